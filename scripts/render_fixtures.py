@@ -1,0 +1,121 @@
+"""Render the HTML pages in fixtures/html/ into text dumps in fixtures/dumps/.
+
+Users feed dw-clean whatever their scraper wrote: plain text from resiliparse
+or inscriptis, markdown from html2text, trafilatura's own extraction. Rendering
+each real page with each of those tools gives the test suite and the
+evaluation the same variety of input forms, from pages we know the content of.
+
+Run from the repository root (re-running rewrites the same bytes):
+
+    /work/venv/bin/python scripts/render_fixtures.py
+
+Output: fixtures/dumps/<page>.<tool>.txt, UTF-8, "\\n" line ends, one final
+newline. The two seed dumps (already resiliparse output) are copied as
+fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import html2text
+import trafilatura
+from inscriptis import get_text
+from resiliparse.extract.html2text import extract_plain_text
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML_DIR = ROOT / "fixtures" / "html"
+DUMPS_DIR = ROOT / "fixtures" / "dumps"
+# The seeds live outside the repository; tests only ever read the copies.
+SEEDS_DIR = ROOT.parent / "shared" / "corpus" / "seeds"
+SEED_NAMES = {
+    "000_9910ba9fc400b7a4.txt": "seed-000.resiliparse.txt",
+    "001_26d23cd7d08ed03d.txt": "seed-001.resiliparse.txt",
+}
+
+
+def _resiliparse(html: str) -> str:
+    # alt_texts=True is what the scraped seeds show: image alt text on its own line.
+    return str(extract_plain_text(html, alt_texts=True))
+
+
+def _resiliparse_main(html: str) -> str:
+    return str(extract_plain_text(html, alt_texts=True, main_content=True))
+
+
+def _inscriptis(html: str) -> str:
+    return str(get_text(html))
+
+
+def _html2text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    # No hard wrapping: a paragraph stays one line, as every other renderer has it.
+    converter.body_width = 0
+    return str(converter.handle(html))
+
+
+def _trafilatura(html: str) -> str:
+    # trafilatura's defaults otherwise, as users run it; None (nothing found) -> empty dump.
+    return trafilatura.extract(html, output_format="txt", include_comments=False) or ""
+
+
+# Tool name (used in the file name) -> renderer. Order is the order files are written.
+RENDERERS: dict[str, Callable[[str], str]] = {
+    "resiliparse": _resiliparse,
+    "resiliparse-main": _resiliparse_main,
+    "inscriptis": _inscriptis,
+    "html2text": _html2text,
+    "trafilatura": _trafilatura,
+}
+
+
+def _normalise_output(text: str) -> str:
+    """Unify line ends and the trailing newline so reruns give identical bytes."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+
+
+def render_page(html_path: Path, out_dir: Path) -> list[Path]:
+    html = html_path.read_text(encoding="utf-8")
+    written = []
+    for tool, render in RENDERERS.items():
+        out_path = out_dir / f"{html_path.stem}.{tool}.txt"
+        out_path.write_text(_normalise_output(render(html)), encoding="utf-8")
+        written.append(out_path)
+    return written
+
+
+def copy_seeds(seeds_dir: Path, out_dir: Path) -> list[Path]:
+    if not seeds_dir.is_dir():
+        print(f"note: {seeds_dir} not found, keeping the committed seed copies", file=sys.stderr)
+        return []
+    written = []
+    for source_name, target_name in SEED_NAMES.items():
+        target = out_dir / target_name
+        # Byte copy: the seeds are the scraped form itself and must stay untouched.
+        shutil.copyfile(seeds_dir / source_name, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html-dir", type=Path, default=HTML_DIR)
+    parser.add_argument("--out-dir", type=Path, default=DUMPS_DIR)
+    parser.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR)
+    args = parser.parse_args(argv)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    written = copy_seeds(args.seeds_dir, args.out_dir)
+    for html_path in sorted(args.html_dir.glob("*.html")):
+        written.extend(render_page(html_path, args.out_dir))
+    for path in written:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
