@@ -114,7 +114,10 @@ def locale_names(locale_id: str) -> dict[str, Any]:
 def _names_in_subprocess(locale_id: str) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, __file__, "--locale", locale_id],
-        capture_output=True, text=True, check=True, encoding="utf-8",
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
     )
     data: dict[str, Any] = json.loads(result.stdout)
     return data
