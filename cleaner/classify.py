@@ -1,0 +1,635 @@
+"""Decide, line by line, what is article text and what is chrome.
+
+The page is walked in passes. The first reads the rule tables (phrases that are
+chrome wherever they stand); the later ones read the page's structure: where
+the title and date sit, which line an image credit belongs to, where the
+related-content section starts. Each pass only labels lines that are still
+undecided, so the earlier, more specific evidence wins. What is left at the end
+is the article. Every label carries the rule that set it, for `explain`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from cleaner.dates import parse_date_line
+from cleaner.document import Image, Media
+from cleaner.lines import SENTENCE_END, Line
+from cleaner.rules import END_LINE, END_PREFIX, Rule, RuleSet
+
+# Categories of kept lines; every other category is removed from `text`.
+BODY = "body"
+HEADING = "heading"
+KEPT = frozenset({BODY, HEADING})
+
+# A heading is short: longer lines are paragraphs even without a full stop.
+MAX_HEADING_WORDS = 14
+# Image alt text and captions are at most a couple of sentences.
+MAX_ALT_WORDS = 40
+MAX_CREDIT_WORDS = 12
+MAX_SECTION_WORDS = 4
+# How far a title may stand before its date line, in non-blank lines.
+TITLE_LOOKBACK = 3
+
+# Universal line shapes, the same in every language.
+_DURATION = regex.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
+_PERMALINK = regex.compile(r"https?://p\.dw\.com/p/[\w-]+/?")
+_URL_ONLY = regex.compile(r"(?:https?://|www\.)\S+")
+# The page's own <title>: "Headline | Section | DW | 19.01.2020" (old layout),
+# "Headline – DW – 30.01.2024" (new layout).
+_HTML_TITLE = regex.compile(
+    r"(?P<title>.+?)\s*(?:\|[^|]*)*[|–-]\s*DW\s*[|–-]\s*(?P<date>\d{1,2}\.\d{1,2}\.\d{4})"
+)
+# Closing initials with agencies: "mg/cmk (AFP, Reuters, dpa)", "hb/dk (dpa,rtr,afp)".
+_CLOSING_INITIALS = regex.compile(
+    r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,4})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
+)
+# Agencies alone in brackets at the end of an article: "(dpa, AFP)".
+_AGENCIES_ONLY = regex.compile(r"[(（](?P<agencies>[^()（）]{2,80})[)）]\.?")
+# Old-layout image: alt text with the credit in brackets on one line.
+_ALT_WITH_CREDIT = regex.compile(r"(?P<alt>[^()]{3,300}?)\s*\((?P<credit>[^()]{2,100})\)")
+# Credits name agencies and photo archives; a person's name is a credit too
+# when it is in the brackets of an alt-text line (then it has lower case).
+_CREDIT_WORDS = regex.compile(
+    r"/|picture[ -]?alliance|\bdpa\b|\bAFP\b|\bAP\b|Reuters|Getty|imago|\bDW\b|Wikipedia|"
+    r"public domain|Creative Commons|\bCC\b|Xinhua|TASS|EPA|\bUPI\b|Zuma|Sputnik|Anadolu|"
+    r"NurPhoto|SOPA|Bildagentur|Photo|Foto|Bild|Image",
+    flags=regex.IGNORECASE,
+)
+_MARKUP = regex.compile(
+    r"</?[a-zA-Z][^<>]{0,200}>|\{\{.*\}\}|^\s*(?:var|let|const|function)\b.*[;{]\s*$"
+    r"|pym\.|document\.|window\.|googletag|\bfunction\s*\("
+)
+# Letters glued without a space where a renderer joined two elements:
+# "PolitikRussische Föderation" is the section "Politik" and a topic.
+_GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
+_NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
+_NAME_JOINERS = frozenset({"and", "und", "et", "y", "e", "i", "и", "و", "&", ",", "|", "ve", "dan"})
+_AUTHOR_SPLIT = regex.compile(r"\s*(?:,|&|\||\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    category: str
+    rule: str
+    # What the line contributes to the record: a title, an ISO date, an Image...
+    value: object = None
+
+    @property
+    def kept(self) -> bool:
+        return self.category in KEPT
+
+
+@dataclass(slots=True)
+class Page:
+    lines: list[Line]
+    labels: list[Label | None]
+    rules: RuleSet
+    keep_gallery: bool = False
+    title_index: int | None = None
+    end_index: int = 0
+    # Lines matched by a table, before structure decided (for `explain`).
+    table_rules: dict[int, Rule] = field(default_factory=dict)
+
+    def set(self, index: int, category: str, rule: str, value: object = None) -> None:
+        self.labels[index] = Label(category, rule, value)
+
+    def free(self, index: int) -> bool:
+        return self.labels[index] is None and not self.lines[index].blank
+
+    def prev_nonblank(self, index: int) -> int | None:
+        for i in range(index - 1, -1, -1):
+            if not self.lines[i].blank:
+                return i
+        return None
+
+    def next_nonblank(self, index: int, stop: int | None = None) -> int | None:
+        stop = len(self.lines) if stop is None else stop
+        for i in range(index + 1, stop):
+            if not self.lines[i].blank:
+                return i
+        return None
+
+    def adjacent_above(self, index: int) -> int | None:
+        """The line directly above, when no blank line separates the two."""
+        if index > 0 and not self.lines[index - 1].blank:
+            return index - 1
+        return None
+
+
+# --- pass 1: the rule tables and universal line shapes -----------------------
+
+
+def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
+    words = line.key.split(" ", rules.max_prefix_words)
+    for count in range(min(len(words), rules.max_prefix_words), 0, -1):
+        rule = rules.prefixes.get(" ".join(words[:count]))
+        if rule is not None:
+            rest = line.text.split(" ", count)[count] if len(words) > count else ""
+            return rule, rest.strip()
+    return None
+
+
+def _duration_seconds(text: str) -> int | None:
+    match = _DURATION.fullmatch(text.strip())
+    if not match:
+        return None
+    hours = int(match.group(1) or 0)
+    return hours * 3600 + int(match.group(2)) * 60 + int(match.group(3))
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip(" .") for name in _AUTHOR_SPLIT.split(text) if name.strip(" .")]
+
+
+def looks_like_names(text: str) -> bool:
+    """A byline: one or a few capitalised names, nothing else."""
+    tokens = text.replace(",", " , ").split()
+    if not 2 <= len(tokens) <= 12 or text.endswith(SENTENCE_END[:4]) or ":" in text:
+        return False
+    names = [t for t in tokens if t.casefold() not in _NAME_JOINERS]
+    return len(names) >= 2 and all(_NAME_TOKEN.fullmatch(t) for t in names)
+
+
+def _prefix_value(category: str, rest: str, page: Page) -> tuple[bool, object]:
+    """Whether a prefix match really is that chrome, and the value it carries."""
+    words = len(rest.split())
+    if category == "image_credit":
+        return 0 < words <= MAX_CREDIT_WORDS, rest
+    if category in ("video", "audio"):
+        return (not rest or _duration_seconds(rest) is not None), _duration_seconds(rest)
+    if category == "authors":
+        return looks_like_names(rest) or (0 < words <= 6 and rest[:1].isupper()), _names(rest)
+    if category == "date":
+        found = parse_date_line(rest, page.rules)
+        return found is not None, found
+    if category == "permalink":
+        return bool(_URL_ONLY.fullmatch(rest)), rest
+    if category in ("editors", "notes"):
+        return 0 < words <= 20, rest
+    if category == "updated":
+        return words <= 20, rest
+    return words <= 25, None
+
+
+def label_by_tables(page: Page) -> None:
+    rules = page.rules
+    for i, line in enumerate(page.lines):
+        if line.blank:
+            continue
+        rule = rules.lines.get(line.key)
+        if rule is not None:
+            page.table_rules[i] = rule
+            page.set(i, _category(rule), rule.id)
+            continue
+        if line.words <= 30:
+            found = _prefix_match(line, rules)
+            if found is not None:
+                rule, rest = found
+                ok, value = _prefix_value(rule.category, rest, page)
+                if ok:
+                    page.table_rules[i] = rule
+                    page.set(i, _category(rule), rule.id, value)
+                    continue
+        for phrase, rule in rules.contains:
+            if phrase in line.key:
+                page.table_rules[i] = rule
+                page.set(i, _category(rule), rule.id)
+                break
+        else:
+            _label_universal(page, i, line)
+
+
+def _category(rule: Rule) -> str:
+    # Table categories name the chrome; a few map onto record categories.
+    return {"image_credit": "image", "authors": "byline", "live": "live"}.get(
+        rule.category, rule.category
+    )
+
+
+def _label_universal(page: Page, i: int, line: Line) -> None:
+    text = line.text
+    if line.words <= 2 and (seconds := _duration_seconds(text)) is not None:
+        page.set(i, "duration", "structure:duration", seconds)
+    elif _PERMALINK.fullmatch(text):
+        page.set(i, "permalink", "structure:permalink_url", text)
+    elif line.words == 1 and _URL_ONLY.fullmatch(text):
+        page.set(i, "markup", "structure:bare_url")
+    elif " DW " in f" {text} " and (match := _HTML_TITLE.fullmatch(text)):
+        page.set(i, "title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
+    elif line.words <= 8 and (match := _CLOSING_INITIALS.fullmatch(text)):
+        agencies = _names(match["agencies"] or "")
+        authors = [a.strip() for a in match["initials"].split("/")]
+        page.set(i, "byline", "structure:closing_initials", (authors, agencies))
+    elif line.words <= 8 and (match := _AGENCIES_ONLY.fullmatch(text)) and _is_agency_list(
+        match["agencies"]
+    ):
+        page.set(i, "byline", "structure:closing_agencies", ([], _names(match["agencies"])))
+    elif "<" in text or "{" in text or "(" in text or "." in text:
+        if _MARKUP.search(text) and not line.is_prose:
+            page.set(i, "markup", "structure:markup")
+
+
+def _is_agency_list(text: str) -> bool:
+    parts = _names(text)
+    return bool(parts) and all(len(p) <= 12 and " " not in p for p in parts)
+
+
+# --- pass 2: where the article starts and ends --------------------------------
+
+
+def first_prose(page: Page) -> int | None:
+    for i, line in enumerate(page.lines):
+        if page.labels[i] is None and line.is_prose:
+            return i
+    return None
+
+
+def find_end(page: Page, after: int) -> int:
+    """The first related/footer heading after the article has begun."""
+    for i in range(after + 1, len(page.lines)):
+        label = page.labels[i]
+        rule = page.table_rules.get(i)
+        if label is not None and rule is not None and rule.section in (END_LINE, END_PREFIX):
+            return i
+    return len(page.lines)
+
+
+# --- pass 3: images, videos, audios ------------------------------------------
+
+
+def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
+    """Split "...Sergey LavrovImage: Reuters" into caption and credit."""
+    if ":" not in line.text:
+        return None
+    lowered = line.text.casefold()
+    for prefix in rules.credit_prefixes:
+        pos = lowered.rfind(prefix, max(0, len(lowered) - 160))
+        if pos <= 0:
+            continue
+        glued = not lowered[pos - 1].isspace()
+        # Separated by a space, the prefix must still be capitalised ("Image:").
+        if not glued and not line.text[pos].isupper():
+            continue
+        credit = line.text[pos + len(prefix):].strip()
+        if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
+            return line.text[:pos].rstrip(), credit
+    return None
+
+
+def _alt_candidate(page: Page, index: int | None) -> bool:
+    if index is None or not page.free(index):
+        return False
+    line = page.lines[index]
+    return line.words <= MAX_ALT_WORDS and not line.is_prose
+
+
+def label_images(page: Page, stop: int) -> None:
+    rules = page.rules
+    for i in range(stop):
+        line = page.lines[i]
+        label = page.labels[i]
+        if label is not None and label.category == "image" and label.rule.endswith("image_credit"):
+            above = page.adjacent_above(i)
+            alt = caption = None
+            if _alt_candidate(page, above):
+                assert above is not None
+                alt = page.lines[above].text
+                page.set(above, "image", "structure:alt_above_credit")
+            page.set(i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value)))
+        elif label is None and not line.blank:
+            glued = _glued_credit(line, rules)
+            if glued is None:
+                continue
+            caption, credit = glued
+            above = page.adjacent_above(i)
+            alt = None
+            if _alt_candidate(page, above):
+                assert above is not None
+                alt = page.lines[above].text
+                page.set(above, "image", "structure:alt_above_caption")
+            page.set(i, "image", "structure:caption_with_credit",
+                     Image(alt=alt, caption=caption or None, credit=credit))
+
+
+def _credit_in_brackets(line: Line) -> tuple[str, str] | None:
+    """Old layout: "Tahir Della (picture-alliance/dpa/L. Schwedes)"."""
+    if not line.text.endswith(")") or line.words > MAX_ALT_WORDS:
+        return None
+    match = _ALT_WITH_CREDIT.fullmatch(line.text)
+    if not match:
+        return None
+    alt, credit = match["alt"].strip(), match["credit"].strip()
+    if alt.endswith((".", "!", "?", ":", ";", ",")):
+        return None
+    has_lower = any(ch.islower() for ch in credit)
+    if _CREDIT_WORDS.search(credit) or (has_lower and len(credit.split()) <= 4):
+        return alt, credit
+    return None
+
+
+def label_old_images(page: Page, start: int, stop: int) -> None:
+    for i in range(start, stop):
+        if not page.free(i):
+            continue
+        found = _credit_in_brackets(page.lines[i])
+        if found is None:
+            continue
+        alt, credit = found
+        caption = None
+        below = page.next_nonblank(i, stop)
+        if below is not None and page.free(below):
+            line = page.lines[below]
+            if line.is_heading_like and line.words <= 25 and not line.is_prose:
+                caption = line.text
+                page.set(below, "image", "structure:caption_below_alt")
+        page.set(i, "image", "structure:alt_with_credit", Image(alt=alt, caption=caption, credit=credit))
+
+
+def label_media(page: Page, stop: int) -> None:
+    """Video and audio blocks: title line, duration, browser notice."""
+    for i in range(stop):
+        label = page.labels[i]
+        if label is None:
+            continue
+        if label.category == "duration":
+            _label_duration_block(page, i, stop, label)
+        elif label.category in ("video", "audio") and label.rule.endswith(":prefix:" + label.category):
+            _label_watch_block(page, i, stop, label)
+
+
+def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
+    kind = None
+    j = i
+    for _ in range(3):
+        nxt = page.next_nonblank(j, stop)
+        if nxt is None:
+            break
+        nlabel = page.labels[nxt]
+        if nlabel is not None and nlabel.category in ("video", "audio"):
+            kind = nlabel.category
+            break
+        j = nxt
+    if kind is None:
+        # A bare time without a player notice: a live-blog entry time.
+        page.set(i, "live", "structure:time_line")
+        return
+    title = None
+    above = page.prev_nonblank(i)
+    if above is not None and page.free(above) and page.lines[above].is_heading_like:
+        title = page.lines[above].text
+        page.set(above, kind, f"structure:{kind}_title")
+    page.set(i, kind, f"structure:{kind}_duration", Media(title=title, duration_s=label.value if isinstance(label.value, int) else None))
+
+
+def _label_watch_block(page: Page, i: int, stop: int, label: Label) -> None:
+    """Old layout: "Watch video 02:17", then share widgets and the title twice."""
+    kind = label.category
+    title = None
+    j = i
+    while (nxt := page.next_nonblank(j, stop)) is not None:
+        line = page.lines[nxt]
+        nlabel = page.labels[nxt]
+        if nlabel is None:
+            if line.is_prose or not line.is_heading_like:
+                break
+            title = title or line.text
+            page.set(nxt, kind, f"structure:{kind}_block")
+        elif nlabel.category in ("share", "permalink", kind):
+            page.set(nxt, kind, f"structure:{kind}_block")
+        else:
+            break
+        j = nxt
+    duration = label.value if isinstance(label.value, int) else None
+    page.set(i, kind, label.rule, Media(title=title, duration_s=duration))
+
+
+# --- pass 4: title, date, byline, section -------------------------------------
+
+
+def _date_anchor(page: Page, stop: int) -> int | None:
+    prose_seen = 0
+    for i in range(stop):
+        label = page.labels[i]
+        line = page.lines[i]
+        if label is None and not line.blank:
+            if any(ch.isdigit() for ch in line.text) and parse_date_line(line.text, page.rules):
+                return i
+            if line.is_prose:
+                prose_seen += 1
+                if prose_seen >= 2:
+                    return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlTitle:
+    """The page's own <title> line: a fallback for the title and the date."""
+
+    title: str
+    date: str | None
+
+
+def _title_from_html_title(page: Page, stop: int) -> bool:
+    for i in range(stop):
+        label = page.labels[i]
+        if label is None or not isinstance(label.value, HtmlTitle):
+            continue
+        wanted = _comparable(label.value.title)
+        for j in range(i + 1, stop):
+            if page.free(j) and _comparable(page.lines[j].text) == wanted:
+                page.set(j, "title", "structure:title_matches_html_title", page.lines[j].text)
+                page.title_index = j
+                break
+        return True
+    return False
+
+
+_QUOTES = str.maketrans({"′": "'", "’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_QUOTES).casefold().split())
+
+
+def _free_lines_above(page: Page, anchor: int) -> list[int]:
+    """Up to two undecided lines above the date, skipping a labelled byline."""
+    found: list[int] = []
+    i = page.prev_nonblank(anchor)
+    while i is not None and len(found) < TITLE_LOOKBACK - 1:
+        label = page.labels[i]
+        if label is None:
+            found.append(i)
+        elif label.category != "byline":
+            break
+        i = page.prev_nonblank(i)
+    return found
+
+
+def label_title(page: Page, stop: int) -> None:
+    anchor = _date_anchor(page, stop)
+    if anchor is not None:
+        page.set(anchor, "date", "structure:date_line", parse_date_line(page.lines[anchor].text, page.rules))
+        candidates = _free_lines_above(page, anchor)
+        if len(candidates) == 2 and looks_like_names(page.lines[candidates[0]].text) and \
+                page.lines[candidates[1]].is_heading_like:
+            byline, title = candidates
+            page.set(byline, "byline", "structure:name_above_date", _names(page.lines[byline].text))
+        elif candidates and page.lines[candidates[0]].is_heading_like:
+            title = candidates[0]
+        else:
+            _title_from_html_title(page, stop)
+            return
+        page.set(title, "title", "structure:title_above_date", page.lines[title].text)
+        page.title_index = title
+        _byline_below_date(page, anchor, stop)
+        return
+    if _title_from_html_title(page, stop):
+        return
+    _title_before_lead(page, stop)
+
+
+def _byline_below_date(page: Page, anchor: int, stop: int) -> None:
+    below = page.next_nonblank(anchor, stop)
+    if below is not None and page.free(below) and looks_like_names(page.lines[below].text):
+        after = page.next_nonblank(below, stop)
+        if after is not None and page.lines[after].is_prose:
+            page.set(below, "byline", "structure:name_below_date", _names(page.lines[below].text))
+
+
+def _title_before_lead(page: Page, stop: int) -> None:
+    """No date and no <title>: the heading-like line just above the lead.
+
+    Only on a page that showed chrome above it, so that cleaning clean text
+    (which starts with its lead) never promotes a paragraph to a title.
+    """
+    lead = first_prose(page)
+    if lead is None or lead >= stop:
+        return
+    above = page.prev_nonblank(lead)
+    if above is None or not page.free(above) or not page.lines[above].is_heading_like:
+        return
+    if not any(label is not None and not label.kept for label in page.labels[:above]):
+        return
+    page.set(above, "title", "structure:title_above_lead", page.lines[above].text)
+    page.title_index = above
+
+
+def label_section_and_head(page: Page) -> None:
+    """The kicker above the title is the section; everything above is chrome."""
+    title = page.title_index
+    if title is None:
+        return
+    head_end = title
+    above = page.prev_nonblank(title)
+    if above is not None and page.free(above) and title - above <= 2:
+        line = page.lines[above]
+        if line.words <= MAX_SECTION_WORDS and line.is_heading_like and not line.text[:1].isdigit():
+            section = _GLUED.split(line.text, maxsplit=1)[0]
+            page.set(above, "section", "structure:kicker_above_title", section)
+            head_end = above
+    for i in range(head_end):
+        if page.free(i):
+            page.set(i, "navigation", "structure:before_title")
+
+
+# --- pass 5: galleries, related zone, tail ------------------------------------
+
+
+def label_galleries(page: Page, start: int, stop: int) -> None:
+    """Old-layout picture galleries repeat their own title on every slide."""
+    counts = Counter(
+        page.lines[i].key for i in range(start, stop)
+        if page.free(i) and page.lines[i].is_heading_like
+    )
+    repeated = {key for key, count in counts.items() if count >= 3}
+    if not repeated:
+        return
+    category = BODY if page.keep_gallery else "gallery"
+    last = None
+    for i in range(start, stop):
+        if not page.free(i) or page.lines[i].key not in repeated:
+            continue
+        page.set(i, "gallery", "structure:gallery_title")
+        j = i
+        for part in ("heading", "text"):
+            nxt = page.next_nonblank(j, stop)
+            if nxt is None or not page.free(nxt):
+                break
+            value = page.lines[nxt].text if part == "text" else None
+            if part == "heading" and not page.lines[nxt].is_heading_like:
+                part = "text"
+                value = page.lines[nxt].text
+            page.set(nxt, category, f"structure:gallery_slide_{part}", value)
+            j = nxt
+            if part == "text":
+                break
+        last = j
+    if last is not None:
+        nxt = page.next_nonblank(last, stop)
+        label = page.labels[nxt] if nxt is not None else None
+        if nxt is not None and label is not None and label.category == "byline":
+            page.set(nxt, "gallery", "structure:gallery_author")
+
+
+def label_end_zone(page: Page) -> None:
+    zone = page.labels[page.end_index] if page.end_index < len(page.lines) else None
+    category = zone.category if zone is not None else "related"
+    for i in range(page.end_index, len(page.lines)):
+        if page.free(i):
+            page.set(i, category, "structure:after_end_marker")
+
+
+def label_after_initials(page: Page) -> None:
+    """Teaser titles left between the closing initials and the page end."""
+    last = None
+    for i in range(page.end_index):
+        label = page.labels[i]
+        if label is not None and label.rule == "structure:closing_initials":
+            last = i
+    if last is None:
+        return
+    for i in range(last + 1, page.end_index):
+        if page.free(i) and not page.lines[i].is_prose:
+            page.set(i, "related", "structure:after_closing_initials")
+
+
+# --- pass 6: what is left is the article --------------------------------------
+
+
+def label_body(page: Page) -> None:
+    body = [i for i in range(len(page.lines)) if page.free(i)]
+    for position, i in enumerate(body):
+        line = page.lines[i]
+        is_heading = (
+            position > 0
+            and position + 1 < len(body)
+            and line.words <= MAX_HEADING_WORDS
+            and line.is_heading_like
+            and not line.text.endswith(("\"", "”", "“", "»", "'", "’", ")"))
+            and page.lines[body[position + 1]].words > line.words
+        )
+        if is_heading:
+            page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)
+        else:
+            page.set(i, BODY, "structure:remaining_text")
+
+
+def classify(page: Page) -> Page:
+    label_by_tables(page)
+    lead = first_prose(page)
+    page.end_index = find_end(page, lead if lead is not None else -1)
+    label_media(page, page.end_index)
+    label_images(page, page.end_index)
+    label_title(page, page.end_index)
+    label_section_and_head(page)
+    start = page.title_index or 0
+    label_galleries(page, start, page.end_index)
+    label_old_images(page, start, page.end_index)
+    label_end_zone(page)
+    label_after_initials(page)
+    label_body(page)
+    return page

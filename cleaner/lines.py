@@ -1,0 +1,64 @@
+"""Split a page into lines and give each the forms the classifier needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.rules import normalise_phrase
+
+# A leading list glyph that the policy lets us strip from kept text.
+_LIST_GLYPH = regex.compile(r"^[•·▪◦‣●○■□▶►*\-–—]\s+")
+# Numbering of menu entries and skip links ("1. Skip to content"): stripped for
+# matching only, since an article's own numbered list must stay as written.
+_NUMBERING = regex.compile(r"^\(?\d{1,2}[.)]\s+")
+# Characters that renderers use for spaces or leave behind invisibly.
+_SPACE_LIKE = str.maketrans({
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
+    "\u3000": " ", "\t": " ", "\u200b": "", "\u200e": "", "\u200f": "", "\ufeff": "",
+    "\u00ad": "",
+})
+# Sentence-final punctuation, closing quotes included, in DW's scripts.
+SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
+# Punctuation after which a line is not a heading but an unfinished sentence.
+CLAUSE_END = tuple(".,;:…。，；：،")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int  # 1-based line number in the input
+    raw: str  # the input line, without its line break
+    text: str  # whitespace-normalised, list glyph stripped: what `text` keeps
+    key: str  # casefolded and numbering stripped: what rule tables match
+    indent: int  # leading spaces in the input, a structural hint
+    words: int
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+    @property
+    def is_prose(self) -> bool:
+        """A sentence or more of running text, the stuff paragraphs are made of."""
+        return (self.words >= 12 and self.text.endswith(SENTENCE_END)) or self.words >= 30
+
+    @property
+    def is_heading_like(self) -> bool:
+        """Short and not ending like a sentence fragment: titles, headings, labels."""
+        return 0 < self.words <= 20 and len(self.text) <= 200 and not self.text.endswith(
+            CLAUSE_END
+        )
+
+
+def make_line(number: int, raw: str) -> Line:
+    spaced = raw.translate(_SPACE_LIKE)
+    indent = len(spaced) - len(spaced.lstrip(" "))
+    text = " ".join(spaced.split())
+    text = _LIST_GLYPH.sub("", text, count=1)
+    key = normalise_phrase(_NUMBERING.sub("", text, count=1))
+    return Line(number, raw, text, key, indent, len(text.split()))
+
+
+def split_lines(page: str) -> list[Line]:
+    return [make_line(number, raw) for number, raw in enumerate(page.splitlines(), start=1)]

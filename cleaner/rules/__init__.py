@@ -1,0 +1,131 @@
+"""Load the per-language rule tables (`rules/<code>.toml`) into fast lookups.
+
+The tables are data: one file per language, one list of phrases per chrome
+category. This module turns all of them into a single `RuleSet` of
+dictionaries keyed by the normalised phrase, so classifying a line costs a few
+dictionary look-ups rather than hundreds of regex alternatives. Every entry
+remembers which table and list it came from, so `explain` can name the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# Sections of a table and how a phrase in them is matched against a line.
+LINE = "line"  # the whole normalised line equals the phrase
+PREFIX = "prefix"  # the line starts with the phrase; the rest is the value
+CONTAINS = "contains"  # the phrase occurs anywhere in the line
+END_LINE = "end_line"  # whole line; opens a related/footer section to page end
+END_PREFIX = "end_prefix"  # prefix; opens a related/footer section to page end
+SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
+
+# Top-level keys a table may have besides its sections.
+TABLE_KEYS = ("code", "name", "stopwords", "date_words")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Where a phrase came from: `en:prefix:image_credit`."""
+
+    language: str
+    section: str
+    category: str
+    phrase: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.language}:{self.section}:{self.category}"
+
+
+@dataclass(slots=True)
+class RuleSet:
+    languages: tuple[str, ...]
+    # Normalised (casefolded) phrase -> rule, for whole-line matches.
+    lines: dict[str, Rule] = field(default_factory=dict)
+    # Normalised prefix -> rule; prefixes are looked up by a line's first words.
+    prefixes: dict[str, Rule] = field(default_factory=dict)
+    max_prefix_words: int = 1
+    contains: list[tuple[str, Rule]] = field(default_factory=list)
+    # Credit prefixes ("image:", "bild:") for captions with the credit glued on.
+    credit_prefixes: tuple[str, ...] = ()
+    # Stopword -> languages it votes for.
+    stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_words: frozenset[str] = frozenset()
+    # Month name (casefolded) -> month number, from CLDR via months.json.
+    months: dict[str, int] = field(default_factory=dict)
+    weekdays: frozenset[str] = frozenset()
+
+
+def normalise_phrase(phrase: str) -> str:
+    """The form phrases and lines are compared in: casefolded, single spaces."""
+    return " ".join(phrase.split()).casefold()
+
+
+def _table_files() -> list[tuple[str, str]]:
+    folder = resources.files("cleaner.rules")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".toml"):
+            found.append((entry.name.removesuffix(".toml"), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _load_months() -> dict[str, Any]:
+    path = resources.files("cleaner.rules") / "months.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"months": {}, "weekdays": []}
+    return data
+
+
+def _add(index: dict[str, Rule], key: str, rule: Rule) -> None:
+    # The first table (in file-name order) wins a phrase; tests check that no
+    # phrase is claimed by two categories, so the order never changes a result.
+    index.setdefault(key, rule)
+
+
+def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, Any]) -> RuleSet:
+    ruleset = RuleSet(languages=tuple(code for code, _ in tables))
+    stopwords: dict[str, list[str]] = {}
+    date_words: set[str] = set()
+    credit_prefixes: set[str] = set()
+    for code, table in tables:
+        for section in SECTIONS:
+            for category, phrases in table.get(section, {}).items():
+                for phrase in phrases:
+                    key = normalise_phrase(phrase)
+                    rule = Rule(code, section, category, phrase)
+                    if section in (LINE, END_LINE):
+                        _add(ruleset.lines, key, rule)
+                    elif section in (PREFIX, END_PREFIX):
+                        _add(ruleset.prefixes, key, rule)
+                        ruleset.max_prefix_words = max(
+                            ruleset.max_prefix_words, len(key.split())
+                        )
+                        if category == "image_credit":
+                            credit_prefixes.add(key)
+                    else:
+                        ruleset.contains.append((key, rule))
+        for word in table.get("stopwords", []):
+            stopwords.setdefault(word.casefold(), []).append(code)
+        date_words.update(word.casefold() for word in table.get("date_words", []))
+    ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
+    ruleset.date_words = frozenset(date_words)
+    # Longest first, so "photograph:" is tried before "photo:".
+    ruleset.credit_prefixes = tuple(sorted(credit_prefixes, key=len, reverse=True))
+    ruleset.months = {name.casefold(): int(number) for name, number in months["months"].items()}
+    ruleset.weekdays = frozenset(name.casefold() for name in months.get("weekdays", []))
+    return ruleset
+
+
+@cache
+def default_ruleset() -> RuleSet:
+    """All bundled tables, built once per process."""
+    tables = [(code, tomllib.loads(text)) for code, text in _table_files()]
+    return build_ruleset(tables, _load_months())
