@@ -1,0 +1,47 @@
+"""`dw-clean explain`: every input line with its decision, category and rule.
+
+In the spirit of jusText's `--format=detailed`: one row per input line, so a
+user can see why a line was kept or removed and which table entry or structural
+rule decided it.
+"""
+
+from __future__ import annotations
+
+from cleaner.classify import Page
+from cleaner.core import analyse
+
+# Width of the line text shown; long paragraphs are cut with an ellipsis.
+TEXT_WIDTH = 100
+
+
+def explain_rows(page: Page) -> list[tuple[int, str, str, str, str]]:
+    """(line number, KEEP/DROP/blank, category, rule, line text) per input line."""
+    rows = []
+    for line, label in zip(page.lines, page.labels, strict=True):
+        if label is None:
+            rows.append((line.number, "", "", "", line.text))
+            continue
+        decision = "KEEP" if label.kept else "DROP"
+        rows.append((line.number, decision, label.category, label.rule, line.text))
+    return rows
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
+
+
+def render_explanation(text: str, *, source: str | None = None, keep_gallery: bool = False) -> str:
+    page = analyse(text, keep_gallery=keep_gallery)
+    rows = explain_rows(page)
+    rule_width = max((len(row[3]) for row in rows), default=4)
+    out = [f"# {source}" if source else "# <text>",
+           f"{'line':>5}  {'do':4}  {'category':12}  {'rule':{rule_width}}  text"]
+    for number, decision, category, rule, line_text in rows:
+        out.append(
+            f"{number:>5}  {decision:4}  {category:12}  {rule:{rule_width}}  {_shorten(line_text)}"
+            .rstrip()
+        )
+    kept = sum(1 for row in rows if row[1] == "KEEP")
+    dropped = sum(1 for row in rows if row[1] == "DROP")
+    out.append(f"# {kept} lines kept, {dropped} removed, {len(rows) - kept - dropped} blank")
+    return "\n".join(out) + "\n"
