@@ -23,16 +23,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # Quote look-alikes that renderers and editors swap freely: typographic quotes
 # in the HTML, ASCII in a scraper's output, a prime (′) in old DW <title> tags.
+_SINGLE_QUOTES = "′’‘`‚‹›"
+_DOUBLE_QUOTES = "“”„«»″"
 _QUOTE_TABLE = str.maketrans(
-    {
-        "′": "'", "’": "'", "‘": "'", "`": "'", "‚": "'", "‹": "'", "›": "'",
-        "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
-    }
+    _SINGLE_QUOTES + _DOUBLE_QUOTES, "'" * len(_SINGLE_QUOTES) + '"' * len(_DOUBLE_QUOTES)
 )
 
 # Invisible characters that some renderers keep and others drop: soft hyphen,
@@ -220,3 +220,113 @@ def date_matches(predicted: str | None, gold: str) -> bool:
 
 def language_matches(predicted: str | None, gold: str) -> bool:
     return predicted is not None and predicted.strip().casefold() == gold.casefold()
+
+
+def surviving_chrome(output_text: str, chrome: Iterable[str]) -> list[str]:
+    """Chrome lines of a gold file that still stand as a line of their own in the output."""
+    output_keys = set(normalised_lines(output_text))
+    return [line for line in chrome if normalise_line(line) in output_keys]
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """One hand-checked gold file (fixtures/gold/<page>.json); see fixtures/gold/README.md."""
+
+    page: str
+    language: str
+    title: str
+    date: str
+    layout: str
+    body: tuple[str, ...]
+    chrome: tuple[str, ...]
+    # Spellings of the publication date as they appear in the page's dumps; empty
+    # when no dump states it (then no date is expected from any dump).
+    date_forms: tuple[str, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    notes: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Gold:
+        return cls(
+            page=str(data["page"]),
+            language=str(data["language"]),
+            title=str(data["title"]),
+            date=str(data["date"]),
+            layout=str(data["layout"]),
+            body=tuple(str(line) for line in data["body"]),
+            chrome=tuple(str(line) for line in data["chrome"]),
+            date_forms=tuple(str(form) for form in data.get("date_forms", ())),
+            metadata=dict(data.get("metadata", {})),
+            notes=str(data.get("notes", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What a system made of one dump; None where it has no answer."""
+
+    text: str
+    title: str | None = None
+    date: str | None = None
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class DumpResult:
+    dump: str
+    page: str
+    lines: LineScore
+    # None: not scored, because the dump does not hold the title / date at all.
+    title_ok: bool | None
+    date_ok: bool | None
+    language_ok: bool
+
+
+def evaluate_dump(
+    prediction: Prediction, gold: Gold, dump_text: str, *, dump: str = ""
+) -> DumpResult:
+    has_title = title_in_dump(gold.title, dump_text)
+    has_date = date_in_dump(gold.date_forms, dump_text)
+    return DumpResult(
+        dump=dump or gold.page,
+        page=gold.page,
+        lines=score_lines(prediction.text, gold.body, dump_text),
+        title_ok=title_matches(prediction.title, gold.title) if has_title else None,
+        date_ok=date_matches(prediction.date, gold.date) if has_date else None,
+        language_ok=language_matches(prediction.language, gold.language),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Accuracy:
+    correct: int
+    scored: int
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.scored if self.scored else 0.0
+
+
+def accuracy(outcomes: Iterable[bool | None]) -> Accuracy:
+    """Share of True among the scored outcomes (None = not applicable to that dump)."""
+    scored = [outcome for outcome in outcomes if outcome is not None]
+    return Accuracy(correct=sum(scored), scored=len(scored))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    lines: LineScore
+    title: Accuracy
+    date: Accuracy
+    language: Accuracy
+    dumps: int
+
+
+def summarise(results: Sequence[DumpResult]) -> Summary:
+    return Summary(
+        lines=micro_average(result.lines for result in results),
+        title=accuracy(result.title_ok for result in results),
+        date=accuracy(result.date_ok for result in results),
+        language=accuracy(result.language_ok for result in results),
+        dumps=len(results),
+    )
