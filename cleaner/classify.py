@@ -349,6 +349,40 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
         page.set(i, "image", "structure:alt_with_credit", Image(alt=alt, caption=caption, credit=credit))
 
 
+def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
+    """Old layout without visible credits: an alt line, then its caption.
+
+    Two short lines in a row without any closing punctuation, between
+    paragraphs, are not a heading (a heading is followed by its paragraph) but
+    an image's alt text and caption.
+    """
+    for i in range(start, stop):
+        if not _bare_label_line(page, i):
+            continue
+        below = page.next_nonblank(i, stop)
+        if below is None or not _bare_label_line(page, below):
+            continue
+        above = page.prev_nonblank(i)
+        after = page.next_nonblank(below, stop)
+        if above is None or after is None:
+            continue
+        if not (page.lines[above].is_prose and page.lines[after].is_prose):
+            continue
+        image = Image(alt=page.lines[i].text, caption=page.lines[below].text, credit=None)
+        page.set(i, "image", "structure:alt_line_before_caption", image)
+        page.set(below, "image", "structure:caption_below_alt_line")
+
+
+def _bare_label_line(page: Page, index: int) -> bool:
+    line = page.lines[index]
+    return (
+        page.free(index)
+        and line.words <= 25
+        and line.is_heading_like
+        and not line.text.endswith(SENTENCE_END)
+    )
+
+
 def label_media(page: Page, stop: int) -> None:
     """Video and audio blocks: title line, duration, browser notice."""
     for i in range(stop):
@@ -359,6 +393,8 @@ def label_media(page: Page, stop: int) -> None:
             _label_duration_block(page, i, stop, label)
         elif label.category in ("video", "audio") and label.rule.endswith(":prefix:" + label.category):
             _label_watch_block(page, i, stop, label)
+        elif label.category in ("video", "audio") and label.rule.endswith(":line:" + label.category):
+            _label_titled_notice(page, i, label.category)
 
 
 def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
@@ -383,6 +419,16 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
         title = page.lines[above].text
         page.set(above, kind, f"structure:{kind}_title")
     page.set(i, kind, f"structure:{kind}_duration", Media(title=title, duration_s=label.value if isinstance(label.value, int) else None))
+
+
+def _label_titled_notice(page: Page, i: int, kind: str) -> None:
+    """New layout without a duration: the player's headline, then the notice."""
+    above = page.prev_nonblank(i)
+    if above is None or not page.free(above) or not page.lines[above].is_heading_like:
+        return
+    title = page.lines[above].text
+    page.set(above, kind, f"structure:{kind}_title")
+    page.set(i, kind, f"structure:{kind}_notice", Media(title=title, duration_s=None))
 
 
 def _label_watch_block(page: Page, i: int, stop: int, label: Label) -> None:
@@ -579,7 +625,9 @@ def label_end_zone(page: Page) -> None:
     zone = page.labels[page.end_index] if page.end_index < len(page.lines) else None
     category = zone.category if zone is not None else "related"
     for i in range(page.end_index, len(page.lines)):
-        if page.free(i):
+        label = page.labels[i]
+        if page.free(i) or (label is not None and isinstance(label.value, (Image, Media))):
+            # Teaser images and videos belong to other articles, not this one.
             page.set(i, category, "structure:after_end_marker")
 
 
@@ -619,17 +667,24 @@ def label_body(page: Page) -> None:
 
 
 def classify(page: Page) -> Page:
+    everything = len(page.lines)
     label_by_tables(page)
-    lead = first_prose(page)
-    page.end_index = find_end(page, lead if lead is not None else -1)
-    label_media(page, page.end_index)
-    label_images(page, page.end_index)
-    label_title(page, page.end_index)
+    label_media(page, everything)
+    label_images(page, everything)
+    label_title(page, everything)
+    start = page.title_index
+    page.end_index = find_end(page, start if start is not None else _first_prose_or_top(page))
     label_section_and_head(page)
-    start = page.title_index or 0
+    start = start or 0
     label_galleries(page, start, page.end_index)
     label_old_images(page, start, page.end_index)
+    label_alt_caption_pairs(page, start, page.end_index)
     label_end_zone(page)
     label_after_initials(page)
     label_body(page)
     return page
+
+
+def _first_prose_or_top(page: Page) -> int:
+    lead = first_prose(page)
+    return lead if lead is not None else -1
