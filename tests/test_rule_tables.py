@@ -1,0 +1,247 @@
+"""The per-language rule tables (`cleaner/rules/<code>.toml`) and months.json are well-formed.
+
+The tables are data that the cleaner trusts: a typo in a category name, a stray
+top-level key or a phrase claimed by two categories would silently change what
+is removed. These tests read the files directly (not through the loader), so a
+broken table fails here with its file name rather than somewhere in the cleaner.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "cleaner" / "rules"
+TABLES = sorted(RULES.glob("*.toml"))
+
+TOP_LEVEL_KEYS = {"code", "name", "stopwords", "date_words"}
+SECTIONS = {"line", "prefix", "contains", "end_line", "end_prefix"}
+CATEGORIES = {
+    "skip_links", "navigation", "banner", "ads", "share", "video", "audio", "live",
+    "image_credit", "related", "authors", "editors", "notes", "permalink", "date",
+    "updated", "footer",
+}  # fmt: skip
+# The loader keeps one index per kind of match: whole lines ([line] and
+# [end_line]), prefixes ([prefix] and [end_prefix]) and substrings ([contains]).
+# Within one kind the first table to claim a phrase wins, so two claims on the
+# same phrase would make the result depend on file names.
+KIND = {
+    "line": "whole line",
+    "end_line": "whole line",
+    "prefix": "prefix",
+    "end_prefix": "prefix",
+    "contains": "contains",
+}
+
+# DW's language services (dw.com/<code>/): every table must be one of them, and
+# months.json must cover all of them.
+DW_LANGUAGES = {
+    "am", "ar", "bg", "bn", "bs", "de", "el", "en", "es", "fa", "fr", "ha", "hi", "hr",
+    "id", "mk", "pl", "ps", "pt", "ro", "ru", "sq", "sr", "sw", "tr", "uk", "ur", "zh",
+}  # fmt: skip
+
+# Known problems in tables owned by someone else, reported to their owner. Each
+# entry must still be a problem (checked below), so fixing one is noticed and
+# the entry is removed, like a strict xfail.
+KNOWN_CASE_DUPLICATES = {
+    "en": "navigation lists 'TOP STORIES'/'Top stories' and 'LEARN GERMAN'/'Learn German'",
+}
+KNOWN_CONFLICTS = {
+    # en.toml: [line] navigation and [end_line] footer; the loader keeps the
+    # navigation rule, so the footer heading never opens the footer zone.
+    ("whole line", "about dw"),
+}
+
+
+def normalise(phrase: str) -> str:
+    """The form the cleaner compares phrases in (cleaner.rules.normalise_phrase)."""
+    return " ".join(phrase.split()).casefold()
+
+
+def load(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def phrase_lists(table: dict[str, Any]) -> list[tuple[str, str, list[Any]]]:
+    return [
+        (section, category, phrases)
+        for section in sorted(SECTIONS & table.keys())
+        for category, phrases in table[section].items()
+    ]
+
+
+def test_there_are_tables() -> None:
+    assert len(TABLES) >= 3, TABLES
+    assert (RULES / "en.toml") in TABLES
+
+
+@pytest.mark.parametrize("path", TABLES, ids=lambda p: p.stem)
+def test_table_schema(path: Path) -> None:
+    table = load(path)
+    unknown = table.keys() - TOP_LEVEL_KEYS - SECTIONS
+    assert not unknown, f"{path.name}: unknown top-level keys {sorted(unknown)}"
+    assert table.get("code") == path.stem, f"{path.name}: code must equal the file name"
+    assert path.stem in DW_LANGUAGES, f"{path.name}: not a DW language code"
+    assert isinstance(table.get("name"), str)
+    assert table["name"].strip(), f"{path.name}: empty name"
+
+    for key in ("stopwords", "date_words"):
+        words = table.get(key)
+        assert isinstance(words, list), f"{path.name}: {key} must be a list"
+        assert all(isinstance(w, str) and w.strip() == w and w for w in words), (
+            f"{path.name}: {key} must be non-empty strings without surrounding space"
+        )
+        dupes = [w for w, n in Counter(w.casefold() for w in words).items() if n > 1]
+        assert not dupes, f"{path.name}: duplicate {key} {dupes}"
+    assert table["stopwords"], f"{path.name}: stopwords must not be empty"
+
+    for section in SECTIONS & table.keys():
+        assert isinstance(table[section], dict), f"{path.name}: [{section}] must be a table"
+        for category, phrases in table[section].items():
+            where = f"{path.name} [{section}] {category}"
+            assert category in CATEGORIES, f"{where}: unknown category"
+            assert isinstance(phrases, list), f"{where}: must be a list"
+            assert phrases, f"{where}: empty list (drop the key instead)"
+            for phrase in phrases:
+                assert isinstance(phrase, str), f"{where}: {phrase!r} is not a string"
+                assert phrase.strip(), f"{where}: empty phrase"
+                # Lines are compared after whitespace is collapsed, so a phrase
+                # with double or surrounding spaces could never match.
+                assert phrase == " ".join(phrase.split()), f"{where}: {phrase!r} has odd spaces"
+            dupes = [p for p, n in Counter(phrases).items() if n > 1]
+            assert not dupes, f"{where}: duplicate phrases {dupes}"
+
+
+@pytest.mark.parametrize("path", TABLES, ids=lambda p: p.stem)
+def test_no_duplicates_after_casefolding(path: Path) -> None:
+    """Matching is case-insensitive, so "Top stories" and "TOP STORIES" are one phrase."""
+    table = load(path)
+    found = []
+    for section, category, phrases in phrase_lists(table):
+        counts = Counter(normalise(p) for p in phrases)
+        found += [f"[{section}] {category}: {p!r}" for p, n in counts.items() if n > 1]
+    if path.stem in KNOWN_CASE_DUPLICATES:
+        assert found, f"{path.name} is fixed: remove it from KNOWN_CASE_DUPLICATES"
+        pytest.xfail(KNOWN_CASE_DUPLICATES[path.stem])
+    assert not found, f"{path.name}: {found}"
+
+
+def claims() -> dict[tuple[str, str], set[tuple[str, str, str]]]:
+    """(kind, normalised phrase) -> {(section, category, table)} over all tables."""
+    claimed: dict[tuple[str, str], set[tuple[str, str, str]]] = defaultdict(set)
+    for path in TABLES:
+        for section, category, phrases in phrase_lists(load(path)):
+            for phrase in phrases:
+                claimed[(KIND[section], normalise(phrase))].add((section, category, path.stem))
+    return claimed
+
+
+def test_no_phrase_in_two_categories() -> None:
+    """A phrase may be repeated across languages, but only for the same category."""
+    conflicts = {
+        key: sorted(owners)
+        for key, owners in claims().items()
+        if len({(section, category) for section, category, _ in owners}) > 1
+    }
+    new = {key: owners for key, owners in conflicts.items() if key not in KNOWN_CONFLICTS}
+    assert not new, "phrases claimed by two categories:\n" + "\n".join(
+        f"  {kind} {phrase!r}: {owners}" for (kind, phrase), owners in sorted(new.items())
+    )
+    fixed = KNOWN_CONFLICTS - conflicts.keys()
+    assert not fixed, f"fixed, remove from KNOWN_CONFLICTS: {sorted(fixed)}"
+
+
+def test_end_phrases_only_open_related_or_footer() -> None:
+    """[end_line] and [end_prefix] cut the page from that line on: only headings belong there."""
+    for path in TABLES:
+        table = load(path)
+        for section in ("end_line", "end_prefix"):
+            assert set(table.get(section, {})) <= {"related", "footer"}, (path.name, section)
+
+
+# months.json ---------------------------------------------------------------
+
+MONTHS_JSON = RULES / "months.json"
+GENERATED_WITH_BABEL = "2.18.0"
+
+
+@pytest.fixture(scope="module")
+def months() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(MONTHS_JSON.read_text(encoding="utf-8"))
+    return data
+
+
+def test_months_json_shape(months: dict[str, Any]) -> None:
+    assert set(months) == {"months", "weekdays", "by_language", "ambiguous"}
+    assert set(months["by_language"]) == DW_LANGUAGES
+    assert {path.stem for path in TABLES} <= set(months["by_language"])
+    assert all(1 <= n <= 12 for n in months["months"].values())
+    for code, names in months["by_language"].items():
+        assert len(set(names["months"].values())) == 12, f"{code}: not all 12 months"
+        assert names["weekdays"], code
+    # Names are stored casefolded, as lines are compared.
+    assert all(name == name.casefold() for name in months["months"])
+    assert all(day == day.casefold() for day in months["weekdays"])
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("september", 9),  # en
+        ("sept.", 9),  # fr abbreviation, with its dot
+        ("januar", 1),  # de
+        ("märz", 3),
+        ("septembre", 9),  # fr
+        ("марта", 3),  # ru genitive, as in "3 марта 2022 г."
+        ("март", 3),  # ru nominative
+        ("мар.", 3),
+        ("мар", 3),  # the same abbreviation without its dot
+        ("septiembre", 9),  # es
+        ("março", 3),  # pt
+        ("ağustos", 8),  # tr
+        ("μαρτίου", 3),  # el genitive
+        ("三月", 3),  # zh
+        ("مارس", 3),  # ar
+    ],
+)
+def test_month_names(months: dict[str, Any], name: str, number: int) -> None:
+    assert months["months"][name] == number
+
+
+def test_ambiguous_names_are_left_out(months: dict[str, Any]) -> None:
+    # Croatian "listopad" is October, Polish "listopad" is November.
+    assert "listopad" in months["ambiguous"]
+    assert "listopad" not in months["months"]
+    assert months["by_language"]["hr"]["months"]["listopad"] == 10
+    assert months["by_language"]["pl"]["months"]["listopad"] == 11
+    assert not set(months["ambiguous"]) & months["months"].keys()
+
+
+def test_weekdays(months: dict[str, Any]) -> None:
+    for day in ("monday", "montag", "lundi", "понедельник", "pzt", "星期一"):
+        assert day in months["weekdays"], day
+
+
+def test_months_json_is_up_to_date() -> None:
+    """months.json is what scripts/gen_months.py makes from the installed CLDR data."""
+    babel = pytest.importorskip("babel")
+    # Another babel ships other CLDR data, and names do change between CLDR
+    # releases: then regenerate on purpose and update this pin, don't fail CI.
+    if babel.__version__ != GENERATED_WITH_BABEL:
+        pytest.skip(f"months.json was made with babel {GENERATED_WITH_BABEL}")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_months.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
