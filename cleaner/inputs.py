@@ -1,0 +1,463 @@
+"""Finding inputs, reading their bytes safely, and decoding them to text.
+
+Everything here is I/O at the edge of the pure cleaner: `discover()` turns the
+paths a user typed into `InputRef`s (lazily, so a directory of a million files
+costs no memory up front), `read_input()` returns at most `max_bytes` bytes
+(also after decompressing a `.gz`), `decode()` picks the encoding, and
+`to_documents()` is the one place that calls the cleaner, so that input formats
+(`--format`) plug in there.
+
+Decoding policy, in order (each step is a named function below):
+
+1. A byte-order mark decides: UTF-8, UTF-16 or UTF-32 (strict; failure
+   rejects the input with reason `encoding`).
+2. Binary data is rejected (`binary`): NUL bytes, the magic number of a
+   common binary format, or many control characters.
+3. Strict UTF-8, the encoding of nearly every real dump.
+4. Otherwise charset_normalizer chooses among `LEGACY_ENCODINGS`; when
+   Windows-1252 decodes the text as well as its best guess, Windows-1252 wins
+   (Latin-1 files are decoded as cp1252 too: both agree on every byte except
+   0x80-0x9F, where Latin-1 has only invisible control characters). Bytes that
+   look like no language in any of them are rejected (`encoding`) rather than
+   passed on as mojibake.
+5. Mojibake already in the text (UTF-8 decoded as Latin-1/cp1252 upstream) is
+   repaired with `ftfy.fix_encoding` only when `ftfy.badness.is_bad` flags it;
+   the record then carries the warning `mojibake_repaired`. `fix_encoding`
+   (not `fix_text`) so that quotes, dashes and line breaks are left as they
+   are.
+"""
+
+# Input paths are kept exactly as the user typed them (they are the `source` of
+# records and manifest lines); os.path, unlike pathlib, never normalises them.
+# ruff: noqa: PTH112, PTH114, PTH115, PTH118, PTH123, PTH207
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import glob as globlib
+import gzip
+import io
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from cleaner.document import Document
+from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
+
+# Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
+# 2 MB), small enough that one stray video file cannot fill memory.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+# Input forms `--format` accepts. Only plain text is handled here so far; the
+# others are reserved for the format readers (issue 5), which plug into
+# `to_documents()`.
+FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "html", "jsonl")
+SUPPORTED_FORMATS: frozenset[str] = frozenset({"auto", "text"})
+
+# Name of the input read from standard input, as it appears in records,
+# the manifest and the rejects file.
+STDIN_SOURCE = "<stdin>"
+
+_GLOB_CHARS = frozenset("*?[")
+
+# Byte-order marks, longest first: the UTF-32-LE mark starts with UTF-16-LE's.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+# Leading bytes of binary formats that scrapers save by mistake next to text.
+# Most contain NUL bytes early anyway; these catch the ones that may not.
+_BINARY_MAGIC: tuple[bytes, ...] = (
+    b"%PDF-",  # PDF
+    b"\x89PNG",  # PNG
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"PK\x03\x04",  # zip, docx, xlsx, epub
+    b"\x7fELF",  # executables
+    b"BZh",  # bzip2: not read transparently, only gzip is
+    b"\xfd7zXZ\x00",  # xz
+    b"\x28\xb5\x2f\xfd",  # zstd
+    b"RIFF",  # wav, webp, avi
+    b"OggS",
+    b"ID3",  # mp3
+    b"\x1aE\xdf\xa3",  # webm, mkv
+)
+
+# How much of the start of a file the binary sniffing looks at.
+_SNIFF_BYTES = 8192
+# Control characters other than tab, newline, vertical tab, form feed and
+# carriage return are rare in text; above this share of the sniffed bytes the
+# input is binary.
+_MAX_CONTROL_SHARE = 0.01
+_TEXT_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
+_CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in _TEXT_CONTROLS)
+_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
+
+# Legacy encodings worth trying when the bytes are not UTF-8: the Windows code
+# pages and national standards of the languages DW publishes in. Kept short on
+# purpose: with every codec charset_normalizer knows, random bytes "decode"
+# as EBCDIC or Big5 with a clean score.
+LEGACY_ENCODINGS: tuple[str, ...] = (
+    "cp1252",  # Western Europe: de, en, es, fr, pt, ... (and Latin-1 files)
+    "cp1250",  # Central Europe: pl, ro, hr, bs, sr-Latn, ...
+    "cp1251",  # Cyrillic: ru, uk, bg, mk, sr
+    "koi8_r",  # older Russian pages
+    "cp1253",  # Greek
+    "cp1254",  # Turkish
+    "cp1256",  # Arabic, Persian, Urdu, Pashto, Dari
+    "gb18030",  # simplified Chinese
+    "big5",  # traditional Chinese
+)
+# charset_normalizer's "mess" score above which a decoding is not text.
+_MAX_CHAOS = 0.2
+# Scores this close count as a tie between two encodings.
+_TIE = 0.01
+# If at least this share of the bytes is non-ASCII and charset_normalizer sees
+# no language in the decoded text, the bytes are noise rather than text.
+_NOISE_NON_ASCII_SHARE = 0.3
+# Below this size there is too little text to recognise a language in.
+_NOISE_MIN_BYTES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    """One input: a path to read, or bytes already read (standard input).
+
+    Small and picklable: refs are sent to worker processes, which read the
+    file themselves so that the parent never holds more than a few inputs.
+    """
+
+    source: str
+    path: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- discovery -------------------------------------------------------------
+
+
+def has_glob(pattern: str) -> bool:
+    return any(char in _GLOB_CHARS for char in pattern)
+
+
+def matches(name: str, pattern: str) -> bool:
+    """Whether a file name matches `--glob`; `x.txt.gz` matches `*.txt` too."""
+    if fnmatch.fnmatchcase(name, pattern):
+        return True
+    return name.endswith(".gz") and fnmatch.fnmatchcase(name[:-3], pattern)
+
+
+def walk_directory(directory: str, pattern: str) -> Iterator[str]:
+    """Files under `directory` whose name matches `pattern`, in sorted order.
+
+    Symbolic links to directories are not followed (no loops); links to files
+    are yielded, and a broken one is rejected later as `unreadable`.
+    """
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            if matches(name, pattern):
+                yield os.path.join(root, name)
+
+
+def read_stdin(stdin: BinaryIO, max_bytes: int) -> InputRef:
+    # One byte over the limit is enough to know the input is too large.
+    return InputRef(source=STDIN_SOURCE, data=stdin.read(max_bytes + 1))
+
+
+def expand_path(
+    path: str, *, pattern: str, stdin: BinaryIO | None, max_bytes: int
+) -> Iterator[InputRef]:
+    """The inputs one command-line path stands for."""
+    if path == "-":
+        if stdin is None:
+            raise UsageError("'-' (standard input) can be given only once.")
+        yield read_stdin(stdin, max_bytes)
+    elif os.path.isdir(path):
+        for file_path in walk_directory(path, pattern):
+            yield InputRef(source=file_path, path=file_path)
+    elif has_glob(path) and not os.path.lexists(path):
+        found = False
+        for match in sorted(globlib.iglob(path, recursive=True)):
+            found = True
+            if os.path.isdir(match):
+                for file_path in walk_directory(match, pattern):
+                    yield InputRef(source=file_path, path=file_path)
+            else:
+                yield InputRef(source=match, path=match)
+        if not found:
+            # Rejected as unreadable when read, so it shows in the accounting.
+            yield InputRef(source=path, path=path)
+    else:
+        yield InputRef(source=path, path=path)
+
+
+def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:
+    """Paths listed one per line (blank lines and `#` comments skipped)."""
+    if files_from == "-":
+        if stdin is None:
+            raise UsageError("Standard input is used twice; give '-' only once.")
+        stream: Iterable[bytes] = stdin
+        for raw in stream:
+            line = raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+            if line.strip() and not line.startswith("#"):
+                yield line
+        return
+    try:
+        handle = open(files_from, "rb")  # noqa: SIM115 - closed below, read lazily
+    except OSError as error:
+        raise UsageError(
+            f"Cannot read --files-from {files_from}: {error.strerror}. "
+            "Check the path, or use '-' to read the list from standard input."
+        ) from error
+    with handle:
+        for raw in handle:
+            line = raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+            if line.strip() and not line.startswith("#"):
+                yield line
+
+
+def discover(
+    paths: Iterable[str],
+    *,
+    pattern: str = "*.txt",
+    files_from: str | None = None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[InputRef]:
+    """Every input named by `paths` then by `files_from`, lazily, in order.
+
+    `stdin` is the stream `-` reads (at most once, either as an input or as
+    the `--files-from` list).
+    """
+    stdin_left = stdin
+    if files_from == "-":
+        stdin_left = None
+    for path in paths:
+        for ref in expand_path(path, pattern=pattern, stdin=stdin_left, max_bytes=max_bytes):
+            if ref.data is not None:
+                stdin_left = None
+            yield ref
+    if files_from is not None:
+        for path in paths_from_file(files_from, stdin):
+            yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes)
+
+
+# --- reading -------------------------------------------------------------
+
+
+def _read_file(path: str, max_bytes: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise Rejected(
+                    Reason.TOO_LARGE, f"{size} bytes, over --max-bytes {max_bytes}"
+                )
+            return handle.read(max_bytes + 1)
+    except FileNotFoundError as error:
+        if os.path.islink(path):
+            raise Rejected(
+                Reason.UNREADABLE, f"broken symbolic link to {os.readlink(path)}"
+            ) from error
+        detail = "no such file" if not has_glob(path) else "no file matches this pattern"
+        raise Rejected(Reason.UNREADABLE, detail) from error
+    except IsADirectoryError as error:
+        raise Rejected(Reason.UNREADABLE, "is a directory") from error
+    except OSError as error:
+        raise Rejected(Reason.UNREADABLE, error.strerror or str(error)) from error
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress a gzip stream, stopping one byte past `max_bytes`.
+
+    The limit is on the *decompressed* size: a small "zip bomb" is rejected
+    after reading `max_bytes + 1` bytes of it, never inflated in full.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as stream:
+            out = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise Rejected(Reason.UNREADABLE, f"corrupt or truncated gzip data: {error}") from error
+    if len(out) > max_bytes:
+        raise Rejected(
+            Reason.TOO_LARGE, f"over --max-bytes {max_bytes} after decompressing"
+        )
+    return out
+
+
+def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The input's bytes, gunzipped if they are gzip; raises `Rejected`."""
+    if ref.data is not None:
+        data = ref.data
+    elif ref.path is not None:
+        data = _read_file(ref.path, max_bytes)
+    else:
+        raise Rejected(Reason.UNREADABLE, "neither a path nor data")
+    if len(data) > max_bytes:
+        raise Rejected(Reason.TOO_LARGE, f"over --max-bytes {max_bytes}")
+    if data.startswith(_GZIP_MAGIC):
+        data = gunzip(data, max_bytes)
+    return data
+
+
+# --- decoding ------------------------------------------------------------
+
+
+def codec_name(encoding: str) -> str:
+    """Python's canonical name: `utf-8`, `utf-16`, `cp1252`, `iso8859-1`..."""
+    return codecs.lookup(encoding).name
+
+
+def _decode_with_bom(data: bytes) -> Decoded | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(encoding), encoding)
+            except UnicodeDecodeError as error:
+                raise Rejected(
+                    Reason.ENCODING, f"has a {encoding} byte-order mark but is not {encoding}"
+                ) from error
+    return None
+
+
+def check_not_binary(data: bytes) -> None:
+    sample = data[:_SNIFF_BYTES]
+    for magic in _BINARY_MAGIC:
+        if sample.startswith(magic):
+            raise Rejected(Reason.BINARY, f"starts like a binary file ({magic!r})")
+    if b"\x00" in sample:
+        raise Rejected(Reason.BINARY, "contains NUL bytes")
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if sample and controls / len(sample) > _MAX_CONTROL_SHARE:
+        raise Rejected(Reason.BINARY, f"{controls} control characters in the first bytes")
+
+
+def _decode_legacy(data: bytes) -> Decoded:
+    from charset_normalizer import from_bytes  # noqa: PLC0415 - rarely needed, slow import
+
+    matches_found = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS), threshold=_MAX_CHAOS)
+    best = matches_found.best()
+    if best is None:
+        raise Rejected(Reason.ENCODING, "not UTF-8, and no supported encoding fits")
+    non_ascii = (len(data) - len(data.translate(None, _NON_ASCII_BYTES))) / len(data)
+    if (
+        len(data) >= _NOISE_MIN_BYTES
+        and best.coherence == 0.0
+        and non_ascii >= _NOISE_NON_ASCII_SHARE
+    ):
+        raise Rejected(
+            Reason.ENCODING,
+            f"not UTF-8, and no language recognised in any supported encoding "
+            f"({non_ascii:.0%} non-ASCII bytes)",
+        )
+    # Prefer Windows-1252 whenever it scores as well as the best guess: for
+    # Western text, cp1250 and cp1257 often tie with it, and pick "č" for "è".
+    candidates = [
+        codec_name(name)
+        for match in matches_found
+        if match.chaos <= best.chaos + _TIE and match.coherence >= best.coherence - _TIE
+        for name in match.could_be_from_charset
+    ]
+    for preferred in ("cp1252", "iso8859-1"):
+        if preferred in candidates:
+            try:
+                return Decoded(data.decode(preferred), preferred)
+            except UnicodeDecodeError:
+                continue
+    return Decoded(str(best), codec_name(best.encoding))
+
+
+def repair_mojibake(decoded: Decoded) -> Decoded:
+    import ftfy  # noqa: PLC0415 - import cost paid only by files that need it
+    from ftfy.badness import is_bad  # noqa: PLC0415
+
+    if not is_bad(decoded.text):
+        return decoded
+    fixed = ftfy.fix_encoding(decoded.text)
+    if fixed == decoded.text:
+        return decoded
+    return Decoded(fixed, decoded.encoding, (*decoded.warnings, "mojibake_repaired"))
+
+
+# Characters that only mojibake produces in bulk: a cheap test that lets clean
+# UTF-8 skip ftfy altogether. "Ã" and "Â" start every UTF-8 Latin-1 sequence
+# read as cp1252, "â€" every punctuation mark, "Ð"/"Ñ" Cyrillic, "Ø"/"Ù"
+# Arabic; ftfy.badness decides when one is present.
+_MOJIBAKE_HINTS: tuple[str, ...] = ("Ã", "Â", "â€", "Ð", "Ñ", "Ø", "Ù", "ï¿½")
+
+
+def _might_be_mojibake(text: str) -> bool:
+    return any(hint in text for hint in _MOJIBAKE_HINTS)
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode input bytes following the policy in the module docstring."""
+    decoded = _decode_with_bom(data)
+    if decoded is None:
+        check_not_binary(data)
+        try:
+            decoded = Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            decoded = _decode_legacy(data)
+    if not decoded.text.strip():
+        raise Rejected(Reason.EMPTY, "empty or only whitespace")
+    if _might_be_mojibake(decoded.text):
+        decoded = repair_mojibake(decoded)
+    return decoded
+
+
+# --- the one call into the cleaner ----------------------------------------
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if fmt not in SUPPORTED_FORMATS:
+        raise UsageError(
+            f"--format {fmt} is not supported yet; convert the input to text, "
+            "or use --format text."
+        )
+
+
+def to_documents(
+    text: str,
+    *,
+    source: str | None,
+    encoding: str | None = None,
+    warnings: Iterable[str] = (),
+    fmt: str = "auto",
+    text_field: str | None = None,
+) -> list[Document]:
+    """Clean one decoded input into its records (one, or several for JSONL).
+
+    The single place where input formats dispatch: `fmt` and `text_field` are
+    for the format readers; plain text goes straight to `cleaner.clean`.
+    """
+    del text_field  # reserved for --format jsonl
+    if fmt not in SUPPORTED_FORMATS:
+        raise DwCleanError(f"--format {fmt} is not supported yet.", exit_code=2)
+    from cleaner.core import clean  # noqa: PLC0415 - looked up per call so tests can patch it
+
+    document = clean(text, source=source)
+    document.encoding = encoding
+    extra = [warning for warning in warnings if warning not in document.warnings]
+    if extra:
+        document.warnings = [*document.warnings, *extra]
+    return [document]
