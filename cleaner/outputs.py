@@ -1,0 +1,457 @@
+"""Writing JSON Lines: to stdout, to one file, or to a directory of shards.
+
+Every file is written under a temporary name in its final directory and
+renamed into place when complete (`AtomicFile`), so a reader never sees half a
+file, and an interrupted run never leaves a truncated gzip stream.
+
+A shard directory (`--output-dir`) holds:
+
+- `part-00000.jsonl.gz`, `part-00001.jsonl.gz`, ...: `shard_size` records
+  each (the last one fewer);
+- `manifest.jsonl`: one line per input, in input order:
+  `{"source", "status", "shard", "records", "digests"}` where `status` is
+  `ok`, `rejected` or `duplicate` (dropped by `--dedup drop`), and `digests`
+  are the hashes of the records' clean text (so `--resume --dedup` knows what
+  came before);
+- `rejects.jsonl` (unless `--rejects` names another file).
+
+The manifest and rejects file are rewritten (copy, append, rename) each time a
+shard is completed, and once more at the end or on interruption: what they
+list is always exactly what the shards hold, which is what `--resume` relies
+on.
+"""
+
+# Paths stay plain strings as the user typed them, as in cleaner/inputs.py
+# (where they are the `source` of records), so os.path rather than pathlib.
+# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH110, PTH113, PTH118, PTH123, PTH208
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gzip
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from cleaner.errors import DwCleanError, UsageError
+
+MANIFEST_NAME = "manifest.jsonl"
+REJECTS_NAME = "rejects.jsonl"
+SHARD_PATTERN = "part-{index:05d}.jsonl.gz"
+DEFAULT_SHARD_SIZE = 10_000
+# Deflate level for .gz outputs: level 6 (gzip's default) compresses DW text
+# nearly as well as 9 at about twice the speed.
+GZIP_LEVEL = 6
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One JSON line (without the newline): UTF-8 text, not ASCII escapes."""
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write_error(error: OSError, target: str) -> DwCleanError:
+    """A `DwCleanError` that says what to do about a failed write."""
+    if error.errno == errno.ENOSPC:
+        advice = "the disk is full: free some space or write to another disk"
+    elif error.errno == errno.EDQUOT:
+        advice = "the disk quota is exceeded: free some space or write elsewhere"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = "no permission to write there: choose another output location"
+    else:
+        advice = "check the output location"
+    return DwCleanError(f"Cannot write {target}: {error.strerror or error}; {advice}.")
+
+
+class AtomicFile:
+    """A file written under a temporary name and renamed when committed.
+
+    `.gz` targets are gzip-compressed with mtime 0, so the same records give
+    the same bytes on every run. Writing text goes through `write_line`.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        directory, name = os.path.split(os.path.abspath(path))
+        self.temp_path = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
+        try:
+            self._raw: IO[bytes] = open(self.temp_path, "wb")  # noqa: SIM115 - closed in commit/discard
+        except OSError as error:
+            raise write_error(error, path) from error
+        self._stream: IO[bytes] = self._raw
+        if path.endswith(".gz"):
+            # filename="" keeps the temporary name out of the gzip header.
+            self._stream = gzip.GzipFile(  # type: ignore[assignment]
+                filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
+            )
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._stream.write(data)
+        except OSError as error:
+            raise write_error(error, self.path) from error
+
+    def write_line(self, line: str) -> None:
+        self.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+
+    def commit(self) -> None:
+        """Finish the file and rename it into place."""
+        if self.closed:
+            return
+        try:
+            if self._stream is not self._raw:
+                self._stream.close()
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
+            self.closed = True
+            os.replace(self.temp_path, self.path)
+        except OSError as error:
+            self.discard()
+            raise write_error(error, self.path) from error
+
+    def discard(self) -> None:
+        """Drop the temporary file; the target is left as it was."""
+        if not self.closed:
+            self.closed = True
+            for stream in (self._stream, self._raw):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temp_path)
+
+
+class Sink(Protocol):
+    """Where the records of a run go. Calls arrive in input order."""
+
+    def record(self, line: str) -> None:
+        """One JSON line of the current input (no newline)."""
+
+    def done(self, entry: ManifestEntry) -> None:
+        """The current input is finished (its records, if any, were given)."""
+
+    def commit(self) -> None:
+        """Make everything written so far visible (end of run or interruption)."""
+
+    def discard(self) -> None:
+        """Give up after a fatal error: leave earlier commits as they were."""
+
+
+@dataclass(slots=True)
+class ManifestEntry:
+    source: str
+    status: str  # "ok", "rejected" or "duplicate"
+    records: int = 0
+    digests: list[str] = field(default_factory=list)
+    shard: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+    def manifest_line(self) -> str:
+        return dumps(
+            {
+                "source": self.source,
+                "status": self.status,
+                "shard": self.shard,
+                "records": self.records,
+                "digests": self.digests,
+            }
+        )
+
+    def reject_line(self) -> str:
+        return dumps({"source": self.source, "reason": self.reason, "detail": self.detail})
+
+
+class StdoutSink:
+    """Records to standard output, UTF-8 whatever the locale says."""
+
+    def __init__(self, stream: IO[bytes] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout.buffer
+
+    def record(self, line: str) -> None:
+        try:
+            self.stream.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise write_error(error, "standard output") from error
+
+    def done(self, entry: ManifestEntry) -> None:
+        pass
+
+    def commit(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise write_error(error, "standard output") from error
+
+    def discard(self) -> None:
+        self.commit()
+
+
+class FileSink:
+    """Records to one `.jsonl` or `.jsonl.gz` file, renamed into place at the end."""
+
+    def __init__(self, path: str) -> None:
+        self.file = AtomicFile(path)
+
+    def record(self, line: str) -> None:
+        self.file.write_line(line)
+
+    def done(self, entry: ManifestEntry) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.file.commit()
+
+    def discard(self) -> None:
+        self.file.discard()
+
+
+class RejectsFile:
+    """The rejects as JSON lines, appended to what an earlier run left.
+
+    With `keep_existing` (a resumed run) the lines already in the file are
+    copied first; each `commit()` renames a complete new version into place.
+    """
+
+    def __init__(self, path: str, *, keep_existing: bool = False) -> None:
+        self.path = path
+        self.keep_existing = keep_existing
+        self.pending: list[str] = []
+
+    def add(self, entry: ManifestEntry) -> None:
+        self.pending.append(entry.reject_line())
+
+    def commit(self) -> None:
+        if not self.pending and (self.keep_existing or os.path.exists(self.path)):
+            return
+        append_lines(self.path, self.pending, keep_existing=self.keep_existing)
+        self.pending = []
+        self.keep_existing = True
+
+
+def append_lines(path: str, lines: list[str], *, keep_existing: bool) -> None:
+    """Rewrite `path` atomically as its old lines (if kept) plus `lines`."""
+    target = AtomicFile(path)
+    try:
+        if keep_existing and os.path.exists(path):
+            with open(path, "rb") as old:
+                # Copy only complete lines: a torn last line is not data.
+                for raw in old:
+                    if raw.endswith(b"\n"):
+                        target.write(raw)
+        for line in lines:
+            target.write_line(line)
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
+
+
+def read_jsonl(path: str) -> Iterator[dict[str, Any]]:
+    """The complete, valid JSON lines of a (possibly gzipped) file."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                return
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                return
+            if isinstance(value, dict):
+                yield value
+
+
+@dataclass(slots=True)
+class ResumeState:
+    """What an earlier run in the same `--output-dir` already finished."""
+
+    done: set[str] = field(default_factory=set)
+    # (clean-text digest, source) of every record written, in order.
+    digests: list[tuple[str, str]] = field(default_factory=list)
+    shard_index: int = 0
+    shard_records: int = 0
+
+
+def read_resume_state(output_dir: str) -> ResumeState:
+    state = ResumeState()
+    manifest = os.path.join(output_dir, MANIFEST_NAME)
+    if not os.path.exists(manifest):
+        return state
+    last_shard: str | None = None
+    for entry in read_jsonl(manifest):
+        source = str(entry.get("source"))
+        state.done.add(source)
+        for digest in entry.get("digests") or []:
+            state.digests.append((str(digest), source))
+        shard = entry.get("shard")
+        if isinstance(shard, str):
+            if shard != last_shard:
+                last_shard = shard
+                state.shard_index = shard_index(shard)
+                state.shard_records = 0
+            state.shard_records += int(entry.get("records") or 0)
+    return state
+
+
+def shard_index(name: str) -> int:
+    try:
+        return int(name.removeprefix("part-").split(".", 1)[0])
+    except ValueError as error:
+        raise DwCleanError(
+            f"Unexpected shard name {name!r} in the manifest; "
+            "was the output directory written by another program?"
+        ) from error
+
+
+class ShardSink:
+    """Records to `part-NNNNN.jsonl.gz` shards plus a manifest (see module doc)."""
+
+    def __init__(
+        self,
+        output_dir: str,
+        *,
+        shard_size: int = DEFAULT_SHARD_SIZE,
+        resume: bool = False,
+        rejects_path: str | None = None,
+    ) -> None:
+        if shard_size < 1:
+            raise UsageError("--shard-size must be at least 1.")
+        self.output_dir = output_dir
+        self.shard_size = shard_size
+        self.manifest_path = os.path.join(output_dir, MANIFEST_NAME)
+        try:
+            os.makedirs(output_dir, exist_ok=True)
+        except OSError as error:
+            raise write_error(error, output_dir) from error
+        if not resume and os.path.exists(self.manifest_path):
+            raise UsageError(
+                f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
+                "Add --resume to continue it, or choose an empty directory."
+            )
+        self.state = ResumeState()
+        if resume:
+            remove_stale_temp_files(output_dir)
+            self.state = read_resume_state(output_dir)
+        self.rejects = RejectsFile(
+            rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
+        )
+        self.pending: list[ManifestEntry] = []
+        self.index = self.state.shard_index
+        self.count = 0
+        self.shard: AtomicFile | None = None
+        self.manifest_started = resume and os.path.exists(self.manifest_path)
+        if resume and self.state.shard_records and self.state.shard_records < shard_size:
+            self._reopen_last_shard(self.state.shard_records)
+        elif resume and self.state.shard_records:
+            self.index += 1
+
+    @property
+    def shard_name(self) -> str:
+        return SHARD_PATTERN.format(index=self.index)
+
+    def _reopen_last_shard(self, records: int) -> None:
+        """Continue the partial shard of an interrupted run from its first records."""
+        path = os.path.join(self.output_dir, self.shard_name)
+        self.shard = AtomicFile(path)
+        try:
+            for record in read_jsonl(path):
+                if self.count == records:
+                    break
+                self.shard.write_line(dumps(record))
+                self.count += 1
+        except (OSError, EOFError) as error:
+            self.shard.discard()
+            raise DwCleanError(
+                f"Cannot resume: {path} is unreadable ({error}). "
+                "Delete the output directory and run again without --resume."
+            ) from error
+        if self.count != records:
+            self.shard.discard()
+            raise DwCleanError(
+                f"Cannot resume: {path} holds {self.count} records, the manifest "
+                f"says {records}. Delete the output directory and run again."
+            )
+
+    def record(self, line: str) -> None:
+        if self.shard is None:
+            self.shard = AtomicFile(os.path.join(self.output_dir, self.shard_name))
+        self.shard.write_line(line)
+        self.count += 1
+
+    def done(self, entry: ManifestEntry) -> None:
+        if entry.records:
+            entry.shard = self.shard_name
+        self.pending.append(entry)
+        if entry.status == "rejected":
+            self.rejects.add(entry)
+        if self.count >= self.shard_size:
+            self._commit_shard()
+            self.index += 1
+            self.count = 0
+
+    def _commit_shard(self) -> None:
+        if self.shard is not None:
+            self.shard.commit()
+            self.shard = None
+        self._commit_manifest()
+
+    def _commit_manifest(self) -> None:
+        if not self.pending and self.manifest_started:
+            return
+        append_lines(
+            self.manifest_path,
+            [entry.manifest_line() for entry in self.pending],
+            keep_existing=self.manifest_started,
+        )
+        self.manifest_started = True
+        self.pending = []
+        self.rejects.commit()
+
+    def commit(self) -> None:
+        self._commit_shard()
+
+    def discard(self) -> None:
+        if self.shard is not None:
+            self.shard.discard()
+            self.shard = None
+
+
+def remove_stale_temp_files(directory: str) -> None:
+    """Delete temporary files a killed run left in `directory` (ours only)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") and ".tmp-" in name:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                os.unlink(path)
+
+
+__all__ = [
+    "DEFAULT_SHARD_SIZE",
+    "MANIFEST_NAME",
+    "REJECTS_NAME",
+    "AtomicFile",
+    "FileSink",
+    "ManifestEntry",
+    "RejectsFile",
+    "ShardSink",
+    "Sink",
+    "StdoutSink",
+    "append_lines",
+    "dumps",
+    "read_jsonl",
+    "read_resume_state",
+    "remove_stale_temp_files",
+]
