@@ -1,0 +1,592 @@
+"""Batch runs: clean many inputs, in order, in parallel, within time limits.
+
+The pieces, so that each can be swapped (a Dask executor later, say):
+
+- `process_input(ref, options) -> Outcome` does all the work for one input
+  (read, decode, clean, serialise) and never raises for a bad input. It is a
+  top-level function of picklable arguments, usable from any executor.
+- `outcomes(refs, options, jobs=...)` yields one `Outcome` per input, in input
+  order, whatever the number of worker processes. `jobs=1` runs in this
+  process; more uses `WorkerPool`, which keeps a bounded number of inputs in
+  flight (memory does not grow with the number of inputs) and kills a worker
+  stuck on one document.
+- `run(...)` consumes the ordered outcomes: dedup, sink, rejects, progress,
+  summary, and a clean stop on SIGINT/SIGTERM.
+
+Time limits, two layers: inside whichever process cleans, SIGALRM interrupts a
+document after `timeout` seconds (`time_limit`, main thread only); in a worker
+pool the parent also kills a worker whose current document has run past
+`timeout` plus a grace period, which catches code that signals cannot
+interrupt (a long call into C). `--jobs 1` has only the first layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.queues
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from cleaner.errors import DwCleanError, Reason, Rejected
+from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
+from cleaner.outputs import ManifestEntry, RejectsFile, Sink, dumps
+
+DEFAULT_TIMEOUT = 60.0
+# How many inputs each worker holds queued beyond the one it is cleaning: enough
+# to hide the round trip, few enough that little is redone after a kill.
+PREFETCH_PER_WORKER = 8
+# The parent kills a worker this long after its soft time limit has passed.
+HARD_TIMEOUT_GRACE = 2.0
+# How often the parent wakes up when no result arrives (signals, watchdog).
+_POLL_SECONDS = 0.1
+# A worker that dies before it is ready this many times means a broken setup.
+_MAX_START_FAILURES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Per-input settings; picklable, sent once to each worker."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float | None = DEFAULT_TIMEOUT
+    fmt: str = "auto"
+    text_field: str | None = None
+    # sys.path of the parent, so workers import what the parent can (tests
+    # that patch in a module from a temporary directory rely on it).
+    sys_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One output record, serialised in the worker that cleaned it."""
+
+    line: str
+    # Hash of the clean text, for --dedup; None for an empty text (never a duplicate).
+    digest: str | None
+    removed: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one input: its records, or why it was rejected."""
+
+    source: str
+    records: tuple[Record, ...] = ()
+    reason: Reason | None = None
+    detail: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return self.reason is not None
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The records as dicts (parsed back from their JSON lines)."""
+        return [json.loads(record.line) for record in self.records]
+
+
+class DocumentTimeout(BaseException):
+    """Cleaning one document ran out of time.
+
+    A BaseException so that a broad `except Exception` in the cleaner cannot
+    swallow it.
+    """
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `DocumentTimeout` in the block after `seconds` (main thread only)."""
+    usable = (
+        seconds is not None
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable or seconds is None:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def text_digest(text: str) -> str | None:
+    if not text.strip():
+        return None
+    return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=16).hexdigest()
+
+
+def process_input(ref: InputRef, options: Options) -> Outcome:
+    """Read, decode and clean one input. Never raises for a bad input."""
+    try:
+        data = read_input(ref, max_bytes=options.max_bytes)
+        decoded = decode(data)
+        del data
+        with time_limit(options.timeout):
+            documents = to_documents(
+                decoded.text,
+                source=ref.source,
+                encoding=decoded.encoding,
+                warnings=decoded.warnings,
+                fmt=options.fmt,
+                text_field=options.text_field,
+            )
+    except Rejected as rejected:
+        return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
+    except DocumentTimeout:
+        return Outcome(
+            ref.source, reason=Reason.TIMEOUT, detail=f"cleaning took over {options.timeout} s"
+        )
+    except DwCleanError:
+        raise
+    except Exception as error:  # a cleaner bug must not stop a batch of thousands
+        return Outcome(
+            ref.source, reason=Reason.ERROR, detail=f"{type(error).__name__}: {error}"
+        )
+    records = tuple(
+        Record(dumps(doc.to_dict()), text_digest(doc.text), dict(doc.removed))
+        for doc in documents
+    )
+    return Outcome(ref.source, records=records)
+
+
+# --- ordered execution ------------------------------------------------------
+
+
+class StopRequested:
+    """Set by SIGINT/SIGTERM; the run finishes the input in hand and stops.
+
+    A second signal raises KeyboardInterrupt at once (abandoning uncommitted
+    output, keeping everything committed before).
+    """
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.signal_name is not None
+
+    def handler(self, signum: int, frame: FrameType | None) -> None:
+        if self.signal_name is not None:
+            raise KeyboardInterrupt
+        self.signal_name = signal.Signals(signum).name
+
+    @contextmanager
+    def installed(self) -> Iterator[StopRequested]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handler) for sig in signals}
+        try:
+            yield self
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+
+def outcomes_in_process(
+    refs: Iterable[InputRef], options: Options, stop: StopRequested | None = None
+) -> Generator[Outcome, None, None]:
+    for ref in refs:
+        if stop:
+            return
+        yield process_input(ref, options)
+
+
+def _worker_main(
+    tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None],
+    results: multiprocessing.connection.Connection,
+    options: Options,
+) -> None:
+    """Body of a worker process: clean the refs it is sent, reply per input."""
+    # Ctrl-C reaches the whole process group; only the parent decides to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if options.sys_path:
+        sys.path[:] = list(options.sys_path)
+    parent = os.getppid()
+    results.send(("ready", os.getpid()))
+    while True:
+        try:
+            item = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # orphaned: the parent is gone
+                return
+            continue
+        if item is None:
+            return
+        seq, ref = item
+        results.send((seq, process_input(ref, options)))
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None]
+    results: multiprocessing.connection.Connection
+    assigned: deque[tuple[int, InputRef]] = field(default_factory=deque)
+    ready: bool = False
+    # When the worker started on its current input (the head of `assigned`).
+    busy_since: float = 0.0
+
+
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
+    # forkserver: workers fork from a small clean server process, not from this
+    # one (which has threads), and start much faster than with spawn.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["cleaner.batch"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class WorkerPool:
+    """Worker processes that clean inputs in order, with a watchdog.
+
+    Each worker has its own task queue and result pipe, so killing one (stuck
+    past its time limit, or crashed) loses only its own in-flight inputs,
+    which are re-sent to its replacement.
+    """
+
+    def __init__(self, jobs: int, options: Options) -> None:
+        self.jobs = jobs
+        self.options = options
+        self.context = _context()
+        self.workers: list[_Worker] = []
+        self.start_failures = 0
+        self.hard_limit: float | None = None
+        if options.timeout:
+            self.hard_limit = options.timeout + max(HARD_TIMEOUT_GRACE, options.timeout / 2)
+
+    def _start_worker(self) -> _Worker:
+        tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None] = self.context.Queue()
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=_worker_main, args=(tasks, send, self.options), daemon=True,
+            name="dw-clean-worker",
+        )
+        process.start()
+        send.close()
+        return _Worker(process, tasks, receive)
+
+    def _stop_worker(self, worker: _Worker, *, kill: bool) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.tasks.put(None)
+            except (OSError, ValueError):
+                worker.process.kill()
+        worker.process.join(timeout=None if kill else 2.0)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.results.close()
+        worker.tasks.close()
+        worker.tasks.cancel_join_thread()
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """A fresh worker given the inputs the old one had not finished."""
+        self._stop_worker(worker, kill=True)
+        fresh = self._start_worker()
+        self.workers[self.workers.index(worker)] = fresh
+        for item in worker.assigned:
+            fresh.assigned.append(item)
+            fresh.tasks.put(item)
+        return fresh
+
+    def map(
+        self, refs: Iterable[InputRef], stop: StopRequested | None = None
+    ) -> Generator[Outcome, None, None]:
+        """One outcome per ref, in the order of `refs`."""
+        self.workers = [self._start_worker() for _ in range(self.jobs)]
+        try:
+            yield from self._map(iter(refs), stop)
+        finally:
+            for worker in self.workers:
+                self._stop_worker(worker, kill=bool(stop) or bool(worker.assigned))
+            self.workers = []
+
+    def _map(self, refs: Iterator[InputRef], stop: StopRequested | None) -> Iterator[Outcome]:
+        window = self.jobs * (PREFETCH_PER_WORKER + 1)
+        done: dict[int, Outcome] = {}
+        next_in = next_out = 0
+        exhausted = False
+        while True:
+            # Hand out inputs, keeping at most `window` in flight or waiting.
+            while not exhausted and not stop and next_in - next_out < window:
+                worker = min(self.workers, key=lambda w: len(w.assigned))
+                if len(worker.assigned) > PREFETCH_PER_WORKER:
+                    break
+                ref = next(refs, None)
+                if ref is None:
+                    exhausted = True
+                    break
+                if not worker.assigned:
+                    worker.busy_since = time.monotonic()
+                worker.assigned.append((next_in, ref))
+                worker.tasks.put((next_in, ref))
+                next_in += 1
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            if stop or (exhausted and next_out == next_in):
+                return
+            self._collect(done)
+
+    def _collect(self, done: dict[int, Outcome]) -> None:
+        """Wait briefly for results; enforce the time limit; replace dead workers."""
+        by_connection = {worker.results: worker for worker in self.workers}
+        ready = multiprocessing.connection.wait(list(by_connection), timeout=_POLL_SECONDS)
+        now = time.monotonic()
+        for connection in ready:
+            worker = by_connection[connection]  # type: ignore[index]
+            try:
+                while worker.results.poll():
+                    message = worker.results.recv()
+                    self._handle(worker, message, done, now)
+            except (EOFError, OSError):
+                self._worker_died(worker, done)
+        for worker in list(self.workers):
+            if (
+                self.hard_limit is not None
+                and worker.ready
+                and worker.assigned
+                and now - worker.busy_since > self.hard_limit
+            ):
+                seq, ref = worker.assigned.popleft()
+                done[seq] = Outcome(
+                    ref.source,
+                    reason=Reason.TIMEOUT,
+                    detail=f"cleaning took over {self.options.timeout} s; worker stopped",
+                )
+                self._replace(worker)
+
+    def _handle(
+        self, worker: _Worker, message: tuple[Any, Any], done: dict[int, Outcome], now: float
+    ) -> None:
+        tag, payload = message
+        if tag == "ready":
+            worker.ready = True
+            worker.busy_since = now
+            self.start_failures = 0
+            return
+        seq: int = tag
+        outcome: Outcome = payload
+        head, _ = worker.assigned.popleft()
+        assert head == seq, "a worker answers in the order it was given"
+        done[seq] = outcome
+        worker.busy_since = now
+
+    def _worker_died(self, worker: _Worker, done: dict[int, Outcome]) -> None:
+        code = worker.process.exitcode
+        if not worker.ready:
+            self.start_failures += 1
+            if self.start_failures >= _MAX_START_FAILURES:
+                raise DwCleanError(
+                    f"Worker processes fail to start (exit code {code}); "
+                    "try --jobs 1 to see the error."
+                )
+        elif worker.assigned:
+            seq, ref = worker.assigned.popleft()
+            done[seq] = Outcome(
+                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})"
+            )
+        self._replace(worker)
+
+
+def outcomes(
+    refs: Iterable[InputRef],
+    options: Options,
+    *,
+    jobs: int = 1,
+    stop: StopRequested | None = None,
+) -> Generator[Outcome, None, None]:
+    """One `Outcome` per input, in input order, for any `jobs`.
+
+    Close the iterator (`contextlib.closing`) to stop the workers early.
+    """
+    if jobs <= 1:
+        return outcomes_in_process(refs, options, stop)
+    return WorkerPool(jobs, options).map(refs, stop)
+
+
+# --- the run ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Summary:
+    inputs: int = 0
+    records: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    removed: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0  # already done in an earlier run (--resume)
+    seconds: float = 0.0
+    interrupted: str | None = None
+    last_source: str | None = None
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.rejects.values())
+
+    def line(self) -> str:
+        rate = self.inputs / self.seconds if self.seconds > 0 else 0.0
+        rejects = f"{self.rejected} rejects"
+        if self.rejects:
+            rejects += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) + ")"
+        removed = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items())) or "none"
+        parts = [
+            f"{self.inputs} inputs",
+            f"{self.records} records",
+            rejects,
+            f"{self.duplicates} duplicates",
+        ]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped as done")
+        return (
+            "dw-clean: " + ", ".join(parts) + f"; lines removed: {removed}; "
+            f"{self.seconds:.2f} s, {rate:.1f} docs/s"
+        )
+
+
+@dataclass(slots=True)
+class Dedup:
+    """Exact duplicates of clean text seen earlier in the run."""
+
+    mode: str  # "flag" or "drop"
+    first: dict[str, str] = field(default_factory=dict)
+
+    def check(self, record: Record, source: str) -> str | None:
+        """The earlier source with the same text, or None (and remember this one)."""
+        if record.digest is None:
+            return None
+        earlier = self.first.get(record.digest)
+        if earlier is None:
+            self.first[record.digest] = source
+        return earlier
+
+
+def flag_duplicate(line: str, earlier: str) -> str:
+    record = json.loads(line)
+    record["duplicate_of"] = earlier
+    return dumps(record)
+
+
+def run(
+    refs: Iterable[InputRef],
+    options: Options,
+    sink: Sink,
+    *,
+    jobs: int = 1,
+    rejects: RejectsFile | None = None,
+    dedup: str | None = None,
+    done: set[str] | None = None,
+    earlier_digests: Iterable[tuple[str, str]] = (),
+    on_reject: Callable[[Outcome], None] | None = None,
+    progress: Any = None,
+) -> Summary:
+    """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
+
+    `done` holds sources finished by an earlier run (skipped); `earlier_digests`
+    their record digests, so --dedup sees them. Raises `DwCleanError` for fatal
+    problems (a full disk); whatever was committed before stays valid.
+    """
+    summary = Summary()
+    deduper = Dedup(dedup) if dedup else None
+    if deduper is not None:
+        for digest, source in earlier_digests:
+            deduper.first.setdefault(digest, source)
+
+    def todo() -> Iterator[InputRef]:
+        for ref in refs:
+            if done and ref.source in done:
+                summary.skipped += 1
+                continue
+            yield ref
+
+    stop = StopRequested()
+    started = time.perf_counter()
+    try:
+        with stop.installed(), closing(outcomes(todo(), options, jobs=jobs, stop=stop)) as stream:
+            for outcome in stream:
+                _consume(
+                    outcome, sink, rejects=rejects, deduper=deduper, summary=summary,
+                    on_reject=on_reject,
+                )
+                summary.last_source = outcome.source
+                if progress is not None:
+                    progress.update(1)
+                if stop:
+                    break
+            summary.interrupted = stop.signal_name
+            sink.commit()
+            if rejects is not None:
+                rejects.commit()
+    except BaseException:
+        sink.discard()
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _consume(
+    outcome: Outcome,
+    sink: Sink,
+    *,
+    rejects: RejectsFile | None,
+    deduper: Dedup | None,
+    summary: Summary,
+    on_reject: Callable[[Outcome], None] | None,
+) -> None:
+    summary.inputs += 1
+    if outcome.reason is not None:
+        summary.rejects[outcome.reason.value] += 1
+        entry = ManifestEntry(
+            outcome.source, "rejected", reason=outcome.reason.value, detail=outcome.detail
+        )
+        if rejects is not None:
+            rejects.add(entry)
+        sink.done(entry)
+        if on_reject is not None:
+            on_reject(outcome)
+        return
+    written = 0
+    digests: list[str] = []
+    for record in outcome.records:
+        line = record.line
+        earlier = deduper.check(record, outcome.source) if deduper else None
+        if earlier is not None:
+            summary.duplicates += 1
+            if deduper is not None and deduper.mode == "drop":
+                continue
+            line = flag_duplicate(line, earlier)
+        sink.record(line)
+        written += 1
+        if record.digest is not None:
+            digests.append(record.digest)
+        summary.removed.update(record.removed)
+    summary.records += written
+    status = "ok" if written or not outcome.records else "duplicate"
+    sink.done(ManifestEntry(outcome.source, status, records=written, digests=digests))
