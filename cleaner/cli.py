@@ -1,0 +1,372 @@
+"""The `dw-clean` command: parse options, wire inputs to outputs, report.
+
+Two Typer apps: `clean_app` (the default: `dw-clean [OPTIONS] PATH...`) and
+`explain_app` (`dw-clean explain FILE`). `main()` picks one by the first
+argument, because a Typer/click group cannot take a variadic PATH... as its
+default command and also have subcommands.
+
+Exit codes: 0 every input gave a record; 1 some inputs were rejected (unless
+--allow-rejects) or a fatal error (message on stderr); 2 usage error; 128+N
+when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM).
+
+Imports of anything heavy (worker pools, charset detection, the cleaner) wait
+until they are needed: start-up time counts when cleaning a handful of files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cleaner.errors import DwCleanError, UsageError
+from cleaner.version import __version__
+
+if TYPE_CHECKING:
+    from cleaner.batch import Outcome, Summary
+
+EXIT_OK = 0
+EXIT_REJECTS = 1
+EXIT_USAGE = 2
+
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+clean_app = typer.Typer(
+    name="dw-clean",
+    add_completion=False,
+    context_settings=_CONTEXT,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+explain_app = typer.Typer(
+    name="dw-clean explain",
+    add_completion=False,
+    context_settings=_CONTEXT,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dw-clean {__version__}")
+        raise typer.Exit
+
+
+def _err(message: str) -> None:
+    typer.echo(f"dw-clean: {message}", err=True)
+
+
+def _fail(error: DwCleanError) -> typer.Exit:
+    prefix = "usage error: " if isinstance(error, UsageError) else "error: "
+    _err(prefix + str(error))
+    return typer.Exit(code=error.exit_code)
+
+
+_HELP = """Clean raw scraped DW pages into JSON Lines, one record per page.
+
+PATH is a file, a directory (searched recursively for --glob), a shell-style
+glob, or - for standard input; .gz inputs are read transparently. Records go
+to standard output unless -o or --output-dir is given.
+
+Other command: `dw-clean explain FILE` prints every line of FILE with its
+decision, category and rule.
+
+Exit codes: 0 all inputs gave records, 1 some were rejected (see --rejects) or
+an error, 2 usage error, 130/143 interrupted.
+"""
+
+
+@clean_app.command(help=_HELP, no_args_is_help=False)
+def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
+
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH", help="Files, directories, globs, or - for stdin.",
+                       show_default=False),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="FILE",
+                     help="Write records to FILE (.jsonl or .jsonl.gz), atomically."),
+    ] = None,
+    output_dir: Annotated[
+        str | None,
+        typer.Option("--output-dir", metavar="DIR",
+                     help="Write gzipped shards part-NNNNN.jsonl.gz, manifest.jsonl and "
+                          "rejects.jsonl to DIR."),
+    ] = None,
+    shard_size: Annotated[
+        int,
+        typer.Option("--shard-size", min=1, metavar="N", help="Records per shard."),
+    ] = 10_000,
+    files_from: Annotated[
+        str | None,
+        typer.Option("--files-from", metavar="FILE",
+                     help="Also read input paths from FILE, one per line (- for stdin)."),
+    ] = None,
+    glob: Annotated[
+        str,
+        typer.Option("--glob", metavar="PATTERN",
+                     help="File names to take from directories (PATTERN.gz too)."),
+    ] = "*.txt",
+    jobs: Annotated[
+        int | None,
+        typer.Option("-j", "--jobs", min=1, metavar="N",
+                     help="Worker processes [default: the number of CPUs]; 1 cleans "
+                          "in this process.", show_default=False),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="No progress bar, summary or reject lines.")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume",
+                     help="With --output-dir: skip inputs the manifest lists as done."),
+    ] = False,
+    dedup: Annotated[
+        str | None,
+        typer.Option("--dedup", metavar="[flag|drop]",
+                     help="Mark (flag, the default when no value follows) or drop records "
+                          "whose clean text repeats an earlier one in the run.",
+                     show_default=False),
+    ] = None,
+    rejects: Annotated[
+        str | None,
+        typer.Option("--rejects", metavar="FILE",
+                     help="Write one JSON line per rejected input (source, reason, detail)."),
+    ] = None,
+    allow_rejects: Annotated[
+        bool, typer.Option("--allow-rejects", help="Exit 0 even if some inputs were rejected.")
+    ] = False,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option("--max-bytes", min=1, metavar="N",
+                     help="Reject inputs over N bytes (after decompressing) "
+                          "[default: 32 MiB].", show_default=False),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, metavar="SECONDS",
+                     help="Reject a document whose cleaning takes longer (0: no limit)."),
+    ] = 60.0,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar="[auto|text|markdown|html|jsonl]",
+                     help="Input form. Only auto and text so far."),
+    ] = "auto",
+    text_field: Annotated[
+        str | None,
+        typer.Option("--text-field", metavar="NAME",
+                     help="For --format jsonl: the field holding the page text."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    del version
+    try:
+        code = _clean(
+            paths=paths or [], output=output, output_dir=output_dir, shard_size=shard_size,
+            files_from=files_from, glob=glob, jobs=jobs or _default_jobs(), quiet=quiet,
+            resume=resume, dedup=dedup, rejects=rejects, allow_rejects=allow_rejects,
+            max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field,
+        )
+    except DwCleanError as error:
+        raise _fail(error) from None
+    raise typer.Exit(code=code)
+
+
+def _check_options(
+    *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
+    resume: bool, dedup: str | None, rejects: str | None, fmt: str,
+) -> None:
+    from cleaner.inputs import check_format  # noqa: PLC0415 - keep start-up light
+
+    if not paths and files_from is None:
+        raise UsageError("No input given. Pass files, directories or globs, "
+                         "- for standard input, or --files-from FILE.")
+    if output is not None and output_dir is not None:
+        raise UsageError("Give -o FILE or --output-dir DIR, not both.")
+    if resume and output_dir is None:
+        raise UsageError("--resume needs --output-dir (a run into one file or stdout "
+                         "cannot be continued; rerun it instead).")
+    if dedup is not None and dedup not in DEDUP_MODES:
+        raise UsageError(f"--dedup takes flag or drop, not {dedup!r}.")
+    if paths.count("-") + (files_from == "-") > 1:
+        raise UsageError("Standard input (-) can be used only once.")
+    if output is not None and not output.endswith((".jsonl", ".jsonl.gz")):
+        raise UsageError(f"-o {output}: the file name must end in .jsonl or .jsonl.gz.")
+    same = rejects is not None and output is not None and (
+        os.path.abspath(rejects) == os.path.abspath(output)  # noqa: PTH100
+    )
+    if same:
+        raise UsageError("--rejects and -o must be different files.")
+    check_format(fmt)
+
+
+def _clean(
+    *, paths: list[str], output: str | None, output_dir: str | None, shard_size: int,
+    files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
+    dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
+    timeout: float, fmt: str, text_field: str | None,
+) -> int:
+    _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
+                   resume=resume, dedup=dedup, rejects=rejects, fmt=fmt)
+    from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
+
+    limit = max_bytes or inputs.DEFAULT_MAX_BYTES
+    stdin = sys.stdin.buffer if ("-" in paths or files_from == "-") else None
+    refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
+                           max_bytes=limit)
+    options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
+                            text_field=text_field, sys_path=tuple(sys.path))
+
+    sink: outputs.Sink
+    rejects_file: outputs.RejectsFile | None = None
+    done: set[str] = set()
+    earlier: list[tuple[str, str]] = []
+    if output_dir is not None:
+        shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,
+                                   rejects_path=rejects)
+        done, earlier = shards.state.done, shards.state.digests
+        sink = shards
+    elif output is not None:
+        sink = outputs.FileSink(output)
+        if rejects is not None:
+            rejects_file = outputs.RejectsFile(rejects)
+    else:
+        sink = outputs.StdoutSink()
+        if rejects is not None:
+            rejects_file = outputs.RejectsFile(rejects)
+
+    def report_reject(outcome: Outcome) -> None:
+        if not quiet:
+            reason = outcome.reason.value if outcome.reason else "?"
+            _err(f"rejected {outcome.source}: {reason} ({outcome.detail})")
+
+    progress = _progress_bar(quiet)
+    try:
+        summary = batch.run(
+            refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
+            earlier_digests=earlier, on_reject=report_reject, progress=progress,
+        )
+    except KeyboardInterrupt:
+        _err("stopped at once by a second interrupt; output since the last "
+             "checkpoint was discarded.")
+        return 128 + signal.SIGINT
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet:
+        _err(summary.line()[len("dw-clean: "):])
+    if summary.interrupted:
+        _report_interruption(summary, output_dir)
+        return 128 + signal.Signals[summary.interrupted].value
+    if summary.inputs == 0 and not summary.skipped:
+        _err("warning: no input files found (directories are searched for "
+             f"--glob {glob!r}).")
+    if summary.rejected and not allow_rejects:
+        return EXIT_REJECTS
+    return EXIT_OK
+
+
+def _progress_bar(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - only on a terminal
+
+    return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+
+
+def _report_interruption(summary: Summary, output_dir: str | None) -> None:
+    where = f" after {summary.last_source}" if summary.last_source else ""
+    if output_dir is not None:
+        advice = "rerun the same command with --resume to continue."
+    else:
+        advice = "the output holds complete records for them; rerun to redo the whole run."
+    _err(f"interrupted by {summary.interrupted}: stopped{where} "
+         f"({summary.inputs} inputs done this run); {advice}")
+
+
+@explain_app.command(help="Print every line of FILE with its decision, category and rule.")
+def explain_command(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A page dump (or - for stdin).")],
+    max_bytes: Annotated[
+        int | None,
+        typer.Option("--max-bytes", min=1, metavar="N", help="Refuse inputs over N bytes.",
+                     show_default=False),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    del version
+    from cleaner import inputs  # noqa: PLC0415 - keep start-up light
+    from cleaner.errors import Rejected  # noqa: PLC0415
+
+    try:
+        from cleaner.explain import render_explanation  # noqa: PLC0415
+    except ImportError:
+        raise _fail(DwCleanError("explain is not available in this version.")) from None
+    limit = max_bytes or inputs.DEFAULT_MAX_BYTES
+    if file == "-":
+        ref = inputs.read_stdin(sys.stdin.buffer, limit)
+    else:
+        ref = inputs.InputRef(source=file, path=file)
+    try:
+        decoded = inputs.decode(inputs.read_input(ref, max_bytes=limit))
+    except Rejected as rejected:
+        _err(f"cannot explain {file}: {rejected.reason.value} ({rejected.detail})")
+        raise typer.Exit(code=EXIT_REJECTS) from None
+    typer.echo(render_explanation(decoded.text, source=ref.source), nl=False)
+
+
+DEDUP_MODES = ("flag", "drop")
+
+
+def normalize_args(args: list[str]) -> list[str]:
+    """Give a bare `--dedup` its default value, `--dedup=flag`.
+
+    Typer has no options with an optional value, so `--dedup` followed by
+    anything but `flag` or `drop` (a path, another option, nothing) is
+    rewritten before parsing. Arguments after `--` are left alone.
+    """
+    result: list[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return result + args[index:]
+        if arg == "--dedup" and (index + 1 >= len(args) or args[index + 1] not in DEDUP_MODES):
+            result.append("--dedup=flag")
+        else:
+            result.append(arg)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: `dw-clean` and `python -m cleaner`."""
+    args = normalize_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["explain"]:
+            explain_app(args=args[1:], prog_name="dw-clean explain")
+        else:
+            clean_app(args=args, prog_name="dw-clean")
+    except BrokenPipeError:
+        # The reader (`| head`) went away: stop quietly, as other Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(128 + signal.SIGPIPE)
