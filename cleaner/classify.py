@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from cleaner.dates import parse_date_line
+from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
 from cleaner.lines import SENTENCE_END, Line
 from cleaner.rules import END_LINE, END_PREFIX, Rule, RuleSet
@@ -352,34 +352,54 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
 def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     """Old layout without visible credits: an alt line, then its caption.
 
-    Two short lines in a row without any closing punctuation, between
-    paragraphs, are not a heading (a heading is followed by its paragraph) but
-    an image's alt text and caption.
+    A heading is followed by its paragraph; an image's alt text (a few words,
+    no punctuation) is followed by a caption: one short sentence at most, often
+    without a full stop, sometimes the alt text again.
     """
     for i in range(start, stop):
-        if not _bare_label_line(page, i):
+        if not page.free(i):
             continue
         below = page.next_nonblank(i, stop)
-        if below is None or not _bare_label_line(page, below):
+        twin = below is not None and page.lines[below].key == page.lines[i].key
+        if not (twin or _is_alt_line(page.lines[i])):
             continue
         above = page.prev_nonblank(i)
-        after = page.next_nonblank(below, stop)
-        if above is None or after is None:
+        if below is None or above is None or not page.free(below):
             continue
-        if not (page.lines[above].is_prose and page.lines[after].is_prose):
+        if not (page.lines[above].is_prose or twin):
+            continue
+        if not _is_caption_line(page.lines[below], page.lines[i]):
             continue
         image = Image(alt=page.lines[i].text, caption=page.lines[below].text, credit=None)
         page.set(i, "image", "structure:alt_line_before_caption", image)
         page.set(below, "image", "structure:caption_below_alt_line")
 
 
-def _bare_label_line(page: Page, index: int) -> bool:
-    line = page.lines[index]
+# Alt text is a handful of keywords, or a caption-length description; captions
+# are one short sentence. A caption with a full stop could be a short paragraph,
+# so then the alt line above it must be keyword-short.
+MAX_ALT_LINE_WORDS = 20
+MAX_ALT_KEYWORDS = 12
+MAX_CAPTION_WORDS = 30
+MAX_CAPTION_SENTENCE_WORDS = 20
+_INNER_SENTENCE_END = regex.compile(r"[.!?…]\s+\p{Lu}")
+
+
+def _is_alt_line(line: Line) -> bool:
+    return 0 < line.words <= MAX_ALT_LINE_WORDS and not line.text.endswith(SENTENCE_END + (":",))
+
+
+def _is_caption_line(line: Line, alt: Line) -> bool:
+    if line.key == alt.key:
+        return True
+    if line.words > MAX_CAPTION_WORDS or line.text.endswith(("?", ":", "!")):
+        return False
+    if not line.text.endswith(SENTENCE_END):
+        return True
     return (
-        page.free(index)
-        and line.words <= 25
-        and line.is_heading_like
-        and not line.text.endswith(SENTENCE_END)
+        alt.words <= MAX_ALT_KEYWORDS
+        and line.words <= MAX_CAPTION_SENTENCE_WORDS
+        and not _INNER_SENTENCE_END.search(line.text)
     )
 
 
@@ -462,7 +482,9 @@ def _date_anchor(page: Page, stop: int) -> int | None:
         label = page.labels[i]
         line = page.lines[i]
         if label is None and not line.blank:
-            if any(ch.isdigit() for ch in line.text) and parse_date_line(line.text, page.rules):
+            if any(ch.isdigit() for ch in line.text) and (
+                parse_date_line(line.text, page.rules) or is_relative_date_line(line.text, page.rules)
+            ):
                 return i
             if line.is_prose:
                 prose_seen += 1
@@ -648,6 +670,25 @@ def label_after_initials(page: Page) -> None:
 # --- pass 6: what is left is the article --------------------------------------
 
 
+def label_alt_after_lead(page: Page) -> None:
+    """Old layout: the article's main picture sits between lead and body, and
+    a text dump keeps only its alt text: a short line without punctuation."""
+    if page.title_index is None:
+        return
+    lead = page.next_nonblank(page.title_index, page.end_index)
+    while lead is not None and not page.free(lead):
+        lead = page.next_nonblank(lead, page.end_index)
+    if lead is None or not page.lines[lead].is_prose:
+        return
+    alt = page.next_nonblank(lead, page.end_index)
+    if alt is None or not page.free(alt) or not _is_alt_line(page.lines[alt]):
+        return
+    after = page.next_nonblank(alt, page.end_index)
+    if after is not None and page.lines[after].is_prose:
+        image = Image(alt=page.lines[alt].text, caption=None, credit=None)
+        page.set(alt, "image", "structure:alt_after_lead", image)
+
+
 def label_body(page: Page) -> None:
     body = [i for i in range(len(page.lines)) if page.free(i)]
     for position, i in enumerate(body):
@@ -679,6 +720,7 @@ def classify(page: Page) -> Page:
     label_galleries(page, start, page.end_index)
     label_old_images(page, start, page.end_index)
     label_alt_caption_pairs(page, start, page.end_index)
+    label_alt_after_lead(page)
     label_end_zone(page)
     label_after_initials(page)
     label_body(page)

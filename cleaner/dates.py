@@ -97,11 +97,36 @@ def _only_filler(text: str, rules: RuleSet) -> bool:
     return True
 
 
+def undouble(text: str) -> str:
+    """"vor 3 Stundenvor 3 Stunden" -> "vor 3 Stunden": renderers that print an
+    element and its accessible twin glue the two copies together."""
+    half, odd = divmod(len(text), 2)
+    if not odd and half and text[:half] == text[half:]:
+        return text[:half]
+    return text
+
+
+def is_relative_date_line(line: str, rules: RuleSet) -> bool:
+    """A scrape-relative date such as "vor 3 Stunden" or "2 hours ago"."""
+    text = undouble(line).casefold()
+    if len(text) > MAX_DATE_LINE_CHARS or _SEPARATORS.sub("", _TOKEN.sub("", text)):
+        return False
+    has_word = False
+    for token in _TOKEN.findall(text):
+        bare = token.rstrip(".")
+        if bare.isdigit():
+            continue
+        if bare not in rules.relative_date_words:
+            return False
+        has_word = True
+    return has_word
+
+
 def parse_date_line(line: str, rules: RuleSet) -> str | None:
     """The ISO date of a line that is nothing but a date, else None."""
     if len(line) > MAX_DATE_LINE_CHARS:
         return None
-    text = _ascii_digits(line).casefold()
+    text = _ascii_digits(undouble(line)).casefold()
     if not any(ch.isdigit() for ch in text):
         return None
     text = _TIME.sub(" ", text).strip(" .,")

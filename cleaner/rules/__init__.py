@@ -25,7 +25,7 @@ END_PREFIX = "end_prefix"  # prefix; opens a related/footer section to page end
 SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 
 # Top-level keys a table may have besides its sections.
-TABLE_KEYS = ("code", "name", "stopwords", "date_words")
+TABLE_KEYS = ("code", "name", "stopwords", "date_words", "relative_date_words")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ class RuleSet:
     # Stopword -> languages it votes for.
     stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     date_words: frozenset[str] = frozenset()
+    # Words of scrape-relative dates ("vor 3 Stunden", "2 hours ago").
+    relative_date_words: frozenset[str] = frozenset()
     # Month name (casefolded) -> month number, from CLDR via months.json.
     months: dict[str, int] = field(default_factory=dict)
     weekdays: frozenset[str] = frozenset()
@@ -94,6 +96,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     ruleset = RuleSet(languages=tuple(code for code, _ in tables))
     stopwords: dict[str, list[str]] = {}
     date_words: set[str] = set()
+    relative_words: set[str] = set()
     credit_prefixes: set[str] = set()
     for code, table in tables:
         for section in SECTIONS:
@@ -115,8 +118,10 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         for word in table.get("stopwords", []):
             stopwords.setdefault(word.casefold(), []).append(code)
         date_words.update(word.casefold() for word in table.get("date_words", []))
+        relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
+    ruleset.relative_date_words = frozenset(relative_words)
     # Longest first, so "photograph:" is tried before "photo:".
     ruleset.credit_prefixes = tuple(sorted(credit_prefixes, key=len, reverse=True))
     ruleset.months = {name.casefold(): int(number) for name, number in months["months"].items()}
