@@ -22,7 +22,9 @@ interrupt (a long call into C). `--jobs 1` has only the first layer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, Rejected
 from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
 from cleaner.outputs import ManifestEntry, RejectsFile, Sink, dumps
@@ -67,6 +70,10 @@ class Options:
     # sys.path of the parent, so workers import what the parent can (tests
     # that patch in a module from a temporary directory rely on it).
     sys_path: tuple[str, ...] = ()
+    # The cleaning function as "module:function", imported where it runs;
+    # None for `cleaner.clean`. Lets tests (and experiments) run another one
+    # in worker processes, where monkeypatching does not reach.
+    cleaner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +143,19 @@ def text_digest(text: str) -> str | None:
     return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=16).hexdigest()
 
 
+@functools.cache
+def load_cleaner(spec: str) -> Callable[..., Document]:
+    """The function named by "module:function"."""
+    module_name, _, function_name = spec.partition(":")
+    function: Callable[..., Document] = getattr(
+        importlib.import_module(module_name), function_name
+    )
+    return function
+
+
 def process_input(ref: InputRef, options: Options) -> Outcome:
     """Read, decode and clean one input. Never raises for a bad input."""
+    clean = load_cleaner(options.cleaner) if options.cleaner else None
     try:
         data = read_input(ref, max_bytes=options.max_bytes)
         decoded = decode(data)
@@ -150,6 +168,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
                 warnings=decoded.warnings,
                 fmt=options.fmt,
                 text_field=options.text_field,
+                clean=clean,
             )
     except Rejected as rejected:
         return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)

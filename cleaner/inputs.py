@@ -40,7 +40,7 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -444,17 +444,21 @@ def to_documents(
     warnings: Iterable[str] = (),
     fmt: str = "auto",
     text_field: str | None = None,
+    clean: Callable[..., Document] | None = None,
 ) -> list[Document]:
     """Clean one decoded input into its records (one, or several for JSONL).
 
     The single place where input formats dispatch: `fmt` and `text_field` are
-    for the format readers; plain text goes straight to `cleaner.clean`.
+    for the format readers; plain text goes straight to `clean` (by default
+    `cleaner.clean`, looked up at each call so that tests can patch it).
     """
     del text_field  # reserved for --format jsonl
     if fmt not in SUPPORTED_FORMATS:
         raise DwCleanError(f"--format {fmt} is not supported yet.", exit_code=2)
-    from cleaner.core import clean  # noqa: PLC0415 - looked up per call so tests can patch it
+    if clean is None:
+        from cleaner import core  # noqa: PLC0415 - import cycle: cleaner imports inputs' users
 
+        clean = core.clean
     document = clean(text, source=source)
     document.encoding = encoding
     extra = [warning for warning in warnings if warning not in document.warnings]

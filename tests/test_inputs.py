@@ -1,0 +1,271 @@
+"""Finding, reading and decoding inputs (cleaner/inputs.py)."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from cleaner.errors import Reason, Rejected, UsageError
+from cleaner.inputs import (
+    STDIN_SOURCE,
+    InputRef,
+    decode,
+    discover,
+    read_input,
+    to_documents,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = ROOT / "fixtures" / "bad"
+GERMAN = (
+    "Die Bundesregierung prüft die Lage. Größere Maßnahmen – „so der Sprecher“ – seien möglich.\n"
+)
+
+
+def make_tree(tmp_path: Path) -> Path:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "b" / "c.txt").write_text("c\n")
+    (tmp_path / "b" / "d.txt.gz").write_bytes(gzip.compress(b"d\n"))
+    (tmp_path / "b" / "e.html").write_text("<p>e</p>\n")
+    return tmp_path
+
+
+def sources(refs: list[InputRef], root: Path) -> list[str]:
+    return [os.path.relpath(ref.source, root) for ref in refs]
+
+
+# --- discovery -------------------------------------------------------------
+
+
+def test_directory_is_walked_recursively_in_sorted_order_with_gz(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    refs = list(discover([str(root)]))
+    assert sources(refs, root) == ["a.txt", "b/c.txt", "b/d.txt.gz"]
+
+
+def test_glob_option_selects_other_names(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    assert sources(list(discover([str(root)], pattern="*.html")), root) == ["b/e.html"]
+
+
+def test_shell_glob_is_expanded_and_order_of_arguments_kept(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    refs = list(discover([str(root / "b" / "*.txt"), str(root / "a.txt")]))
+    assert sources(refs, root) == ["b/c.txt", "a.txt"]
+
+
+def test_unmatched_glob_and_missing_file_become_unreadable_inputs(tmp_path: Path) -> None:
+    refs = list(discover([str(tmp_path / "*.nothing"), str(tmp_path / "missing.txt")]))
+    assert len(refs) == 2
+    for ref in refs:
+        with pytest.raises(Rejected) as caught:
+            read_input(ref)
+        assert caught.value.reason is Reason.UNREADABLE
+    with pytest.raises(Rejected, match="no file matches"):
+        read_input(refs[0])
+
+
+def test_files_from_lists_paths_after_the_arguments(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# comment\n{root / 'b' / 'c.txt'}\n\n{root / 'b'}\n")
+    refs = list(discover([str(root / "a.txt")], files_from=str(listing)))
+    assert sources(refs, root) == ["a.txt", "b/c.txt", "b/c.txt", "b/d.txt.gz"]
+
+
+def test_files_from_stdin(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    stdin = io.BytesIO(f"{root / 'a.txt'}\n".encode())
+    refs = list(discover([], files_from="-", stdin=stdin))
+    assert sources(refs, root) == ["a.txt"]
+
+
+def test_missing_files_from_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--files-from"):
+        list(discover([], files_from=str(tmp_path / "nope.txt")))
+
+
+def test_dash_reads_stdin_once_with_a_limit() -> None:
+    refs = list(discover(["-"], stdin=io.BytesIO(b"x" * 100), max_bytes=10))
+    assert refs[0].source == STDIN_SOURCE
+    assert refs[0].data is not None and len(refs[0].data) == 11  # limit + 1, not everything
+    with pytest.raises(Rejected) as caught:
+        read_input(refs[0], max_bytes=10)
+    assert caught.value.reason is Reason.TOO_LARGE
+    with pytest.raises(UsageError):
+        list(discover(["-", "-"], stdin=io.BytesIO(b"x")))
+
+
+def test_discovery_is_lazy(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    refs = discover([str(root / "a.txt"), str(root / "gone")])
+    first = next(refs)
+    assert first.source.endswith("a.txt")
+
+
+# --- reading ---------------------------------------------------------------
+
+
+def test_gzip_is_read_transparently(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt.gz"
+    path.write_bytes(gzip.compress("Größe\n".encode()))
+    assert read_input(InputRef(str(path), str(path))) == "Größe\n".encode()
+
+
+def test_gzip_limit_is_on_the_decompressed_size(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(b"a\n" * 1_000_000))
+    assert path.stat().st_size < 10_000
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)), max_bytes=100_000)
+    assert caught.value.reason is Reason.TOO_LARGE
+    assert "decompress" in caught.value.detail
+
+
+def test_corrupt_gzip_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt.gz"
+    path.write_bytes(gzip.compress(b"hello world\n" * 100)[:40])
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)))
+    assert caught.value.reason is Reason.UNREADABLE
+
+
+def test_file_over_the_limit_is_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 101)
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)), max_bytes=100)
+    assert caught.value.reason is Reason.TOO_LARGE
+    assert read_input(InputRef(str(path), str(path)), max_bytes=101) == b"x" * 101
+
+
+def test_broken_symlink_and_directory_are_unreadable(tmp_path: Path) -> None:
+    link = tmp_path / "link.txt"
+    link.symlink_to(tmp_path / "nowhere.txt")
+    with pytest.raises(Rejected, match="broken symbolic link"):
+        read_input(InputRef(str(link), str(link)))
+    with pytest.raises(Rejected, match="directory"):
+        read_input(InputRef(str(tmp_path), str(tmp_path)))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_permission_denied_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("x")
+    path.chmod(0)
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)))
+    assert caught.value.reason is Reason.UNREADABLE
+
+
+# --- decoding --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (GERMAN.encode(), "utf-8"),
+        (codecs.BOM_UTF8 + GERMAN.encode(), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + GERMAN.encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + GERMAN.encode("utf-16-be"), "utf-16"),
+        (codecs.BOM_UTF32_LE + GERMAN.encode("utf-32-le"), "utf-32"),
+        (GERMAN.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_encodings_are_detected_and_named(data: bytes, encoding: str) -> None:
+    decoded = decode(data)
+    assert decoded.text == GERMAN
+    assert decoded.encoding == encoding
+    assert decoded.warnings == ()
+
+
+def test_latin1_french_is_not_decoded_as_central_european() -> None:
+    french = "L'éléphant est très intelligent; à côté des forêts, où vit-il ? Ça dépend.\n" * 3
+    decoded = decode(french.encode("latin-1"))
+    assert decoded.text == french  # cp1250 would give "trčs" and "ŕ"
+    assert decoded.encoding == "cp1252"
+
+
+def test_cyrillic_legacy_encoding() -> None:
+    russian = "Министр иностранных дел России заявил, что Москва не наращивает присутствие.\n" * 3
+    decoded = decode(russian.encode("cp1251"))
+    assert decoded.text == russian
+    assert decoded.encoding == "cp1251"
+
+
+def test_random_high_bytes_are_rejected_not_turned_into_mojibake() -> None:
+    with pytest.raises(Rejected) as caught:
+        decode((BAD / "undecodable.txt").read_bytes())
+    assert caught.value.reason is Reason.ENCODING
+
+
+def test_bad_utf16_after_a_bom_is_an_encoding_error() -> None:
+    with pytest.raises(Rejected) as caught:
+        decode(codecs.BOM_UTF16_LE + b"a\x00\x00\xd8")  # a lone surrogate
+    assert caught.value.reason is Reason.ENCODING
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"abc\x00def", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj", b"\x01\x02\x03\x04 text " * 10],
+    ids=["nul", "pdf", "controls"],
+)
+def test_binary_is_rejected(data: bytes) -> None:
+    with pytest.raises(Rejected) as caught:
+        decode(data)
+    assert caught.value.reason is Reason.BINARY
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\t\r\n", codecs.BOM_UTF8 + b"\n"])
+def test_empty_is_rejected(data: bytes) -> None:
+    with pytest.raises(Rejected) as caught:
+        decode(data)
+    assert caught.value.reason is Reason.EMPTY
+
+
+def test_mojibake_is_repaired_with_a_warning() -> None:
+    garbled = GERMAN.encode("utf-8").decode("cp1252")
+    assert "Ã¼" in garbled
+    decoded = decode(garbled.encode("utf-8"))
+    assert decoded.text == GERMAN
+    assert decoded.warnings == ("mojibake_repaired",)
+
+
+def test_clean_text_with_typographic_quotes_is_left_alone() -> None:
+    text = "„Zitat“ – “quote” — ‘single’ … Ñandú, Øre, Ärger\n"
+    decoded = decode(text.encode())
+    assert decoded.text == text
+    assert decoded.warnings == ()
+
+
+# --- into the cleaner --------------------------------------------------------
+
+
+def test_to_documents_records_encoding_and_warnings() -> None:
+    (document,) = to_documents(
+        GERMAN, source="x.txt", encoding="cp1252", warnings=("mojibake_repaired",)
+    )
+    assert document.source == "x.txt"
+    assert document.encoding == "cp1252"
+    assert "mojibake_repaired" in document.warnings
+
+
+def test_to_documents_uses_the_given_clean_function() -> None:
+    from cleaner.document import Document  # noqa: PLC0415
+
+    seen: list[str] = []
+
+    def fake(text: str, *, source: str | None = None) -> Document:
+        seen.append(text)
+        return Document(id="x", source=source, url=None, language=None, title=None,
+                        date=None, lead=None, text=text)
+
+    (document,) = to_documents("hello", source="s", clean=fake)
+    assert seen == ["hello"]
+    assert document.text == "hello"
