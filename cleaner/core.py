@@ -23,12 +23,44 @@ WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
 
 
-def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
-    """Label every line of a page; `clean()` and `explain` both build on this."""
+# Passes over the kept text before giving up on reaching a fixed point; in
+# practice the second pass changes nothing or removes a line or two.
+MAX_PASSES = 5
+
+
+def _classify_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     lines = split_lines(text)
-    page = Page(lines=lines, labels=[None] * len(lines), rules=rules or default_ruleset(),
-                keep_gallery=keep_gallery)
+    page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
     return classify(page)
+
+
+def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
+    """Label every line of a page; `clean()` and `explain` both build on this.
+
+    Structural rules read a line's neighbours, and removing chrome changes who
+    the neighbours are. So the kept text is classified again, as `clean()`
+    would see it, and what that pass removes is removed from the page too,
+    until nothing changes: cleaning clean text then changes nothing.
+    """
+    rules = rules or default_ruleset()
+    page = _classify_text(text, rules, keep_gallery)
+    for _ in range(MAX_PASSES):
+        kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
+        again = _classify_text(
+            "\n\n".join(page.lines[i].text for i in kept), rules, keep_gallery
+        )
+        changed = False
+        for position, i in enumerate(kept):
+            label = again.labels[2 * position]
+            if label is not None and not label.kept:
+                page.labels[i] = label
+                changed = True
+            elif label is not None:
+                # Heading or paragraph, as a second cleaning would see it.
+                page.labels[i] = label
+        if not changed:
+            break
+    return page
 
 
 def article_id(url: str | None, text: str, title: str | None) -> str:

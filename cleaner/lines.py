@@ -9,7 +9,7 @@ import regex
 from cleaner.rules import normalise_phrase
 
 # A leading list glyph that the policy lets us strip from kept text.
-_LIST_GLYPH = regex.compile(r"^[•·▪◦‣●○■□▶►*\-–—]\s+")
+_LIST_GLYPH = regex.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+")
 # Numbering of menu entries and skip links ("1. Skip to content"): stripped for
 # matching only, since an article's own numbered list must stay as written.
 _NUMBERING = regex.compile(r"^\(?\d{1,2}[.)]\s+")

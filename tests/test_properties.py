@@ -1,0 +1,66 @@
+"""Properties of `clean()` that must hold for any input (issue 4).
+
+Generated pages mix real fixture lines (article paragraphs and chrome) with
+arbitrary text, so the search explores real page structure, not only noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import clean
+from cleaner.core import analyse
+from cleaner.lines import make_line
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
+REAL_LINES = sorted(
+    {
+        line
+        for path in sorted(FIXTURES.glob("*.resiliparse.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+)
+
+any_line = st.one_of(
+    st.sampled_from(REAL_LINES),
+    st.text(max_size=120),
+    st.sampled_from(["", " ", "\t", "02:54", "Image: Reuters", "Advertisement", "1. Skip to content"]),
+)
+pages = st.lists(any_line, max_size=60).map("\n".join)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.text())
+def test_never_raises_on_any_string(text: str) -> None:
+    doc = clean(text)
+    assert isinstance(doc.text, str)
+
+
+@SETTINGS
+@given(pages)
+def test_cleaning_clean_text_changes_nothing(page: str) -> None:
+    once = clean(page).text
+    assert clean(once).text == once
+
+
+@SETTINGS
+@given(pages)
+def test_every_kept_line_comes_from_the_input(page: str) -> None:
+    normalised_input = {make_line(0, raw).text for raw in page.splitlines()}
+    for paragraph in clean(page).text.split("\n\n"):
+        if paragraph:
+            assert paragraph in normalised_input
+
+
+@SETTINGS
+@given(pages)
+def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> None:
+    analysed = analyse(page)
+    doc = clean(page)
+    non_blank = sum(1 for line in analysed.lines if not line.blank)
+    kept = len([p for p in doc.text.split("\n\n") if p])
+    assert kept + sum(doc.removed.values()) == non_blank
