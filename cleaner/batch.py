@@ -53,6 +53,8 @@ DEFAULT_TIMEOUT = 60.0
 PREFETCH_PER_WORKER = 8
 # The parent kills a worker this long after its soft time limit has passed.
 HARD_TIMEOUT_GRACE = 2.0
+# After SIGINT/SIGTERM, how long to wait for the inputs already in workers.
+STOP_GRACE = 1.0
 # How often the parent wakes up when no result arrives (signals, watchdog).
 _POLL_SECONDS = 0.1
 # A worker that dies before it is ready this many times means a broken setup.
@@ -352,6 +354,7 @@ class WorkerPool:
         done: dict[int, Outcome] = {}
         next_in = next_out = 0
         exhausted = False
+        stop_at = 0.0
         while True:
             # Hand out inputs, keeping at most `window` in flight or waiting.
             while not exhausted and not stop and next_in - next_out < window:
@@ -370,8 +373,13 @@ class WorkerPool:
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            if stop or (exhausted and next_out == next_in):
+            if next_out == next_in and (exhausted or stop):
                 return
+            if stop:
+                # Save the work in flight if it comes in soon; don't wait for long.
+                stop_at = stop_at or time.monotonic() + STOP_GRACE
+                if time.monotonic() > stop_at:
+                    return
             self._collect(done)
 
     def _collect(self, done: dict[int, Outcome]) -> None:

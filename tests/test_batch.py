@@ -1,0 +1,270 @@
+"""Batch runs: order, bounded work, time limits, dedup, interruption and resume."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import cleaner.core
+from cleaner.batch import (
+    PREFETCH_PER_WORKER,
+    Options,
+    Outcome,
+    Summary,
+    outcomes,
+    process_input,
+    run,
+)
+from cleaner.document import Document
+from cleaner.errors import Reason
+from cleaner.inputs import InputRef, discover
+from cleaner.outputs import FileSink, ShardSink, read_jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+DUMPS = ROOT / "fixtures" / "dumps"
+BAD = ROOT / "fixtures" / "bad"
+EXAMPLE = ROOT / "fixtures" / "examples" / "001_26d23cd7d08ed03d.txt"
+
+# Cleaning functions for worker processes, where monkeypatching cannot reach:
+# they misbehave on pages that contain a marker word and clean the rest.
+HOOKS = '''
+import os
+import signal
+import time
+
+from cleaner.core import clean as real_clean
+
+
+def slow(text, *, source=None, url=None):
+    if "SLOWPAGE" in text:
+        time.sleep(30)  # interrupted by the SIGALRM time limit
+    return real_clean(text, source=source, url=url)
+
+
+def stuck(text, *, source=None, url=None):
+    if "SLOWPAGE" in text:
+        # Like a long call into C: the time-limit signal cannot get through.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(30)
+    return real_clean(text, source=source, url=url)
+
+
+def crash(text, *, source=None, url=None):
+    if "SLOWPAGE" in text:
+        os._exit(3)
+    return real_clean(text, source=source, url=url)
+'''
+
+
+@pytest.fixture(scope="module")
+def hooks_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    directory = tmp_path_factory.mktemp("hooks")
+    (directory / "dwclean_test_hooks.py").write_text(HOOKS)
+    return str(directory)
+
+
+def dump_refs() -> list[InputRef]:
+    return list(discover([str(DUMPS), str(BAD)]))
+
+
+def summary_of(items: list[Outcome]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    return [
+        (o.source, o.reason.value if o.reason else None, tuple(r.line for r in o.records))
+        for o in items
+    ]
+
+
+def test_process_input_gives_a_record_or_a_reason() -> None:
+    ok = process_input(InputRef(str(EXAMPLE), str(EXAMPLE)), Options())
+    assert ok.reason is None
+    (record,) = ok.documents()
+    assert record["source"] == str(EXAMPLE)
+    assert record["encoding"] == "utf-8"
+    assert record["title"]
+    assert ok.records[0].removed == record["removed"]
+    empty = process_input(InputRef("e", str(BAD / "empty.txt")), Options())
+    assert (empty.reason, empty.records) == (Reason.EMPTY, ())
+
+
+def test_a_cleaner_crash_is_an_error_reject(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(cleaner.core, "clean", broken)
+    outcome = process_input(InputRef(str(EXAMPLE), str(EXAMPLE)), Options())
+    assert outcome.reason is Reason.ERROR
+    assert outcome.detail == "ValueError: boom"
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_order_and_content_are_the_same_for_any_jobs(jobs: int) -> None:
+    refs = dump_refs()
+    options = Options(max_bytes=8192)
+    one = summary_of(list(outcomes(refs, options, jobs=1)))
+    many = summary_of(list(outcomes(refs, options, jobs=jobs)))
+    assert [s for s, _, _ in one] == [r.source for r in refs]
+    assert many == one
+    assert {reason for _, reason, _ in one} >= {"empty", "binary", "encoding", "too_large"}
+
+
+def test_work_in_flight_is_bounded() -> None:
+    taken = 0
+
+    def refs() -> Iterator[InputRef]:
+        nonlocal taken
+        for i in range(150):
+            taken += 1
+            yield InputRef(f"in-{i}", str(EXAMPLE))
+
+    jobs = 2
+    window = jobs * (PREFETCH_PER_WORKER + 1)
+    produced = 0
+    most_ahead = 0
+    for _ in outcomes(refs(), Options(), jobs=jobs):
+        produced += 1
+        most_ahead = max(most_ahead, taken - produced)
+    assert produced == 150
+    assert most_ahead <= window
+
+
+def make_pages(directory: Path, count: int, *, slow_at: int | None = None) -> list[InputRef]:
+    directory.mkdir(exist_ok=True)
+    text = EXAMPLE.read_text()
+    refs = []
+    for i in range(count):
+        page = directory / f"page-{i:03d}.txt"
+        # Vary the text so that --dedup sees no duplicates.
+        body = text.replace("Lavrov", f"Lavrov{i}")
+        if i == slow_at:
+            body += "\nSLOWPAGE\n"
+        page.write_text(body)
+        refs.append(InputRef(str(page), str(page)))
+    return refs
+
+
+def test_timeout_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = cleaner.core.clean
+
+    def slow(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+        if "SLOWPAGE" in text:
+            time.sleep(30)
+        return real(text, source=source, url=url)
+
+    monkeypatch.setattr(cleaner.core, "clean", slow)
+    refs = make_pages(tmp_path, 3, slow_at=1)
+    started = time.monotonic()
+    got = list(outcomes(refs, Options(timeout=0.3), jobs=1))
+    assert time.monotonic() - started < 10
+    assert [o.reason for o in got] == [None, Reason.TIMEOUT, None]
+    assert got[1].detail is not None and "0.3" in got[1].detail
+
+
+@pytest.mark.parametrize(
+    ("hook", "reason"),
+    [("slow", Reason.TIMEOUT), ("stuck", Reason.TIMEOUT), ("crash", Reason.ERROR)],
+)
+def test_worker_time_limit_and_crash(
+    tmp_path: Path, hooks_path: str, hook: str, reason: Reason
+) -> None:
+    refs = make_pages(tmp_path, 12, slow_at=3)
+    options = Options(timeout=0.5, cleaner=f"dwclean_test_hooks:{hook}",
+                      sys_path=(hooks_path, *sys.path))
+    started = time.monotonic()
+    got = list(outcomes(refs, options, jobs=2))
+    assert time.monotonic() - started < 20
+    assert [o.source for o in got] == [r.source for r in refs]
+    assert [o.reason for o in got] == [None] * 3 + [reason] + [None] * 8
+    if hook == "stuck":
+        assert got[3].detail is not None and "worker stopped" in got[3].detail
+
+
+def write_pair(tmp_path: Path) -> list[InputRef]:
+    refs = make_pages(tmp_path, 3)
+    # The third page is a copy of the first: same clean text.
+    shutil.copy(refs[0].path or "", refs[2].path or "")
+    return refs
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_dedup_flag_and_drop(tmp_path: Path, jobs: int) -> None:
+    refs = write_pair(tmp_path)
+    out = tmp_path / "flag.jsonl"
+    summary = run(refs, Options(), FileSink(str(out)), jobs=jobs, dedup="flag")
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["duplicate_of"] for r in records] == [None, None, refs[0].source]
+    assert (summary.records, summary.duplicates) == (3, 1)
+
+    out = tmp_path / "drop.jsonl"
+    summary = run(refs, Options(), FileSink(str(out)), jobs=jobs, dedup="drop")
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["source"] for r in records] == [refs[0].source, refs[1].source]
+    assert (summary.inputs, summary.records, summary.duplicates) == (3, 2, 1)
+
+
+def test_summary_counts_and_line(tmp_path: Path) -> None:
+    refs = [*make_pages(tmp_path, 2), InputRef("e", str(BAD / "empty.txt"))]
+    summary = run(refs, Options(), FileSink(str(tmp_path / "o.jsonl")))
+    assert (summary.inputs, summary.records, summary.rejected) == (3, 2, 1)
+    assert summary.rejects == {"empty": 1}
+    assert summary.removed  # the example pages have chrome
+    line = summary.line()
+    assert line.startswith("dw-clean: 3 inputs, 2 records, 1 rejects (empty 1), 0 duplicates")
+    assert "lines removed:" in line and "docs/s" in line
+
+
+def interrupting(refs: list[InputRef], after: int) -> Iterator[InputRef]:
+    """Yield refs, sending this process SIGINT (as Ctrl-C would) after `after` of them."""
+    for i, ref in enumerate(refs):
+        if i == after:
+            os.kill(os.getpid(), signal.SIGINT)
+        yield ref
+
+
+def shard_dir_contents(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path: Path, jobs: int) -> None:
+    refs = [*make_pages(tmp_path / "pages", 25), InputRef("e", str(BAD / "empty.txt"))]
+    options = Options()
+    whole = tmp_path / "whole"
+    run(refs, options, ShardSink(str(whole), shard_size=4), jobs=jobs, dedup="flag")
+
+    parts = tmp_path / "parts"
+    first = run(interrupting(refs, 10), options, ShardSink(str(parts), shard_size=4),
+                jobs=jobs, dedup="flag")
+    assert first.interrupted == "SIGINT"
+    assert 0 < first.inputs < len(refs)
+    # What is there is complete: valid gzip, whole JSON lines, listed in the manifest.
+    manifest = list(read_jsonl(str(parts / "manifest.jsonl")))
+    assert [m["source"] for m in manifest] == [r.source for r in refs[: first.inputs]]
+    for shard in parts.glob("part-*.jsonl.gz"):
+        for line in gzip.decompress(shard.read_bytes()).decode().splitlines():
+            json.loads(line)
+
+    sink = ShardSink(str(parts), shard_size=4, resume=True)
+    second = run(refs, options, sink, jobs=jobs, dedup="flag", done=sink.state.done,
+                 earlier_digests=sink.state.digests)
+    assert second.skipped == first.inputs
+    assert second.inputs == len(refs) - first.inputs
+    assert shard_dir_contents(parts) == shard_dir_contents(whole)
+
+
+def test_summary_line_without_anything() -> None:
+    assert Summary().line().startswith("dw-clean: 0 inputs, 0 records, 0 rejects")
+
+
+def test_worker_processes_find_modules_on_the_parents_path(hooks_path: str) -> None:
+    options = Options(cleaner="dwclean_test_hooks:slow", sys_path=(hooks_path, *sys.path))
+    got = list(outcomes([InputRef(str(EXAMPLE), str(EXAMPLE))] * 3, options, jobs=2))
+    assert [o.reason for o in got] == [None, None, None]
