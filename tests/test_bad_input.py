@@ -1,0 +1,151 @@
+"""Bad input through the CLI: every input accounted for, with the right reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cleaner.core
+from cleaner.cli import clean_app
+from cleaner.document import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = ROOT / "fixtures" / "bad"
+
+# Every file of fixtures/bad/ (plus two made here) and what must become of it.
+REJECTED = {
+    "empty.txt": "empty",
+    "whitespace.txt": "empty",
+    "binary.txt": "binary",
+    "undecodable.txt": "encoding",
+    "too-large.txt": "too_large",
+    "broken-link.txt": "unreadable",
+    "bomb.txt.gz": "too_large",
+}
+ENCODINGS = {
+    "utf16-bom.txt": "utf-16",
+    "cp1252.txt": "cp1252",
+    "latin1.txt": "cp1252",
+    "mojibake.txt": "utf-8",
+    "page.txt.gz": "utf-8",
+    "no-chrome.txt": "utf-8",
+    "truncated.txt": "utf-8",
+    "es-no-rules.txt": "utf-8",
+}
+
+
+@pytest.fixture
+def bad_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "bad"
+    shutil.copytree(BAD, directory)
+    (directory / "broken-link.txt").symlink_to(tmp_path / "does-not-exist.txt")
+    # Small on disk, over the limit once inflated.
+    (directory / "bomb.txt.gz").write_bytes(gzip.compress(b"word " * 100_000))
+    return directory
+
+
+def name_of(source: str) -> str:
+    return Path(source).name
+
+
+def test_fixture_directory_has_every_kind() -> None:
+    names = {p.name for p in BAD.iterdir()} - {"README.md"}
+    assert names == (set(REJECTED) - {"broken-link.txt", "bomb.txt.gz"}) | set(ENCODINGS)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_input_is_accounted_for_once(bad_dir: Path, tmp_path: Path, jobs: str) -> None:
+    out = tmp_path / "out.jsonl"
+    rejects = tmp_path / "rejects.jsonl"
+    result = CliRunner().invoke(clean_app, [
+        str(bad_dir), "--max-bytes", "8192", "-o", str(out), "--rejects", str(rejects),
+        "--jobs", jobs, "--glob", "*.txt",
+    ])
+    assert result.exit_code == 1, result.output
+
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    rejected = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert {name_of(r["source"]): r["reason"] for r in rejected} == REJECTED
+    assert {name_of(r["source"]): r["encoding"] for r in records} == ENCODINGS
+    all_sources = [r["source"] for r in records] + [r["source"] for r in rejected]
+    assert len(all_sources) == len(set(all_sources)) == len(REJECTED) + len(ENCODINGS)
+    for reject in rejected:
+        assert reject["detail"]
+        # Errors go to stderr and name the file.
+        assert f"rejected {reject['source']}: {reject['reason']}" in result.stderr
+
+    by_name = {name_of(r["source"]): r for r in records}
+    assert "mojibake_repaired" in by_name["mojibake.txt"]["warnings"]
+    assert "für" in by_name["mojibake.txt"]["title"]
+    assert "Ã" not in by_name["mojibake.txt"]["text"]
+    assert by_name["cp1252.txt"]["text"] == by_name["utf16-bom.txt"]["text"]
+    assert by_name["cp1252.txt"]["title"] == by_name["mojibake.txt"]["title"]
+    assert "é" in by_name["latin1.txt"]["text"]
+    for name in ("no-chrome.txt", "truncated.txt", "es-no-rules.txt"):
+        assert by_name[name]["text"].strip(), name
+
+    summary = re.search(
+        r"(\d+) inputs, (\d+) records, (\d+) rejects \(([^)]*)\), (\d+) duplicates",
+        result.stderr,
+    )
+    assert summary, result.stderr
+    inputs, n_records, n_rejects = (int(summary.group(i)) for i in (1, 2, 3))
+    assert inputs == n_records + n_rejects == len(REJECTED) + len(ENCODINGS)
+    assert n_records == len(records) and n_rejects == len(rejected)
+    by_reason = dict(part.split(" ") for part in summary.group(4).split(", "))
+    assert {k: int(v) for k, v in by_reason.items()} == {
+        "binary": 1, "empty": 2, "encoding": 1, "too_large": 2, "unreadable": 1}
+
+
+def test_allow_rejects_exits_zero(bad_dir: Path) -> None:
+    result = CliRunner().invoke(
+        clean_app, [str(bad_dir / "empty.txt"), str(bad_dir / "cp1252.txt"), "--allow-rejects",
+                    "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_only_good_inputs_exit_zero(bad_dir: Path) -> None:
+    paths = [str(bad_dir / name) for name in ENCODINGS]
+    result = CliRunner().invoke(clean_app, [*paths, "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == len(ENCODINGS)
+    assert result.stderr == ""
+
+
+def test_quiet_keeps_rejects_out_of_stderr_but_not_the_exit_code(bad_dir: Path) -> None:
+    result = CliRunner().invoke(clean_app, [str(bad_dir / "empty.txt"), "-q", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr == ""
+
+
+def test_timeout_in_process_from_the_cli(monkeypatch: pytest.MonkeyPatch, bad_dir: Path,
+                                         tmp_path: Path) -> None:
+    real = cleaner.core.clean
+
+    def slow(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+        if source is not None and source.endswith("cp1252.txt"):
+            time.sleep(30)
+        return real(text, source=source, url=url)
+
+    monkeypatch.setattr(cleaner.core, "clean", slow)
+    rejects = tmp_path / "rejects.jsonl"
+    started = time.monotonic()
+    result = CliRunner().invoke(clean_app, [
+        str(bad_dir / "latin1.txt"), str(bad_dir / "cp1252.txt"), str(bad_dir / "utf16-bom.txt"),
+        "--jobs", "1", "--timeout", "0.3", "--rejects", str(rejects),
+    ])
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1, result.output
+    (reject,) = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert (name_of(reject["source"]), reject["reason"]) == ("cp1252.txt", "timeout")
+    assert [name_of(json.loads(x)["source"]) for x in result.stdout.splitlines()] == [
+        "latin1.txt", "utf16-bom.txt"]
