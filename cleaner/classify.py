@@ -224,13 +224,19 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
         agencies = _names(match["agencies"] or "")
         authors = [a.strip() for a in match["initials"].split("/")]
         page.set(i, "byline", "structure:closing_initials", (authors, agencies))
-    elif line.words <= 8 and (match := _AGENCIES_ONLY.fullmatch(text)) and _is_agency_list(
-        match["agencies"]
+    elif (
+        line.words <= 8
+        and (match := _AGENCIES_ONLY.fullmatch(text))
+        and _is_agency_list(match["agencies"])
     ):
         page.set(i, "byline", "structure:closing_agencies", ([], _names(match["agencies"])))
-    elif "<" in text or "{" in text or "(" in text or "." in text:
-        if _MARKUP.search(text) and not line.is_prose:
-            page.set(i, "markup", "structure:markup")
+    elif _could_be_markup(text) and _MARKUP.search(text) and not line.is_prose:
+        page.set(i, "markup", "structure:markup")
+
+
+def _could_be_markup(text: str) -> bool:
+    # Cheap test first: the markup pattern needs one of these characters.
+    return "<" in text or "{" in text or "(" in text or "." in text
 
 
 def _is_agency_list(text: str) -> bool:
@@ -274,7 +280,7 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         # Separated by a space, the prefix must still be capitalised ("Image:").
         if not glued and not line.text[pos].isupper():
             continue
-        credit = line.text[pos + len(prefix):].strip()
+        credit = line.text[pos + len(prefix) :].strip()
         if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
     return None
@@ -299,7 +305,9 @@ def label_images(page: Page, stop: int) -> None:
                 assert above is not None
                 alt = page.lines[above].text
                 page.set(above, "image", "structure:alt_above_credit")
-            page.set(i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value)))
+            page.set(
+                i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value))
+            )
         elif label is None and not line.blank:
             glued = _glued_credit(line, rules)
             if glued is None:
@@ -311,8 +319,12 @@ def label_images(page: Page, stop: int) -> None:
                 assert above is not None
                 alt = page.lines[above].text
                 page.set(above, "image", "structure:alt_above_caption")
-            page.set(i, "image", "structure:caption_with_credit",
-                     Image(alt=alt, caption=caption or None, credit=credit))
+            page.set(
+                i,
+                "image",
+                "structure:caption_with_credit",
+                Image(alt=alt, caption=caption or None, credit=credit),
+            )
 
 
 def _credit_in_brackets(line: Line) -> tuple[str, str] | None:
@@ -346,7 +358,9 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
             if line.is_heading_like and line.words <= 25 and not line.is_prose:
                 caption = line.text
                 page.set(below, "image", "structure:caption_below_alt")
-        page.set(i, "image", "structure:alt_with_credit", Image(alt=alt, caption=caption, credit=credit))
+        page.set(
+            i, "image", "structure:alt_with_credit", Image(alt=alt, caption=caption, credit=credit)
+        )
 
 
 def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
@@ -386,7 +400,7 @@ _INNER_SENTENCE_END = regex.compile(r"[.!?…]\s+\p{Lu}")
 
 
 def _is_alt_line(line: Line) -> bool:
-    return 0 < line.words <= MAX_ALT_LINE_WORDS and not line.text.endswith(SENTENCE_END + (":",))
+    return 0 < line.words <= MAX_ALT_LINE_WORDS and not line.text.endswith((*SENTENCE_END, ":"))
 
 
 def _is_caption_line(line: Line, alt: Line) -> bool:
@@ -411,9 +425,13 @@ def label_media(page: Page, stop: int) -> None:
             continue
         if label.category == "duration":
             _label_duration_block(page, i, stop, label)
-        elif label.category in ("video", "audio") and label.rule.endswith(":prefix:" + label.category):
+        elif label.category in ("video", "audio") and label.rule.endswith(
+            ":prefix:" + label.category
+        ):
             _label_watch_block(page, i, stop, label)
-        elif label.category in ("video", "audio") and label.rule.endswith(":line:" + label.category):
+        elif label.category in ("video", "audio") and label.rule.endswith(
+            ":line:" + label.category
+        ):
             _label_titled_notice(page, i, label.category)
 
 
@@ -438,7 +456,12 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
     if above is not None and page.free(above) and page.lines[above].is_heading_like:
         title = page.lines[above].text
         page.set(above, kind, f"structure:{kind}_title")
-    page.set(i, kind, f"structure:{kind}_duration", Media(title=title, duration_s=label.value if isinstance(label.value, int) else None))
+    page.set(
+        i,
+        kind,
+        f"structure:{kind}_duration",
+        Media(title=title, duration_s=label.value if isinstance(label.value, int) else None),
+    )
 
 
 def _label_titled_notice(page: Page, i: int, kind: str) -> None:
@@ -483,7 +506,8 @@ def _date_anchor(page: Page, stop: int) -> int | None:
         line = page.lines[i]
         if label is None and not line.blank:
             if any(ch.isdigit() for ch in line.text) and (
-                parse_date_line(line.text, page.rules) or is_relative_date_line(line.text, page.rules)
+                parse_date_line(line.text, page.rules)
+                or is_relative_date_line(line.text, page.rules)
             ):
                 return i
             if line.is_prose:
@@ -540,10 +564,18 @@ def _free_lines_above(page: Page, anchor: int) -> list[int]:
 def label_title(page: Page, stop: int) -> None:
     anchor = _date_anchor(page, stop)
     if anchor is not None:
-        page.set(anchor, "date", "structure:date_line", parse_date_line(page.lines[anchor].text, page.rules))
+        page.set(
+            anchor,
+            "date",
+            "structure:date_line",
+            parse_date_line(page.lines[anchor].text, page.rules),
+        )
         candidates = _free_lines_above(page, anchor)
-        if len(candidates) == 2 and looks_like_names(page.lines[candidates[0]].text) and \
-                page.lines[candidates[1]].is_heading_like:
+        if (
+            len(candidates) == 2
+            and looks_like_names(page.lines[candidates[0]].text)
+            and page.lines[candidates[1]].is_heading_like
+        ):
             byline, title = candidates
             page.set(byline, "byline", "structure:name_above_date", _names(page.lines[byline].text))
         elif candidates and page.lines[candidates[0]].is_heading_like:
@@ -610,7 +642,8 @@ def label_section_and_head(page: Page) -> None:
 def label_galleries(page: Page, start: int, stop: int) -> None:
     """Old-layout picture galleries repeat their own title on every slide."""
     counts = Counter(
-        page.lines[i].key for i in range(start, stop)
+        page.lines[i].key
+        for i in range(start, stop)
         if page.free(i) and page.lines[i].is_heading_like
     )
     repeated = {key for key, count in counts.items() if count >= 3}
@@ -623,18 +656,14 @@ def label_galleries(page: Page, start: int, stop: int) -> None:
             continue
         page.set(i, "gallery", "structure:gallery_title")
         j = i
-        for part in ("heading", "text"):
-            nxt = page.next_nonblank(j, stop)
-            if nxt is None or not page.free(nxt):
-                break
-            value = page.lines[nxt].text if part == "text" else None
-            if part == "heading" and not page.lines[nxt].is_heading_like:
-                part = "text"
-                value = page.lines[nxt].text
-            page.set(nxt, category, f"structure:gallery_slide_{part}", value)
+        nxt = page.next_nonblank(j, stop)
+        if nxt is not None and page.free(nxt) and page.lines[nxt].is_heading_like:
+            page.set(nxt, category, "structure:gallery_slide_heading")
             j = nxt
-            if part == "text":
-                break
+            nxt = page.next_nonblank(j, stop)
+        if nxt is not None and page.free(nxt):
+            page.set(nxt, category, "structure:gallery_slide_text", page.lines[nxt].text)
+            j = nxt
         last = j
     if last is not None:
         nxt = page.next_nonblank(last, stop)
@@ -698,7 +727,7 @@ def label_body(page: Page) -> None:
             and position + 1 < len(body)
             and line.words <= MAX_HEADING_WORDS
             and line.is_heading_like
-            and not line.text.endswith(("\"", "”", "“", "»", "'", "’", ")"))
+            and not line.text.endswith(('"', "”", "“", "»", "'", "’", ")"))
             and page.lines[body[position + 1]].words > line.words
         )
         if is_heading:

@@ -4,14 +4,16 @@ changed, safe to call from any process or framework."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import regex
 
-from cleaner.classify import HEADING, KEPT, HtmlTitle, Page, classify
+from cleaner.classify import HEADING, KEPT, HtmlTitle, Label, Page, classify
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
-from cleaner.lines import split_lines
+from cleaner.lines import Line, split_lines
 from cleaner.rules import RuleSet, default_ruleset
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
@@ -46,9 +48,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     page = _classify_text(text, rules, keep_gallery)
     for _ in range(MAX_PASSES):
         kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
-        again = _classify_text(
-            "\n\n".join(page.lines[i].text for i in kept), rules, keep_gallery
-        )
+        again = _classify_text("\n\n".join(page.lines[i].text for i in kept), rules, keep_gallery)
         changed = False
         for position, i in enumerate(kept):
             label = again.labels[2 * position]
@@ -72,6 +72,10 @@ def article_id(url: str | None, text: str, title: str | None) -> str:
     return f"sha256-{digest}"
 
 
+def _first(items: list[str]) -> str | None:
+    return items[0] if items else None
+
+
 def _unique(items: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
@@ -93,111 +97,130 @@ def clean(
     return document_from_page(page, source=source, url=url)
 
 
+@dataclass
+class _Harvest:
+    """What the labelled lines of a page add up to, gathered in one walk."""
+
+    rules: RuleSet
+    keep_gallery: bool
+    paragraphs: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)
+    titles: list[str] = field(default_factory=list)
+    fallback_titles: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    fallback_dates: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    permalinks: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    videos: list[Media] = field(default_factory=list)
+    audios: list[Media] = field(default_factory=list)
+    gallery: list[str] = field(default_factory=list)
+    chrome_seen: bool = False
+
+    def keep(self, line: Line, label: Label) -> None:
+        self.paragraphs.append(line.text)
+        if label.category == HEADING:
+            self.headings.append(line.text)
+        if isinstance(label.value, str) and label.rule.startswith("structure:gallery"):
+            self.gallery.append(label.value)
+
+    def remove(self, line: Line, label: Label) -> None:
+        category, value = label.category, label.value
+        self.removed[category] = self.removed.get(category, 0) + 1
+        self.chrome_seen = self.chrome_seen or category not in _NOT_CHROME
+        if isinstance(value, HtmlTitle):
+            self.fallback_titles.append(value.title)
+            if value.date:
+                self.fallback_dates.append(value.date)
+        elif isinstance(value, Image):
+            self.images.append(value)
+        elif isinstance(value, Media):
+            (self.audios if category == "audio" else self.videos).append(value)
+        elif category == "byline" and isinstance(value, tuple):
+            self.authors.extend(value[0])
+            self.agencies.extend(value[1])
+        elif category == "byline" and isinstance(value, list):
+            self.authors.extend(value)
+        elif category == "date" and isinstance(value, str):
+            # A date line found by structure beats a "Date 19.01.2020" label.
+            (self.dates if label.rule.startswith("structure") else self.fallback_dates).append(
+                value
+            )
+        elif category == "updated":
+            self.updated.append(_updated_value(line.text, value, self.rules))
+        elif isinstance(value, str) and category in self._TEXT_FIELDS:
+            getattr(self, self._TEXT_FIELDS[category]).append(value)
+
+    # Categories whose string value is simply listed in a field.
+    _TEXT_FIELDS: ClassVar[dict[str, str]] = {
+        "title": "titles",
+        "section": "sections",
+        "permalink": "permalinks",
+        "editors": "editors",
+        "notes": "notes",
+        "gallery": "gallery",
+    }
+
+    def date(self) -> str | None:
+        if self.dates:
+            return self.dates[0]
+        parsed = (parse_date_line(d, self.rules) for d in self.fallback_dates)
+        return next((d for d in parsed if d), None)
+
+
+# Removed lines that are the article's own metadata, not page chrome.
+_NOT_CHROME = frozenset({"title", "date", "section", "byline"})
+
+
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:
-    paragraphs: list[str] = []
-    headings: list[str] = []
-    removed: dict[str, int] = {}
-    title: str | None = None
-    fallback_title: str | None = None
-    dates: list[str] = []
-    fallback_dates: list[str] = []
-    authors: list[str] = []
-    agencies: list[str] = []
-    editors: list[str] = []
-    notes: list[str] = []
-    images: list[Image] = []
-    videos: list[Media] = []
-    audios: list[Media] = []
-    gallery: list[str] = []
-    section = permalink = updated = None
-    chrome_seen = False
+    harvest = _Harvest(page.rules, page.keep_gallery)
     for line, label in zip(page.lines, page.labels, strict=True):
         if label is None:
             continue
-        category, value = label.category, label.value
-        if category in KEPT:
-            paragraphs.append(line.text)
-            if category == HEADING:
-                headings.append(line.text)
-            if isinstance(value, str) and page.keep_gallery and label.rule.startswith(
-                "structure:gallery"
-            ):
-                gallery.append(value)
-            continue
-        removed[category] = removed.get(category, 0) + 1
-        if category not in ("title", "date", "section", "byline"):
-            chrome_seen = True
-        if category == "title":
-            if isinstance(value, HtmlTitle):
-                fallback_title = value.title
-                if value.date:
-                    fallback_dates.append(value.date)
-            elif isinstance(value, str) and title is None:
-                title = value
-        elif category == "date" and isinstance(value, str):
-            (dates if label.rule.startswith("structure") else fallback_dates).append(value)
-        elif category == "byline" and isinstance(value, tuple):
-            authors.extend(value[0])
-            agencies.extend(value[1])
-        elif category == "byline" and isinstance(value, list):
-            authors.extend(value)
-        elif category == "section" and isinstance(value, str) and section is None:
-            section = value
-        elif category == "permalink" and isinstance(value, str):
-            permalink = value
-        elif category == "editors" and isinstance(value, str):
-            editors.append(value)
-        elif category == "notes" and isinstance(value, str):
-            notes.append(value)
-        elif category == "updated":
-            updated = updated or _updated_value(line.text, value, page.rules)
-        elif isinstance(value, Image):
-            images.append(value)
-        elif category == "video" and isinstance(value, Media):
-            videos.append(value)
-        elif category == "audio" and isinstance(value, Media):
-            audios.append(value)
-        elif category == "gallery" and isinstance(value, str):
-            gallery.append(value)
-    body = "\n\n".join(paragraphs)
-    title = title or fallback_title
-    date = (dates or [parse_date_line(d, page.rules) or "" for d in fallback_dates] or [None])[0]
+        if label.category in KEPT:
+            harvest.keep(line, label)
+        else:
+            harvest.remove(line, label)
+    body = "\n\n".join(harvest.paragraphs)
+    title = _first(harvest.titles or harvest.fallback_titles)
     warnings = []
-    if not chrome_seen:
+    if not harvest.chrome_seen:
         warnings.append(WARN_NO_CHROME)
     if not body:
         warnings.append(WARN_EMPTY_TEXT)
-    lead = next((p for p, h in _with_heading_flags(paragraphs, headings) if not h), None)
+    first = harvest.paragraphs[0] if harvest.paragraphs else None
     return Document(
         id=article_id(url, body, title),
         source=source,
         url=url,
         language=detect_language(body, page.rules, url) if body else None,
         title=title,
-        date=date or None,
-        lead=lead,
+        date=harvest.date(),
+        lead=first if first not in harvest.headings else None,
         text=body,
-        headings=headings,
-        authors=_unique(authors),
-        agencies=_unique(agencies),
-        editors=_unique(editors),
-        section=section,
-        permalink=permalink,
-        images=images,
-        videos=videos,
-        audios=audios,
-        updated=updated,
-        notes=_unique(notes),
-        gallery=gallery,
-        removed=removed,
+        headings=harvest.headings,
+        authors=_unique(harvest.authors),
+        agencies=_unique(harvest.agencies),
+        editors=_unique(harvest.editors),
+        section=_first(harvest.sections),
+        # The last permalink: old layouts show a video's before the article's.
+        permalink=harvest.permalinks[-1] if harvest.permalinks else None,
+        images=harvest.images,
+        videos=harvest.videos,
+        audios=harvest.audios,
+        updated=_first(harvest.updated),
+        notes=_unique(harvest.notes),
+        gallery=harvest.gallery,
+        removed=harvest.removed,
         warnings=warnings,
         word_count=len(body.split()),
     )
-
-
-def _with_heading_flags(paragraphs: list[str], headings: list[str]) -> list[tuple[str, bool]]:
-    heading_set = set(headings)
-    return [(p, p in heading_set) for p in paragraphs[:1]]
 
 
 def _updated_value(text: str, value: object, rules: RuleSet) -> str:

@@ -98,7 +98,7 @@ def _only_filler(text: str, rules: RuleSet) -> bool:
 
 
 def undouble(text: str) -> str:
-    """"vor 3 Stundenvor 3 Stunden" -> "vor 3 Stunden": renderers that print an
+    """ "vor 3 Stundenvor 3 Stunden" -> "vor 3 Stunden": renderers that print an
     element and its accessible twin glue the two copies together."""
     half, odd = divmod(len(text), 2)
     if not odd and half and text[:half] == text[half:]:

@@ -34,13 +34,15 @@ def render_explanation(text: str, *, source: str | None = None, keep_gallery: bo
     page = analyse(text, keep_gallery=keep_gallery)
     rows = explain_rows(page)
     rule_width = max((len(row[3]) for row in rows), default=4)
-    out = [f"# {source}" if source else "# <text>",
-           f"{'line':>5}  {'do':4}  {'category':12}  {'rule':{rule_width}}  text"]
+    out = [
+        f"# {source}" if source else "# <text>",
+        f"{'line':>5}  {'do':4}  {'category':12}  {'rule':{rule_width}}  text",
+    ]
     for number, decision, category, rule, line_text in rows:
-        out.append(
+        row = (
             f"{number:>5}  {decision:4}  {category:12}  {rule:{rule_width}}  {_shorten(line_text)}"
-            .rstrip()
         )
+        out.append(row.rstrip())
     kept = sum(1 for row in rows if row[1] == "KEEP")
     dropped = sum(1 for row in rows if row[1] == "DROP")
     out.append(f"# {kept} lines kept, {dropped} removed, {len(rows) - kept - dropped} blank")

@@ -14,11 +14,22 @@ _LIST_GLYPH = regex.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+
 # matching only, since an article's own numbered list must stay as written.
 _NUMBERING = regex.compile(r"^\(?\d{1,2}[.)]\s+")
 # Characters that renderers use for spaces or leave behind invisibly.
-_SPACE_LIKE = str.maketrans({
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
-    "\u3000": " ", "\t": " ", "\u200b": "", "\u200e": "", "\u200f": "", "\ufeff": "",
-    "\u00ad": "",
-})
+_SPACE_LIKE = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u3000": " ",
+        "\t": " ",
+        "\u200b": "",
+        "\u200e": "",
+        "\u200f": "",
+        "\ufeff": "",
+        "\u00ad": "",
+    }
+)
 # Sentence-final punctuation, closing quotes included, in DW's scripts.
 SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
 # Punctuation after which a line is not a heading but an unfinished sentence.
@@ -46,9 +57,7 @@ class Line:
     @property
     def is_heading_like(self) -> bool:
         """Short and not ending like a sentence fragment: titles, headings, labels."""
-        return 0 < self.words <= 20 and len(self.text) <= 200 and not self.text.endswith(
-            CLAUSE_END
-        )
+        return 0 < self.words <= 20 and len(self.text) <= 200 and not self.text.endswith(CLAUSE_END)
 
 
 def make_line(number: int, raw: str) -> Line:

@@ -27,7 +27,9 @@ REAL_LINES = sorted(
 any_line = st.one_of(
     st.sampled_from(REAL_LINES),
     st.text(max_size=120),
-    st.sampled_from(["", " ", "\t", "02:54", "Image: Reuters", "Advertisement", "1. Skip to content"]),
+    st.sampled_from(
+        ["", " ", "\t", "02:54", "Image: Reuters", "Advertisement", "1. Skip to content"]
+    ),
 )
 pages = st.lists(any_line, max_size=60).map("\n".join)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

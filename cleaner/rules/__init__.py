@@ -108,9 +108,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
                         _add(ruleset.lines, key, rule)
                     elif section in (PREFIX, END_PREFIX):
                         _add(ruleset.prefixes, key, rule)
-                        ruleset.max_prefix_words = max(
-                            ruleset.max_prefix_words, len(key.split())
-                        )
+                        ruleset.max_prefix_words = max(ruleset.max_prefix_words, len(key.split()))
                         if category == "image_credit":
                             credit_prefixes.add(key)
                     else:
