@@ -1,0 +1,262 @@
+"""The `dw-clean` command line: options, outputs, exit codes, signals."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from cleaner.cli import clean_app, explain_app, normalize_args
+from cleaner.document import RECORD_FIELDS
+from cleaner.version import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "fixtures" / "examples"
+DUMPS = ROOT / "fixtures" / "dumps"
+PYTHON = sys.executable
+
+
+def invoke(args: list[str], stdin: bytes | None = None) -> Result:
+    return CliRunner().invoke(clean_app, normalize_args(args), input=stdin)
+
+
+def records(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_help_mentions_explain_and_options() -> None:
+    for flag in ("--help", "-h"):
+        result = invoke([flag])
+        assert result.exit_code == 0, result.output
+        for word in ("explain", "--output-dir", "--resume", "--dedup", "--jobs", "--rejects",
+                     "--timeout", "--format", "--version"):
+            assert word in result.output
+
+
+def test_version() -> None:
+    result = invoke(["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"dw-clean {__version__}"
+
+
+def test_examples_to_stdout() -> None:
+    result = invoke([str(EXAMPLES), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    docs = records(result.stdout)
+    assert [Path(str(d["source"])).name for d in docs] == sorted(p.name for p in EXAMPLES.iterdir())
+    for doc in docs:
+        assert tuple(doc) == RECORD_FIELDS
+        assert doc["encoding"] == "utf-8"
+    # UTF-8 as is, not ASCII escapes.
+    assert "Brüssel" in result.stdout or "ü" in result.stdout
+    assert "\\u00fc" not in result.stdout
+    assert "Skip to content" not in str(docs[0]["text"])
+    count = len(docs)
+    assert f"{count} inputs, {count} records, 0 rejects" in result.stderr
+
+
+def test_same_output_for_any_jobs() -> None:
+    one = invoke([str(DUMPS), "-j", "1", "-q"])
+    two = invoke([str(DUMPS), "-j", "2", "-q"])
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == len(list(DUMPS.glob("*.txt")))
+
+
+@pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz"])
+def test_output_file(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    result = invoke([str(EXAMPLES), "-o", str(target), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    data = target.read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    assert len(records(data.decode())) == len(list(EXAMPLES.glob("*.txt")))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary left behind
+
+
+def test_output_dir_shards_and_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke([str(DUMPS), "--output-dir", str(out), "--shard-size", "10"])
+    assert result.exit_code == 0, result.output
+    shards = sorted(out.glob("part-*.jsonl.gz"))
+    total = len(list(DUMPS.glob("*.txt")))
+    assert len(shards) == -(-total // 10)
+    counts = [len(gzip.decompress(s.read_bytes()).splitlines()) for s in shards]
+    assert counts[:-1] == [10] * (len(shards) - 1) and sum(counts) == total
+    manifest = records((out / "manifest.jsonl").read_text())
+    assert len(manifest) == total
+    assert {m["status"] for m in manifest} == {"ok"}
+    assert (out / "rejects.jsonl").read_text() == ""
+
+    again = invoke([str(DUMPS), "--output-dir", str(out)])
+    assert again.exit_code == 2, again.output
+    assert "--resume" in again.stderr
+    resumed = invoke([str(DUMPS), "--output-dir", str(out), "--shard-size", "10", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert f"{total} skipped as done" in resumed.stderr
+
+
+def test_dedup_flag_and_drop() -> None:
+    page = str(EXAMPLES / "000_9910ba9fc400b7a4.txt")
+    flagged = invoke([page, page, "--dedup", "-j", "1"])
+    assert flagged.exit_code == 0, flagged.output
+    assert [d["duplicate_of"] for d in records(flagged.stdout)] == [None, page]
+    assert "1 duplicates" in flagged.stderr
+    dropped = invoke([page, page, "--dedup", "drop", "-j", "1"])
+    assert dropped.exit_code == 0, dropped.output
+    assert len(records(dropped.stdout)) == 1
+    assert "1 duplicates" in dropped.stderr
+
+
+def test_stdin_and_files_from(tmp_path: Path) -> None:
+    page = EXAMPLES / "001_26d23cd7d08ed03d.txt"
+    result = invoke(["-", "-j", "1"], stdin=page.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert [d["source"] for d in records(result.stdout)] == ["<stdin>"]
+
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{page}\n{EXAMPLES / '*.txt'}\n")
+    result = invoke(["--files-from", str(listing), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(records(result.stdout)) == 1 + len(list(EXAMPLES.glob("*.txt")))
+    result = invoke(["--files-from", "-", "-j", "1"], stdin=f"{page}\n".encode())
+    assert result.exit_code == 0, result.output
+    assert [d["source"] for d in records(result.stdout)] == [str(page)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "No input"),
+        (["x.txt", "-o", "a.jsonl", "--output-dir", "d"], "not both"),
+        (["x.txt", "--resume"], "--resume needs --output-dir"),
+        (["x.txt", "--dedup=twice"], "flag or drop"),
+        (["x.txt", "--format", "html"], "not supported yet"),
+        (["x.txt", "--format", "pdf"], "Unknown --format"),
+        (["x.txt", "-o", "out.json"], ".jsonl"),
+        (["-", "--files-from", "-"], "only once"),
+        (["x.txt", "--jobs", "0"], ""),
+        (["x.txt", "--no-such-option"], ""),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_missing_file_is_a_reject_naming_it() -> None:
+    result = invoke(["no/such/file.txt", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert "rejected no/such/file.txt: unreadable" in result.stderr
+
+
+def test_explain_command() -> None:
+    if importlib.util.find_spec("cleaner.explain") is None:
+        pytest.skip("cleaner.explain is not there yet")
+    page = EXAMPLES / "000_9910ba9fc400b7a4.txt"
+    result = CliRunner().invoke(explain_app, [str(page)])
+    assert result.exit_code == 0, result.output
+    assert "Skip to content" in result.stdout
+    assert "skip_links" in result.stdout
+    assert CliRunner().invoke(explain_app, ["--help"]).exit_code == 0
+    missing = CliRunner().invoke(explain_app, ["nope.txt"])
+    assert missing.exit_code == 1, missing.output
+    assert "nope.txt" in missing.stderr
+
+
+# --- the installed entry points, as subprocesses ---------------------------------
+
+
+def run_cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([PYTHON, "-m", "cleaner", *args], capture_output=True, check=False,
+                          cwd=ROOT, timeout=120, **kwargs)  # type: ignore[call-overload]
+
+
+def test_python_m_cleaner_and_explain_dispatch() -> None:
+    result = run_cli(["--version"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().strip() == f"dw-clean {__version__}"
+    result = run_cli(["explain", "--help"])
+    assert result.returncode == 0, result.stderr
+    assert b"FILE" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_full_disk_is_a_clear_error() -> None:
+    with Path("/dev/full").open("wb") as full:
+        result = subprocess.run([PYTHON, "-m", "cleaner", str(EXAMPLES), "-j", "1"],
+                                stdout=full, stderr=subprocess.PIPE, check=False, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert b"disk is full" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+# A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
+SLOW_MAIN = """
+import sys, time
+import cleaner.core
+real = cleaner.core.clean
+def slow(text, **kwargs):
+    time.sleep(0.05)
+    return real(text, **kwargs)
+cleaner.core.clean = slow
+from cleaner.cli import main
+main(sys.argv[1:])
+"""
+
+
+def make_pages(directory: Path, count: int) -> None:
+    directory.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
+    for i in range(count):
+        (directory / f"p{i:03d}.txt").write_text(text.replace("Lavrov", f"Lavrov {i}"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None:
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    common = [str(pages), "--shard-size", "7", "-j", "1"]
+    done = subprocess.run([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(whole)],
+                          capture_output=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+    process = subprocess.Popen([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (parts / "manifest.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + sig, stderr
+    assert f"interrupted by {sig.name}".encode() in stderr
+    assert b"--resume" in stderr
+    for shard in parts.glob("part-*.jsonl.gz"):  # complete gzip streams, whole JSON lines
+        records(gzip.decompress(shard.read_bytes()).decode())
+    assert not list(parts.glob(".*tmp*"))
+    manifest = records((parts / "manifest.jsonl").read_text())
+    assert 0 < len(manifest) < 40
+
+    resumed = subprocess.run(
+        [PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts), "--resume"],
+        capture_output=True, check=False, timeout=120,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(manifest)} skipped as done".encode() in resumed.stderr
+    names = sorted(p.name for p in whole.iterdir())
+    assert sorted(p.name for p in parts.iterdir()) == names
+    for name in names:
+        assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
