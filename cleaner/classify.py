@@ -230,7 +230,7 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
         and _is_agency_list(match["agencies"])
     ):
         page.set(i, "byline", "structure:closing_agencies", ([], _names(match["agencies"])))
-    elif _could_be_markup(text) and _MARKUP.search(text) and not line.is_prose:
+    elif not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
         page.set(i, "markup", "structure:markup")
 
 

@@ -11,6 +11,8 @@ stopwords say nothing, and the page URL (`dw.com/<code>/...`) is the last resort
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from cleaner.rules import RuleSet
@@ -20,7 +22,8 @@ SAMPLE_WORDS = 400
 # A language needs this many stopword hits, and a lead over the runner-up.
 MIN_HITS = 3
 
-_WORD = regex.compile(r"[\p{L}\p{M}']+")
+# Runs of letters (stdlib re: several times faster than `regex` here).
+_WORD = re.compile(r"[^\W\d_]+")
 _URL_LANGUAGE = regex.compile(r"dw\.com/(?P<code>[a-z]{2})(?:-[a-z]{2,4})?/")
 
 # Scripts that only one DW language writes in: (script pattern, language).
@@ -42,10 +45,9 @@ def language_from_url(url: str | None) -> str | None:
 
 def detect_language(text: str, rules: RuleSet, url: str | None = None) -> str | None:
     votes: dict[str, int] = {}
-    for count, match in enumerate(_WORD.finditer(text[:6000])):
-        if count >= SAMPLE_WORDS:
-            break
-        for code in rules.stopwords.get(match.group().casefold(), ()):
+    stopwords = rules.stopwords
+    for word in _WORD.findall(text[:6000].casefold(), 0)[:SAMPLE_WORDS]:
+        for code in stopwords.get(word, ()):
             votes[code] = votes.get(code, 0) + 1
     if votes:
         ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-import regex
-
-from cleaner.rules import normalise_phrase
-
 # A leading list glyph that the policy lets us strip from kept text.
-_LIST_GLYPH = regex.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+")
+_GLYPHS = frozenset("•·▪◦‣●○■□▶►*-–—")
+_LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+")
 # Numbering of menu entries and skip links ("1. Skip to content"): stripped for
 # matching only, since an article's own numbered list must stay as written.
-_NUMBERING = regex.compile(r"^\(?\d{1,2}[.)]\s+")
-# Characters that renderers use for spaces or leave behind invisibly.
-_SPACE_LIKE = str.maketrans(
-    {
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u200a": " ",
-        "\u3000": " ",
-        "\t": " ",
-        "\u200b": "",
-        "\u200e": "",
-        "\u200f": "",
-        "\ufeff": "",
-        "\u00ad": "",
-    }
-)
+_NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
+# Characters that renderers leave behind invisibly. (Non-breaking and other
+# Unicode spaces need no table: str.split() already splits on them.)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
 # Sentence-final punctuation, closing quotes included, in DW's scripts.
 SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
 # Punctuation after which a line is not a heading but an unfinished sentence.
@@ -61,12 +45,15 @@ class Line:
 
 
 def make_line(number: int, raw: str) -> Line:
-    spaced = raw.translate(_SPACE_LIKE)
-    indent = len(spaced) - len(spaced.lstrip(" "))
-    text = " ".join(spaced.split())
-    text = _LIST_GLYPH.sub("", text, count=1)
-    key = normalise_phrase(_NUMBERING.sub("", text, count=1))
-    return Line(number, raw, text, key, indent, len(text.split()))
+    raw_visible = _INVISIBLE.sub("", raw) if not raw.isascii() else raw
+    indent = len(raw_visible) - len(raw_visible.lstrip())
+    words = raw_visible.split()
+    if words and (words[0] in _GLYPHS or words[0][:1].isdigit() or words[0][:1] == "("):
+        text = _LIST_GLYPH.sub("", " ".join(words), count=1)
+        key = " ".join(_NUMBERING.sub("", text, count=1).split()).casefold()
+        return Line(number, raw, text, key, indent, len(text.split()))
+    text = " ".join(words)
+    return Line(number, raw, text, text.casefold(), indent, len(words))
 
 
 def split_lines(page: str) -> list[Line]:
