@@ -305,6 +305,7 @@ def label_images(page: Page, stop: int) -> None:
                 assert above is not None
                 alt = page.lines[above].text
                 page.set(above, "image", "structure:alt_above_credit")
+            _label_ad_below_image(page, i)
             page.set(
                 i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value))
             )
@@ -319,12 +320,26 @@ def label_images(page: Page, stop: int) -> None:
                 assert above is not None
                 alt = page.lines[above].text
                 page.set(above, "image", "structure:alt_above_caption")
+            _label_ad_below_image(page, i)
             page.set(
                 i,
                 "image",
                 "structure:caption_with_credit",
                 Image(alt=alt, caption=caption or None, credit=credit),
             )
+
+
+# The new layout's ad slot label ("Anzeige", "Advertisement") sits right
+# under the first image, with no blank line between: one or two words.
+MAX_AD_LABEL_WORDS = 2
+
+
+def _label_ad_below_image(page: Page, image_line: int) -> None:
+    below = image_line + 1
+    if below < len(page.lines) and page.free(below):
+        line = page.lines[below]
+        if line.words <= MAX_AD_LABEL_WORDS and line.is_heading_like:
+            page.set(below, "ads", "structure:label_glued_below_image")
 
 
 def _credit_in_brackets(line: Line) -> tuple[str, str] | None:
@@ -447,6 +462,8 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
             kind = nlabel.category
             break
         j = nxt
+    if kind is None and _untabled_notice(page, i, stop):
+        kind = "video"
     if kind is None:
         # A bare time without a player notice: a live-blog entry time.
         page.set(i, "live", "structure:time_line")
@@ -462,6 +479,28 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
         f"structure:{kind}_duration",
         Media(title=title, duration_s=label.value if isinstance(label.value, int) else None),
     )
+
+
+# A player's fallback notice is one short sentence ("Your browser does not
+# support the video element.").
+MAX_NOTICE_WORDS = 12
+
+
+def _untabled_notice(page: Page, i: int, stop: int) -> bool:
+    """A player notice in a language without a table: one short sentence right
+    after the duration, under a title line. A live blog's entry time is
+    followed by the entry's heading instead, which ends without a full stop."""
+    above = page.prev_nonblank(i)
+    below = page.next_nonblank(i, stop)
+    if above is None or below is None or not page.free(below) or not page.free(above):
+        return False
+    notice = page.lines[below]
+    if not page.lines[above].is_heading_like or notice.is_heading_like:
+        return False
+    if notice.words >= MAX_NOTICE_WORDS or not notice.text.endswith(SENTENCE_END):
+        return False
+    page.set(below, "video", "structure:notice_below_duration")
+    return True
 
 
 def _label_titled_notice(page: Page, i: int, kind: str) -> None:

@@ -1,0 +1,160 @@
+"""`clean()` on real pages, constructed pages of other layouts, and its parts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import RECORD_FIELDS, clean
+from cleaner.dates import is_relative_date_line, parse_date_line
+from cleaner.explain import render_explanation
+from cleaner.rules import default_ruleset
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def read(relative: str) -> str:
+    return (FIXTURES / relative).read_text(encoding="utf-8")
+
+
+def test_seed_000_article_and_metadata() -> None:
+    doc = clean(read("dumps/seed-000.resiliparse.txt"), source="seed-000.txt")
+    assert doc.title == "NATO concern over Russia's role in Syria"
+    assert doc.date == "2015-09-08"
+    assert doc.language == "en"
+    assert doc.source == "seed-000.txt"
+    assert doc.lead is not None and doc.lead.startswith("NATO is worried that Russia")
+    assert doc.text.startswith(doc.lead)
+    assert doc.headings == ["Strained relations with Moscow"]
+    assert doc.authors == ["mg", "cmk"]
+    assert doc.agencies == ["AFP", "Reuters", "dpa"]
+    assert [image.credit for image in doc.images] == ["picture-alliance/dpa", "Reuters"]
+    assert doc.images[1].alt == (
+        "Russland Syrien Außenminister Walid al-Moualem und Sergej Lawrow in Moskau"
+    )
+    assert doc.images[1].caption is not None and doc.images[1].caption.endswith("Sergey Lavrov")
+    for chrome in ("Skip to content", "Image:", "mg/cmk", "Top Story", "Go to homepage", "Lawrow"):
+        assert chrome not in doc.text
+    assert doc.removed["skip_links"] == 3
+    assert doc.word_count == len(doc.text.split())
+    assert doc.warnings == []
+
+
+def test_seed_001_video_block() -> None:
+    doc = clean(read("dumps/seed-001.resiliparse.txt"))
+    assert [(v.title, v.duration_s) for v in doc.videos] == [("Russia's role in Syria", 174)]
+    assert "browser does not support" not in doc.text
+    assert "02:54" not in doc.text
+    assert doc.removed["video"] == 3
+
+
+def test_record_has_exactly_the_public_fields_in_order() -> None:
+    record = clean(read("dumps/seed-001.resiliparse.txt")).to_dict()
+    assert tuple(record) == RECORD_FIELDS
+
+
+def test_article_id_comes_from_the_url_else_from_the_content() -> None:
+    text = read("dumps/seed-001.resiliparse.txt")
+    url = "https://www.dw.com/en/lavrov-not-boosting-presence-in-syria/a-18702265"
+    assert clean(text, url=url).id == "a-18702265"
+    assert clean(text).id == clean(text).id
+    assert clean(text).id.startswith("sha256-")
+    assert clean(text).id != clean(read("dumps/seed-000.resiliparse.txt")).id
+
+
+def test_old_layout_gallery_is_metadata_unless_kept() -> None:
+    text = read("dumps/en-old-2020-colonial.resiliparse.txt")
+    slide = "Only about 16,000 Herero survived the extermination campaign."
+    default = clean(text)
+    assert slide not in default.text
+    assert any(entry.startswith(slide) for entry in default.gallery)
+    assert "Julia Hitz" not in " ".join(default.authors)
+    kept = clean(text, keep_gallery=True)
+    assert slide in kept.text
+
+
+def test_old_layout_metadata_block() -> None:
+    doc = clean(read("dumps/en-old-2020-colonial.resiliparse.txt"))
+    assert doc.title == "Berlin confronts Germany's colonial past with new initiative"
+    assert doc.date == "2020-01-19"
+    assert doc.section == "Germany"
+    assert doc.permalink == "https://p.dw.com/p/3WRPd"
+    assert "Ben Knight" in doc.authors
+    assert "Read more:" not in doc.text
+    assert "DW recommends" not in doc.text
+
+
+def test_new_layout_in_a_language_with_a_small_table() -> None:
+    doc = clean(read("pages/ru-new-layout-constructed.txt"))
+    assert doc.title == "Выборы в России: Надеждин делает ставку на конец эпохи Путина"
+    assert doc.date == "2024-01-30"
+    assert doc.language == "ru"
+    assert doc.section == "Политика"
+    assert doc.authors[0] == "Анна Петрова"
+    assert doc.videos[0].title == "Что думают избиратели"
+    assert "Перейти" not in doc.text
+    assert "браузер" not in doc.text
+    assert doc.text.count("\n\n") == 4  # lead, two paragraphs, one heading, last paragraph
+
+
+def test_page_in_a_language_without_any_table_comes_out_clean() -> None:
+    doc = clean(read("pages/it-no-table-constructed.txt"))
+    assert doc.title == "Il governo tedesco discute il bilancio per il prossimo anno"
+    assert doc.date == "2024-03-12"
+    assert doc.headings == ["Le reazioni dei partiti"]
+    for chrome in ("Vai al", "Pubblicità", "browser", "03:10", "Foto:", "mr/ab", "Maria Rossi"):
+        assert chrome not in doc.text
+    assert doc.images[0].credit == "Michael Kappeler/dpa/picture alliance"
+
+
+def test_text_without_chrome_is_kept_with_a_warning() -> None:
+    text = "Plain first paragraph of some article.\n\nAnd a second paragraph follows here."
+    doc = clean(text)
+    assert doc.text == text
+    assert doc.warnings == ["no_dw_chrome"]
+    assert doc.title is None and doc.date is None
+
+
+def test_empty_input_gives_an_empty_record() -> None:
+    doc = clean("")
+    assert doc.text == "" and doc.lead is None and doc.language is None
+    assert "empty_text" in doc.warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("September 8, 2015", "2015-09-08"),
+        ("08.09.2015", "2015-09-08"),
+        ("30. Januar 2024", "2024-01-30"),
+        ("30.01.202430. Januar 2024", "2024-01-30"),
+        ("2020年3月5日", "2020-03-05"),
+        ("٨ سبتمبر ٢٠١٥", "2015-09-08"),
+        ("Monday, 08.09.2015 12:30 UTC", "2015-09-08"),
+        ("23 mai 2011", "2011-05-23"),
+        ("He was born on September 8, 2015", None),
+        ("2015", None),
+        ("31.02.2020", None),
+        ("19.01.2020 (25.07.2019)", None),
+    ],
+)
+def test_date_lines(line: str, expected: str | None) -> None:
+    assert parse_date_line(line, default_ruleset()) == expected
+
+
+def test_relative_dates_are_dates_without_a_value() -> None:
+    rules = default_ruleset()
+    assert is_relative_date_line("vor 3 Stundenvor 3 Stunden", rules)
+    assert is_relative_date_line("2 hours ago", rules)
+    assert not is_relative_date_line("Vor drei Jahren kam er nach Berlin.", rules)
+
+
+def test_explain_names_the_deciding_rule_for_every_line() -> None:
+    text = read("dumps/seed-001.resiliparse.txt")
+    report = render_explanation(text, source="seed-001")
+    rows = [row for row in report.splitlines() if not row.startswith("#")][1:]
+    assert len(rows) == len(text.splitlines())
+    assert "DROP  skip_links    en:line:skip_links" in report
+    assert "structure:video_duration" in report
+    assert "KEEP  body" in report
