@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from cleaner.rules import TABLE_KEYS
+from cleaner.language import detect_language
+from cleaner.rules import TABLE_KEYS, default_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "cleaner" / "rules"
@@ -163,6 +164,165 @@ def test_end_phrases_only_open_related_or_footer() -> None:
         table = load(path)
         for section in ("end_line", "end_prefix"):
             assert set(table.get(section, {})) <= {"related", "footer"}, (path.name, section)
+
+
+# Stopwords -------------------------------------------------------------------
+
+# One news-style sentence pair per DW language, written for this test (not DW
+# text): each table's stopwords must pick out its own language, including the
+# close pairs (Serbian/Croatian/Bosnian, Russian/Ukrainian/Bulgarian/
+# Macedonian, Arabic/Persian/Urdu/Pashto) where the words had to be chosen to
+# break ties. The corpus pages cover en, de and fr (scripts/evaluate.py).
+LANGUAGE_SAMPLES = {
+    "es": (
+        "El gobierno dijo que también habrá más controles en la frontera, según "
+        "fuentes oficiales. Sin embargo, los expertos creen que las medidas no "
+        "son suficientes y que hay muy poco tiempo hasta las elecciones."
+    ),
+    "pt": (
+        "O governo disse que também não vai aumentar os impostos, mas a "
+        "oposição ainda critica a proposta. Segundo ele, isso já foi discutido "
+        "pelo parlamento e há muito tempo que a economia está em crise."
+    ),
+    "ru": (
+        "Правительство заявило, что уже в этом году будет принят новый закон. "
+        "Однако эксперты считают, что это только начало, и если реформы не "
+        "будут продолжены, ситуация может стать очень сложной."
+    ),
+    "uk": (
+        "Уряд заявив, що вже цього року буде ухвалено новий закон. Але експерти "
+        "вважають, що це лише початок, і після виборів ситуація може змінитися, "
+        "зокрема щодо економіки."
+    ),
+    "pl": (
+        "Rząd poinformował, że nowa ustawa zostanie przyjęta jeszcze w tym "
+        "roku. Według ekspertów jest to jednak dopiero początek, a sytuacja "
+        "może się zmienić po wyborach, które są bardzo ważne dla kraju."
+    ),
+    "tr": (
+        "Hükümet, yeni yasanın bu yıl içinde kabul edileceğini açıkladı. Ancak "
+        "uzmanlara göre bu sadece bir başlangıç ve seçimlerden sonra durum daha "
+        "çok değişebilir. Bakan, ekonomi ile ilgili yeni adımlar atılacağını "
+        "söyledi."
+    ),
+    "id": (
+        "Pemerintah mengatakan bahwa undang-undang baru akan disahkan tahun "
+        "ini. Namun para ahli menilai hal tersebut baru permulaan dan situasi "
+        "bisa berubah setelah pemilu, karena banyak warga yang tidak puas "
+        "dengan kebijakan itu."
+    ),
+    "ar": (
+        "وقال المتحدث باسم الحكومة إن القانون الجديد سيتم إقراره هذا العام. لكن "
+        "الخبراء يرون أن ذلك مجرد بداية، حيث أن الوضع قد يتغير بعد الانتخابات "
+        "التي ستجرى في البلاد."
+    ),
+    "fa": (
+        "سخنگوی دولت گفت که قانون جدید امسال تصویب خواهد شد. اما کارشناسان بر "
+        "این باورند که این تنها آغاز راه است و وضعیت پس از انتخابات نیز ممکن "
+        "است تغییر کند."
+    ),
+    "ur": (
+        "حکومت کے ترجمان نے کہا کہ نیا قانون اس سال منظور کیا جائے گا۔ تاہم "
+        "ماہرین کا کہنا ہے کہ یہ صرف ایک آغاز ہے اور انتخابات کے بعد صورتحال "
+        "بھی بدل سکتی ہے۔"
+    ),
+    "ps": (
+        "د حکومت ویاند وویل چې نوی قانون به سږکال تصویب شي. خو کارپوهان وايي چې "
+        "دا یوازې پیل دی او له ټاکنو وروسته به وضعیت بدل شي."
+    ),
+    "sw": (
+        "Serikali imesema kwamba sheria mpya itapitishwa mwaka huu. Hata hivyo "
+        "wataalamu wanasema hii ni mwanzo tu na hali inaweza kubadilika baada "
+        "ya uchaguzi, kwa kuwa wananchi wengi bado hawajaridhika."
+    ),
+    "ha": (
+        "Gwamnatin kasar ta ce za a amince da sabuwar dokar a cikin wannan "
+        "shekara. Sai dai masana sun ce wannan somin tabi ne kawai, kuma "
+        "lamarin zai iya canzawa bayan zabe, domin jama'a da dama ba su gamsu "
+        "ba."
+    ),
+    "hi": (
+        "सरकार ने कहा कि नया कानून इस साल पारित किया जाएगा। हालांकि विशेषज्ञों "
+        "का मानना है कि यह केवल शुरुआत है और चुनाव के बाद स्थिति बदल भी सकती "
+        "है।"
+    ),
+    "bn": (
+        "সরকার জানিয়েছে এই বছরই নতুন আইন পাস করা হবে। তবে বিশেষজ্ঞরা বলছেন এটি "
+        "কেবল শুরু এবং নির্বাচনের পর পরিস্থিতি বদলে যেতে পারে, কারণ অনেক মানুষ "
+        "এখন সন্তুষ্ট নন।"
+    ),
+    "el": (
+        "Η κυβέρνηση ανακοίνωσε ότι ο νέος νόμος θα ψηφιστεί φέτος. Ωστόσο οι "
+        "ειδικοί θεωρούν ότι αυτό είναι μόνο η αρχή και η κατάσταση μπορεί να "
+        "αλλάξει μετά τις εκλογές."
+    ),
+    "ro": (
+        "Guvernul a anunțat că noua lege va fi adoptată încă din acest an. "
+        "Potrivit experților, aceasta este însă doar un început, iar situația "
+        "se poate schimba după alegeri, care sunt foarte importante pentru "
+        "țară."
+    ),
+    "bg": (
+        "Правителството съобщи, че новият закон ще бъде приет още тази година. "
+        "Според експертите обаче това е само началото и след изборите "
+        "ситуацията може да се промени, защото много хора са недоволни."
+    ),
+    "sq": (
+        "Qeveria tha se ligji i ri do të miratohet këtë vit. Megjithatë "
+        "ekspertët besojnë se kjo është vetëm fillimi dhe situata mund të "
+        "ndryshojë pas zgjedhjeve, sipas analistëve."
+    ),
+    "sr": (
+        "Vlada je saopštila da će novi zakon biti usvojen još ove godine. "
+        "Međutim, stručnjaci smatraju da je to tek početak i da se situacija "
+        "posle izbora može promeniti, jer su mnogi građani veoma nezadovoljni, "
+        "rekao je analitičar."
+    ),
+    "sr-cyrl": (
+        "Влада је саопштила да ће нови закон бити усвојен још ове године. "
+        "Међутим, стручњаци сматрају да је то тек почетак и да се ситуација пре "
+        "избора неће променити, због чега је опозиција незадовољна, рекао је "
+        "аналитичар."
+    ),
+    "hr": (
+        "Vlada je priopćila da će novi zakon biti usvojen još ove godine. "
+        "Međutim, stručnjaci smatraju da je to tek početak i da se situacija "
+        "nakon izbora može promijeniti tijekom sljedećih mjeseci, jer su mnogi "
+        "građani vrlo nezadovoljni."
+    ),
+    "bs": (
+        "Vlada je saopćila da će novi zakon biti usvojen još ove godine. "
+        "Međutim, stručnjaci smatraju da je to tek početak i da se situacija "
+        "poslije izbora može promijeniti, kazao je analitičar, jer hiljade "
+        "građana nisu zadovoljni."
+    ),
+    "mk": (
+        "Владата соопшти дека новиот закон ќе биде донесен уште оваа година. "
+        "Сепак, експертите сметаат дека тоа е само почеток и дека ситуацијата "
+        "по изборите може да се промени, бидејќи многу граѓани се незадоволни."
+    ),
+    "am": (
+        "መንግሥት አዲሱ ሕግ በዚህ ዓመት እንደሚጸድቅ ገልጸዋል። ይሁን እንጂ ባለሙያዎች ይህ ጅማሬ ብቻ ነው ብለዋል፤ "
+        "ከምርጫው በኋላ ሁኔታው ሊለወጥ እንደሚችል ተናግረዋል።"
+    ),
+    "zh": (
+        "政府表示，新法律将于今年通过。但专家认为，这只是一个开始，选举之后局势可能会发生变化。"
+    ),
+}
+
+
+@pytest.mark.parametrize("sample", sorted(LANGUAGE_SAMPLES))
+def test_stopwords_identify_the_language(sample: str) -> None:
+    code = sample.split("-", maxsplit=1)[0]
+    assert detect_language(LANGUAGE_SAMPLES[sample], default_ruleset()) == code
+
+
+def test_every_language_has_a_sample() -> None:
+    assert {sample.split("-", maxsplit=1)[0] for sample in LANGUAGE_SAMPLES} | {
+        "en",
+        "de",
+        "fr",
+    } >= {path.stem for path in TABLES}
 
 
 # months.json ---------------------------------------------------------------
