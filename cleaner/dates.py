@@ -42,7 +42,13 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 def _ascii_digits(text: str) -> str:
     if not _NON_ASCII_DIGIT.search(text):
         return text
-    return _UNICODE_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
+    return _UNICODE_DIGIT.sub(_ascii_digit, text)
+
+
+def _ascii_digit(match: regex.Match[str]) -> str:
+    # The regex module may know newer digits than this Python's unicodedata.
+    value = unicodedata.digit(match.group(), None)
+    return match.group() if value is None else str(value)
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
