@@ -128,7 +128,9 @@ def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
     for count in range(min(len(words), rules.max_prefix_words), 0, -1):
         rule = rules.prefixes.get(" ".join(words[:count]))
         if rule is not None:
-            rest = line.text.split(" ", count)[count] if len(words) > count else ""
+            # Word boundaries of the key, in the line's own letters.
+            spaced = line.text.replace(" :", ":") if " :" in line.text else line.text
+            rest = spaced.split(" ", count)[count] if len(words) > count else ""
             return rule, rest.strip()
     return None
 
@@ -277,10 +279,12 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         if pos <= 0:
             continue
         glued = not lowered[pos - 1].isspace()
-        # Separated by a space, the prefix must still be capitalised ("Image:").
-        if not glued and not line.text[pos].isupper():
-            continue
         credit = line.text[pos + len(prefix) :].strip()
+        # Separated by a space, "Bild:" may be prose ("ein klares Bild: Freunde
+        # waren ..."): then the prefix must be capitalised and the rest must
+        # read like a credit (an agency, an archive, a photographer/agency).
+        if not glued and not (line.text[pos].isupper() and _CREDIT_WORDS.search(credit)):
+            continue
         if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cleaner.rules import match_key
+
 # A leading list glyph that the policy lets us strip from kept text.
 _GLYPHS = frozenset("•·▪◦‣●○■□▶►*-–—")
 _LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+")
@@ -50,10 +52,10 @@ def make_line(number: int, raw: str) -> Line:
     words = raw_visible.split()
     if words and (words[0] in _GLYPHS or words[0][:1].isdigit() or words[0][:1] == "("):
         text = _LIST_GLYPH.sub("", " ".join(words), count=1)
-        key = " ".join(_NUMBERING.sub("", text, count=1).split()).casefold()
+        key = match_key(" ".join(_NUMBERING.sub("", text, count=1).split()))
         return Line(number, raw, text, key, indent, len(text.split()))
     text = " ".join(words)
-    return Line(number, raw, text, text.casefold(), indent, len(words))
+    return Line(number, raw, text, match_key(text), indent, len(words))
 
 
 def split_lines(page: str) -> list[Line]:

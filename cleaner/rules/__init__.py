@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -63,9 +64,24 @@ class RuleSet:
     weekdays: frozenset[str] = frozenset()
 
 
+def match_key(text: str) -> str:
+    """The form a whitespace-normalised line is compared to phrases in.
+
+    Casefolded (Greek final sigma too); NFC, since some scripts' letters come
+    in two encodings; one apostrophe, since DW mixes ' and ’; and French
+    spacing before a colon ignored ("Auteur :" is "Auteur:").
+    """
+    key = text.casefold()
+    if not key.isascii():
+        key = unicodedata.normalize("NFC", key).replace("’", "'")
+    if " :" in key:
+        key = key.replace(" :", ":")
+    return key
+
+
 def normalise_phrase(phrase: str) -> str:
-    """The form phrases and lines are compared in: casefolded, single spaces."""
-    return " ".join(phrase.split()).casefold()
+    """A table phrase in the form lines are matched in."""
+    return match_key(" ".join(phrase.split()))
 
 
 def _table_files() -> list[tuple[str, str]]:
