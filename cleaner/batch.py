@@ -22,15 +22,15 @@ interrupt (a long call into C). `--jobs 1` has only the first layer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
+import itertools
 import json
 import multiprocessing
 import multiprocessing.connection
-import multiprocessing.queues
 import os
-import queue
 import signal
 import sys
 import threading
@@ -53,6 +53,8 @@ DEFAULT_TIMEOUT = 60.0
 PREFETCH_PER_WORKER = 8
 # The parent kills a worker this long after its soft time limit has passed.
 HARD_TIMEOUT_GRACE = 2.0
+# Runs with fewer inputs than this are cleaned in this process whatever --jobs.
+SMALL_RUN = 8
 # After SIGINT/SIGTERM, how long to wait for the inputs already in workers.
 STOP_GRACE = 1.0
 # How often the parent wakes up when no result arrives (signals, watchdog).
@@ -236,7 +238,7 @@ def outcomes_in_process(
 
 
 def _worker_main(
-    tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None],
+    tasks: multiprocessing.connection.Connection,
     results: multiprocessing.connection.Connection,
     options: Options,
 ) -> None:
@@ -249,12 +251,14 @@ def _worker_main(
     parent = os.getppid()
     results.send(("ready", os.getpid()))
     while True:
-        try:
-            item = tasks.get(timeout=1.0)
-        except queue.Empty:
+        if not tasks.poll(1.0):
             if os.getppid() != parent:  # orphaned: the parent is gone
                 return
             continue
+        try:
+            item: tuple[int, InputRef] | None = tasks.recv()
+        except EOFError:
+            return
         if item is None:
             return
         seq, ref = item
@@ -264,7 +268,7 @@ def _worker_main(
 @dataclass(slots=True)
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None]
+    tasks: multiprocessing.connection.Connection
     results: multiprocessing.connection.Connection
     assigned: deque[tuple[int, InputRef]] = field(default_factory=deque)
     ready: bool = False
@@ -272,10 +276,22 @@ class _Worker:
     busy_since: float = 0.0
 
 
-def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
-    # forkserver: workers fork from a small clean server process, not from this
-    # one (which has threads), and start much faster than with spawn.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+def _context() -> (
+    multiprocessing.context.ForkContext
+    | multiprocessing.context.ForkServerContext
+    | multiprocessing.context.SpawnContext
+):
+    """How to start workers: fork when it is safe, else forkserver or spawn.
+
+    fork starts a worker in a millisecond with everything already imported;
+    it is safe only while this process has a single thread (the pool uses
+    pipes, not queues, so it starts no threads itself; a tqdm bar is told not
+    to). With threads around, forkserver forks from a clean server process.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["cleaner.batch"])
         return context
@@ -285,9 +301,12 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
 class WorkerPool:
     """Worker processes that clean inputs in order, with a watchdog.
 
-    Each worker has its own task queue and result pipe, so killing one (stuck
+    Each worker has its own task pipe and result pipe, so killing one (stuck
     past its time limit, or crashed) loses only its own in-flight inputs,
-    which are re-sent to its replacement.
+    which are re-sent to its replacement. Task messages are small (a path):
+    with at most PREFETCH_PER_WORKER + 1 of them in a pipe, sending never
+    blocks. Inputs that carry their bytes (standard input) are cleaned in
+    this process instead.
     """
 
     def __init__(self, jobs: int, options: Options) -> None:
@@ -301,22 +320,27 @@ class WorkerPool:
             self.hard_limit = options.timeout + max(HARD_TIMEOUT_GRACE, options.timeout / 2)
 
     def _start_worker(self) -> _Worker:
-        tasks: multiprocessing.queues.Queue[tuple[int, InputRef] | None] = self.context.Queue()
-        receive, send = self.context.Pipe(duplex=False)
+        task_out, task_in = self.context.Pipe(duplex=False)
+        result_out, result_in = self.context.Pipe(duplex=False)
+        # A forked child would flush a copy of our unwritten output when it exits.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
         process = self.context.Process(
-            target=_worker_main, args=(tasks, send, self.options), daemon=True,
+            target=_worker_main, args=(task_out, result_in, self.options), daemon=True,
             name="dw-clean-worker",
         )
         process.start()
-        send.close()
-        return _Worker(process, tasks, receive)
+        task_out.close()
+        result_in.close()
+        return _Worker(process, task_in, result_out)
 
     def _stop_worker(self, worker: _Worker, *, kill: bool) -> None:
         if kill:
             worker.process.kill()
         else:
             try:
-                worker.tasks.put(None)
+                worker.tasks.send(None)
             except (OSError, ValueError):
                 worker.process.kill()
         worker.process.join(timeout=None if kill else 2.0)
@@ -325,7 +349,6 @@ class WorkerPool:
             worker.process.join()
         worker.results.close()
         worker.tasks.close()
-        worker.tasks.cancel_join_thread()
 
     def _replace(self, worker: _Worker) -> _Worker:
         """A fresh worker given the inputs the old one had not finished."""
@@ -334,7 +357,7 @@ class WorkerPool:
         self.workers[self.workers.index(worker)] = fresh
         for item in worker.assigned:
             fresh.assigned.append(item)
-            fresh.tasks.put(item)
+            fresh.tasks.send(item)
         return fresh
 
     def map(
@@ -365,10 +388,14 @@ class WorkerPool:
                 if ref is None:
                     exhausted = True
                     break
+                if ref.data is not None:
+                    done[next_in] = process_input(ref, self.options)
+                    next_in += 1
+                    continue
                 if not worker.assigned:
                     worker.busy_since = time.monotonic()
                 worker.assigned.append((next_in, ref))
-                worker.tasks.put((next_in, ref))
+                worker.tasks.send((next_in, ref))
                 next_in += 1
             while next_out in done:
                 yield done.pop(next_out)
@@ -456,7 +483,13 @@ def outcomes(
     """
     if jobs <= 1:
         return outcomes_in_process(refs, options, stop)
-    return WorkerPool(jobs, options).map(refs, stop)
+    iterator = iter(refs)
+    head = list(itertools.islice(iterator, SMALL_RUN))
+    if len(head) < SMALL_RUN:
+        # Not worth starting processes for (they add about 0.1 s); the SIGALRM
+        # time limit still applies.
+        return outcomes_in_process(head, options, stop)
+    return WorkerPool(jobs, options).map(itertools.chain(head, iterator), stop)
 
 
 # --- the run ------------------------------------------------------------------

@@ -288,6 +288,8 @@ def _progress_bar(quiet: bool) -> Any:
         return None
     from tqdm import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - only on a terminal
 
+    # No monitor thread: worker processes are forked only while there is one thread.
+    tqdm.monitor_interval = 0
     return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
 
 

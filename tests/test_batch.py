@@ -260,11 +260,32 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path: Path, jobs:
     assert shard_dir_contents(parts) == shard_dir_contents(whole)
 
 
+def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+    real = cleaner.core.clean
+
+    def spy(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+        seen.append(os.getpid())
+        return real(text, source=source, url=url)
+
+    monkeypatch.setattr(cleaner.core, "clean", spy)
+    few = [InputRef(str(EXAMPLE), str(EXAMPLE))] * 3
+    assert [o.reason for o in outcomes(few, Options(), jobs=2)] == [None] * 3
+    assert seen == [os.getpid()] * 3
+    seen.clear()
+    many = [InputRef("<stdin>", data=EXAMPLE.read_bytes()), *few * 4]
+    got = list(outcomes(many, Options(), jobs=2))
+    assert [o.source for o in got] == [r.source for r in many]
+    assert seen == [os.getpid()]  # only the stdin input; the files went to workers
+
+
 def test_summary_line_without_anything() -> None:
     assert Summary().line().startswith("dw-clean: 0 inputs, 0 records, 0 rejects")
 
 
 def test_worker_processes_find_modules_on_the_parents_path(hooks_path: str) -> None:
     options = Options(cleaner="dwclean_test_hooks:slow", sys_path=(hooks_path, *sys.path))
-    got = list(outcomes([InputRef(str(EXAMPLE), str(EXAMPLE))] * 3, options, jobs=2))
-    assert [o.reason for o in got] == [None, None, None]
+    got = list(outcomes([InputRef(str(EXAMPLE), str(EXAMPLE))] * 12, options, jobs=2))
+    assert [o.reason for o in got] == [None] * 12
