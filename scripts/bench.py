@@ -1,0 +1,279 @@
+"""Benchmark dw-clean against the I/O floor and trafilatura (issue 3).
+
+Builds a corpus of N realistic dumps by recombining the fixture pages: each
+generated page keeps one fixture dump's chrome (menus, footers, image
+credits...) line for line, and its article paragraphs are replaced by
+paragraphs drawn from all fixture pages of the same language. Then, for each
+N, it times in subprocesses, in the same run:
+
+  (a) the I/O floor: a plain Python script that reads the same files and
+      writes the same number of JSON lines, without cleaning;
+  (b) dw-clean --jobs 1;
+  (c) dw-clean --jobs 2;
+  (d) trafilatura.extract on the same pages (lines wrapped as <p>), measured
+      on a sample and extrapolated to N (marked "~" in the table).
+
+and prints wall time, documents/s, MB/s (input bytes) and peak RSS (the sum
+over the process and its children, sampled with psutil every 10 ms; without
+psutil, the largest single process from getrusage), then the ratios against
+the targets. No assertion: numbers depend on the machine.
+
+Run from the repository root:
+
+    /work/venv/bin/python scripts/bench.py                 # N = 1,000 and 20,000
+    /work/venv/bin/python scripts/bench.py --sizes 200     # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_DIRS = (ROOT / "fixtures" / "dumps", ROOT / "fixtures" / "examples")
+DW_CLEAN = str(Path(sys.executable).with_name("dw-clean"))
+
+# (a): read every file, decode, write one JSON line each; what any tool must pay.
+IO_FLOOR = r"""
+import json, os, sys
+root, out = sys.argv[1], sys.argv[2]
+with open(out, "w", encoding="utf-8") as sink:
+    for directory, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+            sink.write(json.dumps({"source": path, "text": text}, ensure_ascii=False) + "\n")
+"""
+
+# (d): trafilatura on the first `sample` files, lines wrapped as <p>.
+TRAFILATURA = r"""
+import html, json, os, sys, time
+import trafilatura
+root, out, sample = sys.argv[1], sys.argv[2], int(sys.argv[3])
+paths = []
+for directory, dirs, files in os.walk(root):
+    dirs.sort()
+    paths += [os.path.join(directory, name) for name in sorted(files)]
+with open(out, "w", encoding="utf-8") as sink:
+    for path in paths[:sample]:
+        text = open(path, encoding="utf-8").read()
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+        page = f"<html><body><article>{body}</article></body></html>"
+        result = trafilatura.extract(page) or ""
+        sink.write(json.dumps({"source": path, "text": result}, ensure_ascii=False) + "\n")
+"""
+
+
+# --- corpus ---------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    language: str
+    lines: list[str]
+    article: set[int]  # indexes of lines that are article paragraphs
+
+
+def load_pages() -> list[Page]:
+    """Fixture dumps, with the lines the cleaner keeps as paragraphs marked."""
+    from cleaner import clean  # noqa: PLC0415 - only the corpus builder needs it
+
+    pages = []
+    for directory in FIXTURE_DIRS:
+        for path in sorted(directory.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            document = clean(text, source=str(path))
+            paragraphs = {p.strip() for p in document.text.split("\n") if len(p.strip()) > 40}
+            lines = text.splitlines()
+            article = {i for i, line in enumerate(lines) if line.strip() in paragraphs}
+            if article:
+                pages.append(Page(document.language or "und", lines, article))
+    return pages
+
+
+def build_corpus(directory: Path, count: int, seed: int = 1) -> int:
+    """Write `count` recombined dumps into `directory`; returns their total bytes."""
+    marker = directory / ".complete"
+    if marker.exists():
+        return int(marker.read_text())
+    if directory.exists():
+        shutil.rmtree(directory)
+    pages = load_pages()
+    pool: dict[str, list[str]] = defaultdict(list)
+    for page in pages:
+        pool[page.language] += [page.lines[i] for i in sorted(page.article)]
+    rng = random.Random(seed)
+    total = 0
+    for index in range(count):
+        base = pages[index % len(pages)]
+        paragraphs = pool[base.language]
+        lines = [rng.choice(paragraphs) if i in base.article else line
+                 for i, line in enumerate(base.lines)]
+        # Spread files over subdirectories, as a crawl would.
+        path = directory / f"{index // 1000:03d}" / f"page-{index:06d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        path.write_bytes(data)
+        total += len(data)
+    marker.write_text(str(total))
+    return total
+
+
+# --- measuring ------------------------------------------------------------------
+
+
+@dataclass
+class Measure:
+    label: str
+    seconds: float
+    docs: int
+    peak_rss: int  # bytes
+    note: str = ""
+
+
+def run_measured(command: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS of a command (and its children)."""
+    try:
+        import psutil  # noqa: PLC0415 - optional
+    except ImportError:
+        psutil = None
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    if psutil is not None:
+        watched = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                tree = [watched, *watched.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.01)
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{command[:3]} failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    if psutil is None:
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return seconds, peak
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def measure_size(corpus: Path, count: int, work: Path, sample: int) -> list[Measure]:
+    results = []
+    out = work / "out.jsonl"
+
+    seconds, peak = run_measured([sys.executable, "-c", IO_FLOOR, str(corpus), str(out)])
+    results.append(Measure("(a) I/O floor", seconds, count_lines(out), peak))
+
+    for jobs in (1, 2):
+        command = [DW_CLEAN, str(corpus), "-o", str(out), "--jobs", str(jobs), "-q"]
+        seconds, peak = run_measured(command)
+        results.append(Measure(f"({'bc'[jobs - 1]}) dw-clean --jobs {jobs}", seconds,
+                               count_lines(out), peak))
+
+    sample = min(sample, count)
+    seconds, peak = run_measured(
+        [sys.executable, "-c", TRAFILATURA, str(corpus), str(out), str(sample)])
+    done = count_lines(out)
+    # Start-up (imports) is paid once; estimate it from an empty run and scale the rest.
+    startup, _ = run_measured([sys.executable, "-c", TRAFILATURA, str(corpus), str(out), "0"])
+    per_doc = max(seconds - startup, 0.0) / max(done, 1)
+    note = "" if sample == count else f"~ sampled {sample}, extrapolated"
+    results.append(Measure("(d) trafilatura", startup + per_doc * count, count, peak, note))
+    return results
+
+
+def table(rows: list[tuple[int, int, Measure]]) -> str:
+    header = (f"{'N':>7}  {'run':<22} {'wall s':>8} {'docs/s':>9} {'MB/s':>7} "
+              f"{'peak RSS MB':>11}  note")
+    lines = [header, "-" * len(header)]
+    for count, size, m in rows:
+        lines.append(
+            f"{count:>7}  {m.label:<22} {m.seconds:>8.2f} {m.docs / m.seconds:>9.0f} "
+            f"{size / m.seconds / 1e6:>7.1f} {m.peak_rss / 1e6:>11.1f}  {m.note}"
+        )
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def ratios(by_size: dict[int, dict[str, Measure]]) -> list[str]:
+    out = []
+    for count, m in sorted(by_size.items()):
+        a, b, c, d = (m[k] for k in ("a", "b", "c", "d"))
+        floor = b.seconds / a.seconds
+        speedup = b.seconds / c.seconds
+        versus = (b.docs / b.seconds) / (d.docs / d.seconds)
+        out += [
+            f"N={count}: (b) time / (a) time = {floor:.2f}  (target <= 3: {verdict(floor <= 3)})",
+            f"N={count}: (b) time / (c) time = {speedup:.2f}  "
+            f"(target >= 1.7: {verdict(speedup >= 1.7)})",
+            f"N={count}: (b) docs/s / (d) docs/s = {versus:.0f}  "
+            f"(target >= 50: {verdict(versus >= 50)})",
+        ]
+    sizes = sorted(by_size)
+    if len(sizes) > 1:
+        small, large = by_size[sizes[0]], by_size[sizes[-1]]
+        for key in ("b", "c"):
+            growth = large[key].peak_rss / small[key].peak_rss
+            out.append(
+                f"peak RSS ({key}) N={sizes[-1]} / N={sizes[0]} = {growth:.2f}  "
+                f"(target <= 1.2: {verdict(growth <= 1.2)})"
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,20000",
+                        help="comma-separated corpus sizes N (default: 1000,20000)")
+    parser.add_argument("--workdir", default=str(ROOT / "bench-out"),
+                        help="where corpora are built and kept between runs")
+    parser.add_argument("--trafilatura-sample", type=int, default=200,
+                        help="pages trafilatura is timed on before extrapolating")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    rows: list[tuple[int, int, Measure]] = []
+    by_size: dict[int, dict[str, Measure]] = {}
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, dw-clean at {DW_CLEAN}",
+          file=sys.stderr)
+    for count in sizes:
+        corpus = workdir / f"corpus-{count}"
+        size = build_corpus(corpus, count)
+        print(f"corpus N={count}: {size / 1e6:.1f} MB in {corpus}", file=sys.stderr)
+        with tempfile.TemporaryDirectory(dir=workdir) as work:
+            measures = measure_size(corpus, count, Path(work), args.trafilatura_sample)
+        by_size[count] = dict(zip("abcd", measures, strict=True))
+        rows += [(count, size, m) for m in measures]
+    print(table(rows))
+    print()
+    print("\n".join(ratios(by_size)))
+    print(json.dumps({str(n): {k: round(m.seconds, 3) for k, m in v.items()}
+                      for n, v in by_size.items()}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
