@@ -1,0 +1,140 @@
+"""dw-clean as a datatrove pipeline step: `DWCleanStep`.
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from cleaner.datatrove_step import DWCleanStep
+
+    LocalPipelineExecutor(
+        [JsonlReader("raw/"), DWCleanStep(), JsonlWriter("clean/")], tasks=8
+    ).run()
+
+Each document's text is cleaned as a local `dw-clean` run cleans a UTF-8 file
+with that text: same decoding checks (binary, empty, mojibake repair), same
+cleaner, same record. Then:
+
+- `doc.text` becomes the record's clean `text`; `doc.id` is left as the reader
+  set it (the record's own id is in the metadata);
+- every other record field goes into `doc.metadata` under the prefix `dw_`
+  (`dw_title`, `dw_date`, `dw_language`, `dw_removed`...). The prefix keeps
+  the keys readers and other steps set (`url`, `date`, `language`,
+  `file_path`) intact; `metadata_prefix=""` gives the bare field names. All
+  fields are always present (None or empty when unknown) and JSON values, so
+  JSONL and Parquet writers see one schema;
+- `metadata["url"]`, when a reader set it, is passed to the cleaner: the
+  record id then comes from the DW article id in the URL;
+- documents that give no record (binary, empty, `error`) or whose clean text
+  is empty are dropped, as datatrove filters drop documents, and counted
+  (`dropped_binary`, `dropped_empty_text`...). `keep_empty=True` keeps
+  the empty ones: their `dw_warnings` hold `empty_text`.
+
+Only core datatrove is needed (`pip install 'dw-clean[datatrove]'`); its
+`processing` extra pins an old trafilatura. The step holds only plain
+settings, so it pickles for the Slurm and Ray executors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from cleaner import core
+from cleaner.document import Document
+from cleaner.errors import Rejected
+from cleaner.inputs import decode, to_documents
+
+try:
+    from datatrove.data import Document as DatatroveDocument
+    from datatrove.data import DocumentsPipeline
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.utils.logging import logger
+    from datatrove.utils.typeshelper import StatHints
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"cleaner.datatrove_step needs datatrove ({error}); "
+        "install it with: pip install 'dw-clean[datatrove]'"
+    ) from error
+
+DEFAULT_PREFIX = "dw_"
+
+
+class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
+    """Clean DW page dumps in a datatrove pipeline (see the module docstring)."""
+
+    name = "🧹 dw-clean"
+    type = "✂️ - FORMAT"
+
+    def __init__(
+        self,
+        *,
+        metadata_prefix: str = DEFAULT_PREFIX,
+        keep_empty: bool = False,
+        keep_gallery: bool = False,
+        url_key: str | None = "url",
+    ) -> None:
+        super().__init__()
+        self.metadata_prefix = metadata_prefix
+        self.keep_empty = keep_empty
+        self.keep_gallery = keep_gallery
+        self.url_key = url_key
+
+    def record(self, doc: DatatroveDocument) -> dict[str, Any]:
+        """The dw-clean record for one document; raises `Rejected`."""
+        # The bytes a local run would read from a UTF-8 file of this text, so
+        # the same checks (binary, empty, mojibake) apply. surrogatepass keeps
+        # lone surrogates (from broken JSON) to be judged by the decoder.
+        decoded = decode(doc.text.encode("utf-8", errors="surrogatepass"))
+        url = doc.metadata.get(self.url_key) if self.url_key else None
+        clean = functools.partial(
+            _clean, url=url if isinstance(url, str) else None, keep_gallery=self.keep_gallery
+        )
+        documents = to_documents(decoded.text, source=str(doc.id), encoding=decoded.encoding,
+                                 warnings=decoded.warnings, clean=clean)
+        return documents[0].to_dict()
+
+    def apply(self, doc: DatatroveDocument, record: dict[str, Any]) -> None:
+        doc.text = record["text"]
+        prefix = self.metadata_prefix
+        doc.metadata.update({prefix + key: value for key, value in record.items()
+                             if key != "text"})
+
+    def _cleaned(self, doc: DatatroveDocument) -> DatatroveDocument | None:
+        """The document cleaned, or None when it is dropped (and counted)."""
+        try:
+            with self.track_time():
+                record = self.record(doc)
+        except Rejected as rejected:
+            self.stat_update(StatHints.dropped, f"dropped_{rejected.reason.value}")
+            return None
+        except Exception as error:  # a cleaner bug must not stop a pipeline
+            logger.warning(f"dw-clean failed on document {doc.id}: {error!r}")
+            self.stat_update(StatHints.dropped, "dropped_error")
+            return None
+        for category, count in record["removed"].items():
+            self.stat_update(f"removed_{category}", value=count)
+        if not record["text"].strip() and not self.keep_empty:
+            self.stat_update(StatHints.dropped, "dropped_empty_text")
+            return None
+        self.apply(doc, record)
+        return doc
+
+    def run(
+        self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1
+    ) -> Iterator[DatatroveDocument]:
+        for doc in data or ():
+            self.stat_update(StatHints.total)
+            cleaned = self._cleaned(doc)
+            if cleaned is not None:
+                self.stat_update(StatHints.forwarded)
+                self.update_doc_stats(cleaned)
+                yield cleaned
+
+
+def _clean(text: str, *, source: str | None, url: str | None, keep_gallery: bool) -> Document:
+    # core.clean looked up at each call, as cleaner.inputs.to_documents does,
+    # so that tests can patch it.
+    return core.clean(text, source=source, url=url, keep_gallery=keep_gallery)
+
+
+__all__ = ["DEFAULT_PREFIX", "DWCleanStep"]

@@ -1,0 +1,738 @@
+"""Running a batch on a Dask cluster, reading and writing through fsspec.
+
+`run_dask()` is `dw-clean PATH... --output-dir OUT --dask ADDRESS`. It does
+the same work as a local `--output-dir` run, split differently:
+
+- the client (this process) lists the inputs, submits them in batches to the
+  cluster, keeps a bounded number of batches in flight, and consumes the
+  outcomes *in input order*: dedup, manifest, rejects and shard assignment
+  are then exactly those of a local run, and so are the output bytes;
+- each task (`clean_batch`, on a worker) reads its inputs itself, local paths
+  with `cleaner.inputs.read_input` and URLs (`s3://`, `gs://`, `file://`...)
+  through fsspec, and then runs `cleaner.batch.process_input`, the very
+  function a local run calls: same decoding, cleaning and serialisation.
+
+Paths without a protocol are read by the workers from their own file system
+(a shared disk on a real cluster); a local `--output-dir` is written with
+`ShardSink`, as a local run (atomic, `--resume` works). Other output URLs go
+through `FsspecShardSink`, which writes the same files.
+
+Time limits: Dask runs tasks in worker threads, where SIGALRM cannot reach,
+so `call_with_time_limit` raises the timeout in the worker thread itself
+(`PyThreadState_SetAsyncExc`). Like `--jobs 1`, this cannot interrupt a long
+call into C, and there is no hard kill.
+
+dask, distributed and fsspec are imported only when used: `import cleaner`
+(and this module) work without the `dask` extra.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gzip
+import posixpath
+import shutil
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import CancelledError
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO, TypeVar
+
+# Dedup and _consume are batch.run's own steps, reused so that a Dask run
+# cannot drift from a local one (see `consume`).
+from cleaner.batch import (
+    Dedup,
+    DocumentTimeout,
+    Options,
+    Outcome,
+    StopRequested,
+    Summary,
+    _consume,
+    process_input,
+    time_limit,
+)
+from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
+from cleaner.inputs import (
+    DEFAULT_MAX_BYTES,
+    InputRef,
+    discover,
+    expand_path,
+    has_glob,
+    matches,
+    paths_from_file,
+)
+from cleaner.outputs import (
+    DEFAULT_SHARD_SIZE,
+    GZIP_LEVEL,
+    MANIFEST_NAME,
+    REJECTS_NAME,
+    SHARD_PATTERN,
+    ManifestEntry,
+    ShardSink,
+    Sink,
+    write_error,
+)
+from cleaner.version import __version__
+
+T = TypeVar("T")
+
+INSTALL_HINT = "pip install 'dw-clean[dask]'"
+# Inputs per task: DW pages clean in a few milliseconds, so one input per task
+# would spend more time in Dask's bookkeeping (about 1 ms a task) than cleaning.
+DEFAULT_BATCH_SIZE = 32
+# Batches in flight per worker thread: enough that a worker never waits for
+# the client, few enough that results held on the cluster stay small.
+BATCHES_PER_THREAD = 4
+# How long to wait for an existing scheduler before giving up, in seconds.
+CONNECT_TIMEOUT = 30.0
+# How often the client wakes up while waiting for a batch (signals).
+_POLL_SECONDS = 0.1
+# After SIGINT/SIGTERM, how long to wait for the batches already running.
+STOP_GRACE = 1.0
+# Protocols that name this machine's file system; anything else is fsspec's.
+_LOCAL_PROTOCOLS = frozenset({"file", "local"})
+_LOCAL_CLUSTER = "local:"
+
+
+# --- optional dependencies --------------------------------------------------
+
+
+def _require(module: str) -> Any:
+    """Import an optional dependency, or tell the user how to install it."""
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError as error:
+        raise UsageError(
+            f"--dask needs the {module} package ({error}); install it with: {INSTALL_HINT}"
+        ) from error
+
+
+def _fsspec() -> Any:
+    return _require("fsspec")
+
+
+def _distributed() -> Any:
+    return _require("distributed")
+
+
+# --- paths and URLs -----------------------------------------------------------
+
+
+def protocol(path: str) -> str | None:
+    """`s3` for `s3://bucket/key`; None for a plain path (no fsspec import)."""
+    head, sep, _ = path.partition("://")
+    if not sep or not head or not head.replace("+", "").replace("-", "").isalnum():
+        return None
+    return head
+
+
+def is_url(path: str | None) -> bool:
+    """Whether fsspec, not the plain-file code of a local run, reads `path`."""
+    return path is not None and protocol(path) is not None
+
+
+def is_local_output(output_dir: str) -> bool:
+    return protocol(output_dir) in (None, *_LOCAL_PROTOCOLS)
+
+
+def local_path(path: str) -> str:
+    """`/x/y` for `file:///x/y`; plain paths are returned as typed."""
+    if protocol(path) is None:
+        return path
+    _, stripped = _fsspec().core.url_to_fs(path)
+    return str(stripped)
+
+
+# --- listing inputs -----------------------------------------------------------
+
+
+def _files_under(fs: Any, path: str, pattern: str) -> Iterator[InputRef]:
+    # Sorted by full path: object stores list keys in that order anyway.
+    for found in sorted(fs.find(path)):
+        if matches(posixpath.basename(found), pattern):
+            url = fs.unstrip_protocol(found)
+            yield InputRef(source=url, path=url)
+
+
+def expand_url(url: str, *, pattern: str) -> Iterator[InputRef]:
+    """The inputs a URL stands for: a file, a directory/prefix, or a glob.
+
+    Mirrors `cleaner.inputs.expand_path`: a glob that matches nothing, or a
+    missing file, is still yielded, so it is rejected as `unreadable` and
+    shows in the accounting.
+    """
+    fs, path = _fsspec().core.url_to_fs(url)
+    if has_glob(path) and not fs.exists(path):
+        found = sorted(fs.glob(path))
+        for match in found:
+            if fs.isdir(match):
+                yield from _files_under(fs, match, pattern)
+            else:
+                match_url = fs.unstrip_protocol(match)
+                yield InputRef(source=match_url, path=match_url)
+        if not found:
+            yield InputRef(source=url, path=url)
+    elif fs.isdir(path):
+        yield from _files_under(fs, path, pattern)
+    else:
+        yield InputRef(source=url, path=url)
+
+
+def discover_any(
+    paths: Iterable[str],
+    *,
+    pattern: str = "*.txt",
+    files_from: str | None = None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[InputRef]:
+    """Like `cleaner.inputs.discover`, with URLs among the paths.
+
+    Plain paths go through `discover` itself, so their refs (and so the
+    `source` of records) are exactly those of a local run.
+    """
+    paths_stdin = None if files_from == "-" else stdin
+    for path in paths:
+        if is_url(path):
+            yield from expand_url(path, pattern=pattern)
+        else:
+            yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes)
+    if files_from is not None:
+        for path in paths_from_file(files_from, stdin):
+            if is_url(path):
+                yield from expand_url(path, pattern=pattern)
+            else:
+                yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes)
+
+
+# --- the work on a worker -----------------------------------------------------
+
+
+def read_url(url: str, max_bytes: int) -> bytes:
+    """An input's raw bytes through fsspec, with the rejects of a local read."""
+    try:
+        fs, path = _fsspec().core.url_to_fs(url)
+        info = fs.info(path)
+        if info.get("type") == "directory":
+            raise Rejected(Reason.UNREADABLE, "is a directory")
+        size = info.get("size")
+        if isinstance(size, int) and size > max_bytes:
+            raise Rejected(Reason.TOO_LARGE, f"{size} bytes, over --max-bytes {max_bytes}")
+        with fs.open(path, "rb") as handle:
+            data: bytes = handle.read(max_bytes + 1)
+            return data
+    except Rejected:
+        raise
+    except FileNotFoundError as error:
+        detail = "no such file" if not has_glob(url) else "no file matches this pattern"
+        raise Rejected(Reason.UNREADABLE, detail) from error
+    except Exception as error:  # network, permissions, credentials: one input's fate
+        raise Rejected(Reason.UNREADABLE, f"{type(error).__name__}: {error}") from error
+
+
+def _set_async_exc(thread_id: int, exception: type[BaseException] | None) -> None:
+    # NULL (None) clears an exception set earlier and not yet raised.
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
+    )
+
+
+def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
+    """`function()`, raising `DocumentTimeout` in it after `seconds`.
+
+    In the main thread this is `cleaner.batch.time_limit` (SIGALRM). Elsewhere
+    (Dask worker threads) a timer thread raises the exception asynchronously in
+    this thread. The lock and the final clearing make sure that it can only be
+    raised while `function` runs or in this function's `finally`, both inside
+    the caller's `try`, never later in Dask's own code.
+    """
+    if not seconds or seconds <= 0:
+        return function()
+    if threading.current_thread() is threading.main_thread():
+        with time_limit(seconds):
+            return function()
+    target = threading.get_ident()
+    lock = threading.Lock()
+    armed = True
+
+    def expire() -> None:
+        with lock:
+            if armed:
+                _set_async_exc(target, DocumentTimeout)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        return function()
+    finally:
+        with lock:
+            armed = False
+        timer.cancel()
+        _set_async_exc(target, None)
+
+
+def _read_and_clean(ref: InputRef, options: Options) -> Outcome:
+    if is_url(ref.path):
+        assert ref.path is not None
+        ref = InputRef(source=ref.source, data=read_url(ref.path, options.max_bytes))
+    return process_input(ref, options)
+
+
+def clean_one(ref: InputRef, options: Options) -> Outcome:
+    """What `process_input` gives in a local run, from a worker thread."""
+    try:
+        return call_with_time_limit(options.timeout, lambda: _read_and_clean(ref, options))
+    except Rejected as rejected:
+        return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
+    except DocumentTimeout:
+        # Same detail as process_input's, for a timeout outside the cleaning.
+        return Outcome(
+            ref.source, reason=Reason.TIMEOUT, detail=f"cleaning took over {options.timeout} s"
+        )
+
+
+def clean_batch(refs: list[InputRef], options: Options) -> list[Outcome]:
+    """One Dask task: the outcomes of a few inputs, in their order."""
+    return [clean_one(ref, options) for ref in refs]
+
+
+def worker_version() -> str:
+    """Run on every worker: records carry `cleaner_version`, so it must match."""
+    return __version__
+
+
+# --- the cluster --------------------------------------------------------------
+
+
+def _local_workers(address: str) -> int:
+    count = address[len(_LOCAL_CLUSTER):]
+    if not count.isdigit() or int(count) < 1:
+        raise UsageError(
+            f"--dask {address}: give local:N with N worker processes (local:4), "
+            "or a scheduler address (tcp://host:8786)."
+        )
+    return int(count)
+
+
+@contextmanager
+def dask_client(address: str) -> Iterator[Any]:
+    """A `distributed.Client` for `tcp://host:port` or a new `local:N` cluster.
+
+    `local:N` listens on 127.0.0.1 only, without dashboard: it is a private
+    pool of N single-threaded processes, not a service for the network. The
+    scheduler still serves a few HTTP routes (health, metrics), by default on
+    port 8787, with a warning when another cluster holds it; any free port
+    on loopback will do.
+    """
+    if address.startswith(_LOCAL_CLUSTER):
+        workers = _local_workers(address)
+        distributed = _distributed()
+        with distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            host="127.0.0.1", dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster, distributed.Client(cluster) as client:
+            yield client
+        return
+    distributed = _distributed()
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, ValueError) as error:
+        raise DwCleanError(
+            f"Cannot reach the Dask scheduler at {address}: {error}. Check the "
+            "address (tcp://host:8786), or use --dask local:N for a cluster on this machine."
+        ) from error
+    with client:
+        yield client
+
+
+def check_workers(client: Any) -> None:
+    """Fail early if a worker cannot import dw-clean, or runs another version."""
+    try:
+        versions: dict[str, str] = client.run(worker_version)
+    except Exception as error:
+        raise DwCleanError(
+            f"The Dask workers cannot run dw-clean ({type(error).__name__}: {error}); "
+            f"install dw-clean {__version__} with its [dask] extra on every worker."
+        ) from error
+    wrong = sorted(f"{worker} has {version}" for worker, version in versions.items()
+                   if version != __version__)
+    if wrong:
+        raise DwCleanError(
+            f"Dask workers run another dw-clean version than this client ({__version__}): "
+            + "; ".join(wrong) + ". Install the same version everywhere."
+        )
+
+
+def _batches(refs: Iterable[InputRef], size: int) -> Iterator[list[InputRef]]:
+    batch: list[InputRef] = []
+    for ref in refs:
+        batch.append(ref)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _window(client: Any) -> int:
+    threads = sum(client.nthreads().values()) or 1
+    return max(2, threads * BATCHES_PER_THREAD)
+
+
+def _done(future: Any, wait: Callable[..., Any]) -> bool:
+    try:
+        wait(future, timeout=_POLL_SECONDS)
+    except TimeoutError:
+        return False
+    return True
+
+
+@dataclass(slots=True)
+class _Task:
+    """A submitted batch; `then` are inputs to retry one by one after it."""
+
+    future: Any
+    refs: list[InputRef]
+    then: list[InputRef] = field(default_factory=list)
+
+
+def _failure(ref: InputRef, error: Exception) -> Outcome:
+    name = type(error).__name__
+    if name == "KilledWorker":
+        detail = "worker process died while cleaning it (Dask KilledWorker)"
+    else:
+        detail = f"{name}: {error}"
+    return Outcome(ref.source, reason=Reason.ERROR, detail=detail)
+
+
+def ordered_outcomes(
+    client: Any,
+    refs: Iterable[InputRef],
+    options: Options,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    stop: StopRequested | None = None,
+) -> Generator[Outcome, None, None]:
+    """One outcome per ref, in the order of `refs`, cleaned on the cluster.
+
+    At most `_window()` batches are submitted and not yet consumed, so memory
+    stays flat whatever the number of inputs.
+
+    A batch whose task fails (its worker died: `KilledWorker`) is retried one
+    input at a time, each task submitted when the previous one is done: so
+    the input that kills workers runs alone and is the only one rejected
+    (reason `error`), instead of taking batch-mates with it.
+    """
+    wait = _distributed().wait
+    batches = _batches(refs, batch_size)
+    window = _window(client)
+    in_flight: deque[_Task] = deque()
+    exhausted = False
+    stop_at = 0.0
+
+    def submit(batch: list[InputRef], then: list[InputRef] | None = None) -> _Task:
+        future = client.submit(clean_batch, batch, options, pure=False)
+        return _Task(future, batch, then or [])
+
+    try:
+        while True:
+            while not exhausted and not stop and len(in_flight) < window:
+                batch = next(batches, None)
+                if batch is None:
+                    exhausted = True
+                else:
+                    in_flight.append(submit(batch))
+            if not in_flight:
+                return
+            if stop:
+                stop_at = stop_at or time.monotonic() + STOP_GRACE
+                if time.monotonic() > stop_at:
+                    return
+            task = in_flight[0]
+            if not _done(task.future, wait):
+                continue
+            in_flight.popleft()
+            try:
+                results: list[Outcome] = task.future.result()
+            except (DwCleanError, CancelledError):
+                raise
+            except Exception as error:
+                if len(task.refs) > 1:
+                    in_flight.appendleft(submit(task.refs[:1], task.refs[1:] + task.then))
+                    continue
+                results = [_failure(task.refs[0], error)]
+            if task.then:
+                in_flight.appendleft(submit(task.then[:1], task.then[1:]))
+            yield from results
+    except CancelledError as error:
+        raise DwCleanError(
+            "The Dask scheduler cancelled the work (connection lost or cluster shut "
+            "down); rerun with --resume to continue."
+        ) from error
+    finally:
+        if in_flight:
+            client.cancel([task.future for task in in_flight])
+
+
+# --- writing the output through fsspec ----------------------------------------
+
+
+class FsspecShardSink:
+    """`ShardSink`'s files (same bytes) on any fsspec file system.
+
+    Object stores have no rename, but they make an object visible only once
+    it is completely written, which gives the same guarantee as
+    `AtomicFile`. There is no `--resume` here, so the manifest and rejects
+    are written once, on `commit()`, from local spool files (memory stays
+    flat for millions of inputs).
+    """
+
+    def __init__(
+        self,
+        output_dir: str,
+        *,
+        shard_size: int = DEFAULT_SHARD_SIZE,
+        rejects_url: str | None = None,
+    ) -> None:
+        if shard_size < 1:
+            raise UsageError("--shard-size must be at least 1.")
+        self.fs, root = _fsspec().core.url_to_fs(output_dir)
+        self.root = str(root).rstrip("/")
+        self.output_dir = output_dir
+        self.shard_size = shard_size
+        try:
+            self.fs.makedirs(self.root, exist_ok=True)
+            taken = self.fs.exists(self._path(MANIFEST_NAME))
+        except OSError as error:
+            raise write_error(error, output_dir) from error
+        if taken:
+            raise UsageError(
+                f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
+                "Choose an empty location (--resume works only for a local --output-dir)."
+            )
+        self.rejects_url = rejects_url
+        self.manifest_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit
+        self.rejects_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.index = 0
+        self.count = 0
+        self._raw: IO[bytes] | None = None
+        self._gzip: gzip.GzipFile | None = None
+
+    def _path(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    @property
+    def shard_name(self) -> str:
+        return SHARD_PATTERN.format(index=self.index)
+
+    def record(self, line: str) -> None:
+        target = self._path(self.shard_name)
+        try:
+            if self._gzip is None:
+                self._raw = self.fs.open(target, "wb")
+                # As AtomicFile: no name and mtime 0 in the header, same level.
+                self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw,
+                                           compresslevel=GZIP_LEVEL, mtime=0)
+            self._gzip.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+        except OSError as error:
+            raise write_error(error, target) from error
+        self.count += 1
+
+    def done(self, entry: ManifestEntry) -> None:
+        if entry.records:
+            entry.shard = self.shard_name
+        self.manifest_spool.write(entry.manifest_line().encode("utf-8") + b"\n")
+        if entry.status == "rejected":
+            self.rejects_spool.write(entry.reject_line().encode("utf-8") + b"\n")
+        if self.count >= self.shard_size:
+            self._close_shard()
+            self.index += 1
+            self.count = 0
+
+    def _close_shard(self) -> None:
+        if self._gzip is None or self._raw is None:
+            return
+        try:
+            self._gzip.close()
+            self._raw.close()  # the upload completes here
+        except OSError as error:
+            raise write_error(error, self._path(self.shard_name)) from error
+        finally:
+            self._gzip = self._raw = None
+
+    def _upload(self, spool: IO[bytes], target: str, opener: Callable[[], IO[bytes]]) -> None:
+        spool.seek(0)
+        try:
+            with opener() as handle:
+                shutil.copyfileobj(spool, handle)
+        except OSError as error:
+            raise write_error(error, target) from error
+        spool.seek(0, 2)
+
+    def commit(self) -> None:
+        """The shard in hand, then the manifest and rejects listing it.
+
+        Called once, at the end of the run or on interruption (there is no
+        resume to checkpoint for), so it also releases the spool files.
+        """
+        if self.manifest_spool.closed:
+            return
+        self._close_shard()
+        manifest = self._path(MANIFEST_NAME)
+        self._upload(self.manifest_spool, manifest, lambda: self.fs.open(manifest, "wb"))
+        if self.rejects_url is None:
+            rejects = self._path(REJECTS_NAME)
+            self._upload(self.rejects_spool, rejects, lambda: self.fs.open(rejects, "wb"))
+        else:
+            url = self.rejects_url
+            self._upload(self.rejects_spool, url, lambda: _fsspec().open(url, "wb").open())
+        self._close_spools()
+
+    def discard(self) -> None:
+        """Abandon the shard being written; what was committed stays."""
+        if self._raw is not None:
+            discard = getattr(self._raw, "discard", None)  # buffered remote files
+            if callable(discard):
+                discard()
+            else:
+                self._raw.close()
+                self.fs.rm(self._path(self.shard_name))
+            self._gzip = self._raw = None
+        self._close_spools()
+
+    def _close_spools(self) -> None:
+        self.manifest_spool.close()
+        self.rejects_spool.close()
+
+
+def open_sink(
+    output_dir: str,
+    *,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    resume: bool = False,
+    rejects_path: str | None = None,
+) -> tuple[Sink, set[str], list[tuple[str, str]]]:
+    """The sink for `output_dir`, and what an earlier run there already did."""
+    if is_local_output(output_dir):
+        shards = ShardSink(local_path(output_dir), shard_size=shard_size, resume=resume,
+                           rejects_path=rejects_path)
+        return shards, shards.state.done, shards.state.digests
+    if resume:
+        raise UsageError("--resume works only with a local --output-dir so far; "
+                         f"{output_dir} is remote.")
+    return FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path), set(), []
+
+
+# --- the run ------------------------------------------------------------------
+
+
+def run_dask(
+    inputs: list[str],
+    output_dir: str,
+    address: str,
+    options: Options | None = None,
+    *,
+    pattern: str = "*.txt",
+    files_from: str | None = None,
+    stdin: BinaryIO | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    resume: bool = False,
+    rejects_path: str | None = None,
+    dedup: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_reject: Callable[[Outcome], None] | None = None,
+    progress: Any = None,
+) -> Summary:
+    """Clean `inputs` on the Dask cluster at `address` into `output_dir`.
+
+    The output directory is that of `dw-clean --output-dir` with the same
+    options: same shards, manifest and rejects, byte for byte (for local
+    paths; URLs are the `source` of their records). Stops cleanly on
+    SIGINT/SIGTERM, like a local run; raises `DwCleanError` for fatal problems.
+    """
+    options = options or Options()
+    _distributed()  # fail before touching the output directory
+    sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
+                                    rejects_path=rejects_path)
+    refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
+                        max_bytes=options.max_bytes)
+    with dask_client(address) as client:
+        check_workers(client)
+        return consume(
+            lambda todo, stop: ordered_outcomes(client, todo, options, batch_size=batch_size,
+                                                stop=stop),
+            refs, sink, dedup=dedup, done=done, earlier_digests=earlier,
+            on_reject=on_reject, progress=progress,
+        )
+
+
+def consume(
+    source: Callable[[Iterable[InputRef], StopRequested], Generator[Outcome, None, None]],
+    refs: Iterable[InputRef],
+    sink: Sink,
+    *,
+    dedup: str | None = None,
+    done: set[str] | None = None,
+    earlier_digests: Iterable[tuple[str, str]] = (),
+    on_reject: Callable[[Outcome], None] | None = None,
+    progress: Any = None,
+) -> Summary:
+    """`cleaner.batch.run` with the outcomes from `source` instead of local workers.
+
+    Same steps in the same order (skip what `done` lists, dedup, sink,
+    progress, stop on a signal, commit or discard), through batch's own
+    helpers, so the two runs cannot drift apart.
+    """
+    summary = Summary()
+    deduper = Dedup(dedup) if dedup else None
+    if deduper is not None:
+        for digest, earlier in earlier_digests:
+            deduper.first.setdefault(digest, earlier)
+
+    def todo() -> Iterator[InputRef]:
+        for ref in refs:
+            if done and ref.source in done:
+                summary.skipped += 1
+                continue
+            yield ref
+
+    stop = StopRequested()
+    started = time.perf_counter()
+    try:
+        with stop.installed(), closing(source(todo(), stop)) as stream:
+            for outcome in stream:
+                _consume(outcome, sink, rejects=None, deduper=deduper, summary=summary,
+                         on_reject=on_reject)
+                summary.last_source = outcome.source
+                if progress is not None:
+                    progress.update(1)
+                if stop:
+                    break
+            summary.interrupted = stop.signal_name
+            sink.commit()
+    except BaseException:
+        sink.discard()
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "FsspecShardSink",
+    "call_with_time_limit",
+    "clean_batch",
+    "consume",
+    "dask_client",
+    "discover_any",
+    "open_sink",
+    "ordered_outcomes",
+    "read_url",
+    "run_dask",
+]

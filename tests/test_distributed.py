@@ -1,0 +1,256 @@
+"""Dask runs (a real LocalCluster on loopback) give a local run's output."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("distributed")
+pytest.importorskip("fsspec")
+
+import dask
+import fsspec
+from distributed import Client, LocalCluster
+
+from cleaner.batch import Options, Outcome, Summary, process_input, run
+from cleaner.distributed import (
+    FsspecShardSink,
+    clean_one,
+    consume,
+    discover_any,
+    run_dask,
+)
+from cleaner.errors import Reason, UsageError
+from cleaner.inputs import InputRef, discover
+from cleaner.outputs import MANIFEST_NAME, REJECTS_NAME, ShardSink, read_jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+DUMPS = ROOT / "fixtures" / "dumps"
+BAD = ROOT / "fixtures" / "bad"
+PYTHON = sys.executable
+
+# Cleaning functions for worker processes, where monkeypatching cannot reach;
+# they misbehave on pages with a marker word and clean the rest.
+HOOKS = '''
+import os
+import time
+
+from cleaner.core import clean as real_clean
+
+
+def slow(text, *, source=None, url=None):
+    if "SLOWPAGE" in text:
+        # Python code, not one long sleep: an asynchronous exception is raised
+        # between bytecodes, so a thread's time limit can stop this loop.
+        for _ in range(3000):
+            time.sleep(0.01)
+    return real_clean(text, source=source, url=url)
+
+
+def crash(text, *, source=None, url=None):
+    if "CRASHPAGE" in text:
+        os._exit(3)
+    return real_clean(text, source=source, url=url)
+'''
+
+
+@pytest.fixture(scope="module")
+def hooks_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = str(tmp_path_factory.mktemp("hooks"))
+    Path(directory, "dwclean_dask_hooks.py").write_text(HOOKS)
+    # Worker processes are spawned with this process's sys.path, restarted ones too.
+    sys.path.insert(0, directory)
+    yield directory
+    sys.path.remove(directory)
+
+
+@pytest.fixture(scope="module")
+def scheduler(hooks_dir: str) -> Iterator[str]:
+    """Address of a scheduler with 2 single-threaded worker processes on loopback."""
+    # A dying worker fails its task at once instead of after 3 retries: keeps
+    # the crash test short (the scheduler runs in this process).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    ) as cluster:
+        yield str(cluster.scheduler_address)
+
+
+@pytest.fixture
+def memory_root() -> Iterator[str]:
+    """A fresh directory on fsspec's in-memory file system (this process only)."""
+    root = f"/dwclean-test-{uuid.uuid4().hex}"
+    yield root
+    fs = fsspec.filesystem("memory")
+    if fs.exists(root):
+        fs.rm(root, recursive=True)
+
+
+def memory_files(root: str) -> dict[str, bytes]:
+    fs = fsspec.filesystem("memory")
+    return {Path(path).name: fs.cat_file(path) for path in fs.find(root)}
+
+
+def local_run(paths: list[str], out: Path, **kwargs: Any) -> Summary:
+    """The reference: a local `--output-dir` run, in this process."""
+    options = kwargs.pop("options", Options())
+    shard_size = kwargs.pop("shard_size", 7)
+    sink = ShardSink(str(out), shard_size=shard_size)
+    return run(discover(paths), options, sink, jobs=1, **kwargs)
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def test_dask_output_is_byte_identical_to_a_local_run(scheduler: str, tmp_path: Path) -> None:
+    # Bad inputs (empty, binary, undecodable...), a missing file, and a copy of
+    # a page, one more duplicate for --dedup to flag.
+    copy = tmp_path / "copy.txt"
+    shutil.copy(DUMPS / "de-old-2022-01.trafilatura.txt", copy)
+    paths = [str(DUMPS), str(BAD), str(tmp_path / "missing.txt"), str(copy)]
+
+    local = local_run(paths, tmp_path / "local", dedup="flag")
+    summary = run_dask(paths, str(tmp_path / "dask"), scheduler, shard_size=7, dedup="flag",
+                       batch_size=5)
+
+    expected = files(tmp_path / "local")
+    assert files(tmp_path / "dask") == expected
+    assert len([name for name in expected if name.startswith("part-")]) > 3
+    rejects = [json.loads(line) for line in expected[REJECTS_NAME].splitlines()]
+    assert {r["reason"] for r in rejects} >= {"empty", "binary", "encoding", "unreadable"}
+    assert (summary.inputs, summary.records, summary.rejects, summary.duplicates) == (
+        local.inputs, local.records, local.rejects, local.duplicates)
+    assert summary.duplicates > 0
+    assert summary.removed == local.removed
+
+
+def test_urls_in_and_remote_output(scheduler: str, tmp_path: Path, memory_root: str) -> None:
+    """Inputs read by fsspec on the workers, output written by fsspec."""
+    local_run([str(BAD)], tmp_path / "local", shard_size=4)
+    run_dask([BAD.as_uri(), f"file://{BAD}/no-such-*.txt"], f"memory://{memory_root}/out",
+             scheduler, shard_size=4)
+    remote = memory_files(memory_root)
+
+    def from_url(text: str) -> str:
+        return text.replace("file://", "")
+
+    expected = files(tmp_path / "local")
+    # The glob that matches nothing is rejected, as it is locally.
+    assert json.loads(remote[REJECTS_NAME].splitlines()[-1]) == {
+        "source": f"file://{BAD}/no-such-*.txt", "reason": "unreadable",
+        "detail": "no file matches this pattern"}
+    remote_rejects = b"\n".join(remote[REJECTS_NAME].splitlines()[:-1]) + b"\n"
+    assert from_url(remote_rejects.decode()) == expected[REJECTS_NAME].decode()
+    remote_manifest = b"\n".join(remote[MANIFEST_NAME].splitlines()[:-1]) + b"\n"
+    assert from_url(remote_manifest.decode()) == expected[MANIFEST_NAME].decode()
+    shards = sorted(name for name in expected if name.startswith("part-"))
+    assert sorted(name for name in remote if name.startswith("part-")) == shards
+    for name in shards:
+        assert from_url(gzip.decompress(remote[name]).decode()) == gzip.decompress(
+            expected[name]).decode()
+
+
+def test_fsspec_sink_writes_shard_sink_bytes(tmp_path: Path, memory_root: str) -> None:
+    refs = list(discover([str(BAD), str(DUMPS)]))
+
+    def outcomes(todo: Any, stop: Any) -> Iterator[Outcome]:
+        return (process_input(ref, Options()) for ref in todo)
+
+    consume(outcomes, refs, ShardSink(str(tmp_path / "local"), shard_size=9))
+    consume(outcomes, refs, FsspecShardSink(f"memory://{memory_root}", shard_size=9))
+    assert memory_files(memory_root) == files(tmp_path / "local")
+    with pytest.raises(UsageError, match="already holds"):
+        FsspecShardSink(f"memory://{memory_root}")
+
+
+def test_time_limit_and_dead_workers_on_the_cluster(scheduler: str, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    page = (BAD / "no-chrome.txt").read_text(encoding="utf-8")
+    for name, text in {"a": page, "b": "SLOWPAGE " + page, "c": "CRASHPAGE " + page,
+                       "d": page + " more"}.items():
+        (pages / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    started = time.monotonic()
+    run_dask([str(pages)], str(tmp_path / "slow"), scheduler,
+             Options(timeout=1.0, cleaner="dwclean_dask_hooks:slow"))
+    assert time.monotonic() - started < 20
+    rejects = list(read_jsonl(str(tmp_path / "slow" / REJECTS_NAME)))
+    assert rejects == [{"source": str(pages / "b.txt"), "reason": "timeout",
+                        "detail": "cleaning took over 1.0 s"}]
+
+    run_dask([str(pages)], str(tmp_path / "crash"), scheduler,
+             Options(cleaner="dwclean_dask_hooks:crash"), batch_size=4)
+    # Only the page that kills its worker is lost; its batch-mates are retried.
+    [reject] = list(read_jsonl(str(tmp_path / "crash" / REJECTS_NAME)))
+    assert (reject["source"], reject["reason"]) == (str(pages / "c.txt"), "error")
+    assert reject["detail"] == "worker process died while cleaning it (Dask KilledWorker)"
+    manifest = list(read_jsonl(str(tmp_path / "crash" / MANIFEST_NAME)))
+    assert [entry["status"] for entry in manifest] == ["ok", "ok", "rejected", "ok"]
+
+
+def test_time_limit_in_a_thread(hooks_dir: str) -> None:
+    """The thread time limit stops the slow page and leaves no stray exception."""
+    page = (BAD / "no-chrome.txt").read_text(encoding="utf-8")
+    options = Options(timeout=0.5, cleaner="dwclean_dask_hooks:slow")
+    refs = [InputRef("slow", data=("SLOWPAGE " + page).encode()),
+            InputRef("fast", data=page.encode())]
+    results: list[Outcome] = []
+    thread = threading.Thread(target=lambda: results.extend(clean_one(r, options) for r in refs))
+    thread.start()
+    thread.join(timeout=20)
+    assert [(o.source, o.reason) for o in results] == [("slow", Reason.TIMEOUT), ("fast", None)]
+    # Longer than the limit after a fast page: the cancelled timer stays silent.
+    time.sleep(0.7)
+    assert not thread.is_alive()
+
+
+def test_discover_any_mixes_paths_and_urls() -> None:
+    refs = list(discover_any([str(BAD / "empty.txt"), (BAD / "cp1252.txt").as_uri()]))
+    assert refs == [InputRef(str(BAD / "empty.txt"), str(BAD / "empty.txt")),
+                    InputRef((BAD / "cp1252.txt").as_uri(), (BAD / "cp1252.txt").as_uri())]
+
+
+def test_import_cleaner_stays_light() -> None:
+    code = (
+        "import sys, cleaner, cleaner.cli, cleaner.distributed\n"
+        "heavy = {'dask', 'distributed', 'fsspec', 'datatrove'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_local_cluster_address(tmp_path: Path) -> None:
+    """`local:N` starts (and stops) its own cluster."""
+    summary = run_dask([str(BAD / "cp1252.txt"), str(BAD / "empty.txt")],
+                       str(tmp_path / "out"), "local:1")
+    assert (summary.inputs, summary.records, dict(summary.rejects)) == (2, 1, {"empty": 1})
+    with pytest.raises(UsageError, match="local:N"):
+        run_dask([str(BAD)], str(tmp_path / "bad-address"), "local:many")
+
+
+def test_missing_dask_tells_how_to_install(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(UsageError, match=r"pip install 'dw-clean\[dask\]'"):
+        run_dask([str(BAD)], str(tmp_path / "out"), "local:1")
+    assert not (tmp_path / "out").exists()
+
+
+def test_client_is_closed(scheduler: str) -> None:
+    # Nothing above leaves a client open on the shared cluster.
+    with Client(scheduler) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
