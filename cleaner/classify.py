@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import re
+
 import regex
 
-from cleaner.dates import is_relative_date_line, parse_date_line
+from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
 from cleaner.lines import SENTENCE_END, Line
 from cleaner.rules import END_LINE, END_PREFIX, Rule, RuleSet
@@ -35,6 +37,7 @@ MAX_SECTION_WORDS = 4
 TITLE_LOOKBACK = 3
 
 # Universal line shapes, the same in every language.
+_HAS_DIGIT = re.compile(r"\d")
 _DURATION = regex.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _PERMALINK = regex.compile(r"https?://p\.dw\.com/p/[\w-]+/?")
 _URL_ONLY = regex.compile(r"(?:https?://|www\.)\S+")
@@ -98,7 +101,7 @@ class Page:
         self.labels[index] = Label(category, rule, value)
 
     def free(self, index: int) -> bool:
-        return self.labels[index] is None and not self.lines[index].blank
+        return self.labels[index] is None and bool(self.lines[index].text)
 
     def prev_nonblank(self, index: int) -> int | None:
         for i in range(index - 1, -1, -1):
@@ -548,9 +551,15 @@ def _date_anchor(page: Page, stop: int) -> int | None:
         label = page.labels[i]
         line = page.lines[i]
         if label is None and not line.blank:
-            if any(ch.isdigit() for ch in line.text) and (
-                parse_date_line(line.text, page.rules)
-                or is_relative_date_line(line.text, page.rules)
+            if (
+                len(line.text) <= MAX_DATE_LINE_CHARS
+                and _HAS_DIGIT.search(line.text)
+                and parse_date_line(line.text, page.rules)
+                or (
+                    len(line.text) <= MAX_DATE_LINE_CHARS
+                    and _HAS_DIGIT.search(line.text)
+                    and is_relative_date_line(line.text, page.rules)
+                )
             ):
                 return i
             if line.is_prose:

@@ -13,7 +13,7 @@ from cleaner.classify import HEADING, KEPT, HtmlTitle, Label, Page, classify
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
-from cleaner.lines import Line, split_lines
+from cleaner.lines import Line, make_line, split_lines
 from cleaner.rules import RuleSet, default_ruleset
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
@@ -25,15 +25,26 @@ WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
 
 
-# Passes over the kept text before giving up on reaching a fixed point; in
-# practice the second pass changes nothing or removes a line or two.
-MAX_PASSES = 5
 
 
-def _classify_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
-    lines = split_lines(text)
+def _classify_lines(lines: list[Line], rules: RuleSet, keep_gallery: bool) -> Page:
     page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
     return classify(page)
+
+
+def _as_clean_text(lines: list[Line]) -> list[Line]:
+    """The kept lines as `clean()` would read them back from `text`: one
+    paragraph a line, a blank line between (the Line objects are reused, since
+    splitting their text again gives the same text and key)."""
+    spaced: list[Line] = []
+    for line in lines:
+        if spaced:
+            spaced.append(_BLANK)
+        spaced.append(line)
+    return spaced
+
+
+_BLANK = make_line(0, "")
 
 
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
@@ -45,10 +56,12 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     until nothing changes: cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
-    page = _classify_text(text, rules, keep_gallery)
-    for _ in range(MAX_PASSES):
+    page = _classify_lines(split_lines(text), rules, keep_gallery)
+    # Each pass that changes anything removes a line, so this ends; in practice
+    # the second pass changes nothing or removes a line or two.
+    while True:
         kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
-        again = _classify_text("\n\n".join(page.lines[i].text for i in kept), rules, keep_gallery)
+        again = _classify_lines(_as_clean_text([page.lines[i] for i in kept]), rules, keep_gallery)
         changed = False
         for position, i in enumerate(kept):
             label = again.labels[2 * position]

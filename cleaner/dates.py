@@ -12,6 +12,7 @@ contains a date is therefore never taken for a date line.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -25,6 +26,7 @@ MAX_DATE_LINE_CHARS = 80
 # Any decimal digit of any script (Arabic-Indic, Persian, Devanagari, ...).
 _NON_ASCII_DIGIT = regex.compile(r"[^\x00-\x7f]", flags=regex.V1)
 _UNICODE_DIGIT = regex.compile(r"\p{Nd}")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 _NUMERIC = regex.compile(r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})")
 _ISO = regex.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ][\d:.+Z-]*)?")
@@ -133,7 +135,7 @@ def parse_date_line(line: str, rules: RuleSet) -> str | None:
     if len(line) > MAX_DATE_LINE_CHARS:
         return None
     text = _ascii_digits(undouble(line)).casefold()
-    if not any(ch.isdigit() for ch in text):
+    if not _ASCII_DIGIT.search(text):
         return None
     text = _TIME.sub(" ", text).strip(" .,")
     for pattern in (_NUMERIC, _ISO, _CJK):

@@ -19,6 +19,7 @@ from cleaner.rules import RuleSet
 
 # Enough words to be sure, few enough to stay cheap on long pages.
 SAMPLE_WORDS = 400
+SAMPLE_CHARS = 2500
 # A language needs this many stopword hits, and a lead over the runner-up.
 MIN_HITS = 3
 
@@ -46,7 +47,7 @@ def language_from_url(url: str | None) -> str | None:
 def detect_language(text: str, rules: RuleSet, url: str | None = None) -> str | None:
     votes: dict[str, int] = {}
     stopwords = rules.stopwords
-    for word in _WORD.findall(text[:6000].casefold(), 0)[:SAMPLE_WORDS]:
+    for word in _WORD.findall(text[:SAMPLE_CHARS].casefold(), 0)[:SAMPLE_WORDS]:
         for code in stopwords.get(word, ()):
             votes[code] = votes.get(code, 0) + 1
     if votes:
