@@ -10,10 +10,9 @@ is the article. Every label carries the rule that set it, for `explain`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-import re
 
 import regex
 
@@ -552,9 +551,9 @@ def _date_anchor(page: Page, stop: int) -> int | None:
         line = page.lines[i]
         if label is None and not line.blank:
             if (
-                len(line.text) <= MAX_DATE_LINE_CHARS
+                (len(line.text) <= MAX_DATE_LINE_CHARS
                 and _HAS_DIGIT.search(line.text)
-                and parse_date_line(line.text, page.rules)
+                and parse_date_line(line.text, page.rules))
                 or (
                     len(line.text) <= MAX_DATE_LINE_CHARS
                     and _HAS_DIGIT.search(line.text)
