@@ -127,6 +127,8 @@ class Page:
 
 def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
     words = line.key.split(" ", rules.max_prefix_words)
+    if words[0] not in rules.prefix_first_words:
+        return None
     for count in range(min(len(words), rules.max_prefix_words), 0, -1):
         rule = rules.prefixes.get(" ".join(words[:count]))
         if rule is not None:
@@ -215,21 +217,24 @@ def _category(rule: Rule) -> str:
 
 
 def _label_universal(page: Page, i: int, line: Line) -> None:
+    # Each shape is tried only when a cheap test says it could be that shape.
     text = line.text
-    if line.words <= 2 and (seconds := _duration_seconds(text)) is not None:
+    short = line.words <= 8
+    if line.words <= 2 and ":" in text and (seconds := _duration_seconds(text)) is not None:
         page.set(i, "duration", "structure:duration", seconds)
-    elif _PERMALINK.fullmatch(text):
+    elif line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
         page.set(i, "permalink", "structure:permalink_url", text)
     elif line.words == 1 and _URL_ONLY.fullmatch(text):
         page.set(i, "markup", "structure:bare_url")
-    elif " DW " in f" {text} " and (match := _HTML_TITLE.fullmatch(text)):
+    elif "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
         page.set(i, "title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
-    elif line.words <= 8 and (match := _CLOSING_INITIALS.fullmatch(text)):
+    elif short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
         agencies = _names(match["agencies"] or "")
         authors = [a.strip() for a in match["initials"].split("/")]
         page.set(i, "byline", "structure:closing_initials", (authors, agencies))
     elif (
-        line.words <= 8
+        short
+        and text.startswith(("(", "（"))
         and (match := _AGENCIES_ONLY.fullmatch(text))
         and _is_agency_list(match["agencies"])
     ):

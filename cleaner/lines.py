@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cleaner.rules import match_key
 
@@ -22,8 +22,9 @@ SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
 CLAUSE_END = tuple(".,;:…。，；：،")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: pages are split into hundreds of
+    # lines and a tuple is several times cheaper to build.
     number: int  # 1-based line number in the input
     raw: str  # the input line, without its line break
     text: str  # whitespace-normalised, list glyph stripped: what `text` keeps
@@ -47,6 +48,8 @@ class Line:
 
 
 def make_line(number: int, raw: str) -> Line:
+    if not raw or raw.isspace():
+        return Line(number, raw, "", "", len(raw), 0)
     raw_visible = _INVISIBLE.sub("", raw) if not raw.isascii() else raw
     indent = len(raw_visible) - len(raw_visible.lstrip())
     words = raw_visible.split()

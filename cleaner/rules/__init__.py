@@ -51,6 +51,8 @@ class RuleSet:
     # Normalised prefix -> rule; prefixes are looked up by a line's first words.
     prefixes: dict[str, Rule] = field(default_factory=dict)
     max_prefix_words: int = 1
+    # First words of all prefixes: most lines are ruled out by one set look-up.
+    prefix_first_words: frozenset[str] = frozenset()
     contains: list[tuple[str, Rule]] = field(default_factory=list)
     # Credit prefixes ("image:", "bild:") for captions with the credit glued on.
     credit_prefixes: tuple[str, ...] = ()
@@ -133,6 +135,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
             stopwords.setdefault(word.casefold(), []).append(code)
         date_words.update(word.casefold() for word in table.get("date_words", []))
         relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
+    ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
