@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -170,6 +171,14 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         typer.Option("--text-field", metavar="NAME",
                      help="For --format jsonl: the field holding the page text."),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", metavar="ADDRESS",
+                     help="Clean on a Dask cluster: tcp://HOST:8786 (a running scheduler) or "
+                          "local:N (N worker processes here). Needs --output-dir; PATHs and "
+                          "DIR may then be fsspec URLs (s3://...). "
+                          "Install with: pip install 'dw-clean[dask]'."),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True,
@@ -182,7 +191,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
             paths=paths or [], output=output, output_dir=output_dir, shard_size=shard_size,
             files_from=files_from, glob=glob, jobs=jobs or _default_jobs(), quiet=quiet,
             resume=resume, dedup=dedup, rejects=rejects, allow_rejects=allow_rejects,
-            max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field,
+            max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field, dask=dask,
         )
     except DwCleanError as error:
         raise _fail(error) from None
@@ -221,7 +230,7 @@ def _clean(
     *, paths: list[str], output: str | None, output_dir: str | None, shard_size: int,
     files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
     dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
-    timeout: float, fmt: str, text_field: str | None,
+    timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
 ) -> int:
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
                    resume=resume, dedup=dedup, rejects=rejects, fmt=fmt)
@@ -233,6 +242,26 @@ def _clean(
                            max_bytes=limit)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
                             text_field=text_field, sys_path=tuple(sys.path))
+
+    if dask is not None:
+        # Issue 6: the same run on a Dask cluster, which lists the inputs and
+        # opens the output directory itself (both may be fsspec URLs).
+        if output_dir is None:
+            raise UsageError("--dask needs --output-dir DIR: the cluster's records are "
+                             "written there as shards, with the manifest and rejects.")
+        from cleaner import distributed  # noqa: PLC0415 - needs the optional [dask] extra
+
+        address, directory = dask, output_dir  # not None, also inside the closure
+
+        def run_on_dask(on_reject: Any, progress: Any) -> Summary:
+            return distributed.run_dask(
+                paths, directory, address, options, pattern=glob, files_from=files_from,
+                stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
+                dedup=dedup, on_reject=on_reject, progress=progress,
+            )
+
+        return _run_and_report(run_on_dask, quiet=quiet, output_dir=output_dir, glob=glob,
+                               allow_rejects=allow_rejects)
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
@@ -252,6 +281,22 @@ def _clean(
         if rejects is not None:
             rejects_file = outputs.RejectsFile(rejects)
 
+    def run_locally(on_reject: Any, progress: Any) -> Summary:
+        return batch.run(
+            refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
+            earlier_digests=earlier, on_reject=on_reject, progress=progress,
+        )
+
+    return _run_and_report(run_locally, quiet=quiet, output_dir=output_dir, glob=glob,
+                           allow_rejects=allow_rejects)
+
+
+def _run_and_report(
+    run: Callable[[Any, Any], Summary], *, quiet: bool, output_dir: str | None, glob: str,
+    allow_rejects: bool,
+) -> int:
+    """Run with progress and reject lines; print the summary; the exit code."""
+
     def report_reject(outcome: Outcome) -> None:
         if not quiet:
             reason = outcome.reason.value if outcome.reason else "?"
@@ -259,10 +304,7 @@ def _clean(
 
     progress = _progress_bar(quiet)
     try:
-        summary = batch.run(
-            refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
-            earlier_digests=earlier, on_reject=report_reject, progress=progress,
-        )
+        summary = run(report_reject, progress)
     except KeyboardInterrupt:
         _err("stopped at once by a second interrupt; output since the last "
              "checkpoint was discarded.")

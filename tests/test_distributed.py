@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
 pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
@@ -24,6 +26,7 @@ import fsspec
 from distributed import Client, LocalCluster
 
 from cleaner.batch import Options, Outcome, Summary, process_input, run
+from cleaner.cli import clean_app, normalize_args
 from cleaner.distributed import (
     FsspecShardSink,
     clean_one,
@@ -240,6 +243,7 @@ def test_local_cluster_address(tmp_path: Path) -> None:
     assert (summary.inputs, summary.records, dict(summary.rejects)) == (2, 1, {"empty": 1})
     with pytest.raises(UsageError, match="local:N"):
         run_dask([str(BAD)], str(tmp_path / "bad-address"), "local:many")
+    assert not (tmp_path / "bad-address").exists()
 
 
 def test_missing_dask_tells_how_to_install(monkeypatch: pytest.MonkeyPatch,
@@ -254,3 +258,48 @@ def test_client_is_closed(scheduler: str) -> None:
     # Nothing above leaves a client open on the shared cluster.
     with Client(scheduler) as client:
         assert len(client.scheduler_info()["workers"]) == 2
+
+
+# --- the command line -----------------------------------------------------------
+
+
+def invoke(args: list[str]) -> Result:
+    return CliRunner().invoke(clean_app, normalize_args(args))
+
+
+def test_cli_dask_run_equals_local_run(scheduler: str, tmp_path: Path) -> None:
+    paths = [str(DUMPS), str(BAD), "--shard-size", "6", "-q", "--dedup"]
+    local = invoke([*paths, "--output-dir", str(tmp_path / "local"), "-j", "2"])
+    on_dask = invoke([*paths, "--output-dir", str(tmp_path / "dask"), "--dask", scheduler])
+    # Exit code 1 as locally: fixtures/bad holds inputs that are rejected.
+    assert (on_dask.exit_code, local.exit_code) == (1, 1), on_dask.output
+    assert files(tmp_path / "dask") == files(tmp_path / "local")
+
+    # --resume on a local output directory works as for a local run.
+    again = invoke([*paths, "--output-dir", str(tmp_path / "dask"), "--dask", scheduler,
+                    "--resume", "--allow-rejects"])
+    assert again.exit_code == 0, again.output
+    assert files(tmp_path / "dask") == files(tmp_path / "local")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dask", "local:2"], "--dask needs --output-dir"),
+        (["--dask", "local:2", "-o", "out.jsonl"], "--dask needs --output-dir"),
+        (["--dask", "local:two", "--output-dir", "OUT"], "give local:N"),
+    ],
+)
+def test_cli_dask_usage_errors(args: list[str], message: str, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke([str(BAD), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_cli_without_dask_installed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    result = invoke([str(BAD), "--output-dir", str(tmp_path / "out"), "--dask", "local:1"])
+    assert result.exit_code == 2, result.output
+    assert "pip install 'dw-clean[dask]'" in result.output
