@@ -1,0 +1,144 @@
+"""Input forms: plain-text dumps, markdown dumps, HTML pages and JSON Lines records.
+
+Every form ends up as the same kind of `Document`, cleaned by the same rule
+tables; `Document.format` records which form it came from. The form is detected
+from the file name and the first few kilobytes (`detect_format`), or forced.
+
+    >>> from cleaner.formats import clean_any, to_documents
+    >>> clean_any(html, source="page.html").format
+    'html'
+    >>> [r.source for r in to_documents(jsonl, source="dump.jsonl")]
+    ['dump.jsonl#1', 'dump.jsonl#2']
+
+Pure functions: strings in, records out, no file I/O (that is `cleaner.inputs`).
+"""
+
+from __future__ import annotations
+
+from cleaner.classify import Page
+from cleaner.core import analyse, clean
+from cleaner.document import Document
+from cleaner.errors import UsageError
+from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
+from cleaner.formats.html import analyse_html, clean_html
+from cleaner.formats.markdown import analyse_markdown, clean_markdown
+from cleaner.formats.records import RecordError, iter_records
+from cleaner.rules import RuleSet, default_ruleset
+
+__all__ = [
+    "FORMATS",
+    "RecordError",
+    "analyse_any",
+    "clean_any",
+    "detect_format",
+    "resolve_format",
+    "to_documents",
+]
+
+AUTO = "auto"
+
+
+def resolve_format(data: str, fmt: str = AUTO, *, name: str | None = None) -> str:
+    """The format to read `data` as: `fmt` itself, or the detected one for "auto"."""
+    if fmt == AUTO:
+        return detect_format(data, name=name)
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown format {fmt!r}; choose one of auto, {', '.join(FORMATS)}.")
+    return fmt
+
+
+def _clean_page(
+    data: str,
+    fmt: str,
+    *,
+    source: str | None,
+    url: str | None,
+    keep_gallery: bool,
+    rules: RuleSet,
+) -> Document:
+    if fmt == HTML:
+        return clean_html(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    if fmt == MARKDOWN:
+        return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    document = clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    document.format = TEXT
+    return document
+
+
+def to_documents(
+    data: str,
+    *,
+    fmt: str = AUTO,
+    source: str | None = None,
+    url: str | None = None,
+    text_field: str = "text",
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> list[Document | RecordError]:
+    """Clean one input: one record for a page, one per line for JSON Lines.
+
+    `source` is the input's name (its extension helps detection); JSON Lines
+    records get "<source>#<line>". A JSON Lines line that cannot be read is a
+    `RecordError` in the list, in its place, never an exception.
+    """
+    rules = rules or default_ruleset()
+    resolved = resolve_format(data, fmt, name=source)
+    if resolved == JSONL:
+        return list(
+            iter_records(
+                data, source=source, text_field=text_field, keep_gallery=keep_gallery, rules=rules
+            )
+        )
+    return [
+        _clean_page(data, resolved, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    ]
+
+
+def clean_any(
+    data: str,
+    *,
+    fmt: str = AUTO,
+    source: str | None = None,
+    url: str | None = None,
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Document:
+    """Clean a single page in any form but JSON Lines (use `to_documents` for those)."""
+    resolved = resolve_format(data, fmt, name=source)
+    if resolved == JSONL:
+        raise UsageError(
+            "This input is JSON Lines (one record per line); use cleaner.formats.to_documents() "
+            "to get one record per line, or pass fmt='text' to clean it as a text dump."
+        )
+    return _clean_page(
+        data,
+        resolved,
+        source=source,
+        url=url,
+        keep_gallery=keep_gallery,
+        rules=rules or default_ruleset(),
+    )
+
+
+def analyse_any(
+    data: str,
+    *,
+    fmt: str = AUTO,
+    source: str | None = None,
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Page:
+    """The labelled text dump of one page in any form but JSON Lines, for `explain`.
+
+    For HTML and markdown the lines are those of the dump the page was turned
+    into (trafilatura's paragraphs, the flattened markdown), not of the input.
+    """
+    rules = rules or default_ruleset()
+    resolved = resolve_format(data, fmt, name=source)
+    if resolved == HTML:
+        return analyse_html(data, rules=rules, keep_gallery=keep_gallery)[0]
+    if resolved == MARKDOWN:
+        return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
+    if resolved == JSONL:
+        raise UsageError("explain works on one page; JSON Lines input has one page per line.")
+    return analyse(data, rules=rules, keep_gallery=keep_gallery)

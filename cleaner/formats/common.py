@@ -1,0 +1,202 @@
+"""Steps every input form shares once it has become a text dump.
+
+Each reader (HTML, markdown, JSON Lines) turns its input into a plain-text dump,
+one paragraph per line, and lets the core classifier label it, so the same rule
+tables decide on every form. What the input form itself says about a line (this
+is a markdown heading, that line is an HTML figure caption, the first `#`
+heading is the title) is handed to the classifier as a `Label` set before it
+runs, or applied to the kept lines after it ran. Metadata the input carries
+outside the text (HTML meta tags, JSON fields) is laid over the record last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import regex
+
+from cleaner.classify import (
+    BODY,
+    HEADING,
+    Label,
+    Page,
+    classify,
+    looks_like_names,
+)
+from cleaner.document import Document
+from cleaner.lines import Line, make_line, split_lines
+from cleaner.rules import RuleSet, normalise_phrase
+
+_BLANK = make_line(0, "")
+
+# Record fields a reader may set from what the input carries outside the text.
+OVERLAY_FIELDS = frozenset(
+    {
+        "title",
+        "date",
+        "authors",
+        "agencies",
+        "editors",
+        "section",
+        "permalink",
+        "images",
+        "language",
+        "url",
+        "source",
+        "input",
+        "notes",
+        "warnings",
+        "format",
+    }
+)
+
+# Quote look-alikes that differ between a page's meta tags, its <h1> and
+# trafilatura's output of the same sentence, and invisible characters some keep.
+_QUOTES = str.maketrans({"′": "'", "’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+_NEEDS_TRANSLATION = regex.compile("[′’‘`“”„\u200b]")
+# Separators between names in a byline ("Julia Vergin | Clare Roth", "A, B and C"):
+# the same joiners the classifier accepts in `looks_like_names`.
+_NAME_SEPARATORS = regex.compile(
+    r"\s*(?:[,;|&/]|\b(?:and|und|et|y|e|i|и|ve|dan)\b)\s*", flags=regex.IGNORECASE
+)
+
+
+def comparable(text: str) -> str:
+    """The form two renderings of the same sentence are compared in.
+
+    Called for every paragraph of a page, so the common case (no look-alike
+    quotes) costs one split, one join and one casefold.
+    """
+    key = " ".join(text.split()).casefold()
+    if _NEEDS_TRANSLATION.search(key):
+        key = " ".join(key.translate(_QUOTES).replace("\u200b", "").split())
+    return key
+
+
+def _classify(
+    lines: list[Line],
+    rules: RuleSet,
+    keep_gallery: bool,
+    preset: Mapping[int, Label],
+    title_index: int | None,
+) -> Page:
+    page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
+    for index, label in preset.items():
+        page.labels[index] = label
+    page.title_index = title_index
+    return classify(page)
+
+
+def classify_dump(
+    text: str,
+    *,
+    rules: RuleSet,
+    keep_gallery: bool = False,
+    preset: Mapping[int, Label] | None = None,
+    title_index: int | None = None,
+) -> Page:
+    """`core.analyse()` with what the input form already knows about some lines.
+
+    `preset` labels (0-based line index -> label) are set before the classifier
+    runs: its structural passes only label lines that are still undecided, so a
+    preset line keeps its label unless a rule table claims the line, and the
+    lines around it are judged knowing what it is. `title_index` anchors the
+    head of the page the way a title the classifier found would.
+
+    Like `core.analyse()`, the kept text is classified again, as cleaning it a
+    second time would see it, until nothing changes; preset kept lines (headings)
+    stay preset in every pass.
+    """
+    preset = preset or {}
+    page = _classify(split_lines(text), rules, keep_gallery, preset, title_index)
+    while True:
+        kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
+        spaced: list[Line] = []
+        for i in kept:
+            if spaced:
+                spaced.append(_BLANK)
+            spaced.append(page.lines[i])
+        again_preset = {2 * n: preset[i] for n, i in enumerate(kept) if i in preset}
+        again = _classify(spaced, rules, keep_gallery, again_preset, None)
+        changed = False
+        for n, i in enumerate(kept):
+            label = again.labels[2 * n]
+            if label is not None:
+                changed = changed or not label.kept
+                page.labels[i] = label
+        if not changed:
+            return page
+
+
+def preset_headings(indices: Iterable[int], lines: list[str], rule: str) -> dict[int, Label]:
+    """Lines the input marks as headings, as preset labels (a rule table still wins)."""
+    return {i: Label(HEADING, rule, " ".join(lines[i].split())) for i in indices}
+
+
+def promote_headings(page: Page, indices: Iterable[int], rule: str) -> None:
+    """Kept lines the input marks as headings become headings (and join `headings`).
+
+    Only lines the classifier kept as body are touched: a heading that opens a
+    related-content section or a menu stays chrome.
+    """
+    for index in indices:
+        label = page.labels[index]
+        if label is not None and label.category == BODY:
+            page.set(index, HEADING, rule, page.lines[index].text)
+
+
+def line_index(page: Page) -> dict[str, list[int]]:
+    """Comparable line text -> indices of the non-blank lines with that text."""
+    found: dict[str, list[int]] = {}
+    for index, line in enumerate(page.lines):
+        if not line.blank:
+            found.setdefault(comparable(line.text), []).append(index)
+    return found
+
+
+def is_table_phrase(text: str, rules: RuleSet) -> bool:
+    """Whether a whole line is a phrase of the rule tables (a menu entry, a label...)."""
+    return normalise_phrase(text) in rules.lines
+
+
+def split_names(text: str) -> list[str]:
+    """The names of a byline, in order."""
+    return [name.strip(" .") for name in _NAME_SEPARATORS.split(text) if name.strip(" .")]
+
+
+def byline_below_title(lines: list[str], title_index: int | None, rule: str) -> dict[int, Label]:
+    """A preset byline: names on the first line below a known title ("Julia Vergin | Clare Roth").
+
+    Without it the classifier, looking for a title above the date line, would
+    take the byline that stands between title and date for a second title.
+    """
+    if title_index is None:
+        return {}
+    for index in range(title_index + 1, len(lines)):
+        text = " ".join(lines[index].split())
+        if not text:
+            continue
+        if looks_like_names(text):
+            return {index: Label("byline", rule, split_names(text))}
+        return {}
+    return {}
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item and item not in seen:
+            seen[item] = None
+    return list(seen)
+
+
+def overlay(document: Document, **fields: Any) -> Document:
+    """A copy of `document` with the given fields replaced; None values are skipped."""
+    unknown = set(fields) - OVERLAY_FIELDS
+    if unknown:
+        raise TypeError(f"not an overlay field: {sorted(unknown)}")
+    return dataclasses.replace(
+        document, **{name: value for name, value in fields.items() if value is not None}
+    )

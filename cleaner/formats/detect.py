@@ -1,0 +1,124 @@
+"""Tell the input forms apart: HTML, markdown, JSON Lines or a plain-text dump.
+
+A file name decides when its extension is specific (`.html`, `.md`, `.jsonl`);
+`.txt` and unknown names say only "text of some kind", so the content decides:
+html2text writes markdown into `.txt` files, and scrapers save HTML and JSON
+under any name. Sniffing reads at most `SNIFF_CHARS` characters from the start,
+so detection costs the same on a 2 MB page as on a 2 kB one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+import regex
+
+TEXT = "text"
+MARKDOWN = "markdown"
+HTML = "html"
+JSONL = "jsonl"
+FORMATS: tuple[str, ...] = (TEXT, MARKDOWN, HTML, JSONL)
+
+# Enough for a page's head or a few markdown paragraphs, cheap to scan.
+SNIFF_CHARS = 8192
+
+# Extensions that name one format. ".txt" is missing on purpose (see above);
+# compression suffixes are looked through (`page.html.gz` is HTML).
+EXTENSIONS: dict[str, str] = {
+    ".html": HTML,
+    ".htm": HTML,
+    ".xhtml": HTML,
+    ".shtml": HTML,
+    ".md": MARKDOWN,
+    ".markdown": MARKDOWN,
+    ".mdown": MARKDOWN,
+    ".jsonl": JSONL,
+    ".ndjson": JSONL,
+    ".jsonlines": JSONL,
+}
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+
+# A document that starts like HTML: a doctype, an XML declaration, or one of the
+# tags a page or a saved fragment opens with (after comments and a BOM).
+_HTML_START = regex.compile(
+    r"""\A[\ufeff\s]*
+        (?:<!--.*?-->\s*)*            # leading comments
+        (?:<\?xml[^>]*>\s*)?          # XML declaration of XHTML pages
+        <(?:!doctype\s+html|html|head|body|meta|title|div|article|section|main|p|h[1-6])\b
+    """,
+    flags=regex.IGNORECASE | regex.VERBOSE | regex.DOTALL,
+)
+# Page-level tags anywhere in the window: a page saved with junk before it.
+_HTML_PAGE_TAG = regex.compile(r"<(?:html|head|body)\b[^>]*>", flags=regex.IGNORECASE)
+
+# The first line of a JSON Lines file: an object whose first key is a string.
+_JSON_OBJECT_START = regex.compile(r'\A[\ufeff\s]*\{\s*"(?:[^"\\]|\\.)*"\s*:')
+
+# Markdown signals, counted per line of the window. Plain-text dumps made by
+# resiliparse, inscriptis or trafilatura have none of them: they drop link
+# targets and never write "#" headings or "**" emphasis.
+_MD_LINK = regex.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_ATX_HEADING = regex.compile(r"^ {0,3}#{1,6}[ \t]+\S", flags=regex.MULTILINE)
+_MD_SETEXT = regex.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{3,})[ \t]*$", flags=regex.MULTILINE)
+_MD_EMPHASIS = regex.compile(r"(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)")
+# Links are the surest signal (a text dump never keeps "](url)"); headings and
+# emphasis together are a second, for markdown without links.
+MIN_LINKS = 2
+MIN_OTHER_SIGNALS = 2
+
+
+def format_from_name(name: str | None) -> str | None:
+    """The format an extension names, or None when the name does not say."""
+    if not name:
+        return None
+    path = PurePosixPath(name.replace("\\", "/").split("#", 1)[0].lower())
+    suffixes = path.suffixes
+    while suffixes and suffixes[-1] in COMPRESSION_SUFFIXES:
+        suffixes = suffixes[:-1]
+    return EXTENSIONS.get(suffixes[-1]) if suffixes else None
+
+
+def looks_like_html(head: str) -> bool:
+    return bool(_HTML_START.match(head) or _HTML_PAGE_TAG.search(head))
+
+
+def looks_like_jsonl(head: str) -> bool:
+    """The first non-blank line is a JSON object (or starts like one, if cut off)."""
+    if not _JSON_OBJECT_START.match(head):
+        return False
+    first = head.lstrip("\ufeff \t\r\n").split("\n", 1)
+    if len(first) == 1 and len(head) >= SNIFF_CHARS:
+        return True  # the line runs past the window; its start is enough
+    try:
+        return isinstance(json.loads(first[0]), dict)
+    except ValueError:
+        return False
+
+
+def looks_like_markdown(head: str) -> bool:
+    links = len(_MD_LINK.findall(head))
+    if links >= MIN_LINKS:
+        return True
+    others = (
+        len(_MD_ATX_HEADING.findall(head))
+        + len(_MD_SETEXT.findall(head))
+        + len(_MD_EMPHASIS.findall(head))
+        + links
+    )
+    return others >= MIN_OTHER_SIGNALS
+
+
+def detect_format(data: str, *, name: str | None = None) -> str:
+    """ "html", "markdown", "jsonl" or "text": by extension, else by content."""
+    by_name = format_from_name(name)
+    if by_name is not None:
+        return by_name
+    head = data[:SNIFF_CHARS]
+    if looks_like_jsonl(head):
+        return JSONL
+    if looks_like_html(head):
+        return HTML
+    if looks_like_markdown(head):
+        return MARKDOWN
+    return TEXT

@@ -1,0 +1,631 @@
+"""HTML pages: trafilatura finds the main text, the DW rule tables clean it,
+and the page itself supplies the metadata.
+
+The page is parsed once (`trafilatura.load_html`); the same tree is read for
+metadata and handed to trafilatura, which works on a copy of it. Steps:
+
+1. Metadata from the page: JSON-LD (`NewsArticle`), `og:` / `article:` meta
+   tags, the canonical link, and what the reader sees around the `<h1>` (the
+   kicker above it, the byline and date below it) or in the old layout's
+   metadata list ("Datum 20.01.2022", "Autorin/Autor ..."), whose labels the
+   rule tables already know. Organisation names are never authors: the old
+   layout's `<meta name="author">` is "Deutsche Welle (www.dw.com)", which
+   trafilatura reports as the author of every page.
+2. Main text: trafilatura's extraction, one paragraph per line.
+3. Repairs from the page structure, where trafilatura is known to slip on DW
+   pages: it drops the new layout's lead (`p.teaser-text`, pruned as a
+   "teaser"), and on old-layout pages it falls back to collecting loose `<p>`s,
+   losing the `<h2>` subheadings and keeping some figure captions. A paragraph
+   of the page that is the page's own description goes back in as the lead, a
+   heading whose next paragraph was extracted goes back in before it, and an
+   extracted line that is a figure's caption is marked as one.
+4. The DW classifier labels the resulting dump (captions with credits, "Read
+   more" teasers, video notices, closing initials...), and the page's metadata
+   is laid over the record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+import trafilatura
+from trafilatura.xml import xmltotxt
+
+from cleaner.classify import Label, Page
+from cleaner.core import WARN_NO_CHROME, document_from_page
+from cleaner.dates import parse_date_line
+from cleaner.document import Document, Image
+from cleaner.formats.common import (
+    classify_dump,
+    comparable,
+    overlay,
+    preset_headings,
+    split_names,
+    unique,
+)
+from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+
+FORMAT = "html"
+
+# An lxml element of the page. lxml ships no type information (no lxml-stubs in
+# the environment), so the tree is typed loosely here.
+HtmlElement = Any
+
+# JSON-LD types that describe the article itself (not the site or a breadcrumb).
+ARTICLE_TYPES = frozenset(
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "OpinionNewsArticle",
+        "ReviewNewsArticle",
+        "BackgroundNewsArticle",
+    }
+)
+# A page's own name for itself shows up as "author" in meta tags and JSON-LD;
+# these markers (plus the page's publisher and site names) identify it.
+ORGANISATION = regex.compile(r"\b(?:deutsche\s+welle|dw)\b|www\.|\.com\b", flags=regex.IGNORECASE)
+# DW's <title> and og:title: "Headline | Section | DW | 19.01.2020" (old layout),
+# "Headline – DW – 30.01.2024" (new layout).
+TITLE_SUFFIX = regex.compile(
+    r"""^(?P<title>.+?)
+        (?:\s*\|[^|]*)*?                          # section names
+        \s*[|–—-]\s*DW\s*[|–—-]\s*
+        (?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$     # the page's date
+    """,
+    flags=regex.VERBOSE,
+)
+ISO_DATE = regex.compile(r"^\s*(?P<date>\d{4}-\d{2}-\d{2})")
+PERMALINK = regex.compile(r"https?://p\.dw\.com/p/[0-9A-Za-z]+")
+# Metadata-list labels ("Autorin/Autor", "Date", "Auteur :") are rule-table
+# prefixes of these categories; lines starting with one are classified.
+METADATA_CATEGORIES = frozenset({"authors", "editors", "date", "permalink", "notes"})
+# A metadata entry is short; longer elements are paragraphs.
+MAX_METADATA_WORDS = 15
+# Entries of a metadata list stand together (see `metadata_list`).
+MIN_METADATA_ENTRIES = 2
+# The kicker above the title is a section name of a few words.
+MAX_SECTION_WORDS = 4
+# How many elements after the <h1> may hold the byline and the date.
+HEADER_SIBLINGS = 4
+# Elements that wrap an <img> inside its figure box.
+IMAGE_WRAPPERS = frozenset({"a", "picture", "span"})
+# Block elements whose text a figure caption or metadata entry may be.
+TEXT_BLOCKS = ("p", "li", "dd")
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What the page says about itself, outside the article text."""
+
+    title: str | None = None
+    date: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    url: str | None = None
+    language: str | None = None
+    description: str | None = None
+    section: str | None = None
+    permalink: str | None = None
+    is_dw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    position: int  # document order of the <img>
+    image: Image
+
+
+# --- reading the tree ------------------------------------------------------------
+
+
+def text_of(element: HtmlElement) -> str:
+    """An element's text with whitespace collapsed; inline children are not separated."""
+    return " ".join("".join(element.itertext()).split())
+
+
+def pieces(element: HtmlElement) -> list[str]:
+    """The element's non-blank text nodes, each whitespace-collapsed."""
+    return [" ".join(part.split()) for part in element.itertext() if part.strip()]
+
+
+def elements(nodes: Iterable[Any]) -> Iterator[HtmlElement]:
+    """Element nodes only: lxml also yields comments and processing instructions."""
+    return (node for node in nodes if isinstance(node.tag, str))
+
+
+def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, `@graph` members included; broken blocks are skipped."""
+    found: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return found
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    return {kind} if isinstance(kind, str) else {k for k in kind or () if isinstance(k, str)}
+
+
+def article_json_ld(tree: HtmlElement) -> dict[str, Any]:
+    for item in json_ld_objects(tree):
+        if _types(item) & ARTICLE_TYPES:
+            return item
+    return {}
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """`<meta>` property/name (lower-cased) -> content of the first such tag."""
+    tags: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key and content and key not in tags:
+            tags[key] = content
+    return tags
+
+
+def split_title(title: str | None) -> tuple[str | None, str | None]:
+    """("Headline", ISO date) from DW's "Headline | Section | DW | 19.01.2020"."""
+    if not title:
+        return None, None
+    title = " ".join(title.split())
+    match = TITLE_SUFFIX.match(title)
+    if not match:
+        return title, None
+    day, month, year = (int(part) for part in match["date"].split("."))
+    return match["title"].strip(), f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def iso_date(value: object) -> str | None:
+    if isinstance(value, str) and (match := ISO_DATE.match(value)):
+        return match["date"]
+    return None
+
+
+def _names_of(value: object) -> list[str]:
+    """Person names from a JSON-LD `author` value (a string, an object or a list)."""
+    values = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in values:
+        if isinstance(item, str):
+            names.extend(split_names(item))
+        elif isinstance(item, dict) and "Organization" not in _types(item):
+            name = item.get("name")
+            if isinstance(name, str):
+                names.append(" ".join(name.split()))
+    return names
+
+
+def is_person(name: str, organisations: Iterable[str]) -> bool:
+    key = comparable(name)
+    return (
+        bool(key)
+        and not ORGANISATION.search(name)
+        and key not in {comparable(org) for org in organisations}
+    )
+
+
+def find_h1(tree: HtmlElement, title: str | None) -> HtmlElement | None:
+    """The article's <h1>: the one with the title's text, else the first with words."""
+    headings = list(tree.iter("h1"))
+    if title:
+        wanted = comparable(title)
+        for heading in headings:
+            if comparable(text_of(heading)) == wanted:
+                return heading
+    return next((h for h in headings if len(text_of(h).split()) >= 2), None)
+
+
+def header_section(h1: HtmlElement) -> str | None:
+    """The kicker just above the title: its first text ("Politik" of "Politik | Russland")."""
+    above = next(elements(h1.itersiblings(preceding=True)), None)
+    if above is None or above.tag in ("script", "style"):
+        return None
+    parts = pieces(above)
+    if parts and len(text_of(above).split()) <= MAX_SECTION_WORDS + 2:
+        first = parts[0]
+        return first if len(first.split()) <= MAX_SECTION_WORDS else None
+    return None
+
+
+def _header(h1: HtmlElement) -> list[HtmlElement]:
+    """The elements after the title up to the first paragraph: byline and date."""
+    found: list[HtmlElement] = []
+    for sibling in elements(h1.itersiblings()):
+        if sibling.tag == "p" or len(found) >= HEADER_SIBLINGS:
+            break
+        found.append(sibling)
+    return found
+
+
+def header_byline(h1: HtmlElement, organisations: Iterable[str]) -> list[str]:
+    names: list[str] = []
+    for element in _header(h1):
+        for node in elements(element.iter()):
+            if "author" in (node.get("class") or "") and len(node) == 0:
+                names.extend(n for n in split_names(text_of(node)) if is_person(n, organisations))
+    return unique(names)
+
+
+def header_date(h1: HtmlElement, rules: RuleSet) -> str | None:
+    for element in _header(h1):
+        for node in elements(element.iter()):
+            if node.tag == "time":
+                found = parse_date_line(text_of(node), rules) or iso_date(node.get("datetime"))
+                if found:
+                    return found
+    return None
+
+
+def _metadata_prefixes(rules: RuleSet) -> frozenset[str]:
+    """First words of the rule tables' metadata labels ("datum", "autorin/autor", "auteur")."""
+    return frozenset(
+        key.split(" ", 1)[0]
+        for key, rule in rules.prefixes.items()
+        if rule.category in METADATA_CATEGORIES
+    )
+
+
+@dataclass(slots=True)
+class _Listed:
+    """The old layout's metadata list, read through the rule tables."""
+
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    permalinks: list[str] = field(default_factory=list)
+
+
+def metadata_list(tree: HtmlElement, rules: RuleSet) -> _Listed:
+    """Short entries that start with a metadata label, classified by the rule tables.
+
+    Entries count when they stand in a list of at least two of them (the old
+    layout's "Date / Author / Permalink" block, "Auteur : / Edition :"): a lone
+    "Author:" line belongs to a picture gallery, a lone "Permalink" to a video.
+    """
+    prefixes = _metadata_prefixes(rules)
+    groups: dict[HtmlElement | None, list[str]] = {}
+    for element in tree.iter(*TEXT_BLOCKS):
+        # Cheap test first: the element's first words, before its whole text.
+        first = next((part for part in element.itertext() if part.strip()), "")
+        if normalise_phrase(first[:40]).split(" ", 1)[0] not in prefixes:
+            continue
+        text = text_of(element)
+        if (
+            len(text.split()) <= MAX_METADATA_WORDS
+            and normalise_phrase(text).split(" ", 1)[0] in prefixes
+        ):
+            groups.setdefault(element.getparent(), []).append(text)
+    listed_groups = [texts for texts in groups.values() if len(texts) >= MIN_METADATA_ENTRIES]
+    candidates = [text for texts in listed_groups or groups.values() for text in texts]
+    listed = _Listed()
+    if not candidates:
+        return listed
+    page = classify_dump("\n\n".join(unique(candidates)), rules=rules)
+    for label in page.labels:
+        if label is None or label.rule.startswith("structure:"):
+            continue
+        value = label.value
+        if label.category == "byline" and isinstance(value, list):
+            listed.authors.extend(str(name) for name in value)
+        elif label.category == "editors" and isinstance(value, str):
+            listed.editors.append(value)
+        elif label.category == "notes" and isinstance(value, str):
+            listed.notes.append(value)
+        elif label.category == "date" and isinstance(value, str):
+            listed.dates.append(value)
+        elif label.category == "permalink" and isinstance(value, str):
+            listed.permalinks.append(value)
+    return listed
+
+
+def _language(tree: HtmlElement, tags: dict[str, str], item: dict[str, Any]) -> str | None:
+    for value in (
+        tree.get("lang"),
+        item.get("inLanguage"),
+        tags.get("language"),
+        tags.get("og:locale"),
+    ):
+        if isinstance(value, str) and value.strip():
+            return regex.split(r"[-_]", value.strip(), maxsplit=1)[0].lower()
+    return None
+
+
+def _url(tree: HtmlElement, tags: dict[str, str], item: dict[str, Any]) -> str | None:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return str(link.get("href")).strip()
+    main = item.get("mainEntityOfPage")
+    for value in (
+        tags.get("og:url"),
+        item.get("url"),
+        main.get("@id") if isinstance(main, dict) else main,
+    ):
+        if isinstance(value, str) and value.startswith("http"):
+            return value.strip()
+    return None
+
+
+def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
+    item = article_json_ld(tree)
+    tags = meta_tags(tree)
+    publisher = item.get("publisher")
+    organisations = [
+        name
+        for name in (
+            tags.get("og:site_name"),
+            tags.get("publisher"),
+            publisher.get("name") if isinstance(publisher, dict) else None,
+        )
+        if isinstance(name, str)
+    ]
+    og_title, og_date = split_title(tags.get("og:title"))
+    tag_title, tag_date = split_title(
+        text_of(tree.find(".//title")) if tree.find(".//title") is not None else None
+    )
+    headline = item.get("headline")
+    headline = " ".join(headline.split()) if isinstance(headline, str) else None
+    h1 = find_h1(tree, headline or og_title or tag_title)
+    listed = metadata_list(tree, rules)
+
+    authors = [n for n in _names_of(item.get("author")) if is_person(n, organisations)]
+    if not authors and h1 is not None:
+        authors = header_byline(h1, organisations)
+    if not authors:
+        authors = [n for n in listed.authors if is_person(n, organisations)]
+    if not authors:
+        meta_authors = split_names(tags.get("author", "")) + split_names(
+            tags.get("article:author", "")
+        )
+        authors = [n for n in meta_authors if is_person(n, organisations)]
+
+    dates = [
+        header_date(h1, rules) if h1 is not None else None,
+        *listed.dates,
+        iso_date(item.get("datePublished")),
+        iso_date(tags.get("article:published_time")),
+        og_date,
+        tag_date,
+    ]
+    permalink = listed.permalinks[0] if listed.permalinks else None
+    if permalink is None and (match := PERMALINK.search(data)):
+        permalink = match.group(0)
+    site = " ".join(organisations)
+    url = _url(tree, tags, item)
+    description = item.get("description") or tags.get("og:description") or tags.get("description")
+    return PageMeta(
+        title=headline or (text_of(h1) if h1 is not None else None) or og_title or tag_title,
+        date=next((d for d in dates if d), None),
+        authors=unique(authors),
+        editors=unique(listed.editors),
+        notes=unique(listed.notes),
+        url=url,
+        language=_language(tree, tags, item),
+        description=description if isinstance(description, str) else None,
+        section=header_section(h1) if h1 is not None else None,
+        permalink=permalink,
+        is_dw=bool(ORGANISATION.search(site)) or "dw.com/" in (url or ""),
+    )
+
+
+# --- the main text -----------------------------------------------------------------
+
+
+def extract_main_text(tree: HtmlElement) -> tuple[list[str], set[str]]:
+    """trafilatura's main text as lines, and the comparable text of its headings."""
+    document = trafilatura.bare_extraction(
+        tree, include_comments=False, with_metadata=False, as_dict=False
+    )
+    body = getattr(document, "body", None)
+    if body is None:
+        return [], set()
+    text = xmltotxt(body, False) or ""
+    headings = {comparable(" ".join(head.itertext())) for head in body.iter("head")}
+    return [line for line in text.split("\n") if line.strip()], headings
+
+
+def _paragraphs(tree: HtmlElement) -> dict[str, HtmlElement]:
+    """Comparable text -> first <p> of the page with that text."""
+    found: dict[str, HtmlElement] = {}
+    for paragraph in tree.iter("p"):
+        key = comparable(text_of(paragraph))
+        if key and key not in found:
+            found[key] = paragraph
+    return found
+
+
+def restore_lead(lines: list[str], paragraphs: dict[str, HtmlElement], meta: PageMeta) -> None:
+    """Put back a paragraph of the page that is the page's own description (DW's lead)."""
+    if not meta.description:
+        return
+    key = comparable(meta.description)
+    if key not in paragraphs or key in {comparable(line) for line in lines}:
+        return
+    position = 0
+    title = comparable(meta.title or "")
+    while position < len(lines) and comparable(lines[position]) == title:
+        position += 1
+    lines.insert(position, text_of(paragraphs[key]))
+
+
+def restore_headings(lines: list[str], tree: HtmlElement) -> set[str]:
+    """Put back subheadings whose following paragraph was extracted; their comparable texts."""
+    where: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        where.setdefault(comparable(line), index)
+    inserts: list[tuple[int, str]] = []
+    restored: set[str] = set()
+    for heading in tree.iter("h2", "h3", "h4"):
+        following = next(elements(heading.itersiblings()), None)
+        if following is None or following.tag != "p":
+            continue
+        found = where.get(comparable(text_of(following)))
+        key = comparable(text_of(heading))
+        if found is None or not key or key in where or key in restored:
+            continue
+        inserts.append((found, text_of(heading)))
+        restored.add(key)
+    for index, text in sorted(inserts, reverse=True):
+        lines.insert(index, text)
+    return restored
+
+
+def _split_credit(text: str, rules: RuleSet) -> tuple[str, str | None]:
+    """("caption", "credit") from "captionBild: credit" (prefixes from the rule tables)."""
+    lowered = text.casefold()
+    for prefix in rules.credit_prefixes:
+        position = lowered.rfind(prefix)
+        if position >= 0:
+            return text[:position].strip(), text[position + len(prefix) :].strip() or None
+    return text, None
+
+
+def _alt_and_credit(alt: str, rules: RuleSet) -> tuple[str, str | None]:
+    """The old layout's "alt (credit)": split the way the classifier splits it in a dump."""
+    if not alt.endswith(")"):
+        return alt, None
+    page = classify_dump(alt, rules=rules)
+    value = page.labels[0].value if page.labels and page.labels[0] is not None else None
+    if isinstance(value, Image) and value.alt:
+        return value.alt, value.credit
+    return alt, None
+
+
+def _image_box(img: HtmlElement) -> HtmlElement | None:
+    """The element holding an image and its caption: a <figure> (through <picture>
+    and link wrappers), else the image's parent (through a link)."""
+    box = img.getparent()
+    while box is not None and box.tag in IMAGE_WRAPPERS:
+        box = box.getparent()
+    return box
+
+
+def figures(tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int]) -> list[Figure]:
+    """Images with their caption and credit, from <figure> or an image box with one <p>."""
+    found: list[Figure] = []
+    seen: set[HtmlElement] = set()
+    for img in tree.iter("img"):
+        box = _image_box(img)
+        if box is None or box in seen:
+            continue
+        seen.add(box)
+        caption = credit = None
+        figcaption = next(box.iter("figcaption"), None) if box.tag == "figure" else None
+        if figcaption is not None:
+            caption, credit = _split_credit(text_of(figcaption), rules)
+        else:
+            texts = [text_of(p) for p in box if p.tag == "p" and text_of(p)]
+            caption = texts[0] if len(texts) == 1 else None
+        alt_text = " ".join((img.get("alt") or "").split())
+        alt, alt_credit = _alt_and_credit(alt_text, rules) if alt_text else ("", None)
+        if alt or caption:
+            image = Image(alt=alt or None, caption=caption or None, credit=credit or alt_credit)
+            found.append(Figure(positions.get(img, -1), image))
+    return found
+
+
+def article_span(
+    lines: list[str],
+    h1: HtmlElement | None,
+    paragraphs: dict[str, HtmlElement],
+    positions: dict[HtmlElement, int],
+) -> tuple[int, int]:
+    """Document positions of the title (or first extracted paragraph) and the last one."""
+    found = [positions[paragraphs[key]] for key in map(comparable, lines) if key in paragraphs]
+    if not found:
+        return 0, -1
+    start = positions.get(h1, min(found)) if h1 is not None else min(found)
+    return start, max(found)
+
+
+# --- putting it together ------------------------------------------------------------
+
+
+def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dict[int, Label]:
+    """Lines the page structure identifies: the title line, figure captions."""
+    preset: dict[int, Label] = {}
+    title = comparable(meta.title or "")
+    for index, line in enumerate(lines):
+        key = comparable(line)
+        if title and key == title and index < 3:
+            preset[index] = Label("title", "html:title_line", line.strip())
+        elif key in captions:
+            preset[index] = Label("image", "html:figure_caption")
+    return preset
+
+
+def analyse_html(
+    data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
+) -> tuple[Page, PageMeta, list[Image]]:
+    """The labelled dump of an HTML page, its metadata and its figures."""
+    rules = rules or default_ruleset()
+    tree = trafilatura.load_html(data)
+    if tree is None:
+        return classify_dump("", rules=rules), PageMeta(), []
+    meta = read_metadata(tree, data, rules)
+    lines, headings = extract_main_text(tree)
+    paragraphs = _paragraphs(tree)
+    restore_lead(lines, paragraphs, meta)
+    headings |= restore_headings(lines, tree)
+    positions = {node: index for index, node in enumerate(tree.iter())}
+    all_figures = figures(tree, rules, positions)
+    captions = {comparable(f.image.caption): f.image for f in all_figures if f.image.caption}
+    # trafilatura's dump is the article alone, so its headings (and the ones put
+    # back) can be preset: no structural rule then takes one for an alt text.
+    heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
+    preset = preset_headings(heading_lines, lines, "html:heading")
+    preset.update(_preset(lines, meta, captions))
+    page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
+    start, end = article_span(lines, find_h1(tree, meta.title), paragraphs, positions)
+    images = [f.image for f in all_figures if start <= f.position <= end]
+    return page, meta, images
+
+
+def clean_html(
+    data: str,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Document:
+    page, meta, images = analyse_html(data, rules=rules, keep_gallery=keep_gallery)
+    document = document_from_page(page, source=source, url=url or meta.url)
+    warnings = [w for w in document.warnings if not (meta.is_dw and w == WARN_NO_CHROME)]
+    return overlay(
+        document,
+        title=meta.title or document.title,
+        date=meta.date or document.date,
+        authors=unique(meta.authors + document.authors),
+        editors=unique(meta.editors + document.editors),
+        notes=unique(document.notes + meta.notes),
+        section=meta.section or document.section,
+        permalink=meta.permalink or document.permalink,
+        images=images or document.images,
+        language=document.language or meta.language,
+        warnings=warnings,
+        format=FORMAT,
+    )

@@ -1,0 +1,355 @@
+"""Markdown dumps (html2text, markdownify, reader services) into a text dump.
+
+Markdown says more about a page than plain text does, and this reader keeps
+what the classifier can use and drops the syntax:
+
+- paragraphs: lines up to a blank line are one paragraph (CommonMark; markdownify
+  keeps the HTML source's line breaks inside paragraphs), so each becomes one
+  line of the dump; a hard break ("  " or "\\" at a line end) starts a new line;
+- links `[text](url)` become their text, reference definitions are dropped;
+- images `![alt](src)` become a line with the alt text, directly followed by what
+  came after the image (a caption, with the credit glued on in DW's new layout):
+  the same shape resiliparse gives the classifier, so its image rules apply. An
+  image line the classifier kept anyway is still an image (markdown said so), and
+  takes the short line after it as its caption (DW's old layout);
+- `#` and underlined (`===`, `---`) headings, and paragraphs that are bold as a
+  whole (the 2013 layout's subheadings), become lines of their own and go to
+  `headings` when the classifier keeps them; the first level-1 heading is
+  handed to the classifier as the title;
+- emphasis, inline code marks and backslash escapes are removed.
+
+Chrome that markdown renders like any other text ("Explore more" underlined
+with `---`, "To view this video please enable JavaScript...", "Related topics")
+is left to the rule tables, like in every other form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import regex
+
+from cleaner.classify import BODY, Label, Page
+from cleaner.core import document_from_page
+from cleaner.document import Document, Image
+from cleaner.formats.common import (
+    byline_below_title,
+    classify_dump,
+    is_table_phrase,
+    overlay,
+    promote_headings,
+)
+from cleaner.rules import RuleSet, default_ruleset
+
+FORMAT = "markdown"
+
+# A caption is a line of at most this many words (DW's longest are about 30).
+MAX_CAPTION_WORDS = 40
+
+# --- block structure ----------------------------------------------------------
+
+# Fenced code: its lines are kept as they are.
+_FENCE = regex.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+# "## Heading ##": the closing hashes are optional.
+_ATX_HEADING = regex.compile(
+    r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$"
+)
+# The line under a setext heading: "===" (level 1) or "---" (level 2). A lone "-"
+# is an empty list item rather than an underline.
+_SETEXT_UNDERLINE = regex.compile(r"^ {0,3}(?P<char>=+|-{2,})[ \t]*$")
+# "***", "- - -", "___": a rule between sections, no text.
+_THEMATIC_BREAK = regex.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+# "* item", "- item", "+ item", "1. item", "1) item" (html2text indents nested ones).
+_LIST_ITEM = regex.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[*+\-•]|\d{1,9}[.)])(?:[ \t]+(?P<text>.*))?$"
+)
+# "> quoted", also nested ("> > quoted").
+_BLOCK_QUOTE = regex.compile(r"^ {0,3}(?:>[ \t]?)+")
+# "[1]: https://..." under a text that uses reference links.
+_REFERENCE_DEFINITION = regex.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
+# "|---|:---:|" under a table's header row.
+_TABLE_SEPARATOR = regex.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
+)
+# Two spaces or a backslash at the end of a line: a <br>, the next line is a new one.
+_HARD_BREAK = regex.compile(r"(?:  |\\)$")
+
+# --- inline syntax --------------------------------------------------------------
+
+# Link targets: (url "title"), urls may hold one level of parentheses or escaped ones.
+_TARGET = r"""\(
+    (?:[^()\\]|\\.|\([^()]*\))*
+\)"""
+# "![alt](src)": the alt text is what the record keeps.
+_IMAGE = regex.compile(r"!\[(?P<alt>(?:[^\[\]\\]|\\.)*)\]" + _TARGET, flags=regex.VERBOSE)
+# Link text may hold one level of brackets ("[a [b] c](url)").
+_LINK = regex.compile(
+    r"\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]" + _TARGET, flags=regex.VERBOSE
+)
+# "[text][ref]", "[text][]".
+_REFERENCE_LINK = regex.compile(r"\[(?P<text>(?:[^\[\]\\]|\\.)+)\]\[[^\]]*\]")
+# "<https://...>".
+_AUTOLINK = regex.compile(r"<(?P<url>(?:https?|ftp|mailto):[^>\s]+)>")
+_INLINE_CODE = regex.compile(r"`+")
+# A link or image whose other half ended up in another block: markdownify wraps
+# a whole teaser or video player in one link, across blank lines ("[Title" ...
+# "teaser](url)", "[![" ... "](data:...)](url)").
+_DANGLING_OPEN = regex.compile(r"^(?:!?\[)+(?=[^\]]*$)")
+_DANGLING_CLOSE = regex.compile(r"(?<=^[^\[]*)(?:\]" + _TARGET + r")+\s*$", flags=regex.VERBOSE)
+_LEADING_CLOSE = regex.compile(r"^\s*(?:\]" + _TARGET + r")+", flags=regex.VERBOSE)
+# Strong emphasis marks, removed wherever they stand.
+_STRONG = regex.compile(r"\*\*|__")
+# Single "_" / "*" emphasis only at word edges, so "snake_case" stays intact.
+_EMPHASIS = regex.compile(r"(?<![\w\\])[_*](?=\S)|(?<=[^\s\\])[_*](?!\w)")
+# A paragraph that is bold as a whole: the 2013 layout's subheadings.
+_WHOLLY_STRONG = regex.compile(r"^(?:\*\*|__)(?P<text>[^*_].*?[^*_\s]|[^*_\s])(?:\*\*|__)[.:]?$")
+# Backslash escapes of markdown's punctuation ("30\\. Januar" in html2text).
+_ESCAPE = regex.compile(r"\\(?P<char>[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# Stands for an image inside a line while links around it are flattened.
+_IMAGE_MARK = "\x00"
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: str  # "para", "item", "heading", "code"
+    lines: list[str] = field(default_factory=list)
+    level: int = 0
+    # A list item's marker: "1." is kept in the text (policy), a bullet is not.
+    marker: str = ""
+
+    def add(self, text: str, *, joined: bool) -> None:
+        if joined and self.lines:
+            self.lines[-1] = f"{self.lines[-1]} {text}"
+        else:
+            self.lines.append(text)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownDump:
+    """A markdown page as a text dump, with what the markdown said about its lines."""
+
+    text: str
+    # 0-based indices of lines that were headings (or wholly bold paragraphs).
+    headings: frozenset[int]
+    # The first level-1 heading: where the title stands.
+    title_index: int | None
+    # Index of each image's alt-text line -> the alt text.
+    images: Mapping[int, str]
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Split markdown into blocks: paragraphs, list items, headings, code."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    fence: str | None = None
+    broken = False  # the previous line ended with a hard break
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                fence = None
+            elif current is not None:
+                current.add(raw.strip(), joined=False)
+            continue
+        stripped = raw.strip()
+        if match := _FENCE.match(raw):
+            fence = match["fence"][0] * 3
+            current = _Block("code")
+            blocks.append(current)
+            continue
+        if not stripped:
+            current = None
+            continue
+        if (
+            (match := _SETEXT_UNDERLINE.match(raw))
+            and current is not None
+            and current.kind == "para"
+            and len(current.lines) == 1
+        ):
+            current.kind = "heading"
+            current.level = 1 if match["char"][0] == "=" else 2
+            current = None
+            continue
+        if (
+            _THEMATIC_BREAK.match(raw)
+            or _REFERENCE_DEFINITION.match(raw)
+            or _TABLE_SEPARATOR.match(raw)
+        ):
+            current = None
+            continue
+        if match := _ATX_HEADING.match(raw):
+            blocks.append(_Block("heading", [match["text"] or ""], len(match["marks"])))
+            current = None
+            continue
+        if (match := _LIST_ITEM.match(raw)) and match["text"]:
+            marker = match["marker"]
+            # Numbered items keep their number (policy); bullets are dropped.
+            current = _Block("item", [match["text"].strip()], marker=marker)
+            blocks.append(current)
+            broken = bool(_HARD_BREAK.search(raw))
+            continue
+        content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
+        if current is None or current.kind not in ("para", "item"):
+            current = _Block("para")
+            blocks.append(current)
+        current.add(content.rstrip("\\").rstrip(), joined=not broken)
+        broken = bool(_HARD_BREAK.search(raw))
+    return blocks
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(r"\g<char>", text)
+
+
+def _plain(text: str) -> str:
+    """Inline markup of one line removed: links, emphasis, code marks, escapes."""
+    text = _LINK.sub(lambda m: m["text"], text)
+    text = _REFERENCE_LINK.sub(lambda m: m["text"], text)
+    text = _AUTOLINK.sub(lambda m: m["url"], text)
+    if text.count("[") != text.count("]"):
+        text = _LEADING_CLOSE.sub("", text)
+        text = _DANGLING_CLOSE.sub("", _DANGLING_OPEN.sub("", text))
+    text = _INLINE_CODE.sub("", text)
+    text = _STRONG.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    return " ".join(_unescape(text).split())
+
+
+def _split_images(line: str) -> tuple[list[str], str]:
+    """The alt texts of a line's images, and the line without them (links flattened)."""
+    alts: list[str] = []
+
+    def take(match: regex.Match[str]) -> str:
+        alt = " ".join(_unescape(match["alt"]).split())
+        if alt and alt not in alts:
+            alts.append(alt)
+        return _IMAGE_MARK
+
+    rest = _IMAGE.sub(take, line) if "![" in line else line
+    rest = _plain(rest).replace(_IMAGE_MARK, " ")
+    return alts, " ".join(rest.split())
+
+
+def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
+    """The text dump of a markdown page and what its markup said about the lines."""
+    rules = rules or default_ruleset()
+    out: list[str] = []
+    headings: set[int] = set()
+    images: dict[int, str] = {}
+    title_index: int | None = None
+    for block in _blocks(text):
+        glued = False  # an image line is glued to what follows it, like in resiliparse dumps
+        for raw in block.lines:
+            if block.kind == "code":
+                out.append(raw)
+                continue
+            alts, rest = _split_images(raw)
+            for alt in alts:
+                images[len(out)] = alt
+                out.append(alt)
+                glued = True
+            if not rest:
+                continue
+            if block.marker[:1].isdigit() and raw is block.lines[0]:
+                rest = f"{block.marker} {rest}"
+            if block.kind == "heading" or _WHOLLY_STRONG.match(raw.strip()):
+                headings.add(len(out))
+                if (
+                    title_index is None
+                    and block.level == 1
+                    and len(rest.split()) >= 2
+                    and not is_table_phrase(rest, rules)
+                ):
+                    title_index = len(out)
+            out.append(rest)
+            glued = False
+        if not glued:
+            out.append("")
+    return MarkdownDump("\n".join(out), frozenset(headings), title_index, images)
+
+
+def _is_caption(page: Page, index: int, dump: MarkdownDump) -> bool:
+    label = page.labels[index]
+    line = page.lines[index]
+    return (
+        label is not None
+        and label.kept
+        and index not in dump.headings
+        and index not in dump.images
+        and not line.is_prose
+        and line.words <= MAX_CAPTION_WORDS
+    )
+
+
+def label_images(page: Page, dump: MarkdownDump) -> None:
+    """Image lines the classifier kept are images all the same (markdown said so);
+    a short line right after one is its caption (DW's old layout)."""
+    for index, alt in dump.images.items():
+        label = page.labels[index]
+        if label is not None and not label.kept:
+            continue
+        caption = None
+        below = page.next_nonblank(index)
+        if below is not None and _is_caption(page, below, dump):
+            caption = page.lines[below].text
+            page.set(below, "image", "markdown:image_caption")
+        page.set(index, "image", "markdown:image", Image(alt=alt, caption=caption))
+
+
+def heading_is_no_image(page: Page, dump: MarkdownDump) -> None:
+    """A markdown heading is never an image's alt text: undo such a structural guess.
+
+    The classifier pairs a short line and the short paragraph under it as an
+    image's alt text and caption when nothing tells it otherwise; markdown does.
+    """
+    for index in sorted(dump.headings):
+        label = page.labels[index]
+        if label is None or label.category != "image" or not label.rule.startswith("structure:"):
+            continue
+        page.set(index, BODY, "markdown:heading_not_image")
+        below = page.next_nonblank(index)
+        partner = page.labels[below] if below is not None else None
+        if (
+            below is not None
+            and partner is not None
+            and partner.category == "image"
+            and partner.rule.startswith("structure:")
+            and partner.value is None
+        ):
+            page.set(below, BODY, "markdown:caption_of_no_image")
+
+
+def analyse_markdown(
+    data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
+) -> Page:
+    """Label every line of a markdown page's text dump (for `clean` and `explain`)."""
+    rules = rules or default_ruleset()
+    dump = markdown_to_dump(data, rules)
+    lines = dump.text.split("\n")
+    preset = byline_below_title(lines, dump.title_index, "markdown:byline_below_title")
+    if dump.title_index is not None:
+        title = lines[dump.title_index].strip()
+        preset[dump.title_index] = Label("title", "markdown:first_h1", title)
+    page = classify_dump(
+        dump.text,
+        rules=rules,
+        keep_gallery=keep_gallery,
+        preset=preset,
+        title_index=dump.title_index,
+    )
+    heading_is_no_image(page, dump)
+    label_images(page, dump)
+    promote_headings(page, sorted(dump.headings), "markdown:heading")
+    return page
+
+
+def clean_markdown(
+    data: str,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Document:
+    page = analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
+    return overlay(document_from_page(page, source=source, url=url), format=FORMAT)

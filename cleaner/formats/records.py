@@ -1,0 +1,328 @@
+"""JSON Lines records from other people's scrapers: one article per line.
+
+Each line is a JSON object. The article text is in `text_field` ("text" by
+default); `url`, `title` and `date` are used when present (and `author` /
+`authors` and `permalink`, the other fields scrapers commonly have); every
+field except the text, url, title and date is kept verbatim under `input`. A
+record's `source` is "<path>#<line number>". A line that is not a JSON object is
+a `RecordError` with reason "json", one without text reason "no_text": a bad
+line never stops the file.
+
+Record texts are body-only but dirty, in two ways this module undoes before the
+classifier sees them:
+
+- HTML left in the text (`<h2>...</h2>`, `<ul><li>`, `<br/>`, entities): block
+  tags become line breaks, headings their own lines (preset as headings, so
+  they reach `headings` unless a rule table calls them chrome),
+  scripts and styles go with their content, other tags are dropped;
+- chrome inside a paragraph: RSS scrapers join all paragraphs with spaces, so the
+  video notice ("To view this video please enable JavaScript, ...") and the
+  closing initials ("jj/se (dpa, afp)") stand inside running text. The text is
+  split into lines at exactly those points: the browser notices of the rule
+  tables wherever they occur, closing initials and agencies after the last
+  sentence, and an adaptation/translation note (a `notes` or `editors` prefix of
+  the rule tables) that follows a sentence end near the paragraph's end. The
+  classifier then labels the split-off lines like any other.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from cleaner.classify import HEADING, Label, Page
+from cleaner.core import WARN_NO_CHROME, document_from_page
+from cleaner.dates import parse_date_line
+from cleaner.document import Document
+from cleaner.formats.common import (
+    classify_dump,
+    comparable,
+    overlay,
+    split_names,
+    unique,
+)
+from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+
+FORMAT = "jsonl"
+REASON_JSON = "json"
+REASON_NO_TEXT = "no_text"
+
+# Fields the record is built from; everything else goes to `input` as it is.
+USED_FIELDS = ("url", "title", "date")
+AUTHOR_FIELDS = ("author", "authors")
+PERMALINK_FIELD = "permalink"
+
+# --- HTML left in the text -------------------------------------------------------
+
+# Elements whose content is never article text.
+_INVISIBLE = regex.compile(
+    r"<(?P<tag>script|style|noscript|template)\b[^>]*>.*?</(?P=tag)\s*>",
+    flags=regex.IGNORECASE | regex.DOTALL,
+)
+_HEADING = regex.compile(
+    r"<h[1-6]\b[^>]*>(?P<text>.*?)</h[1-6]\s*>", flags=regex.IGNORECASE | regex.DOTALL
+)
+# Tags that end a line in a browser.
+_BLOCK_TAG = regex.compile(
+    r"</?(?:p|div|li|ul|ol|br|hr|tr|td|th|table|thead|tbody|blockquote|figure|figcaption|"
+    r"section|article|header|footer|aside|nav|dl|dt|dd|h[1-6])\b[^<>]*>",
+    flags=regex.IGNORECASE,
+)
+_ANY_TAG = regex.compile(r"<!--.*?-->|</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>", flags=regex.DOTALL)
+# Marks a heading's line through tag removal; never in real text.
+_HEADING_MARK = "\x01"
+
+# --- chrome inside a paragraph ---------------------------------------------------
+
+# Rule-table categories whose whole-line phrases are cut out of running text
+# wherever they stand: the browsers' video/audio notices are sentences no
+# article writes. Only long phrases qualify, so "Video" or "Audio" never split.
+INLINE_CATEGORIES = frozenset({"video", "audio"})
+MIN_INLINE_WORDS = 6
+# Prefix categories that, after a sentence end, start a closing note.
+NOTE_CATEGORIES = frozenset({"notes", "editors"})
+# A closing note is short; a longer rest is running text.
+MAX_NOTE_WORDS = 20
+# Closing initials after the last sentence: "bea/AR (dpa, afp)", "jj/se (dpa, afp,
+# rtr, epd)", "wa/cw/djo (afp, dpa, rtr)"; or the agencies alone, "(dpa, AFP)".
+_SENTENCE_END = r"(?<=[.!?…\"“”»«)])"
+_TRAILING_INITIALS = regex.compile(
+    _SENTENCE_END
+    + r"""\s+(?P<tail>
+        \p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,7}\.?     # initials of writers and editors
+        (?:\s*[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?    # agencies
+      | [(（](?P<only>[^()（）]{2,80})[)）]\.?           # agencies alone
+    )\s*$""",
+    flags=regex.VERBOSE,
+)
+_SENTENCE_BREAK = regex.compile(_SENTENCE_END + r"\s+(?=\p{Lu})")
+# An agency name in a closing bracket: one short word ("dpa", "AFP", "rtr").
+MAX_AGENCY_CHARS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A JSON Lines line that gave no record: where, why ("json", "no_text"), details."""
+
+    source: str
+    reason: str
+    detail: str
+
+
+def html_to_lines(text: str) -> tuple[list[str], set[int]]:
+    """Lines of a text with leftover HTML, and the indices of the lines that were headings."""
+    if "<" in text:
+        text = _INVISIBLE.sub("\n", text)
+        text = _HEADING.sub(lambda m: f"\n{_HEADING_MARK}{m['text'].strip()}\n", text)
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _ANY_TAG.sub("", text)
+    text = html.unescape(text) if "&" in text else text
+    lines: list[str] = []
+    headings: set[int] = set()
+    for raw in text.split("\n"):
+        if raw.lstrip().startswith(_HEADING_MARK):
+            headings.add(len(lines))
+        lines.append(" ".join(raw.replace(_HEADING_MARK, " ").split()))
+    return lines, headings
+
+
+def _inline_pattern(rules: RuleSet) -> regex.Pattern[str] | None:
+    phrases = sorted(
+        {
+            rule.phrase.rstrip(".")
+            for rule in rules.lines.values()
+            if rule.category in INLINE_CATEGORIES and len(rule.phrase.split()) >= MIN_INLINE_WORDS
+        },
+        key=len,
+        reverse=True,
+    )
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(regex.escape, p.split())) for p in phrases)
+    return regex.compile(rf"((?:{alternatives})\.?)", flags=regex.IGNORECASE)
+
+
+def _is_agency_list(text: str) -> bool:
+    parts = [part.strip() for part in text.split(",")]
+    return bool(parts) and all(0 < len(p) <= MAX_AGENCY_CHARS and " " not in p for p in parts)
+
+
+def _split_initials(line: str) -> list[str]:
+    match = _TRAILING_INITIALS.search(line)
+    if match is None:
+        return [line]
+    only = match["only"]
+    if only is not None and not _is_agency_list(only):
+        return [line]
+    if match["agencies"] is not None and not _is_agency_list(match["agencies"]):
+        return [line]
+    return [line[: match.start()].rstrip(), match["tail"]]
+
+
+def _note_starts(text: str, rules: RuleSet) -> bool:
+    words = normalise_phrase(text).split(" ")
+    for count in range(min(len(words), rules.max_prefix_words), 0, -1):
+        rule = rules.prefixes.get(" ".join(words[:count]))
+        if rule is not None and rule.category in NOTE_CATEGORIES:
+            return True
+    return False
+
+
+def _split_note(line: str, rules: RuleSet) -> list[str]:
+    for match in _SENTENCE_BREAK.finditer(line):
+        rest = line[match.end() :]
+        if len(rest.split()) <= MAX_NOTE_WORDS and _note_starts(rest, rules):
+            return [line[: match.start()].rstrip(), rest]
+    return [line]
+
+
+def split_inline_chrome(line: str, rules: RuleSet) -> list[str]:
+    """One line of running text as lines, cut where chrome stands inside it."""
+    pattern = _inline_pattern(rules)
+    parts = [p.strip() for p in pattern.split(line)] if pattern is not None else [line]
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        head, *tail = _split_initials(part)
+        out.extend(_split_note(head, rules) if not tail else [head])
+        out.extend(tail)
+    return [p for p in out if p]
+
+
+def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]:
+    """A record's text as dump lines (HTML undone, inline chrome split off), heading indices."""
+    lines, headings = html_to_lines(text)
+    out: list[str] = []
+    out_headings: set[int] = set()
+    for index, line in enumerate(lines):
+        if index in headings and line:
+            out_headings.add(len(out))
+            out.append(line)
+            continue
+        out.extend(split_inline_chrome(line, rules) if line else [""])
+    return out, out_headings
+
+
+# --- fields -------------------------------------------------------------------
+
+
+def field_text(value: object) -> str | None:
+    """A short field (a title) without leftover HTML: its first line of text."""
+    if not isinstance(value, str):
+        return None
+    lines, _ = html_to_lines(value)
+    return next((line for line in lines if line), None)
+
+
+def field_date(value: object, rules: RuleSet) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    iso = regex.match(r"\s*(\d{4}-\d{2}-\d{2})", value)
+    return iso.group(1) if iso else parse_date_line(value, rules)
+
+
+def field_names(record: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for key in AUTHOR_FIELDS:
+        value = record.get(key)
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str):
+                names.extend(split_names(item))
+    return names
+
+
+def record_body(record: dict[str, Any], text_field: str) -> str | None:
+    value = record.get(text_field)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = "\n".join(value)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def analyse_record(
+    record: dict[str, Any],
+    text: str,
+    *,
+    rules: RuleSet,
+    keep_gallery: bool = False,
+) -> Page:
+    """Label every line of a record's text dump (for `record_document` and `explain`)."""
+    lines, headings = record_text_to_dump(text, rules)
+    # Headings the record's HTML marks are headings, unless a rule table claims them.
+    preset = {i: Label(HEADING, "jsonl:html_heading", lines[i]) for i in headings}
+    title = field_text(record.get("title"))
+    first = next((i for i, line in enumerate(lines) if line), None)
+    title_index = None
+    if title and first is not None and comparable(lines[first]) == comparable(title):
+        preset[first] = Label("title", "jsonl:title_field", lines[first])
+        title_index = first
+    return classify_dump(
+        "\n".join(lines),
+        rules=rules,
+        keep_gallery=keep_gallery,
+        preset=preset,
+        title_index=title_index,
+    )
+
+
+def record_document(
+    record: dict[str, Any],
+    *,
+    source: str,
+    text_field: str = "text",
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Document | RecordError:
+    rules = rules or default_ruleset()
+    text = record_body(record, text_field)
+    if text is None:
+        return RecordError(source, REASON_NO_TEXT, f"no text in field {text_field!r}")
+    page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
+    url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
+    document = document_from_page(page, source=source, url=url)
+    permalink = record.get(PERMALINK_FIELD)
+    is_dw = "dw.com/" in (url or "")
+    return overlay(
+        document,
+        title=field_text(record.get("title")) or document.title,
+        date=field_date(record.get("date"), rules) or document.date,
+        authors=unique(field_names(record) + document.authors),
+        permalink=permalink if isinstance(permalink, str) and permalink else None,
+        input={k: v for k, v in record.items() if k != text_field and k not in USED_FIELDS},
+        warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)],
+        format=FORMAT,
+    )
+
+
+def iter_records(
+    data: str,
+    *,
+    source: str | None = None,
+    text_field: str = "text",
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Iterator[Document | RecordError]:
+    """One `Document` or `RecordError` per non-blank line of a JSON Lines text."""
+    rules = rules or default_ruleset()
+    name = source or "<jsonl>"
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}#{number}"
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            yield RecordError(where, REASON_JSON, str(error))
+            continue
+        if not isinstance(record, dict):
+            yield RecordError(where, REASON_JSON, f"a JSON {type(record).__name__}, not an object")
+            continue
+        yield record_document(
+            record, source=where, text_field=text_field, keep_gallery=keep_gallery, rules=rules
+        )

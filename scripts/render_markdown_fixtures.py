@@ -1,0 +1,56 @@
+"""Render the HTML pages in fixtures/html/ as markdown with markdownify.
+
+html2text renders of the same pages already exist (`scripts/render_fixtures.py`,
+`<page>.html2text.txt`). markdownify is the other converter scrapers commonly
+use, and it writes markdown differently: setext (underlined) headings,
+paragraphs that keep the HTML source's line breaks, images wrapped in links. Both
+kinds of dump let the markdown reader be tested on real pages.
+
+Run from the repository root (re-running rewrites the same bytes):
+
+    /work/venv/bin/python scripts/render_markdown_fixtures.py
+
+Output: fixtures/dumps/<page>.markdownify.md, UTF-8, "\\n" line ends, one final
+newline. markdownify runs with its defaults, as users run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from markdownify import markdownify
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML_DIR = ROOT / "fixtures" / "html"
+DUMPS_DIR = ROOT / "fixtures" / "dumps"
+
+
+def render(html: str) -> str:
+    """markdownify's output with unified line ends and no trailing whitespace.
+
+    On these pages the only trailing whitespace markdownify writes is on
+    otherwise blank lines (no `<br>` hard breaks, which would be "  \\n"), so
+    stripping it changes no markdown meaning and keeps reruns byte-identical.
+    """
+    text = str(markdownify(html))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html-dir", type=Path, default=HTML_DIR)
+    parser.add_argument("--out-dir", type=Path, default=DUMPS_DIR)
+    args = parser.parse_args(argv)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    for html_path in sorted(args.html_dir.glob("*.html")):
+        out_path = args.out_dir / f"{html_path.stem}.markdownify.md"
+        out_path.write_text(render(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+        print(out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

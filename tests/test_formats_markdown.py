@@ -1,0 +1,287 @@
+"""Markdown input: html2text and markdownify renders of the nine real pages.
+
+Every gold paragraph must be kept and every gold chrome line removed, the title
+must come out right (the first `#` heading helps), images must land in
+`images` and no markdown syntax may be left in `text`. Small inputs in the
+shape reader services write check the markdown-only chrome.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.evaluation import (
+    Gold,
+    date_in_dump,
+    normalise_line,
+    normalised_lines,
+    score_lines,
+    surviving_chrome,
+    title_in_dump,
+    title_matches,
+)
+from cleaner.formats import analyse_any, clean_any, detect_format, to_documents
+from cleaner.formats.markdown import markdown_to_dump
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DUMPS = FIXTURES / "dumps"
+MARKDOWN_PATHS = sorted(DUMPS.glob("*.html2text.txt")) + sorted(DUMPS.glob("*.markdownify.md"))
+NAMES = [path.name for path in MARKDOWN_PATHS]
+TEXT_DUMP_NAMES = [
+    path.name for path in sorted(DUMPS.glob("*.txt")) if not path.name.endswith(".html2text.txt")
+]
+
+
+def page_of(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+@cache
+def gold(page: str) -> Gold:
+    path = FIXTURES / "gold" / f"{page}.json"
+    return Gold.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@cache
+def dump(name: str) -> str:
+    return (DUMPS / name).read_text(encoding="utf-8")
+
+
+@cache
+def cleaned(name: str) -> Document:
+    docs = to_documents(dump(name), source=f"fixtures/dumps/{name}")
+    assert len(docs) == 1
+    assert isinstance(docs[0], Document)
+    return docs[0]
+
+
+def test_both_renderers_cover_all_nine_pages() -> None:
+    assert len([n for n in NAMES if n.endswith(".html2text.txt")]) == 9
+    assert len([n for n in NAMES if n.endswith(".markdownify.md")]) == 9
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_detected_as_markdown_by_content(name: str) -> None:
+    assert detect_format(dump(name)) == "markdown"
+    assert detect_format(dump(name), name=name) == "markdown"
+    assert cleaned(name).format == "markdown"
+
+
+@pytest.mark.parametrize("name", TEXT_DUMP_NAMES)
+def test_plain_text_dumps_are_not_taken_for_markdown(name: str) -> None:
+    assert detect_format(dump(name), name=name) == "text"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_gold_paragraph_kept_and_nothing_else(name: str) -> None:
+    doc, expected = cleaned(name), gold(page_of(name))
+    # markdownify keeps the HTML source's line breaks inside paragraphs, so the
+    # gold lines are looked for in the dump as the reader flattened it.
+    reference = markdown_to_dump(dump(name)).text
+    score = score_lines(doc.text, expected.body, reference)
+    assert score.missing_from_dump == []
+    assert score.missed == []
+    assert score.wrong == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_gold_chrome_survives(name: str) -> None:
+    assert surviving_chrome(cleaned(name).text, gold(page_of(name)).chrome) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_title_and_date(name: str) -> None:
+    doc, expected = cleaned(name), gold(page_of(name))
+    flat = markdown_to_dump(dump(name)).text
+    assert title_in_dump(expected.title, flat)
+    assert title_matches(doc.title, expected.title), doc.title
+    if date_in_dump(expected.date_forms, flat):
+        assert doc.date == expected.date
+    assert doc.language == expected.language
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_metadata_matches_gold(name: str) -> None:
+    doc = cleaned(name).to_dict()
+    for key in ("authors", "agencies", "section", "permalink", "headings", "editors"):
+        if key in gold(page_of(name)).metadata:
+            assert doc[key] == gold(page_of(name)).metadata[key], key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_markdown_syntax_left_in_text(name: str) -> None:
+    text = cleaned(name).text
+    assert "](" not in text
+    assert "![" not in text
+    assert "**" not in text
+    for line in filter(None, text.splitlines()):
+        assert not line.startswith(("#", "* ", "> ")), line
+        assert not set(line) <= set("=-"), line
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_images_land_in_images_not_in_text(name: str) -> None:
+    doc = cleaned(name)
+    text_lines = set(normalised_lines(doc.text))
+    for image in doc.images:
+        for part in (image.alt, image.caption, image.credit):
+            if part:
+                assert normalise_line(part) not in text_lines, part
+
+
+def test_old_layout_images_get_alt_and_caption() -> None:
+    """`![alt](src)`, a blank line, the caption: DW's old layout in both renderers."""
+    for name in NAMES:
+        if gold(page_of(name)).layout != "old" or "![" not in dump(name):
+            continue
+        with_caption = [i for i in cleaned(name).images if i.alt and i.caption]
+        if page_of(name) != "fr-old-2011-elephants":  # an audio page: no article images
+            assert with_caption, name
+
+
+def test_new_layout_image_with_credit() -> None:
+    name = "de-new-2024-01-30.markdownify.md"
+    first = cleaned(name).images[0]
+    assert first.alt == "Russland Boris Nadezhdin Kandidat Präsidentschaftswahlen"
+    assert first.caption == (
+        "Gilt als einziger Antikriegskandidat für die russische Präsidentschaftswahl: "
+        "Boris Nadeschdin"
+    )
+    assert first.credit == "Mikhail Sinitsyn/TASS/dpa/picture alliance"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_explain_sees_the_flattened_dump(name: str) -> None:
+    page = analyse_any(dump(name), source=name)
+    assert any(label is not None and label.rule == "markdown:first_h1" for label in page.labels)
+    assert not any("](" in line.text for line in page.lines if line.text)
+
+
+# --- the reader on small inputs --------------------------------------------------
+
+READER_PAGE = """\
+Title: NATO concern over Russia's role in Syria
+
+[Skip to content](https://www.dw.com/en/nato-concern/a-18702265#main-content)
+
+NATO concern over Russia's role in Syria
+========================================
+
+September 8, 2015
+
+NATO Secretary General Jens Stoltenberg said the alliance was concerned about \
+reports of a Russian military build-up in Syria, which he said would not help \
+to end the war.
+
+![Syrien MiG-29-Kampfjet Kampfflugzeuge](https://static.dw.com/image/1_303.jpg)
+Image: picture-alliance/dpa
+
+Stoltenberg spoke in Madrid, where he met the Spanish prime minister \
+[Mariano Rajoy](https://www.dw.com/en/mariano-rajoy/t-1) on Tuesday, to discuss \
+the preparations for an exercise of the alliance.
+
+To view this video please enable JavaScript, and consider upgrading to a web \
+browser that supports HTML5 video
+
+Strained relations with Moscow
+------------------------------
+
+The United States has also warned that Russia's actions in Syria could \
+escalate the conflict, **according to officials** in Washington.
+
+mg/cmk (AFP, Reuters, dpa)
+
+Explore more
+------------
+
+[Russia denies troop build-up](https://www.dw.com/en/russia/a-2)
+
+Related topics
+--------------
+
+[Syria](https://www.dw.com/en/syria/t-3)
+"""
+
+
+@cache
+def reader_doc() -> Document:
+    return clean_any(READER_PAGE, source="reader.md")
+
+
+def test_reader_page_title_date_and_initials() -> None:
+    doc = reader_doc()
+    assert doc.format == "markdown"
+    assert doc.title == "NATO concern over Russia's role in Syria"
+    assert doc.date == "2015-09-08"
+    assert doc.authors == ["mg", "cmk"]
+    assert doc.agencies == ["AFP", "Reuters", "dpa"]
+
+
+def test_reader_page_links_flattened_and_emphasis_removed() -> None:
+    text = reader_doc().text
+    assert "Spanish prime minister Mariano Rajoy on Tuesday" in text
+    assert "according to officials in Washington" in text
+
+
+def test_reader_page_markdown_chrome_removed() -> None:
+    lines = reader_doc().text.split("\n\n")
+    for chrome in (
+        "Explore more",
+        "Related topics",
+        "Russia denies troop build-up",
+        "Syria",
+        "Skip to content",
+    ):
+        assert chrome not in lines
+    assert "To view this video" not in reader_doc().text
+
+
+def test_reader_page_image_and_heading() -> None:
+    doc = reader_doc()
+    assert [i.alt for i in doc.images] == ["Syrien MiG-29-Kampfjet Kampfflugzeuge"]
+    assert doc.images[0].credit == "picture-alliance/dpa"
+    assert doc.headings == ["Strained relations with Moscow"]
+    assert "Syrien MiG-29-Kampfjet" not in doc.text
+
+
+def test_wrapped_paragraph_is_one_line_and_hard_break_splits() -> None:
+    flat = markdown_to_dump("first half of a\nsentence that goes on\n\nline one  \nline two\n")
+    assert flat.text.split("\n") == [
+        "first half of a sentence that goes on",
+        "",
+        "line one",
+        "line two",
+        "",
+    ]
+
+
+def test_lists_keep_numbers_and_drop_bullets() -> None:
+    flat = markdown_to_dump("1. first\n2. second\n\n* bullet\n- dash\n")
+    lines = [line for line in flat.text.split("\n") if line]
+    assert lines == ["1. first", "2. second", "bullet", "dash"]
+
+
+def test_atx_and_setext_headings_are_marked() -> None:
+    flat = markdown_to_dump("# The title here\n\nSub heading\n-----------\n\n### Third ###\n")
+    lines = flat.text.split("\n")
+    assert [lines[i] for i in sorted(flat.headings)] == ["The title here", "Sub heading", "Third"]
+    assert flat.title_index == 0
+
+
+def test_escapes_and_reference_links() -> None:
+    flat = markdown_to_dump("30\\. Januar 2024 and [a link][1]\n\n[1]: https://example.org\n")
+    assert [line for line in flat.text.split("\n") if line] == ["30. Januar 2024 and a link"]
+
+
+def test_forced_markdown_on_a_text_dump_keeps_the_text() -> None:
+    name = "seed-000.resiliparse.txt"
+    as_text = clean_any(dump(name), source=name)
+    as_markdown = clean_any(dump(name), source=name, fmt="markdown")
+    assert as_text.format == "text"
+    assert as_markdown.format == "markdown"
+    assert as_markdown.title == as_text.title

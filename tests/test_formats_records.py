@@ -1,0 +1,305 @@
+"""JSON Lines input: the two real record files from other scrapers.
+
+de-scraper-2022.jsonl: body-only texts with leftover HTML, non-breaking spaces,
+adaptation notes and a leaked newsletter script. de-rss-2026.jsonl: all
+paragraphs joined by spaces, with a video notice and closing initials inside the
+running text. Every record must come out clean, with `source` "path#line", its
+other fields under `input`, and a bad line must become a reject, not a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.errors import DwCleanError, UsageError
+from cleaner.formats import RecordError, clean_any, detect_format, to_documents
+from cleaner.formats.records import html_to_lines, split_inline_chrome
+from cleaner.rules import default_ruleset
+
+RECORDS = Path(__file__).resolve().parent.parent / "fixtures" / "records"
+FILES = sorted(RECORDS.glob("*.jsonl"))
+VIDEO_NOTICE = (
+    "To view this video please enable JavaScript, and consider upgrading to a web browser "
+    "that supports HTML5 video"
+)
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
+# Closing initials with agencies at the very end of a text, as the test reads them.
+TRAILING_INITIALS = re.compile(
+    r"(?P<initials>[a-z]{1,5}(?:/[A-Za-z]{1,5}){1,4})\s*\((?P<agencies>[^()]+)\)\s*$"
+)
+
+
+def visible(text: str) -> str:
+    """Without the zero-width characters the cleaner drops."""
+    return INVISIBLE.sub("", text)
+
+
+@cache
+def raw(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@cache
+def documents(path: Path) -> list[Document]:
+    docs = to_documents(path.read_text(encoding="utf-8"), source=str(path))
+    assert all(isinstance(doc, Document) for doc in docs)
+    return [doc for doc in docs if isinstance(doc, Document)]
+
+
+def pairs() -> list[tuple[Path, int]]:
+    return [(path, index) for path in FILES for index in range(len(raw(path)))]
+
+
+def test_both_record_files_are_there() -> None:
+    assert [p.name for p in FILES] == ["de-rss-2026.jsonl", "de-scraper-2022.jsonl"]
+    assert [len(raw(p)) for p in FILES] == [5, 40]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_detected_as_jsonl(path: Path) -> None:
+    data = path.read_text(encoding="utf-8")
+    assert detect_format(data) == "jsonl"
+    assert detect_format(data, name=path.name) == "jsonl"
+    assert detect_format(data, name="records.txt") == "jsonl"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_one_record_per_line_with_path_and_line_as_source(path: Path) -> None:
+    docs = documents(path)
+    assert len(docs) == len(raw(path))
+    assert [doc.source for doc in docs] == [f"{path}#{n}" for n in range(1, len(docs) + 1)]
+    assert {doc.format for doc in docs} == {"jsonl"}
+
+
+@pytest.mark.parametrize(("path", "index"), pairs())
+def test_fields_used_and_the_rest_kept_under_input(path: Path, index: int) -> None:
+    record, doc = raw(path)[index], documents(path)[index]
+    assert doc.url == record["url"]
+    assert doc.input == {
+        k: v for k, v in record.items() if k not in ("text", "url", "title", "date")
+    }
+    # The article id comes from the URL ("/a-61582649").
+    match = re.search(r"/(a-\d+)", record["url"])
+    assert match is not None
+    assert doc.id == match.group(1)
+
+
+@pytest.mark.parametrize(("path", "index"), pairs())
+def test_text_is_clean(path: Path, index: int) -> None:
+    text = documents(path)[index].text
+    assert text
+    assert "pym.Parent" not in text
+    assert "var pymParent" not in text
+    assert "To view this video" not in text
+    assert not re.search(r"</?[a-zA-Z][^<>]*>", text), "HTML tag left in text"
+    assert "\u00a0" not in text
+
+
+@pytest.mark.parametrize(("path", "index"), pairs())
+def test_titles_and_dates_from_the_fields(path: Path, index: int) -> None:
+    record, doc = raw(path)[index], documents(path)[index]
+    if record.get("title"):
+        assert doc.title
+        assert "<" not in doc.title
+        assert "vor " not in doc.title  # "<span class="date">vor 2 Std.</span>" is not title
+        assert doc.title in record["title"]
+    if record.get("date"):
+        day, month, year = record["date"].split(".")
+        assert doc.date == f"{year}-{month}-{day}"
+
+
+def test_html_headings_become_headings() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    checked = 0
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        for heading in re.findall(r"<h2[^>]*>(.*?)</h2>", record["text"], flags=re.DOTALL):
+            plain = " ".join(re.sub(r"<[^>]+>", " ", heading).split())
+            if plain and plain in doc.text.split("\n\n"):
+                assert plain in doc.headings
+                checked += 1
+    assert checked > 50
+
+
+def test_list_items_become_lines_of_their_own() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    record = next(r for r in raw(path) if "<li><strong>" in r["text"])
+    doc = documents(path)[raw(path).index(record)]
+    match = re.search(r"<li><strong>(.*?)</strong>", record["text"])
+    assert match is not None
+    assert " ".join(match.group(1).split()) in doc.text.split("\n\n")
+
+
+@pytest.mark.parametrize(("path", "index"), pairs())
+def test_closing_initials_go_to_authors_and_agencies(path: Path, index: int) -> None:
+    record, doc = raw(path)[index], documents(path)[index]
+    text = record["text"].replace("\u00a0", " ")
+    text = re.sub(r"var pymParent.*$", "", text, flags=re.DOTALL).strip()
+    match = TRAILING_INITIALS.search(text)
+    if match is None:
+        return
+    initials = match["initials"].split("/")
+    agencies = [a.strip() for a in match["agencies"].split(",")]
+    assert doc.authors[-len(initials) :] == initials
+    assert doc.agencies == agencies
+    assert match["initials"] not in doc.text
+
+
+def test_rss_initials_are_cut_out_of_the_running_text() -> None:
+    path = RECORDS / "de-rss-2026.jsonl"
+    with_initials = [
+        (record, doc)
+        for record, doc in zip(raw(path), documents(path), strict=True)
+        if TRAILING_INITIALS.search(record["text"])
+    ]
+    assert len(with_initials) >= 2
+    for record, doc in with_initials:
+        # The paragraph keeps its last sentence, without the initials glued on.
+        match = TRAILING_INITIALS.search(record["text"])
+        assert match is not None
+        last_sentence = visible(record["text"][: match.start()].strip())
+        assert visible(doc.text).endswith(last_sentence[-80:])
+
+
+def test_rss_video_notice_is_cut_out_precisely() -> None:
+    path = RECORDS / "de-rss-2026.jsonl"
+    found = 0
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        if VIDEO_NOTICE not in record["text"]:
+            continue
+        found += 1
+        before, after = record["text"].split(VIDEO_NOTICE, 1)
+        assert before.strip()[-60:] in doc.text
+        assert after.strip()[:60] in doc.text
+        assert doc.removed.get("video") == 1
+    assert found == 1
+
+
+def test_adaptation_notes_leave_the_text() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    checked = 0
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        last = record["text"].replace("\u00a0", " ").strip().splitlines()[-1].strip()
+        if last.startswith(("Adaption aus dem", "Eine Adaption aus dem", "Aus dem Englischen")):
+            assert last not in doc.text
+            assert doc.notes
+            checked += 1
+    assert checked >= 10
+
+
+def test_the_leaked_script_is_counted_as_markup() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    leaked = [
+        doc
+        for record, doc in zip(raw(path), documents(path), strict=True)
+        if "pym.Parent" in record["text"]
+    ]
+    assert len(leaked) == 2
+    assert all(doc.removed.get("markup") == 1 for doc in leaked)
+
+
+def test_author_field_gives_authors() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        for name in filter(None, (n.strip() for n in record["author"].split(","))):
+            assert name in doc.authors
+
+
+# --- bad lines and options ---------------------------------------------------------
+
+
+def test_bad_lines_are_rejects_in_place_not_a_crash() -> None:
+    good = json.dumps({"url": "https://www.dw.com/de/x/a-1", "text": "Ein Satz, der bleibt."})
+    data = "\n".join(
+        [
+            good,
+            '{"url": "https://www.dw.com/de/y/a-2", "text": "abgeschnitten',
+            "",
+            '["not", "an", "object"]',
+            json.dumps({"url": "https://www.dw.com/de/z/a-3", "text": "   "}),
+            json.dumps({"url": "https://www.dw.com/de/z/a-4"}),
+            good,
+        ]
+    )
+    out = to_documents(data, source="dump.jsonl")
+    assert [getattr(item, "reason", "ok") for item in out] == [
+        "ok",
+        "json",
+        "json",
+        "no_text",
+        "no_text",
+        "ok",
+    ]
+    assert [item.source for item in out] == [f"dump.jsonl#{n}" for n in (1, 2, 4, 5, 6, 7)]
+    error = out[1]
+    assert isinstance(error, RecordError)
+    assert error.detail
+
+
+def test_text_field_option() -> None:
+    data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
+    (doc,) = to_documents(data, fmt="jsonl", text_field="body")
+    assert isinstance(doc, Document)
+    assert doc.text == "Der Text steht hier."
+    assert doc.input == {"text": "nicht dieser"}
+
+
+def test_clean_any_refuses_jsonl() -> None:
+    with pytest.raises(DwCleanError, match="to_documents"):
+        clean_any(FILES[0].read_text(encoding="utf-8"))
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="Unknown format"):
+        to_documents("x", fmt="pdf")
+
+
+# --- the pre-pass on its own ---------------------------------------------------------
+
+
+def test_split_inline_chrome_cuts_notice_and_initials() -> None:
+    line = (
+        "Erster Satz. Zweiter Satz. " + VIDEO_NOTICE + " Dritter Satz steht hier. bea/AR (dpa, afp)"
+    )
+    assert split_inline_chrome(line, default_ruleset()) == [
+        "Erster Satz. Zweiter Satz.",
+        VIDEO_NOTICE,
+        "Dritter Satz steht hier.",
+        "bea/AR (dpa, afp)",
+    ]
+
+
+def test_split_inline_chrome_cuts_a_closing_note() -> None:
+    line = "Der letzte Satz des Artikels. Adaption aus dem Englischen: Sabine Oelze"
+    assert split_inline_chrome(line, default_ruleset()) == [
+        "Der letzte Satz des Artikels.",
+        "Adaption aus dem Englischen: Sabine Oelze",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Er sagte, die Lage sei ernst (siehe oben).",
+        "Die Werte und/oder Ziele (Stand heute) bleiben.",
+        "Ein Video zeigt es. Das ist alles, was wir wissen.",
+    ],
+)
+def test_split_inline_chrome_leaves_prose_alone(line: str) -> None:
+    assert split_inline_chrome(line, default_ruleset()) == [line]
+
+
+def test_html_to_lines() -> None:
+    lines, headings = html_to_lines(
+        "Satz eins.<br/>Satz&nbsp;zwei. \n <h2>\nÜber&shy;schrift\n</h2> <ul><li>a</li>"
+        "<li><strong>b</strong></li></ul><script>var x = 1;</script>Ende"
+    )
+    kept = [line for line in lines if line]
+    assert kept == ["Satz eins.", "Satz zwei.", "Über\u00adschrift", "a", "b", "Ende"]
+    assert [lines[i] for i in headings] == ["Über\u00adschrift"]
