@@ -31,6 +31,7 @@ from __future__ import annotations
 import ctypes
 import gzip
 import posixpath
+import re
 import shutil
 import tempfile
 import threading
@@ -98,6 +99,8 @@ STOP_GRACE = 1.0
 # Protocols that name this machine's file system; anything else is fsspec's.
 _LOCAL_PROTOCOLS = frozenset({"file", "local"})
 _LOCAL_CLUSTER = "local:"
+# A URL's protocol: a scheme (RFC 3986 letters), possibly chained with "::".
+_URL = re.compile(r"(?P<protocol>[A-Za-z][\w+.-]*(?:::[A-Za-z][\w+.-]*)*)://")
 
 
 # --- optional dependencies --------------------------------------------------
@@ -125,11 +128,10 @@ def _distributed() -> Any:
 
 
 def protocol(path: str) -> str | None:
-    """`s3` for `s3://bucket/key`; None for a plain path (no fsspec import)."""
-    head, sep, _ = path.partition("://")
-    if not sep or not head or not head.replace("+", "").replace("-", "").isalnum():
-        return None
-    return head
+    """`s3` for `s3://bucket/key`, `simplecache::s3` for fsspec's chained URLs;
+    None for a plain path. Without importing fsspec."""
+    match = _URL.match(path)
+    return match["protocol"] if match else None
 
 
 def is_url(path: str | None) -> bool:
@@ -475,7 +477,7 @@ def ordered_outcomes(
     except CancelledError as error:
         raise DwCleanError(
             "The Dask scheduler cancelled the work (connection lost or cluster shut "
-            "down); rerun with --resume to continue."
+            "down). Rerun; with a local --output-dir, add --resume to continue."
         ) from error
     finally:
         if in_flight:

@@ -32,6 +32,7 @@ from cleaner.distributed import (
     clean_one,
     consume,
     discover_any,
+    protocol,
     run_dask,
 )
 from cleaner.errors import Reason, UsageError
@@ -218,6 +219,16 @@ def test_time_limit_in_a_thread(hooks_dir: str) -> None:
     # Longer than the limit after a fast page: the cancelled timer stays silent.
     time.sleep(0.7)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("s3://bucket/prefix", "s3"), ("simplecache::s3://bucket/key", "simplecache::s3"),
+     ("file:///data", "file"), ("/data/x.txt", None), ("dumps/a b://c.txt", None),
+     ("./odd://name", None)],
+)
+def test_protocol(path: str, expected: str | None) -> None:
+    assert protocol(path) == expected
 
 
 def test_discover_any_mixes_paths_and_urls() -> None:
