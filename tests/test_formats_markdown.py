@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.document import Document
 from cleaner.evaluation import (
@@ -25,8 +27,15 @@ from cleaner.evaluation import (
     title_in_dump,
     title_matches,
 )
-from cleaner.formats import analyse_any, clean_any, detect_format, to_documents
-from cleaner.formats.markdown import markdown_to_dump
+from cleaner.formats import (
+    FORMATS,
+    RecordError,
+    analyse_any,
+    clean_any,
+    detect_format,
+    to_documents,
+)
+from cleaner.formats.markdown import markdown_to_dump, split_reader_header
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
@@ -167,6 +176,9 @@ def test_explain_sees_the_flattened_dump(name: str) -> None:
 READER_PAGE = """\
 Title: NATO concern over Russia's role in Syria
 
+URL Source: https://www.dw.com/en/nato-concern-over-russias-role-in-syria/a-18702265
+
+Markdown Content:
 [Skip to content](https://www.dw.com/en/nato-concern/a-18702265#main-content)
 
 NATO concern over Russia's role in Syria
@@ -216,6 +228,9 @@ def reader_doc() -> Document:
 def test_reader_page_title_date_and_initials() -> None:
     doc = reader_doc()
     assert doc.format == "markdown"
+    assert doc.url == "https://www.dw.com/en/nato-concern-over-russias-role-in-syria/a-18702265"
+    assert doc.id == "a-18702265"
+    assert "URL Source" not in doc.text
     assert doc.title == "NATO concern over Russia's role in Syria"
     assert doc.date == "2015-09-08"
     assert doc.authors == ["mg", "cmk"]
@@ -247,6 +262,30 @@ def test_reader_page_image_and_heading() -> None:
     assert doc.images[0].credit == "picture-alliance/dpa"
     assert doc.headings == ["Strained relations with Moscow"]
     assert "Syrien MiG-29-Kampfjet" not in doc.text
+
+
+def test_reader_header_alone_gives_metadata() -> None:
+    page = (
+        "Title: Lavrov: not boosting presence in Syria\n\n"
+        "URL Source: https://www.dw.com/en/lavrov/a-18705463\n\n"
+        "Published Time: Thu, 10 Sep 2015 12:00:00 GMT\n\n"
+        "Markdown Content:\n"
+        "Russian Foreign Minister Sergey Lavrov has said Moscow is not boosting its military "
+        "presence in Syria, but that it will continue to supply weapons to the government.\n"
+    )
+    assert detect_format(page) == "markdown"
+    doc = clean_any(page)
+    assert (doc.title, doc.date, doc.id) == (
+        "Lavrov: not boosting presence in Syria",
+        "2015-09-10",
+        "a-18705463",
+    )
+    assert doc.text.startswith("Russian Foreign Minister")
+
+
+def test_a_text_starting_with_title_colon_is_not_a_reader_header() -> None:
+    text = "Title: a film by someone\n\nMore about the film.\n"
+    assert split_reader_header(text) == ({}, text)
 
 
 def test_wrapped_paragraph_is_one_line_and_hard_break_splits() -> None:
@@ -285,3 +324,17 @@ def test_forced_markdown_on_a_text_dump_keeps_the_text() -> None:
     assert as_text.format == "text"
     assert as_markdown.format == "markdown"
     assert as_markdown.title == as_text.title
+
+
+# Markdown, HTML and JSON syntax characters, so that generated inputs hit the
+# readers' edge cases (unclosed links, empty headings, broken records).
+SYNTAX = st.sampled_from(
+    [*'ab <>/[]()!#*_-=\n{}":,\\`&;', "<p>", "</h2>", "![", "](", "\n\n", "===", '{"text": "x"}']
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SYNTAX, max_size=60).map("".join), st.sampled_from(["auto", *FORMATS]))
+def test_any_input_in_any_form_gives_records_not_exceptions(data: str, fmt: str) -> None:
+    for item in to_documents(data, fmt=fmt, source="generated"):
+        assert isinstance(item, (Document, RecordError))

@@ -62,6 +62,8 @@ _MD_LINK = regex.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_ATX_HEADING = regex.compile(r"^ {0,3}#{1,6}[ \t]+\S", flags=regex.MULTILINE)
 _MD_SETEXT = regex.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{3,})[ \t]*$", flags=regex.MULTILINE)
 _MD_EMPHASIS = regex.compile(r"(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)")
+# The header reader services write above their markdown ("URL Source: ...").
+_READER_HEADER = regex.compile(r"^(?:URL Source|Markdown Content):", flags=regex.MULTILINE)
 # Links are the surest signal (a text dump never keeps "](url)"); headings and
 # emphasis together are a second, for markdown without links.
 MIN_LINKS = 2
@@ -97,6 +99,8 @@ def looks_like_jsonl(head: str) -> bool:
 
 
 def looks_like_markdown(head: str) -> bool:
+    if _READER_HEADER.search(head):
+        return True
     links = len(_MD_LINK.findall(head))
     if links >= MIN_LINKS:
         return True

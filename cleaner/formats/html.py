@@ -120,7 +120,7 @@ class PageMeta:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    position: int  # document order of the <img>
+    position: int  # document order of the <img> among images, paragraphs and <h1>s
     image: Image
 
 
@@ -523,11 +523,18 @@ def _image_box(img: HtmlElement) -> HtmlElement | None:
     return box
 
 
-def figures(tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int]) -> list[Figure]:
-    """Images with their caption and credit, from <figure> or an image box with one <p>."""
+def figures(
+    tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int], span: tuple[int, int]
+) -> list[Figure]:
+    """Images of the article span with their caption and credit, from a <figure>
+    or from an image box with one <p> (the old layout's picture box)."""
     found: list[Figure] = []
     seen: set[HtmlElement] = set()
+    start, end = span
     for img in tree.iter("img"):
+        position = positions.get(img, -1)
+        if not start <= position <= end:
+            continue
         box = _image_box(img)
         if box is None or box in seen:
             continue
@@ -543,7 +550,7 @@ def figures(tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int]
         alt, alt_credit = _alt_and_credit(alt_text, rules) if alt_text else ("", None)
         if alt or caption:
             image = Image(alt=alt or None, caption=caption or None, credit=credit or alt_credit)
-            found.append(Figure(positions.get(img, -1), image))
+            found.append(Figure(position, image))
     return found
 
 
@@ -590,17 +597,17 @@ def analyse_html(
     paragraphs = _paragraphs(tree)
     restore_lead(lines, paragraphs, meta)
     headings |= restore_headings(lines, tree)
-    positions = {node: index for index, node in enumerate(tree.iter())}
-    all_figures = figures(tree, rules, positions)
-    captions = {comparable(f.image.caption): f.image for f in all_figures if f.image.caption}
+    # Document order of the elements the article span and its figures are read from.
+    positions = {node: index for index, node in enumerate(tree.iter("img", "p", "h1"))}
+    span = article_span(lines, find_h1(tree, meta.title), paragraphs, positions)
+    images = [figure.image for figure in figures(tree, rules, positions, span)]
+    captions = {comparable(image.caption): image for image in images if image.caption}
     # trafilatura's dump is the article alone, so its headings (and the ones put
     # back) can be preset: no structural rule then takes one for an alt text.
     heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
     preset = preset_headings(heading_lines, lines, "html:heading")
     preset.update(_preset(lines, meta, captions))
     page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
-    start, end = article_span(lines, find_h1(tree, meta.title), paragraphs, positions)
-    images = [f.image for f in all_figures if start <= f.position <= end]
     return page, meta, images
 
 

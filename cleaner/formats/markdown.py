@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 import regex
 
@@ -46,6 +47,15 @@ FORMAT = "markdown"
 
 # A caption is a line of at most this many words (DW's longest are about 30).
 MAX_CAPTION_WORDS = 40
+
+# Reader services (r.jina.ai and alike) put the page's metadata in "Field: value"
+# lines above the markdown ("Title:", "URL Source:", "Published Time:", then
+# "Markdown Content:"). The header counts only with one of its own markers, so
+# an article that starts with "Title: ..." keeps its line.
+_READER_FIELD = regex.compile(
+    r"^(?P<field>Title|URL Source|Published Time|Description|Markdown Content):[ \t]*(?P<value>.*)$"
+)
+READER_MARKERS = frozenset({"url source", "markdown content"})
 
 # --- block structure ----------------------------------------------------------
 
@@ -230,6 +240,40 @@ def _split_images(line: str) -> tuple[list[str], str]:
     return alts, " ".join(rest.split())
 
 
+def split_reader_header(text: str) -> tuple[dict[str, str], str]:
+    """A reader service's "Field: value" header (lower-cased fields) and the markdown after it."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    fields: dict[str, str] = {}
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        index += 1
+        if not line:
+            continue
+        match = _READER_FIELD.match(line)
+        if match is None:
+            index -= 1
+            break
+        fields[match["field"].lower()] = match["value"].strip()
+        if match["field"] == "Markdown Content":
+            break
+    if not READER_MARKERS & set(fields):
+        return {}, text
+    return fields, "\n".join(lines[index:])
+
+
+def _header_date(value: str | None) -> str | None:
+    """ISO date of a header's "Published Time" (ISO 8601 or RFC 2822, as services write it)."""
+    if not value:
+        return None
+    if match := regex.match(r"\s*(\d{4}-\d{2}-\d{2})", value):
+        return match.group(1)
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     """The text dump of a markdown page and what its markup said about the lines."""
     rules = rules or default_ruleset()
@@ -319,12 +363,9 @@ def heading_is_no_image(page: Page, dump: MarkdownDump) -> None:
             page.set(below, BODY, "markdown:caption_of_no_image")
 
 
-def analyse_markdown(
-    data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
-) -> Page:
-    """Label every line of a markdown page's text dump (for `clean` and `explain`)."""
-    rules = rules or default_ruleset()
-    dump = markdown_to_dump(data, rules)
+def _analyse(data: str, rules: RuleSet, keep_gallery: bool) -> tuple[Page, dict[str, str]]:
+    header, markdown = split_reader_header(data)
+    dump = markdown_to_dump(markdown, rules)
     lines = dump.text.split("\n")
     preset = byline_below_title(lines, dump.title_index, "markdown:byline_below_title")
     if dump.title_index is not None:
@@ -340,7 +381,14 @@ def analyse_markdown(
     heading_is_no_image(page, dump)
     label_images(page, dump)
     promote_headings(page, sorted(dump.headings), "markdown:heading")
-    return page
+    return page, header
+
+
+def analyse_markdown(
+    data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
+) -> Page:
+    """Label every line of a markdown page's text dump (for `clean` and `explain`)."""
+    return _analyse(data, rules or default_ruleset(), keep_gallery)[0]
 
 
 def clean_markdown(
@@ -351,5 +399,12 @@ def clean_markdown(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Document:
-    page = analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
-    return overlay(document_from_page(page, source=source, url=url), format=FORMAT)
+    page, header = _analyse(data, rules or default_ruleset(), keep_gallery)
+    source_url = header.get("url source")
+    document = document_from_page(page, source=source, url=url or source_url or None)
+    return overlay(
+        document,
+        title=document.title or header.get("title") or None,
+        date=document.date or _header_date(header.get("published time")),
+        format=FORMAT,
+    )

@@ -131,7 +131,7 @@ def html_to_lines(text: str) -> tuple[list[str], set[int]]:
     return lines, headings
 
 
-def _inline_pattern(rules: RuleSet) -> regex.Pattern[str] | None:
+def inline_pattern(rules: RuleSet) -> regex.Pattern[str] | None:
     phrases = sorted(
         {
             rule.phrase.rstrip(".")
@@ -181,9 +181,14 @@ def _split_note(line: str, rules: RuleSet) -> list[str]:
     return [line]
 
 
-def split_inline_chrome(line: str, rules: RuleSet) -> list[str]:
-    """One line of running text as lines, cut where chrome stands inside it."""
-    pattern = _inline_pattern(rules)
+def split_inline_chrome(
+    line: str, rules: RuleSet, pattern: regex.Pattern[str] | None = None
+) -> list[str]:
+    """One line of running text as lines, cut where chrome stands inside it.
+
+    `pattern` is `inline_pattern(rules)`, passed in when splitting many lines.
+    """
+    pattern = pattern or inline_pattern(rules)
     parts = [p.strip() for p in pattern.split(line)] if pattern is not None else [line]
     out: list[str] = []
     for part in parts:
@@ -198,6 +203,7 @@ def split_inline_chrome(line: str, rules: RuleSet) -> list[str]:
 def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]:
     """A record's text as dump lines (HTML undone, inline chrome split off), heading indices."""
     lines, headings = html_to_lines(text)
+    pattern = inline_pattern(rules)
     out: list[str] = []
     out_headings: set[int] = set()
     for index, line in enumerate(lines):
@@ -205,7 +211,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]
             out_headings.add(len(out))
             out.append(line)
             continue
-        out.extend(split_inline_chrome(line, rules) if line else [""])
+        out.extend(split_inline_chrome(line, rules, pattern) if line else [""])
     return out, out_headings
 
 
