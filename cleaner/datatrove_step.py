@@ -26,7 +26,10 @@ cleaner, same record. Then:
 - documents that give no record (binary, empty, `error`) or whose clean text
   is empty are dropped, as datatrove filters drop documents, and counted
   (`dropped_binary`, `dropped_empty_text`...). `keep_empty=True` keeps
-  the empty ones: their `dw_warnings` hold `empty_text`.
+  the empty ones: their `dw_warnings` hold `empty_text`. Other counters:
+  `removed_<category>` (lines removed), `total`, `forwarded`, `dropped`;
+- a text that holds several records (JSON Lines) gives several documents,
+  the extra ones with ids `ID#1`, `ID#2`...
 
 Only core datatrove is needed (`pip install 'dw-clean[datatrove]'`); its
 `processing` extra pins an old trafilatura. The step holds only plain
@@ -79,8 +82,8 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
         self.keep_gallery = keep_gallery
         self.url_key = url_key
 
-    def record(self, doc: DatatroveDocument) -> dict[str, Any]:
-        """The dw-clean record for one document; raises `Rejected`."""
+    def records(self, doc: DatatroveDocument) -> list[dict[str, Any]]:
+        """The dw-clean records of one document (one per page); raises `Rejected`."""
         # The bytes a local run would read from a UTF-8 file of this text, so
         # the same checks (binary, empty, mojibake) apply. surrogatepass keeps
         # lone surrogates (from broken JSON) to be judged by the decoder.
@@ -91,41 +94,53 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
         )
         documents = to_documents(decoded.text, source=str(doc.id), encoding=decoded.encoding,
                                  warnings=decoded.warnings, clean=clean)
-        return documents[0].to_dict()
+        return [document.to_dict() for document in documents]
 
-    def apply(self, doc: DatatroveDocument, record: dict[str, Any]) -> None:
+    def apply(
+        self, doc: DatatroveDocument, record: dict[str, Any], index: int
+    ) -> DatatroveDocument:
+        """`doc` carrying `record`; a copy with id `ID#N` for a text's N-th extra record."""
+        if index:
+            doc = DatatroveDocument(text="", id=f"{doc.id}#{index}", media=list(doc.media),
+                                    metadata=dict(doc.metadata))
         doc.text = record["text"]
         prefix = self.metadata_prefix
         doc.metadata.update({prefix + key: value for key, value in record.items()
                              if key != "text"})
+        return doc
 
-    def _cleaned(self, doc: DatatroveDocument) -> DatatroveDocument | None:
-        """The document cleaned, or None when it is dropped (and counted)."""
+    def _cleaned(self, doc: DatatroveDocument) -> list[DatatroveDocument]:
+        """The document cleaned (usually one), none when it is dropped (and counted).
+
+        Several when the text holds several records (JSON Lines, once input
+        forms are detected: the same `to_documents` call as a local run).
+        """
         try:
             with self.track_time():
-                record = self.record(doc)
+                records = self.records(doc)
         except Rejected as rejected:
             self.stat_update(StatHints.dropped, f"dropped_{rejected.reason.value}")
-            return None
+            return []
         except Exception as error:  # a cleaner bug must not stop a pipeline
             logger.warning(f"dw-clean failed on document {doc.id}: {error!r}")
             self.stat_update(StatHints.dropped, "dropped_error")
-            return None
-        for category, count in record["removed"].items():
-            self.stat_update(f"removed_{category}", value=count)
-        if not record["text"].strip() and not self.keep_empty:
-            self.stat_update(StatHints.dropped, "dropped_empty_text")
-            return None
-        self.apply(doc, record)
-        return doc
+            return []
+        cleaned = []
+        for index, record in enumerate(records):
+            for category, count in record["removed"].items():
+                self.stat_update(f"removed_{category}", value=count)
+            if not record["text"].strip() and not self.keep_empty:
+                self.stat_update(StatHints.dropped, "dropped_empty_text")
+                continue
+            cleaned.append(self.apply(doc, record, index))
+        return cleaned
 
     def run(
         self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1
     ) -> Iterator[DatatroveDocument]:
         for doc in data or ():
             self.stat_update(StatHints.total)
-            cleaned = self._cleaned(doc)
-            if cleaned is not None:
+            for cleaned in self._cleaned(doc):
                 self.stat_update(StatHints.forwarded)
                 self.update_doc_stats(cleaned)
                 yield cleaned

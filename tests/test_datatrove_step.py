@@ -17,6 +17,7 @@ from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
 import cleaner.core
+import cleaner.datatrove_step
 from cleaner.batch import Options, process_input
 from cleaner.datatrove_step import DWCleanStep
 from cleaner.inputs import InputRef
@@ -183,6 +184,20 @@ def test_cleaner_error_drops_one_document(monkeypatch: pytest.MonkeyPatch) -> No
     step = DWCleanStep()
     assert [doc.id for doc in step.run(iter(docs))] == ["good"]
     assert step.stats["dropped_error"].total == 1
+
+
+def test_several_records_in_one_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text holding several records (JSON Lines) gives one document each."""
+    page = (BAD / "no-chrome.txt").read_text(encoding="utf-8")
+
+    def two(text: str, **kwargs: Any) -> list[Any]:
+        return [cleaner.core.clean(text, source="one"), cleaner.core.clean(text, source="two")]
+
+    monkeypatch.setattr(cleaner.datatrove_step, "to_documents", two)
+    docs = list(DWCleanStep().run(iter([DatatroveDocument(text=page, id="page",
+                                                          metadata={"k": 1})])))
+    assert [(d.id, d.metadata["dw_source"], d.metadata["k"]) for d in docs] == [
+        ("page", "one", 1), ("page#1", "two", 1)]
 
 
 def test_step_pickles_for_slurm_and_ray() -> None:
