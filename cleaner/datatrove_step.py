@@ -94,7 +94,13 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
         )
         documents = to_documents(decoded.text, source=str(doc.id), encoding=decoded.encoding,
                                  warnings=decoded.warnings, clean=clean)
-        return [document.to_dict() for document in documents]
+        records = []
+        for item in documents:
+            if isinstance(item, Document):
+                records.append(item.to_dict())
+            else:  # one bad record among several (a JSON Lines line): count it
+                self.stat_update(StatHints.dropped, f"dropped_{getattr(item, 'reason', 'error')}")
+        return records
 
     def apply(
         self, doc: DatatroveDocument, record: dict[str, Any], index: int

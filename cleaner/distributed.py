@@ -559,6 +559,10 @@ class FsspecShardSink:
             self.index += 1
             self.count = 0
 
+    def reject_record(self, entry: ManifestEntry) -> None:
+        """One record of the current input was rejected (a bad JSON Lines line)."""
+        self.rejects_spool.write(entry.reject_line().encode("utf-8") + b"\n")
+
     def _close_shard(self) -> None:
         if self._gzip is None or self._raw is None:
             return
