@@ -78,6 +78,8 @@ class Options:
     # None for `cleaner.clean`. Lets tests (and experiments) run another one
     # in worker processes, where monkeypatching does not reach.
     cleaner: str | None = None
+    # Keep picture-gallery slide texts in `text` (the policy keeps them out).
+    keep_gallery: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,9 @@ class Outcome:
     records: tuple[Record, ...] = ()
     reason: Reason | None = None
     detail: str | None = None
+    # Records of this input that were rejected on their own: (source, reason,
+    # detail) for JSON Lines lines that are not JSON or have no text.
+    record_rejects: tuple[tuple[str, Reason, str], ...] = ()
 
     @property
     def rejected(self) -> bool:
@@ -172,6 +177,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
                 warnings=decoded.warnings,
                 fmt=options.fmt,
                 text_field=options.text_field,
+                keep_gallery=options.keep_gallery,
                 clean=clean,
             )
     except Rejected as rejected:
@@ -189,8 +195,14 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
     records = tuple(
         Record(dumps(doc.to_dict()), text_digest(doc.text), dict(doc.removed))
         for doc in documents
+        if isinstance(doc, Document)
     )
-    return Outcome(ref.source, records=records)
+    record_rejects = tuple(
+        (doc.source, Reason(doc.reason), doc.detail)
+        for doc in documents
+        if not isinstance(doc, Document)
+    )
+    return Outcome(ref.source, records=records, record_rejects=record_rejects)
 
 
 # --- ordered execution ------------------------------------------------------
@@ -632,6 +644,14 @@ def _consume(
         if on_reject is not None:
             on_reject(outcome)
         return
+    for source, reason, detail in outcome.record_rejects:
+        summary.rejects[reason.value] += 1
+        entry = ManifestEntry(source, "rejected", reason=reason.value, detail=detail)
+        if rejects is not None:
+            rejects.add(entry)
+        sink.reject_record(entry)
+        if on_reject is not None:
+            on_reject(Outcome(source, reason=reason, detail=detail))
     written = 0
     digests: list[str] = []
     for record in outcome.records:

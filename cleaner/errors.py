@@ -45,6 +45,10 @@ class Reason(StrEnum):
     UNREADABLE = "unreadable"
     # Cleaning took longer than --timeout seconds.
     TIMEOUT = "timeout"
+    # JSON Lines input: a line that is not a JSON object.
+    JSON = "json"
+    # JSON Lines input: a record without a text in --text-field.
+    NO_TEXT = "no_text"
     # The cleaner itself failed on this input (a bug: please report it).
     ERROR = "error"
 

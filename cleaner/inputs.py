@@ -42,10 +42,13 @@ import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from cleaner.document import Document
-from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
+from cleaner.errors import Reason, Rejected, UsageError
+
+if TYPE_CHECKING:
+    from cleaner.formats.records import RecordError
 
 # Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
 # 2 MB), small enough that one stray video file cannot fill memory.
@@ -55,7 +58,7 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # others are reserved for the format readers (issue 5), which plug into
 # `to_documents()`.
 FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "html", "jsonl")
-SUPPORTED_FORMATS: frozenset[str] = frozenset({"auto", "text"})
+SUPPORTED_FORMATS: frozenset[str] = frozenset(FORMATS)
 
 # Name of the input read from standard input, as it appears in records,
 # the manifest and the rejects file.
@@ -444,24 +447,37 @@ def to_documents(
     warnings: Iterable[str] = (),
     fmt: str = "auto",
     text_field: str | None = None,
+    keep_gallery: bool = False,
     clean: Callable[..., Document] | None = None,
-) -> list[Document]:
-    """Clean one decoded input into its records (one, or several for JSONL).
+) -> list[Document | RecordError]:
+    """Clean one decoded input into its records (one, or one per JSON Lines line).
 
-    The single place where input formats dispatch: `fmt` and `text_field` are
-    for the format readers; plain text goes straight to `clean` (by default
-    `cleaner.clean`, looked up at each call so that tests can patch it).
+    The single place where input formats dispatch (`cleaner.formats`). A
+    JSON Lines line that cannot be read comes back as a `RecordError` in its
+    place. `clean` replaces the cleaner of plain text (tests and experiments
+    use it to run another function in worker processes).
     """
-    del text_field  # reserved for --format jsonl
-    if fmt not in SUPPORTED_FORMATS:
-        raise DwCleanError(f"--format {fmt} is not supported yet.", exit_code=2)
-    if clean is None:
-        from cleaner import core  # noqa: PLC0415 - import cycle: cleaner imports inputs' users
+    check_format(fmt)
+    # Imported here: cleaner.formats pulls in the core, which cleaner.cli
+    # should not pay for before it knows there is work to do.
+    from cleaner import formats  # noqa: PLC0415
 
-        clean = core.clean
-    document = clean(text, source=source)
-    document.encoding = encoding
-    extra = [warning for warning in warnings if warning not in document.warnings]
-    if extra:
-        document.warnings = [*document.warnings, *extra]
-    return [document]
+    if clean is not None and formats.resolve_format(text, fmt, name=source) == "text":
+        results: list[Document | RecordError] = [clean(text, source=source)]
+    else:
+        results = list(
+            formats.to_documents(
+                text,
+                fmt=fmt,
+                source=source,
+                text_field=text_field or "text",
+                keep_gallery=keep_gallery,
+            )
+        )
+    for document in results:
+        if isinstance(document, Document):
+            document.encoding = encoding
+            extra = [warning for warning in warnings if warning not in document.warnings]
+            if extra:
+                document.warnings = [*document.warnings, *extra]
+    return results

@@ -134,6 +134,9 @@ class Sink(Protocol):
     def done(self, entry: ManifestEntry) -> None:
         """The current input is finished (its records, if any, were given)."""
 
+    def reject_record(self, entry: ManifestEntry) -> None:
+        """One record of the current input was rejected (a bad JSON Lines line)."""
+
     def commit(self) -> None:
         """Make everything written so far visible (end of run or interruption)."""
 
@@ -183,6 +186,9 @@ class StdoutSink:
     def done(self, entry: ManifestEntry) -> None:
         pass
 
+    def reject_record(self, entry: ManifestEntry) -> None:
+        pass
+
     def commit(self) -> None:
         try:
             self.stream.flush()
@@ -205,6 +211,9 @@ class FileSink:
         self.file.write_line(line)
 
     def done(self, entry: ManifestEntry) -> None:
+        pass
+
+    def reject_record(self, entry: ManifestEntry) -> None:
         pass
 
     def commit(self) -> None:
@@ -386,6 +395,9 @@ class ShardSink:
             self.shard = AtomicFile(os.path.join(self.output_dir, self.shard_name))
         self.shard.write_line(line)
         self.count += 1
+
+    def reject_record(self, entry: ManifestEntry) -> None:
+        self.rejects.add(entry)
 
     def done(self, entry: ManifestEntry) -> None:
         if entry.records:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,24 +45,24 @@ import time
 from cleaner.core import clean as real_clean
 
 
-def slow(text, *, source=None, url=None):
+def slow(text, **options):
     if "SLOWPAGE" in text:
         time.sleep(30)  # interrupted by the SIGALRM time limit
-    return real_clean(text, source=source, url=url)
+    return real_clean(text, **options)
 
 
-def stuck(text, *, source=None, url=None):
+def stuck(text, **options):
     if "SLOWPAGE" in text:
         # Like a long call into C: the time-limit signal cannot get through.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(30)
-    return real_clean(text, source=source, url=url)
+    return real_clean(text, **options)
 
 
-def crash(text, *, source=None, url=None):
+def crash(text, **options):
     if "SLOWPAGE" in text:
         os._exit(3)
-    return real_clean(text, source=source, url=url)
+    return real_clean(text, **options)
 '''
 
 
@@ -96,7 +97,7 @@ def test_process_input_gives_a_record_or_a_reason() -> None:
 
 
 def test_a_cleaner_crash_is_an_error_reject(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+    def broken(text: str, **options: object) -> Document:
         raise ValueError("boom")
 
     monkeypatch.setattr(cleaner.core, "clean", broken)
@@ -154,10 +155,10 @@ def make_pages(directory: Path, count: int, *, slow_at: int | None = None) -> li
 def test_timeout_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     real = cleaner.core.clean
 
-    def slow(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+    def slow(text: str, **options: Any) -> Document:
         if "SLOWPAGE" in text:
             time.sleep(30)
-        return real(text, source=source, url=url)
+        return real(text, **options)
 
     monkeypatch.setattr(cleaner.core, "clean", slow)
     refs = make_pages(tmp_path, 3, slow_at=1)
@@ -266,9 +267,9 @@ def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
     seen: list[int] = []
     real = cleaner.core.clean
 
-    def spy(text: str, *, source: str | None = None, url: str | None = None) -> Document:
+    def spy(text: str, **options: Any) -> Document:
         seen.append(os.getpid())
-        return real(text, source=source, url=url)
+        return real(text, **options)
 
     monkeypatch.setattr(cleaner.core, "clean", spy)
     few = [InputRef(str(EXAMPLE), str(EXAMPLE))] * 3

@@ -142,7 +142,7 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "-o", "a.jsonl", "--output-dir", "d"], "not both"),
         (["x.txt", "--resume"], "--resume needs --output-dir"),
         (["x.txt", "--dedup=twice"], "flag or drop"),
-        (["x.txt", "--format", "html"], "not supported yet"),
+        (["x.txt", "--format", "pdf"], "pdf"),
         (["x.txt", "--format", "pdf"], "Unknown --format"),
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),

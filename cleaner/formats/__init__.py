@@ -15,8 +15,9 @@ Pure functions: strings in, records out, no file I/O (that is `cleaner.inputs`).
 
 from __future__ import annotations
 
+from cleaner import core
 from cleaner.classify import Page
-from cleaner.core import analyse, clean
+from cleaner.core import analyse
 from cleaner.document import Document
 from cleaner.errors import UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
@@ -60,7 +61,8 @@ def _clean_page(
         return clean_html(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     if fmt == MARKDOWN:
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    document = clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    # core.clean looked up at each call, so that a test can patch the cleaner.
+    document = core.clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     document.format = TEXT
     return document
 
