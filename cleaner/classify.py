@@ -47,7 +47,7 @@ _HTML_TITLE = regex.compile(
 )
 # Closing initials with agencies: "mg/cmk (AFP, Reuters, dpa)", "hb/dk (dpa,rtr,afp)".
 _CLOSING_INITIALS = regex.compile(
-    r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,4})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
+    r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,9})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
 )
 # Agencies alone in brackets at the end of an article: "(dpa, AFP)".
 _AGENCIES_ONLY = regex.compile(r"[(（](?P<agencies>[^()（）]{2,80})[)）]\.?")
@@ -160,7 +160,7 @@ def looks_like_names(text: str) -> bool:
     return len(names) >= 2 and all(_NAME_TOKEN.fullmatch(t) for t in names)
 
 
-def _prefix_value(category: str, rest: str, page: Page) -> tuple[bool, object]:
+def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[bool, object]:
     """Whether a prefix match really is that chrome, and the value it carries."""
     words = len(rest.split())
     if category == "image_credit":
@@ -174,8 +174,11 @@ def _prefix_value(category: str, rest: str, page: Page) -> tuple[bool, object]:
         return found is not None, found
     if category == "permalink":
         return bool(_URL_ONLY.fullmatch(rest)), rest
-    if category in ("editors", "notes"):
+    if category == "editors":
         return 0 < words <= 20, rest
+    if category == "notes":
+        # A note reads as a whole: "Adaption aus dem Russischen: Markian Ostaptschuk".
+        return 0 < words <= 40, line.text
     if category == "updated":
         return words <= 20, rest
     return words <= 25, None
@@ -195,7 +198,7 @@ def label_by_tables(page: Page) -> None:
             found = _prefix_match(line, rules)
             if found is not None:
                 rule, rest = found
-                ok, value = _prefix_value(rule.category, rest, page)
+                ok, value = _prefix_value(rule.category, rest, page, line)
                 if ok:
                     page.table_rules[i] = rule
                     page.set(i, _category(rule), rule.id, value)

@@ -164,13 +164,20 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     fmt: Annotated[
         str,
         typer.Option("--format", metavar="[auto|text|markdown|html|jsonl]",
-                     help="Input form. Only auto and text so far."),
+                     help="Input form; auto detects it from the name and content."),
     ] = "auto",
     text_field: Annotated[
         str | None,
         typer.Option("--text-field", metavar="NAME",
-                     help="For --format jsonl: the field holding the page text."),
+                     help="For JSON Lines input: the field holding the page text "
+                          "[default: text]."),
     ] = None,
+    keep_gallery: Annotated[
+        bool,
+        typer.Option("--keep-gallery",
+                     help="Keep picture-gallery slide texts in `text` (by default they go "
+                          "to the `gallery` field, as the cleaning policy says)."),
+    ] = False,
     dask: Annotated[
         str | None,
         typer.Option("--dask", metavar="ADDRESS",
@@ -192,6 +199,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
             files_from=files_from, glob=glob, jobs=jobs or _default_jobs(), quiet=quiet,
             resume=resume, dedup=dedup, rejects=rejects, allow_rejects=allow_rejects,
             max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field, dask=dask,
+            keep_gallery=keep_gallery,
         )
     except DwCleanError as error:
         raise _fail(error) from None
@@ -231,6 +239,7 @@ def _clean(
     files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
     dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
+    keep_gallery: bool = False,
 ) -> int:
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
                    resume=resume, dedup=dedup, rejects=rejects, fmt=fmt)
@@ -241,7 +250,8 @@ def _clean(
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
                            max_bytes=limit)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
-                            text_field=text_field, sys_path=tuple(sys.path))
+                            text_field=text_field, sys_path=tuple(sys.path),
+                            keep_gallery=keep_gallery)
 
     if dask is not None:
         # Issue 6: the same run on a Dask cluster, which lists the inputs and
@@ -353,6 +363,12 @@ def explain_command(
         typer.Option("--max-bytes", min=1, metavar="N", help="Refuse inputs over N bytes.",
                      show_default=False),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar="[auto|text|markdown|html]",
+                     help="Input form; markdown and HTML are shown as the text dump the "
+                          "cleaner made of them."),
+    ] = "auto",
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True,
@@ -377,7 +393,7 @@ def explain_command(
     except Rejected as rejected:
         _err(f"cannot explain {file}: {rejected.reason.value} ({rejected.detail})")
         raise typer.Exit(code=EXIT_REJECTS) from None
-    typer.echo(render_explanation(decoded.text, source=ref.source), nl=False)
+    typer.echo(render_explanation(decoded.text, source=ref.source, fmt=fmt), nl=False)
 
 
 DEDUP_MODES = ("flag", "drop")

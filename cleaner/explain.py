@@ -30,8 +30,17 @@ def _shorten(text: str) -> str:
     return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
 
 
-def render_explanation(text: str, *, source: str | None = None, keep_gallery: bool = False) -> str:
-    page = analyse(text, keep_gallery=keep_gallery)
+def render_explanation(
+    text: str, *, source: str | None = None, keep_gallery: bool = False, fmt: str = "text"
+) -> str:
+    """The explanation of a page; for markdown and HTML (`fmt` other than
+    "text", or "auto"), of the text dump the cleaner made of it."""
+    if fmt == "text":
+        page = analyse(text, keep_gallery=keep_gallery)
+    else:
+        from cleaner.formats import analyse_any  # noqa: PLC0415 - formats import this module's users
+
+        page = analyse_any(text, fmt=fmt, source=source, keep_gallery=keep_gallery)
     rows = explain_rows(page)
     rule_width = max((len(row[3]) for row in rows), default=4)
     out = [
