@@ -198,6 +198,14 @@ def measure_size(corpus: Path, count: int, work: Path, sample: int) -> list[Meas
     per_doc = max(seconds - startup, 0.0) / max(done, 1)
     note = "" if sample == count else f"~ sampled {sample}, extrapolated"
     results.append(Measure("(d) trafilatura", startup + per_doc * count, count, peak, note))
+
+    for workers in (1, 2):
+        # Issue 6: the same inputs on a local Dask cluster (cluster start included).
+        command = [DW_CLEAN, str(corpus), "--output-dir", str(work / f"dask-{workers}"),
+                   "--dask", f"local:{workers}", "-q"]
+        seconds, peak = run_measured(command)
+        results.append(Measure(f"(e) dw-clean --dask local:{workers}", seconds, count, peak,
+                               "--output-dir shards; RSS summed over the cluster"))
     return results
 
 
@@ -266,7 +274,7 @@ def main() -> None:
         print(f"corpus N={count}: {size / 1e6:.1f} MB in {corpus}", file=sys.stderr)
         with tempfile.TemporaryDirectory(dir=workdir) as work:
             measures = measure_size(corpus, count, Path(work), args.trafilatura_sample)
-        by_size[count] = dict(zip("abcd", measures, strict=True))
+        by_size[count] = dict(zip("abcdef", measures, strict=True))
         rows += [(count, size, m) for m in measures]
     print(table(rows))
     print()
