@@ -158,3 +158,16 @@ def test_explain_names_the_deciding_rule_for_every_line() -> None:
     assert "DROP  skip_links    en:line:skip_links" in report
     assert "structure:video_duration" in report
     assert "KEEP  body" in report
+
+
+def test_cleaning_text_does_not_import_trafilatura() -> None:
+    # Start-up cost: every batch run and worker process would pay 0.3 s.
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys, cleaner.formats as f; f.to_documents('a\\n\\nb', source='x.txt'); "
+        "print('trafilatura' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -204,8 +204,8 @@ def test_page_is_parsed_once_and_the_tree_is_handed_to_trafilatura(
         calls.append("extract")
         return real_extract(data, *args, **kwargs)
 
-    monkeypatch.setattr(html_format.trafilatura, "load_html", load)
-    monkeypatch.setattr(html_format.trafilatura, "bare_extraction", extract)
+    monkeypatch.setattr(trafilatura, "load_html", load)
+    monkeypatch.setattr(trafilatura, "bare_extraction", extract)
     doc = html_format.clean_html(page_html(PAGES[0]))
     assert doc.text
     assert calls == ["load", "extract"]

@@ -82,6 +82,9 @@ def format_from_name(name: str | None) -> str | None:
 
 
 def looks_like_html(head: str) -> bool:
+    # Sniffing runs on every input of a batch: cheap substring tests first.
+    if "<" not in head:
+        return False
     return bool(_HTML_START.match(head) or _HTML_PAGE_TAG.search(head))
 
 
@@ -99,17 +102,20 @@ def looks_like_jsonl(head: str) -> bool:
 
 
 def looks_like_markdown(head: str) -> bool:
-    if _READER_HEADER.search(head):
+    # Each pattern runs only when its telltale characters occur at all: a
+    # plain-text dump, the common case, is ruled out by a few substring tests.
+    if ("URL Source:" in head or "Markdown Content:" in head) and _READER_HEADER.search(head):
         return True
-    links = len(_MD_LINK.findall(head))
+    links = len(_MD_LINK.findall(head)) if "](" in head else 0
     if links >= MIN_LINKS:
         return True
-    others = (
-        len(_MD_ATX_HEADING.findall(head))
-        + len(_MD_SETEXT.findall(head))
-        + len(_MD_EMPHASIS.findall(head))
-        + links
-    )
+    others = links
+    if "#" in head:
+        others += len(_MD_ATX_HEADING.findall(head))
+    if "\n=" in head or "\n---" in head or "\n ---" in head:
+        others += len(_MD_SETEXT.findall(head))
+    if "**" in head or "__" in head:
+        others += len(_MD_EMPHASIS.findall(head))
     return others >= MIN_OTHER_SIGNALS
 
 

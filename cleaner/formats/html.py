@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import regex
-import trafilatura
-from trafilatura.xml import xmltotxt
 
 from cleaner.classify import Label, Page
 from cleaner.core import WARN_NO_CHROME, document_from_page
@@ -436,6 +434,11 @@ def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
 
 def extract_main_text(tree: HtmlElement) -> tuple[list[str], set[str]]:
     """trafilatura's main text as lines, and the comparable text of its headings."""
+    # Imported here: trafilatura takes 0.3 s to import, which a run over text
+    # dumps (and each of its worker processes) should not pay.
+    import trafilatura  # noqa: PLC0415
+    from trafilatura.xml import xmltotxt  # noqa: PLC0415
+
     document = trafilatura.bare_extraction(
         tree, include_comments=False, with_metadata=False, as_dict=False
     )
@@ -589,6 +592,8 @@ def analyse_html(
 ) -> tuple[Page, PageMeta, list[Image]]:
     """The labelled dump of an HTML page, its metadata and its figures."""
     rules = rules or default_ruleset()
+    import trafilatura  # noqa: PLC0415 - see extract_main_text
+
     tree = trafilatura.load_html(data)
     if tree is None:
         return classify_dump("", rules=rules), PageMeta(), []
