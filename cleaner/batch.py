@@ -566,6 +566,10 @@ def flag_duplicate(line: str, earlier: str) -> str:
     return dumps(record)
 
 
+# Outcomes of the inputs, in input order, from some engine; checks the stop flag.
+OutcomeSource = Callable[[Iterable[InputRef], "StopRequested"], Generator[Outcome, None, None]]
+
+
 def run(
     refs: Iterable[InputRef],
     options: Options,
@@ -578,11 +582,14 @@ def run(
     earlier_digests: Iterable[tuple[str, str]] = (),
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
+    outcome_source: OutcomeSource | None = None,
 ) -> Summary:
     """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
 
     `done` holds sources finished by an earlier run (skipped); `earlier_digests`
-    their record digests, so --dedup sees them. Raises `DwCleanError` for fatal
+    their record digests, so --dedup sees them. `outcome_source` replaces the
+    local workers (a Dask cluster gives its outcomes, in input order, through
+    it), so every engine shares this one loop. Raises `DwCleanError` for fatal
     problems (a full disk); whatever was committed before stays valid.
     """
     summary = Summary()
@@ -601,7 +608,10 @@ def run(
     stop = StopRequested()
     started = time.perf_counter()
     try:
-        with stop.installed(), closing(outcomes(todo(), options, jobs=jobs, stop=stop)) as stream:
+        stream_of = outcome_source or (
+            lambda todo_refs, stop_flag: outcomes(todo_refs, options, jobs=jobs, stop=stop_flag)
+        )
+        with stop.installed(), closing(stream_of(todo(), stop)) as stream:
             for outcome in stream:
                 _consume(
                     outcome, sink, rejects=rejects, deduper=deduper, summary=summary,

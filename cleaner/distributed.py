@@ -39,20 +39,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, TypeVar
 
 # Dedup and _consume are batch.run's own steps, reused so that a Dask run
 # cannot drift from a local one (see `consume`).
+from cleaner import batch
 from cleaner.batch import (
-    Dedup,
     DocumentTimeout,
     Options,
     Outcome,
     StopRequested,
     Summary,
-    _consume,
     process_input,
     time_limit,
 )
@@ -675,63 +674,14 @@ def run_dask(
                         max_bytes=options.max_bytes)
     with dask_client(address) as client:
         check_workers(client)
-        return consume(
-            lambda todo, stop: ordered_outcomes(client, todo, options, batch_size=batch_size,
-                                                stop=stop),
-            refs, sink, dedup=dedup, done=done, earlier_digests=earlier,
+        # The local run's own loop, fed by the cluster (--jobs does not apply).
+        return batch.run(
+            refs, options, sink, dedup=dedup, done=done, earlier_digests=earlier,
             on_reject=on_reject, progress=progress,
+            outcome_source=lambda todo, stop: ordered_outcomes(
+                client, todo, options, batch_size=batch_size, stop=stop
+            ),
         )
-
-
-def consume(
-    source: Callable[[Iterable[InputRef], StopRequested], Generator[Outcome, None, None]],
-    refs: Iterable[InputRef],
-    sink: Sink,
-    *,
-    dedup: str | None = None,
-    done: set[str] | None = None,
-    earlier_digests: Iterable[tuple[str, str]] = (),
-    on_reject: Callable[[Outcome], None] | None = None,
-    progress: Any = None,
-) -> Summary:
-    """`cleaner.batch.run` with the outcomes from `source` instead of local workers.
-
-    Same steps in the same order (skip what `done` lists, dedup, sink,
-    progress, stop on a signal, commit or discard), through batch's own
-    helpers, so the two runs cannot drift apart.
-    """
-    summary = Summary()
-    deduper = Dedup(dedup) if dedup else None
-    if deduper is not None:
-        for digest, earlier in earlier_digests:
-            deduper.first.setdefault(digest, earlier)
-
-    def todo() -> Iterator[InputRef]:
-        for ref in refs:
-            if done and ref.source in done:
-                summary.skipped += 1
-                continue
-            yield ref
-
-    stop = StopRequested()
-    started = time.perf_counter()
-    try:
-        with stop.installed(), closing(source(todo(), stop)) as stream:
-            for outcome in stream:
-                _consume(outcome, sink, rejects=None, deduper=deduper, summary=summary,
-                         on_reject=on_reject)
-                summary.last_source = outcome.source
-                if progress is not None:
-                    progress.update(1)
-                if stop:
-                    break
-            summary.interrupted = stop.signal_name
-            sink.commit()
-    except BaseException:
-        sink.discard()
-        raise
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 __all__ = [
@@ -739,7 +689,6 @@ __all__ = [
     "FsspecShardSink",
     "call_with_time_limit",
     "clean_batch",
-    "consume",
     "dask_client",
     "discover_any",
     "open_sink",

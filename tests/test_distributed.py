@@ -18,6 +18,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from cleaner import batch
+
 pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
 
@@ -30,7 +32,6 @@ from cleaner.cli import clean_app, normalize_args
 from cleaner.distributed import (
     FsspecShardSink,
     clean_one,
-    consume,
     discover_any,
     protocol,
     run_dask,
@@ -172,8 +173,11 @@ def test_fsspec_sink_writes_shard_sink_bytes(tmp_path: Path, memory_root: str) -
     def outcomes(todo: Any, stop: Any) -> Iterator[Outcome]:
         return (process_input(ref, Options()) for ref in todo)
 
-    consume(outcomes, refs, ShardSink(str(tmp_path / "local"), shard_size=9))
-    consume(outcomes, refs, FsspecShardSink(f"memory://{memory_root}", shard_size=9))
+    for sink in (
+        ShardSink(str(tmp_path / "local"), shard_size=9),
+        FsspecShardSink(f"memory://{memory_root}", shard_size=9),
+    ):
+        batch.run(refs, Options(), sink, outcome_source=outcomes)
     assert memory_files(memory_root) == files(tmp_path / "local")
     with pytest.raises(UsageError, match="already holds"):
         FsspecShardSink(f"memory://{memory_root}")
