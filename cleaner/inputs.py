@@ -60,9 +60,10 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "html", "jsonl")
 SUPPORTED_FORMATS: frozenset[str] = frozenset(FORMATS)
 
-# Name of the input read from standard input, as it appears in records,
+# Name of the input read from standard input, as it was given on the command
+# line (the record schema says `-`), in records,
 # the manifest and the rejects file.
-STDIN_SOURCE = "<stdin>"
+STDIN_SOURCE = "-"
 
 _GLOB_CHARS = frozenset("*?[")
 

@@ -276,7 +276,7 @@ def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
     assert [o.reason for o in outcomes(few, Options(), jobs=2)] == [None] * 3
     assert seen == [os.getpid()] * 3
     seen.clear()
-    many = [InputRef("<stdin>", data=EXAMPLE.read_bytes()), *few * 4]
+    many = [InputRef("-", data=EXAMPLE.read_bytes()), *few * 4]
     got = list(outcomes(many, Options(), jobs=2))
     assert [o.source for o in got] == [r.source for r in many]
     assert seen == [os.getpid()]  # only the stdin input; the files went to workers

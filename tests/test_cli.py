@@ -123,7 +123,7 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
     page = EXAMPLES / "001_26d23cd7d08ed03d.txt"
     result = invoke(["-", "-j", "1"], stdin=page.read_bytes())
     assert result.exit_code == 0, result.output
-    assert [d["source"] for d in records(result.stdout)] == ["<stdin>"]
+    assert [d["source"] for d in records(result.stdout)] == ["-"]
 
     listing = tmp_path / "list.txt"
     listing.write_text(f"{page}\n{EXAMPLES / '*.txt'}\n")
