@@ -330,3 +330,42 @@ def summarise(results: Sequence[DumpResult]) -> Summary:
         language=accuracy(result.language_ok for result in results),
         dumps=len(results),
     )
+
+
+# --- report tables (shared by scripts/evaluate.py and scripts/evaluate_html.py) ---
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def accuracy_cell(correct: int, scored: int) -> str:
+    return f"{percent(correct / scored)} ({correct}/{scored})" if scored else "n/a"
+
+
+def flag(outcome: bool | None) -> str:
+    return "-" if outcome is None else ("ok" if outcome else "WRONG")
+
+
+def summary_row(name: str, summary: Summary) -> list[str]:
+    """A system's row: P, R, F1 of the lines, then title, date, language accuracy."""
+    lines = summary.lines
+    return [
+        name,
+        percent(lines.precision),
+        percent(lines.recall),
+        percent(lines.f1),
+        accuracy_cell(summary.title.correct, summary.title.scored),
+        accuracy_cell(summary.date.correct, summary.date.scored),
+        accuracy_cell(summary.language.correct, summary.language.scored),
+    ]
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rendered = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+        for row in [header, *rows]
+    ]
+    rendered.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(rendered)

@@ -31,7 +31,18 @@ from typing import Any
 import justext
 import trafilatura
 
-from cleaner.evaluation import DumpResult, Gold, Prediction, Summary, evaluate_dump, summarise
+from cleaner.evaluation import (
+    DumpResult,
+    Gold,
+    Prediction,
+    Summary,
+    evaluate_dump,
+    flag,
+    markdown_table,
+    percent,
+    summarise,
+    summary_row,
+)
 from cleaner.formats import clean_any, detect_format
 from cleaner.formats.markdown import markdown_to_dump
 
@@ -134,53 +145,28 @@ def evaluate(system: System, dumps: Sequence[Dump], golds: dict[str, Gold]) -> l
     return results
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
 
 
-def _acc(correct: int, scored: int) -> str:
-    return f"{_pct(correct / scored)} ({correct}/{scored})" if scored else "n/a"
 
 
-def summary_row(name: str, summary: Summary) -> list[str]:
-    lines = summary.lines
-    return [
-        name,
-        _pct(lines.precision),
-        _pct(lines.recall),
-        _pct(lines.f1),
-        _acc(summary.title.correct, summary.title.scored),
-        _acc(summary.date.correct, summary.date.scored),
-        _acc(summary.language.correct, summary.language.scored),
-    ]
 
 
-def _flag(outcome: bool | None) -> str:
-    return "-" if outcome is None else ("ok" if outcome else "WRONG")
 
 
 def dump_row(result: DumpResult) -> list[str]:
     lines = result.lines
     return [
         result.dump,
-        _pct(lines.precision),
-        _pct(lines.recall),
-        _pct(lines.f1),
-        _flag(result.title_ok),
-        _flag(result.date_ok),
-        _flag(result.language_ok),
+        percent(lines.precision),
+        percent(lines.recall),
+        percent(lines.f1),
+        flag(result.title_ok),
+        flag(result.date_ok),
+        flag(result.language_ok),
         str(len(lines.missing_from_dump)),
     ]
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    rendered = [
-        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-        for row in [header, *rows]
-    ]
-    rendered.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(rendered)
 
 
 def details(result: DumpResult) -> str:

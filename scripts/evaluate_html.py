@@ -42,11 +42,14 @@ from cleaner.evaluation import (
     DumpResult,
     Gold,
     Prediction,
-    Summary,
     date_matches,
+    flag,
     language_matches,
+    markdown_table,
+    percent,
     score_lines,
     summarise,
+    summary_row,
     title_matches,
 )
 from cleaner.formats.html import clean_html
@@ -121,29 +124,12 @@ def evaluate_page(prediction: Prediction, page: Page) -> DumpResult:
     )
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
 
 
-def _acc(correct: int, scored: int) -> str:
-    return f"{_pct(correct / scored)} ({correct}/{scored})" if scored else "n/a"
 
 
-def summary_row(name: str, summary: Summary) -> list[str]:
-    lines = summary.lines
-    return [
-        name,
-        _pct(lines.precision),
-        _pct(lines.recall),
-        _pct(lines.f1),
-        _acc(summary.title.correct, summary.title.scored),
-        _acc(summary.date.correct, summary.date.scored),
-        _acc(summary.language.correct, summary.language.scored),
-    ]
 
 
-def _flag(outcome: bool | None) -> str:
-    return "-" if outcome is None else ("ok" if outcome else "WRONG")
 
 
 def page_row(name: str, result: DumpResult) -> list[str]:
@@ -151,23 +137,15 @@ def page_row(name: str, result: DumpResult) -> list[str]:
     return [
         result.page,
         name,
-        _pct(lines.precision),
-        _pct(lines.recall),
-        _pct(lines.f1),
-        _flag(result.title_ok),
-        _flag(result.date_ok),
-        _flag(result.language_ok),
+        percent(lines.precision),
+        percent(lines.recall),
+        percent(lines.f1),
+        flag(result.title_ok),
+        flag(result.date_ok),
+        flag(result.language_ok),
     ]
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    rendered = [
-        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-        for row in [header, *rows]
-    ]
-    rendered.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(rendered)
 
 
 def details(result: DumpResult) -> str:
