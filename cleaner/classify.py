@@ -19,7 +19,7 @@ import regex
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
 from cleaner.lines import SENTENCE_END, Line
-from cleaner.rules import END_LINE, END_PREFIX, Rule, RuleSet
+from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
 
 # Categories of kept lines; every other category is removed from `text`.
 BODY = "body"
@@ -58,7 +58,7 @@ _ALT_WITH_CREDIT = regex.compile(r"(?P<alt>[^()]{3,300}?)\s*\((?P<credit>[^()]{2
 _CREDIT_WORDS = regex.compile(
     r"/|picture[ -]?alliance|\bdpa\b|\bAFP\b|\bAP\b|Reuters|Getty|imago|\bDW\b|Wikipedia|"
     r"public domain|Creative Commons|\bCC\b|Xinhua|TASS|EPA|\bUPI\b|Zuma|Sputnik|Anadolu|"
-    r"NurPhoto|SOPA|Bildagentur|Photo|Foto|Bild|Image",
+    r"NurPhoto|SOPA|Bildagentur",
     flags=regex.IGNORECASE,
 )
 _MARKUP = regex.compile(
@@ -69,8 +69,6 @@ _MARKUP = regex.compile(
 # "PolitikRussische Föderation" is the section "Politik" and a topic.
 _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
-_NAME_JOINERS = frozenset({"and", "und", "et", "y", "e", "i", "и", "و", "&", ",", "|", "ve", "dan"})
-_AUTHOR_SPLIT = regex.compile(r"\s*(?:,|&|\||\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +145,19 @@ def _duration_seconds(text: str) -> int | None:
     return hours * 3600 + int(match.group(2)) * 60 + int(match.group(3))
 
 
-def _names(text: str) -> list[str]:
-    return [name.strip(" .") for name in _AUTHOR_SPLIT.split(text) if name.strip(" .")]
+def split_names(text: str, rules: RuleSet | None = None) -> list[str]:
+    """The names of a byline or agency list, in order ("A, B and C" -> A, B, C)."""
+    separator = (rules or default_ruleset()).name_separator
+    return [name.strip(" .") for name in separator.split(text) if name.strip(" .")]
 
 
-def looks_like_names(text: str) -> bool:
+def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
     """A byline: one or a few capitalised names, nothing else."""
+    joiners = (rules or default_ruleset()).name_joiners
     tokens = text.replace(",", " , ").split()
     if not 2 <= len(tokens) <= 12 or text.endswith(SENTENCE_END[:4]) or ":" in text:
         return False
-    names = [t for t in tokens if t.casefold() not in _NAME_JOINERS]
+    names = [t for t in tokens if t not in NAME_PUNCTUATION and t.casefold() not in joiners]
     return len(names) >= 2 and all(_NAME_TOKEN.fullmatch(t) for t in names)
 
 
@@ -168,7 +169,9 @@ def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[boo
     if category in ("video", "audio"):
         return (not rest or _duration_seconds(rest) is not None), _duration_seconds(rest)
     if category == "authors":
-        return looks_like_names(rest) or (0 < words <= 6 and rest[:1].isupper()), _names(rest)
+        return looks_like_names(rest, page.rules) or (
+            0 < words <= 6 and rest[:1].isupper()
+        ), split_names(rest, page.rules)
     if category == "date":
         found = parse_date_line(rest, page.rules)
         return found is not None, found
@@ -232,7 +235,7 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
     elif "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
         page.set(i, "title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
     elif short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
-        agencies = _names(match["agencies"] or "")
+        agencies = split_names(match["agencies"] or "", page.rules)
         authors = [a.strip() for a in match["initials"].split("/")]
         page.set(i, "byline", "structure:closing_initials", (authors, agencies))
     elif (
@@ -241,7 +244,12 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
         and (match := _AGENCIES_ONLY.fullmatch(text))
         and _is_agency_list(match["agencies"])
     ):
-        page.set(i, "byline", "structure:closing_agencies", ([], _names(match["agencies"])))
+        page.set(
+            i,
+            "byline",
+            "structure:closing_agencies",
+            ([], split_names(match["agencies"], page.rules)),
+        )
     elif not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
         page.set(i, "markup", "structure:markup")
 
@@ -252,7 +260,7 @@ def _could_be_markup(text: str) -> bool:
 
 
 def _is_agency_list(text: str) -> bool:
-    parts = _names(text)
+    parts = split_names(text)
     return bool(parts) and all(len(p) <= 12 and " " not in p for p in parts)
 
 
@@ -293,7 +301,7 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         # Separated by a space, "Bild:" may be prose ("ein klares Bild: Freunde
         # waren ..."): then the prefix must be capitalised and the rest must
         # read like a credit (an agency, an archive, a photographer/agency).
-        if not glued and not (line.text[pos].isupper() and _CREDIT_WORDS.search(credit)):
+        if not glued and not (line.text[pos].isupper() and _reads_like_credit(credit, rules)):
             continue
         if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
@@ -356,7 +364,16 @@ def _label_ad_below_image(page: Page, image_line: int) -> None:
             page.set(below, "ads", "structure:label_glued_below_image")
 
 
-def _credit_in_brackets(line: Line) -> tuple[str, str] | None:
+def _reads_like_credit(credit: str, rules: RuleSet) -> bool:
+    """An agency, an archive, a path of them, or a credit label of any table
+    ("Foto: ...", "Image: ...")."""
+    if _CREDIT_WORDS.search(credit):
+        return True
+    lowered = credit.casefold()
+    return any(prefix.rstrip(":") in lowered for prefix in rules.credit_prefixes)
+
+
+def _credit_in_brackets(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     """Old layout: "Tahir Della (picture-alliance/dpa/L. Schwedes)"."""
     if not line.text.endswith(")") or line.words > MAX_ALT_WORDS:
         return None
@@ -367,7 +384,7 @@ def _credit_in_brackets(line: Line) -> tuple[str, str] | None:
     if alt.endswith((".", "!", "?", ":", ";", ",")):
         return None
     has_lower = any(ch.islower() for ch in credit)
-    if _CREDIT_WORDS.search(credit) or (has_lower and len(credit.split()) <= 4):
+    if _reads_like_credit(credit, rules) or (has_lower and len(credit.split()) <= 4):
         return alt, credit
     return None
 
@@ -376,7 +393,7 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
     for i in range(start, stop):
         if not page.free(i):
             continue
-        found = _credit_in_brackets(page.lines[i])
+        found = _credit_in_brackets(page.lines[i], page.rules)
         if found is None:
             continue
         alt, credit = found
@@ -559,14 +576,13 @@ def _date_anchor(page: Page, stop: int) -> int | None:
         line = page.lines[i]
         if label is None and not line.blank:
             if (
-                (len(line.text) <= MAX_DATE_LINE_CHARS
+                len(line.text) <= MAX_DATE_LINE_CHARS
                 and _HAS_DIGIT.search(line.text)
-                and parse_date_line(line.text, page.rules))
-                or (
-                    len(line.text) <= MAX_DATE_LINE_CHARS
-                    and _HAS_DIGIT.search(line.text)
-                    and is_relative_date_line(line.text, page.rules)
-                )
+                and parse_date_line(line.text, page.rules)
+            ) or (
+                len(line.text) <= MAX_DATE_LINE_CHARS
+                and _HAS_DIGIT.search(line.text)
+                and is_relative_date_line(line.text, page.rules)
             ):
                 return i
             if line.is_prose:
@@ -632,11 +648,16 @@ def label_title(page: Page, stop: int) -> None:
         candidates = _free_lines_above(page, anchor)
         if (
             len(candidates) == 2
-            and looks_like_names(page.lines[candidates[0]].text)
+            and looks_like_names(page.lines[candidates[0]].text, page.rules)
             and page.lines[candidates[1]].is_heading_like
         ):
             byline, title = candidates
-            page.set(byline, "byline", "structure:name_above_date", _names(page.lines[byline].text))
+            page.set(
+                byline,
+                "byline",
+                "structure:name_above_date",
+                split_names(page.lines[byline].text, page.rules),
+            )
         elif candidates and page.lines[candidates[0]].is_heading_like:
             title = candidates[0]
         else:
@@ -653,10 +674,19 @@ def label_title(page: Page, stop: int) -> None:
 
 def _byline_below_date(page: Page, anchor: int, stop: int) -> None:
     below = page.next_nonblank(anchor, stop)
-    if below is not None and page.free(below) and looks_like_names(page.lines[below].text):
+    if (
+        below is not None
+        and page.free(below)
+        and looks_like_names(page.lines[below].text, page.rules)
+    ):
         after = page.next_nonblank(below, stop)
         if after is not None and page.lines[after].is_prose:
-            page.set(below, "byline", "structure:name_below_date", _names(page.lines[below].text))
+            page.set(
+                below,
+                "byline",
+                "structure:name_below_date",
+                split_names(page.lines[below].text, page.rules),
+            )
 
 
 def _title_before_lead(page: Page, stop: int) -> None:

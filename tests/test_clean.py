@@ -171,3 +171,17 @@ def test_cleaning_text_does_not_import_trafilatura() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bylines_split_on_the_tables_name_joiners() -> None:
+    from cleaner.classify import looks_like_names, split_names  # noqa: PLC0415
+    from cleaner.rules import build_ruleset  # noqa: PLC0415
+
+    rules = default_ruleset()
+    assert split_names("Anna Müller und Ben Kurz", rules) == ["Anna Müller", "Ben Kurz"]
+    assert split_names("Julia Vergin | Clare Roth", rules) == ["Julia Vergin", "Clare Roth"]
+    assert looks_like_names("Анна Петрова и Иван Орлов", rules)
+    # Without a table saying "und" joins names, it is just a word.
+    bare = build_ruleset([], {"months": {}})
+    assert split_names("Anna Müller und Ben Kurz", bare) == ["Anna Müller und Ben Kurz"]
+    assert not looks_like_names("Anna Müller und Ben Kurz", bare)

@@ -91,9 +91,9 @@ def test_table_schema(path: Path) -> None:
     assert isinstance(table.get("name"), str)
     assert table["name"].strip(), f"{path.name}: empty name"
 
-    for key in ("stopwords", "date_words", "relative_date_words"):
-        # Only relative_date_words is optional: few scrapes show relative dates.
-        words = table.get(key, [] if key == "relative_date_words" else None)
+    for key in ("stopwords", "date_words", "relative_date_words", "name_joiners"):
+        # relative_date_words and name_joiners are optional: not every table needs them.
+        words = table.get(key, [] if key in ("relative_date_words", "name_joiners") else None)
         assert isinstance(words, list), f"{path.name}: {key} must be a list"
         assert all(isinstance(w, str) and w.strip() == w and w for w in words), (
             f"{path.name}: {key} must be non-empty strings without surrounding space"

@@ -24,6 +24,7 @@ from cleaner.classify import (
     Page,
     classify,
     looks_like_names,
+    split_names,
 )
 from cleaner.document import Document
 from cleaner.lines import Line, make_line, split_lines
@@ -56,11 +57,6 @@ OVERLAY_FIELDS = frozenset(
 # trafilatura's output of the same sentence, and invisible characters some keep.
 _QUOTES = str.maketrans({"′": "'", "’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
 _NEEDS_TRANSLATION = regex.compile("[′’‘`“”„\u200b]")
-# Separators between names in a byline ("Julia Vergin | Clare Roth", "A, B and C"):
-# the same joiners the classifier accepts in `looks_like_names`.
-_NAME_SEPARATORS = regex.compile(
-    r"\s*(?:[,;|&/]|\b(?:and|und|et|y|e|i|и|ve|dan)\b)\s*", flags=regex.IGNORECASE
-)
 
 
 def comparable(text: str) -> str:
@@ -159,11 +155,6 @@ def line_index(page: Page) -> dict[str, list[int]]:
 def is_table_phrase(text: str, rules: RuleSet) -> bool:
     """Whether a whole line is a phrase of the rule tables (a menu entry, a label...)."""
     return normalise_phrase(text) in rules.lines
-
-
-def split_names(text: str) -> list[str]:
-    """The names of a byline, in order."""
-    return [name.strip(" .") for name in _NAME_SEPARATORS.split(text) if name.strip(" .")]
 
 
 def byline_below_title(lines: list[str], title_index: int | None, rule: str) -> dict[int, Label]:

@@ -33,7 +33,7 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import Label, Page
+from cleaner.classify import Label, Page, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image
@@ -42,7 +42,6 @@ from cleaner.formats.common import (
     comparable,
     overlay,
     preset_headings,
-    split_names,
     unique,
 )
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase

@@ -35,7 +35,7 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import HEADING, Label, Page
+from cleaner.classify import HEADING, Label, Page, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document
@@ -43,7 +43,6 @@ from cleaner.formats.common import (
     classify_dump,
     comparable,
     overlay,
-    split_names,
     unique,
 )
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase

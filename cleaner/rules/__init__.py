@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+
+import regex
 
 # Sections of a table and how a phrase in them is matched against a line.
 LINE = "line"  # the whole normalised line equals the phrase
@@ -26,7 +29,7 @@ END_PREFIX = "end_prefix"  # prefix; opens a related/footer section to page end
 SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 
 # Top-level keys a table may have besides its sections.
-TABLE_KEYS = ("code", "name", "stopwords", "date_words", "relative_date_words")
+TABLE_KEYS = ("code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class RuleSet:
     relative_date_words: frozenset[str] = frozenset()
     # Month name (casefolded) -> month number, from CLDR via months.json.
     months: dict[str, int] = field(default_factory=dict)
+    # Words that join names in a byline ("and", "und", "и"), casefolded.
+    name_joiners: frozenset[str] = frozenset()
+    # Splits a byline into names: the joiners and punctuation between names.
+    name_separator: regex.Pattern[str] = field(default_factory=lambda: _name_separator(()))
     weekdays: frozenset[str] = frozenset()
 
 
@@ -79,6 +86,16 @@ def match_key(text: str) -> str:
     if " :" in key:
         key = key.replace(" :", ":")
     return key
+
+
+# Punctuation between names in a byline, in every language: "A, B", "A | B".
+NAME_PUNCTUATION = ",;|&/"
+
+
+def _name_separator(joiners: Iterable[str]) -> regex.Pattern[str]:
+    words = "|".join(regex.escape(word) for word in sorted(joiners, key=len, reverse=True))
+    alternatives = f"[{regex.escape(NAME_PUNCTUATION)}]" + (f"|\\b(?:{words})\\b" if words else "")
+    return regex.compile(rf"\s*(?:{alternatives})\s*", flags=regex.IGNORECASE)
 
 
 def normalise_phrase(phrase: str) -> str:
@@ -115,6 +132,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     stopwords: dict[str, list[str]] = {}
     date_words: set[str] = set()
     relative_words: set[str] = set()
+    joiners: set[str] = set()
     credit_prefixes: set[str] = set()
     for code, table in tables:
         for section in SECTIONS:
@@ -135,10 +153,13 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
             stopwords.setdefault(word.casefold(), []).append(code)
         date_words.update(word.casefold() for word in table.get("date_words", []))
         relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
+        joiners.update(word.casefold() for word in table.get("name_joiners", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
+    ruleset.name_joiners = frozenset(joiners)
+    ruleset.name_separator = _name_separator(joiners)
     # Longest first, so "photograph:" is tried before "photo:".
     ruleset.credit_prefixes = tuple(sorted(credit_prefixes, key=len, reverse=True))
     ruleset.months = {name.casefold(): int(number) for name, number in months["months"].items()}
