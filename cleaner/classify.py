@@ -825,9 +825,16 @@ def label_body(page: Page) -> None:
             page.set(i, BODY, "structure:remaining_text")
 
 
-def classify(page: Page) -> Page:
+def classify(page: Page, *, tables: bool = True) -> Page:
+    """Label every line of `page`.
+
+    `tables=False` skips the rule tables and universal shapes. Both judge a
+    line alone, so on lines that passed them once unlabelled (the kept lines
+    that `core.analyse` classifies again) they would find nothing again.
+    """
     everything = len(page.lines)
-    label_by_tables(page)
+    if tables:
+        label_by_tables(page)
     label_media(page, everything)
     label_images(page, everything)
     label_title(page, everything)

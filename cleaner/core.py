@@ -25,11 +25,11 @@ WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
 
 
-
-
-def _classify_lines(lines: list[Line], rules: RuleSet, keep_gallery: bool) -> Page:
+def _classify_lines(
+    lines: list[Line], rules: RuleSet, keep_gallery: bool, *, tables: bool = True
+) -> Page:
     page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
-    return classify(page)
+    return classify(page, tables=tables)
 
 
 def _as_clean_text(lines: list[Line]) -> list[Line]:
@@ -61,7 +61,10 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     # the second pass changes nothing or removes a line or two.
     while True:
         kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
-        again = _classify_lines(_as_clean_text([page.lines[i] for i in kept]), rules, keep_gallery)
+        # Kept lines passed the rule tables unlabelled: only structure can change.
+        again = _classify_lines(
+            _as_clean_text([page.lines[i] for i in kept]), rules, keep_gallery, tables=False
+        )
         changed = False
         for position, i in enumerate(kept):
             label = again.labels[2 * position]

@@ -24,42 +24,60 @@ CLAUSE_END = tuple(".,;:…。，；：،")
 
 class Line(NamedTuple):
     # A NamedTuple, not a frozen dataclass: pages are split into hundreds of
-    # lines and a tuple is several times cheaper to build.
+    # lines and a tuple is several times cheaper to build. The line's shapes
+    # are fields, computed once: the passes of the classifier ask for them
+    # hundreds of thousands of times a second, and a field is read in C.
     number: int  # 1-based line number in the input
     raw: str  # the input line, without its line break
     text: str  # whitespace-normalised, list glyph stripped: what `text` keeps
     key: str  # casefolded and numbering stripped: what rule tables match
-    indent: int  # leading spaces in the input, a structural hint
     words: int
-
-    @property
-    def blank(self) -> bool:
-        return not self.text
-
-    @property
-    def is_prose(self) -> bool:
-        """A sentence or more of running text, the stuff paragraphs are made of."""
-        return (self.words >= 12 and self.text.endswith(SENTENCE_END)) or self.words >= 30
-
-    @property
-    def is_heading_like(self) -> bool:
-        """Short and not ending like a sentence fragment: titles, headings, labels."""
-        return 0 < self.words <= 20 and len(self.text) <= 200 and not self.text.endswith(CLAUSE_END)
+    blank: bool
+    # A sentence or more of running text, the stuff paragraphs are made of.
+    is_prose: bool
+    # Short and not ending like a sentence fragment: titles, headings, labels.
+    is_heading_like: bool
 
 
-def make_line(number: int, raw: str) -> Line:
-    if not raw or raw.isspace():
-        return Line(number, raw, "", "", len(raw), 0)
-    raw_visible = _INVISIBLE.sub("", raw) if not raw.isascii() else raw
-    indent = len(raw_visible) - len(raw_visible.lstrip())
-    words = raw_visible.split()
-    if words and (words[0] in _GLYPHS or words[0][:1].isdigit() or words[0][:1] == "("):
+_new_line = tuple.__new__
+
+
+def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
+    """One line of a page; `invisible=False` says the page has no invisible characters."""
+    visible = _INVISIBLE.sub("", raw) if invisible and not raw.isascii() else raw
+    words = visible.split()
+    if not words:
+        return _new_line(Line, (number, raw, "", "", 0, True, False, False))
+    first = words[0]
+    if first in _GLYPHS or first[0].isdigit() or first[0] == "(":
         text = _LIST_GLYPH.sub("", " ".join(words), count=1)
         key = match_key(" ".join(_NUMBERING.sub("", text, count=1).split()))
-        return Line(number, raw, text, key, indent, len(text.split()))
-    text = " ".join(words)
-    return Line(number, raw, text, match_key(text), indent, len(words))
+        count = len(text.split())
+    else:
+        text = " ".join(words)
+        key = match_key(text)
+        count = len(words)
+    # tuple.__new__ skips the NamedTuple constructor's extra Python frame.
+    return _new_line(
+        Line,
+        (
+            number,
+            raw,
+            text,
+            key,
+            count,
+            False,
+            (count >= 12 and text.endswith(SENTENCE_END)) or count >= 30,
+            count <= 20 and len(text) <= 200 and not text.endswith(CLAUSE_END),
+        ),
+    )
 
 
 def split_lines(page: str) -> list[Line]:
-    return [make_line(number, raw) for number, raw in enumerate(page.splitlines(), start=1)]
+    # One search over the page spares one per line on the (usual) page
+    # without zero-width spaces, soft hyphens or direction marks.
+    invisible = not page.isascii() and _INVISIBLE.search(page) is not None
+    return [
+        make_line(number, raw, invisible=invisible)
+        for number, raw in enumerate(page.splitlines(), start=1)
+    ]

@@ -77,12 +77,14 @@ def _classify(
     keep_gallery: bool,
     preset: Mapping[int, Label],
     title_index: int | None,
+    *,
+    tables: bool = True,
 ) -> Page:
     page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
     for index, label in preset.items():
         page.labels[index] = label
     page.title_index = title_index
-    return classify(page)
+    return classify(page, tables=tables)
 
 
 def classify_dump(
@@ -115,7 +117,8 @@ def classify_dump(
                 spaced.append(_BLANK)
             spaced.append(page.lines[i])
         again_preset = {2 * n: preset[i] for n, i in enumerate(kept) if i in preset}
-        again = _classify(spaced, rules, keep_gallery, again_preset, None)
+        # Kept lines passed the rule tables unlabelled: only structure can change.
+        again = _classify(spaced, rules, keep_gallery, again_preset, None, tables=False)
         changed = False
         for n, i in enumerate(kept):
             label = again.labels[2 * n]

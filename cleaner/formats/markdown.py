@@ -83,7 +83,10 @@ _TABLE_SEPARATOR = regex.compile(
     r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
 )
 # Two spaces or a backslash at the end of a line: a <br>, the next line is a new one.
-_HARD_BREAK = regex.compile(r"(?:  |\\)$")
+_HARD_BREAKS = ("  ", "\\")
+# First characters of the block markers above, for cheap tests before the patterns.
+_FENCE_CHARS = ("`", "~")
+_BULLETS = ("*", "+", "-", "•")
 
 # --- inline syntax --------------------------------------------------------------
 
@@ -162,7 +165,9 @@ def _blocks(text: str) -> list[_Block]:
                 current.add(raw.strip(), joined=False)
             continue
         stripped = raw.strip()
-        if match := _FENCE.match(raw):
+        # Block markers open the line: its first character rules most out.
+        first = stripped[:1]
+        if first in _FENCE_CHARS and (match := _FENCE.match(raw)):
             fence = match["fence"][0] * 3
             current = _Block("code")
             blocks.append(current)
@@ -171,7 +176,8 @@ def _blocks(text: str) -> list[_Block]:
             current = None
             continue
         if (
-            (match := _SETEXT_UNDERLINE.match(raw))
+            first in ("=", "-")
+            and (match := _SETEXT_UNDERLINE.match(raw))
             and current is not None
             and current.kind == "para"
             and len(current.lines) == 1
@@ -181,29 +187,33 @@ def _blocks(text: str) -> list[_Block]:
             current = None
             continue
         if (
-            _THEMATIC_BREAK.match(raw)
-            or _REFERENCE_DEFINITION.match(raw)
-            or _TABLE_SEPARATOR.match(raw)
+            (first in ("*", "-", "_") and _THEMATIC_BREAK.match(raw))
+            or (first == "[" and _REFERENCE_DEFINITION.match(raw))
+            or ("---" in raw and _TABLE_SEPARATOR.match(raw))
         ):
             current = None
             continue
-        if match := _ATX_HEADING.match(raw):
+        if first == "#" and (match := _ATX_HEADING.match(raw)):
             blocks.append(_Block("heading", [match["text"] or ""], len(match["marks"])))
             current = None
             continue
-        if (match := _LIST_ITEM.match(raw)) and match["text"]:
+        if (
+            (first in _BULLETS or first.isdigit())
+            and (match := _LIST_ITEM.match(raw))
+            and match["text"]
+        ):
             marker = match["marker"]
             # Numbered items keep their number (policy); bullets are dropped.
             current = _Block("item", [match["text"].strip()], marker=marker)
             blocks.append(current)
-            broken = bool(_HARD_BREAK.search(raw))
+            broken = raw.endswith(_HARD_BREAKS)
             continue
         content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
         if current is None or current.kind not in ("para", "item"):
             current = _Block("para")
             blocks.append(current)
         current.add(content.rstrip("\\").rstrip(), joined=not broken)
-        broken = bool(_HARD_BREAK.search(raw))
+        broken = raw.endswith(_HARD_BREAKS)
     return blocks
 
 
@@ -213,16 +223,25 @@ def _unescape(text: str) -> str:
 
 def _plain(text: str) -> str:
     """Inline markup of one line removed: links, emphasis, code marks, escapes."""
-    text = _LINK.sub(lambda m: m["text"], text)
-    text = _REFERENCE_LINK.sub(lambda m: m["text"], text)
-    text = _AUTOLINK.sub(lambda m: m["url"], text)
-    if text.count("[") != text.count("]"):
+    # Most lines of a page have no markup at all: each pattern runs only when
+    # the character it needs is in the line.
+    brackets = "[" in text or "]" in text
+    if brackets:
+        text = _LINK.sub(r"\g<text>", text)
+        text = _REFERENCE_LINK.sub(r"\g<text>", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\g<url>", text)
+    if brackets and text.count("[") != text.count("]"):
         text = _LEADING_CLOSE.sub("", text)
         text = _DANGLING_CLOSE.sub("", _DANGLING_OPEN.sub("", text))
-    text = _INLINE_CODE.sub("", text)
-    text = _STRONG.sub("", text)
-    text = _EMPHASIS.sub("", text)
-    return " ".join(_unescape(text).split())
+    if "`" in text:
+        text = _INLINE_CODE.sub("", text)
+    if "*" in text or "_" in text:
+        text = _STRONG.sub("", text)
+        text = _EMPHASIS.sub("", text)
+    if "\\" in text:
+        text = _unescape(text)
+    return " ".join(text.split())
 
 
 def _split_images(line: str) -> tuple[list[str], str]:
@@ -296,7 +315,9 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
                 continue
             if block.marker[:1].isdigit() and raw is block.lines[0]:
                 rest = f"{block.marker} {rest}"
-            if block.kind == "heading" or _WHOLLY_STRONG.match(raw.strip()):
+            if block.kind == "heading" or (
+                raw.lstrip().startswith(("**", "__")) and _WHOLLY_STRONG.match(raw.strip())
+            ):
                 headings.add(len(out))
                 if (
                     title_index is None
