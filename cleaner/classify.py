@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import regex
 
@@ -71,8 +72,8 @@ _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
+    # A NamedTuple for the same reason as `Line`: a page sets hundreds of labels.
     category: str
     rule: str
     # What the line contributes to the record: a title, an ISO date, an Image...
@@ -124,9 +125,9 @@ class Page:
 
 
 def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
-    words = line.key.split(" ", rules.max_prefix_words)
-    if words[0] not in rules.prefix_first_words:
+    if line.key.partition(" ")[0] not in rules.prefix_first_words:
         return None
+    words = line.key.split(" ", rules.max_prefix_words)
     for count in range(min(len(words), rules.max_prefix_words), 0, -1):
         rule = rules.prefixes.get(" ".join(words[:count]))
         if rule is not None:
@@ -189,15 +190,22 @@ def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[boo
 
 def label_by_tables(page: Page) -> None:
     rules = page.rules
+    exact = rules.lines
+    first_words = rules.prefix_first_words
+    # "Contains" phrases are looked for in the whole page once; lines are only
+    # searched for the few (usually none) that the page has.
+    page_keys = "\n".join(line.key for line in page.lines)
+    contains = [(phrase, rule) for phrase, rule in rules.contains if phrase in page_keys]
     for i, line in enumerate(page.lines):
         if line.blank:
             continue
-        rule = rules.lines.get(line.key)
+        key = line.key
+        rule = exact.get(key)
         if rule is not None:
             page.table_rules[i] = rule
             page.set(i, _category(rule), rule.id)
             continue
-        if line.words <= 30:
+        if line.words <= 30 and key.partition(" ")[0] in first_words:
             found = _prefix_match(line, rules)
             if found is not None:
                 rule, rest = found
@@ -206,8 +214,8 @@ def label_by_tables(page: Page) -> None:
                     page.table_rules[i] = rule
                     page.set(i, _category(rule), rule.id, value)
                     continue
-        for phrase, rule in rules.contains:
-            if phrase in line.key:
+        for phrase, rule in contains:
+            if phrase in key:
                 page.table_rules[i] = rule
                 page.set(i, _category(rule), rule.id)
                 break
@@ -215,11 +223,12 @@ def label_by_tables(page: Page) -> None:
             _label_universal(page, i, line)
 
 
+# Table categories name the chrome; a few map onto record categories.
+_RECORD_CATEGORY = {"image_credit": "image", "authors": "byline", "live": "live"}
+
+
 def _category(rule: Rule) -> str:
-    # Table categories name the chrome; a few map onto record categories.
-    return {"image_credit": "image", "authors": "byline", "live": "live"}.get(
-        rule.category, rule.category
-    )
+    return _RECORD_CATEGORY.get(rule.category, rule.category)
 
 
 def _label_universal(page: Page, i: int, line: Line) -> None:
@@ -232,7 +241,7 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
         page.set(i, "permalink", "structure:permalink_url", text)
     elif line.words == 1 and _URL_ONLY.fullmatch(text):
         page.set(i, "markup", "structure:bare_url")
-    elif "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
+    elif text[-1].isdigit() and "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
         page.set(i, "title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
     elif short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
         agencies = split_names(match["agencies"] or "", page.rules)
@@ -255,8 +264,17 @@ def _label_universal(page: Page, i: int, line: Line) -> None:
 
 
 def _could_be_markup(text: str) -> bool:
-    # Cheap test first: the markup pattern needs one of these characters.
-    return "<" in text or "{" in text or "(" in text or "." in text
+    # Cheap test first: what each alternative of _MARKUP cannot match without.
+    return (
+        ("<" in text and ">" in text)
+        or "{{" in text
+        or "function" in text
+        or "pym." in text
+        or "document." in text
+        or "window." in text
+        or "googletag" in text
+        or text.startswith(("var", "let", "const"))
+    )
 
 
 def _is_agency_list(text: str) -> bool:

@@ -150,6 +150,8 @@ class _Harvest:
         category, value = label.category, label.value
         self.removed[category] = self.removed.get(category, 0) + 1
         self.chrome_seen = self.chrome_seen or category not in _NOT_CHROME
+        if value is None and category != "updated":
+            return  # most removed lines (menus, teasers) carry nothing more
         if isinstance(value, HtmlTitle):
             self.fallback_titles.append(value.title)
             if value.date:

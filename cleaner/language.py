@@ -47,8 +47,10 @@ def language_from_url(url: str | None) -> str | None:
 def detect_language(text: str, rules: RuleSet, url: str | None = None) -> str | None:
     votes: dict[str, int] = {}
     stopwords = rules.stopwords
-    for word in _WORD.findall(text[:SAMPLE_CHARS].casefold(), 0)[:SAMPLE_WORDS]:
-        for code in stopwords.get(word, ()):
+    words = _WORD.findall(text[:SAMPLE_CHARS].casefold(), 0)[:SAMPLE_WORDS]
+    # filter() runs in C: only the (few) stopwords reach the Python loop.
+    for word in filter(stopwords.__contains__, words):
+        for code in stopwords[word]:
             votes[code] = votes.get(code, 0) + 1
     if votes:
         ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))

@@ -15,7 +15,8 @@ _LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+"
 _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
 # Characters that renderers leave behind invisibly. (Non-breaking and other
 # Unicode spaces need no table: str.split() already splits on them.)
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Sentence-final punctuation, closing quotes included, in DW's scripts.
 SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
 # Punctuation after which a line is not a heading but an unfinished sentence.
@@ -74,9 +75,10 @@ def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
 
 
 def split_lines(page: str) -> list[Line]:
-    # One search over the page spares one per line on the (usual) page
-    # without zero-width spaces, soft hyphens or direction marks.
-    invisible = not page.isascii() and _INVISIBLE.search(page) is not None
+    # One look over the page spares one per line on the (usual) page without
+    # zero-width spaces, soft hyphens or direction marks. (Substring searches:
+    # many times faster than the character-class pattern over a whole page.)
+    invisible = not page.isascii() and any(char in page for char in _INVISIBLE_CHARS)
     return [
         make_line(number, raw, invisible=invisible)
         for number, raw in enumerate(page.splitlines(), start=1)

@@ -226,8 +226,9 @@ def _plain(text: str) -> str:
     # Most lines of a page have no markup at all: each pattern runs only when
     # the character it needs is in the line.
     brackets = "[" in text or "]" in text
-    if brackets:
+    if "](" in text:
         text = _LINK.sub(r"\g<text>", text)
+    if "][" in text:
         text = _REFERENCE_LINK.sub(r"\g<text>", text)
     if "<" in text:
         text = _AUTOLINK.sub(r"\g<url>", text)
