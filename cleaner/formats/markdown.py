@@ -91,17 +91,23 @@ _BULLETS = ("*", "+", "-", "•")
 # --- inline syntax --------------------------------------------------------------
 
 # Link targets: (url "title"), urls may hold one level of parentheses or escaped ones.
+# Runs of plain characters are taken whole and never given back (possessive
+# "++", "*+"): what may follow a run can never be its last character, so
+# backtracking into it could only fail, slowly, character by character.
 _TARGET = r"""\(
-    (?:[^()\\]|\\.|\([^()]*\))*
+    (?:[^()\\]++|\\.|\([^()]*+\))*+
 \)"""
 # "![alt](src)": the alt text is what the record keeps.
-_IMAGE = regex.compile(r"!\[(?P<alt>(?:[^\[\]\\]|\\.)*)\]" + _TARGET, flags=regex.VERBOSE)
+_IMAGE = regex.compile(
+    r"!\[(?P<alt>(?:[^\[\]\\]++|\\.)*+)\]" + _TARGET, flags=regex.VERBOSE
+)
 # Link text may hold one level of brackets ("[a [b] c](url)").
 _LINK = regex.compile(
-    r"\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]" + _TARGET, flags=regex.VERBOSE
+    r"\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]" + _TARGET,
+    flags=regex.VERBOSE,
 )
 # "[text][ref]", "[text][]".
-_REFERENCE_LINK = regex.compile(r"\[(?P<text>(?:[^\[\]\\]|\\.)+)\]\[[^\]]*\]")
+_REFERENCE_LINK = regex.compile(r"\[(?P<text>(?:[^\[\]\\]++|\\.)++)\]\[[^\]]*+\]")
 # "<https://...>".
 _AUTOLINK = regex.compile(r"<(?P<url>(?:https?|ftp|mailto):[^>\s]+)>")
 _INLINE_CODE = regex.compile(r"`+")
