@@ -96,7 +96,7 @@ class Page:
     table_rules: dict[int, Rule] = field(default_factory=dict)
 
     def set(self, index: int, category: str, rule: str, value: object = None) -> None:
-        self.labels[index] = Label(category, rule, value)
+        self.labels[index] = _new_label(Label, (category, rule, value))
 
     def free(self, index: int) -> bool:
         return self.labels[index] is None and bool(self.lines[index].text)
@@ -119,6 +119,16 @@ class Page:
         if index > 0 and not self.lines[index - 1].blank:
             return index - 1
         return None
+
+
+_new_label = tuple.__new__
+
+
+def _free_indices(page: Page, start: int, stop: int) -> list[int]:
+    """Indices of the undecided non-blank lines in [start, stop), in one sweep
+    (passes that only look at free lines skip the rest without a call each)."""
+    labels, lines = page.labels, page.lines
+    return [i for i in range(start, stop) if labels[i] is None and not lines[i].blank]
 
 
 # --- pass 1: the rule tables and universal line shapes -----------------------
@@ -408,8 +418,8 @@ def _credit_in_brackets(line: Line, rules: RuleSet) -> tuple[str, str] | None:
 
 
 def label_old_images(page: Page, start: int, stop: int) -> None:
-    for i in range(start, stop):
-        if not page.free(i):
+    for i in _free_indices(page, start, stop):
+        if not page.free(i):  # labelled as a caption since the list was made
             continue
         found = _credit_in_brackets(page.lines[i], page.rules)
         if found is None:
@@ -434,8 +444,8 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     no punctuation) is followed by a caption: one short sentence at most, often
     without a full stop, sometimes the alt text again.
     """
-    for i in range(start, stop):
-        if not page.free(i):
+    for i in _free_indices(page, start, stop):
+        if not page.free(i):  # labelled as a caption since the list was made
             continue
         below = page.next_nonblank(i, stop)
         twin = below is not None and page.lines[below].key == page.lines[i].key
@@ -826,7 +836,7 @@ def label_alt_after_lead(page: Page) -> None:
 
 
 def label_body(page: Page) -> None:
-    body = [i for i in range(len(page.lines)) if page.free(i)]
+    body = _free_indices(page, 0, len(page.lines))
     for position, i in enumerate(body):
         line = page.lines[i]
         is_heading = (
