@@ -17,9 +17,10 @@ Decoding policy, in order (each step is a named function below):
 4. Otherwise charset_normalizer chooses among `LEGACY_ENCODINGS`; when
    Windows-1252 decodes the text as well as its best guess, Windows-1252 wins
    (Latin-1 files are decoded as cp1252 too: both agree on every byte except
-   0x80-0x9F, where Latin-1 has only invisible control characters). Bytes that
-   look like no language in any of them are rejected (`encoding`) rather than
-   passed on as mojibake.
+   0x80-0x9F, where Latin-1 has only invisible control characters), unless
+   the text is full of the letters where Turkish Windows-1254 differs from it
+   (cp1252 reads them as Icelandic). Bytes that look like no language in any
+   of them are rejected (`encoding`) rather than passed on as mojibake.
 5. Mojibake already in the text (UTF-8 decoded as Latin-1/cp1252 upstream) is
    repaired with `ftfy.fix_encoding` only when `ftfy.badness.is_bad` flags it;
    the record then carries the warning `mojibake_repaired`. `fix_encoding`
@@ -122,6 +123,15 @@ LEGACY_ENCODINGS: tuple[str, ...] = (
     "gb18030",  # simplified Chinese
     "big5",  # traditional Chinese
 )
+# Windows-1254 (Turkish) differs from Windows-1252 in six bytes only. Where
+# Turkish has ğ Ğ ı İ ş Ş, cp1252 has Icelandic letters (ð Ð ý Ý þ Þ) that no
+# DW language writes, so charset_normalizer scores the two alike and the cp1252
+# preference would turn "hızlı" into "hýzlý". When these bytes make up this
+# share of a text's non-ASCII bytes, cp1252 is not preferred and the best other
+# decoding wins. (In Turkish text ı, ş and ğ are about two thirds of the
+# non-ASCII letters; a name like "Nový" among German umlauts stays far below.)
+_CP1254_ONLY_BYTES = b"\xd0\xdd\xde\xf0\xfd\xfe"
+_MIN_CP1254_ONLY_SHARE = 0.4
 # charset_normalizer's "mess" score above which a decoding is not text.
 _MAX_CHAOS = 0.2
 # Scores this close count as a tie between two encodings.
@@ -371,6 +381,11 @@ def _decode_legacy(data: bytes) -> Decoded:
             f"not UTF-8, and no language recognised in any supported encoding "
             f"({non_ascii:.0%} non-ASCII bytes)",
         )
+    if _has_letters_no_dw_language_writes_in_cp1252(data):
+        others = [m for m in matches_found if codec_name(m.encoding) not in _WESTERN]
+        if others:
+            chosen = max(others, key=lambda match: (match.coherence, -match.chaos))
+            return Decoded(str(chosen), codec_name(chosen.encoding))
     # Prefer Windows-1252 whenever it scores as well as the best guess: for
     # Western text, cp1250 and cp1257 often tie with it, and pick "č" for "è".
     candidates = [
@@ -386,6 +401,15 @@ def _decode_legacy(data: bytes) -> Decoded:
             except UnicodeDecodeError:
                 continue
     return Decoded(str(best), codec_name(best.encoding))
+
+
+_WESTERN = frozenset({"cp1252", "iso8859-1"})
+
+
+def _has_letters_no_dw_language_writes_in_cp1252(data: bytes) -> bool:
+    non_ascii = len(data) - len(data.translate(None, _NON_ASCII_BYTES))
+    cp1254_only = len(data) - len(data.translate(None, _CP1254_ONLY_BYTES))
+    return non_ascii > 0 and cp1254_only / non_ascii >= _MIN_CP1254_ONLY_SHARE
 
 
 def repair_mojibake(decoded: Decoded) -> Decoded:

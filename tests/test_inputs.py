@@ -192,6 +192,33 @@ def test_latin1_french_is_not_decoded_as_central_european() -> None:
     assert decoded.encoding == "cp1252"
 
 
+# cp1254 and cp1252 differ only where Turkish has ğ ı ş İ and cp1252 Icelandic
+# ð ý þ Ý; cp1250 has Croatian đ at one of those bytes.
+TURKISH = (
+    "Almanya'da yıllık enflasyon oranı ekim ayında yüzde 2,2'ye geriledi. Federal "
+    "İstatistik Dairesi'nin açıkladığı verilere göre enerji fiyatlarındaki düşüş "
+    "belirleyici oldu. Şirketlerin yatırım kararları ağırlıklı olarak faize bağlı.\n"
+) * 3
+CROATIAN = (
+    "Godišnja stopa inflacije u Njemačkoj pala je u listopadu na 2,2 posto. Međutim, "
+    "tvrtke su oprezne, a građani štede više nego prije. Vođe sindikata traže veće plaće.\n"
+) * 3
+GERMAN_WITH_A_CZECH_NAME = (
+    "Die jährliche Inflationsrate in Deutschland ist im Oktober gesunken. Der tschechische "
+    "Ökonom Jan Nový sagte, die Lage bleibe schwierig. Für Verbraucher ändert sich wenig.\n"
+) * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [(TURKISH, "cp1254"), (CROATIAN, "cp1250"), (GERMAN_WITH_A_CZECH_NAME, "cp1252")],
+)
+def test_legacy_encodings_that_share_bytes_with_cp1252(text: str, encoding: str) -> None:
+    decoded = decode(text.encode(encoding))
+    assert decoded.text == text  # as cp1252, Turkish "yıllık" would read "yýllýk"
+    assert decoded.encoding == encoding
+
+
 def test_cyrillic_legacy_encoding() -> None:
     russian = "Министр иностранных дел России заявил, что Москва не наращивает присутствие.\n" * 3
     decoded = decode(russian.encode("cp1251"))
