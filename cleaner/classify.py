@@ -201,7 +201,6 @@ def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[boo
 def label_by_tables(page: Page) -> None:
     rules = page.rules
     exact = rules.lines
-    first_words = rules.prefix_first_words
     # "Contains" phrases are looked for in the whole page once; lines are only
     # searched for the few (usually none) that the page has.
     page_keys = "\n".join(line.key for line in page.lines)
@@ -215,7 +214,7 @@ def label_by_tables(page: Page) -> None:
             page.table_rules[i] = rule
             page.set(i, _category(rule), rule.id)
             continue
-        if line.words <= 30 and key.partition(" ")[0] in first_words:
+        if line.words <= 30:
             found = _prefix_match(line, rules)
             if found is not None:
                 rule, rest = found
