@@ -394,7 +394,7 @@ def _decode_legacy(data: bytes) -> Decoded:
         if match.chaos <= best.chaos + _TIE and match.coherence >= best.coherence - _TIE
         for name in match.could_be_from_charset
     ]
-    for preferred in ("cp1252", "iso8859-1"):
+    for preferred in _WESTERN:
         if preferred in candidates:
             try:
                 return Decoded(data.decode(preferred), preferred)
@@ -403,7 +403,8 @@ def _decode_legacy(data: bytes) -> Decoded:
     return Decoded(str(best), codec_name(best.encoding))
 
 
-_WESTERN = frozenset({"cp1252", "iso8859-1"})
+# Windows-1252 and Latin-1, in the order the tie-break prefers them.
+_WESTERN = ("cp1252", "iso8859-1")
 
 
 def _has_letters_no_dw_language_writes_in_cp1252(data: bytes) -> bool:
