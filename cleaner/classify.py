@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import SENTENCE_END, Line
+from cleaner.lines import MAX_MEMO_CHARS, MAX_MEMO_LINES, SENTENCE_END, Line
 from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
 
 # Categories of kept lines; every other category is removed from `text`.
@@ -172,7 +172,7 @@ def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
     return len(names) >= 2 and all(_NAME_TOKEN.fullmatch(t) for t in names)
 
 
-def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[bool, object]:
+def _prefix_value(category: str, rest: str, rules: RuleSet, line: Line) -> tuple[bool, object]:
     """Whether a prefix match really is that chrome, and the value it carries."""
     words = len(rest.split())
     if category == "image_credit":
@@ -180,11 +180,11 @@ def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[boo
     if category in ("video", "audio"):
         return (not rest or _duration_seconds(rest) is not None), _duration_seconds(rest)
     if category == "authors":
-        return looks_like_names(rest, page.rules) or (
+        return looks_like_names(rest, rules) or (
             0 < words <= 6 and rest[:1].isupper()
-        ), split_names(rest, page.rules)
+        ), split_names(rest, rules)
     if category == "date":
-        found = parse_date_line(rest, page.rules)
+        found = parse_date_line(rest, rules)
         return found is not None, found
     if category == "permalink":
         return bool(_URL_ONLY.fullmatch(rest)), rest
@@ -198,38 +198,68 @@ def _prefix_value(category: str, rest: str, page: Page, line: Line) -> tuple[boo
     return words <= 25, None
 
 
+# What the tables and universal shapes make of one line: the rule that matched
+# (for `explain`) and the label. Both judge the line alone.
+TableOutcome = tuple[Rule | None, Label | None]
+_NOTHING: TableOutcome = (None, None)
+
+
 def label_by_tables(page: Page) -> None:
+    """Pass 1: the rule tables, then the universal shapes, line by line.
+
+    A line's outcome depends on the line and the rules alone, and DW chrome
+    repeats line for line from page to page, so outcomes are remembered per
+    raw line in the rule set (lines.py has the figures and the bounds).
+    """
     rules = page.rules
-    exact = rules.lines
-    # "Contains" phrases are looked for in the whole page once; lines are only
-    # searched for the few (usually none) that the page has.
-    page_keys = "\n".join(line.key for line in page.lines)
-    contains = [(phrase, rule) for phrase, rule in rules.contains if phrase in page_keys]
+    memo = rules.table_memo
+    labels, table_rules = page.labels, page.table_rules
+    contains: list[tuple[str, Rule]] | None = None
     for i, line in enumerate(page.lines):
         if line.blank:
             continue
-        key = line.key
-        rule = exact.get(key)
+        outcome = memo.get(line.raw)
+        if outcome is None:
+            if contains is None:
+                contains = _contains_phrases_on(page)
+            outcome = _table_outcome(line, rules, contains)
+            if len(line.raw) <= MAX_MEMO_CHARS:
+                if len(memo) >= MAX_MEMO_LINES:
+                    memo.clear()
+                memo[line.raw] = outcome
+        rule, label = outcome
         if rule is not None:
-            page.table_rules[i] = rule
-            page.set(i, _category(rule), rule.id)
-            continue
-        if line.words <= 30:
-            found = _prefix_match(line, rules)
-            if found is not None:
-                rule, rest = found
-                ok, value = _prefix_value(rule.category, rest, page, line)
-                if ok:
-                    page.table_rules[i] = rule
-                    page.set(i, _category(rule), rule.id, value)
-                    continue
-        for phrase, rule in contains:
-            if phrase in key:
-                page.table_rules[i] = rule
-                page.set(i, _category(rule), rule.id)
-                break
-        else:
-            _label_universal(page, i, line)
+            table_rules[i] = rule
+        if label is not None:
+            labels[i] = label
+
+
+def _contains_phrases_on(page: Page) -> list[tuple[str, Rule]]:
+    # "Contains" phrases are looked for in the whole page once; lines are only
+    # searched for the few (usually none) that the page has.
+    page_keys = "\n".join(line.key for line in page.lines)
+    return [(phrase, rule) for phrase, rule in page.rules.contains if phrase in page_keys]
+
+
+def _table_outcome(
+    line: Line, rules: RuleSet, contains: list[tuple[str, Rule]]
+) -> TableOutcome:
+    key = line.key
+    rule = rules.lines.get(key)
+    if rule is not None:
+        return rule, _new_label(Label, (_category(rule), rule.id, None))
+    if line.words <= 30:
+        found = _prefix_match(line, rules)
+        if found is not None:
+            rule, rest = found
+            ok, value = _prefix_value(rule.category, rest, rules, line)
+            if ok:
+                return rule, _new_label(Label, (_category(rule), rule.id, value))
+    for phrase, rule in contains:
+        if phrase in key:
+            return rule, _new_label(Label, (_category(rule), rule.id, None))
+    label = _universal_label(line, rules)
+    return _NOTHING if label is None else (None, label)
 
 
 # Table categories name the chrome; a few map onto record categories.
@@ -240,36 +270,33 @@ def _category(rule: Rule) -> str:
     return _RECORD_CATEGORY.get(rule.category, rule.category)
 
 
-def _label_universal(page: Page, i: int, line: Line) -> None:
+def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     # Each shape is tried only when a cheap test says it could be that shape.
     text = line.text
     short = line.words <= 8
     if line.words <= 2 and ":" in text and (seconds := _duration_seconds(text)) is not None:
-        page.set(i, "duration", "structure:duration", seconds)
-    elif line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
-        page.set(i, "permalink", "structure:permalink_url", text)
-    elif line.words == 1 and _URL_ONLY.fullmatch(text):
-        page.set(i, "markup", "structure:bare_url")
-    elif text[-1].isdigit() and "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
-        page.set(i, "title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
-    elif short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
-        agencies = split_names(match["agencies"] or "", page.rules)
+        return Label("duration", "structure:duration", seconds)
+    if line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
+        return Label("permalink", "structure:permalink_url", text)
+    if line.words == 1 and _URL_ONLY.fullmatch(text):
+        return Label("markup", "structure:bare_url")
+    if text[-1].isdigit() and "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
+        return Label("title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
+    if short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
+        agencies = split_names(match["agencies"] or "", rules)
         authors = [a.strip() for a in match["initials"].split("/")]
-        page.set(i, "byline", "structure:closing_initials", (authors, agencies))
-    elif (
+        return Label("byline", "structure:closing_initials", (authors, agencies))
+    if (
         short
         and text.startswith(("(", "（"))
         and (match := _AGENCIES_ONLY.fullmatch(text))
         and _is_agency_list(match["agencies"])
     ):
-        page.set(
-            i,
-            "byline",
-            "structure:closing_agencies",
-            ([], split_names(match["agencies"], page.rules)),
-        )
-    elif not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
-        page.set(i, "markup", "structure:markup")
+        agency_names = split_names(match["agencies"], rules)
+        return Label("byline", "structure:closing_agencies", ([], agency_names))
+    if not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
+        return Label("markup", "structure:markup")
+    return None
 
 
 def _could_be_markup(text: str) -> bool:

@@ -2,9 +2,13 @@
 
 Builds a corpus of N realistic dumps by recombining the fixture pages: each
 generated page keeps one fixture dump's chrome (menus, footers, image
-credits...) line for line, and its article paragraphs are replaced by
-paragraphs drawn from all fixture pages of the same language. Then, for each
-N, it times in subprocesses, in the same run:
+credits...) line for line, and its article paragraphs are replaced by new
+paragraphs of sentences drawn from all fixture pages of the same language,
+each paragraph unique in the corpus. (Chrome repeats from page to page in a
+real crawl, article text does not; dw-clean remembers what it made of lines it
+has seen, so a corpus of recycled paragraphs would flatter it. The script
+prints how often lines repeat, in the corpus and in the real fixture pages.)
+Then, for each N, it times in subprocesses, in the same run:
 
   (a) the I/O floor: a plain Python script that reads the same files and
       writes the same number of JSON lines, without cleaning;
@@ -30,6 +34,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -104,32 +109,74 @@ def load_pages() -> list[Page]:
     return pages
 
 
+# Sentence ends, for cutting fixture paragraphs into sentences to recombine.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…。؟])\s+")
+CORPUS_VERSION = "2"  # bump when the generated pages change
+
+
+def unique_paragraph(sentences: list[str], length: int, seen: set[str],
+                     rng: random.Random) -> str:
+    """`length` sentences drawn at random, one more whenever the result was
+    already used: every article paragraph of the corpus is new."""
+    while True:
+        for _ in range(10):
+            paragraph = " ".join(rng.choice(sentences) for _ in range(length))
+            if paragraph not in seen:
+                seen.add(paragraph)
+                return paragraph
+        length += 1
+
+
 def build_corpus(directory: Path, count: int, seed: int = 1) -> int:
     """Write `count` recombined dumps into `directory`; returns their total bytes."""
     marker = directory / ".complete"
-    if marker.exists():
-        return int(marker.read_text())
+    if marker.exists() and marker.read_text().startswith(f"v{CORPUS_VERSION} "):
+        return int(marker.read_text().split()[1])
     if directory.exists():
         shutil.rmtree(directory)
     pages = load_pages()
-    pool: dict[str, list[str]] = defaultdict(list)
+    sentences: dict[str, list[str]] = defaultdict(list)
+    lengths: dict[str, list[int]] = defaultdict(list)
     for page in pages:
-        pool[page.language] += [page.lines[i] for i in sorted(page.article)]
+        for i in sorted(page.article):
+            parts = SENTENCE_BREAK.split(page.lines[i].strip())
+            sentences[page.language] += parts
+            lengths[page.language].append(len(parts))
     rng = random.Random(seed)
+    seen: set[str] = set()
     total = 0
     for index in range(count):
         base = pages[index % len(pages)]
-        paragraphs = pool[base.language]
-        lines = [rng.choice(paragraphs) if i in base.article else line
-                 for i, line in enumerate(base.lines)]
+        language = base.language
+        lines = [
+            unique_paragraph(sentences[language], rng.choice(lengths[language]), seen, rng)
+            if i in base.article else line
+            for i, line in enumerate(base.lines)
+        ]
         # Spread files over subdirectories, as a crawl would.
         path = directory / f"{index // 1000:03d}" / f"page-{index:06d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         data = ("\n".join(lines) + "\n").encode("utf-8")
         path.write_bytes(data)
         total += len(data)
-    marker.write_text(str(total))
+    marker.write_text(f"v{CORPUS_VERSION} {total}")
     return total
+
+
+def repeated_line_share(paths: list[Path]) -> float:
+    """Share of non-blank lines already seen on an earlier page of `paths`:
+    what a line memo can hope to reuse, reading the pages in that order."""
+    seen: set[str] = set()
+    lines = repeats = 0
+    for path in paths:
+        page = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                lines += 1
+                repeats += line in seen
+                page.add(line)
+        seen |= page
+    return repeats / max(lines, 1)
 
 
 # --- measuring ------------------------------------------------------------------
@@ -155,12 +202,18 @@ def run_measured(command: list[str]) -> tuple[float, int]:
     peak = 0
     if psutil is not None:
         watched = psutil.Process(process.pid)
+        tree = [watched]
+        samples = 0
         while process.poll() is None:
             try:
-                tree = [watched, *watched.children(recursive=True)]
+                # Listing children walks /proc (about 0.6 ms): done every
+                # 0.2 s only, so the watcher takes no CPU the workers need.
+                if samples % 20 == 0:
+                    tree = [watched, *watched.children(recursive=True)]
                 peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
+            samples += 1
             time.sleep(0.01)
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
@@ -266,12 +319,15 @@ def main() -> None:
 
     rows: list[tuple[int, int, Measure]] = []
     by_size: dict[int, dict[str, Measure]] = {}
+    repeats: dict[int, float] = {}
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, dw-clean at {DW_CLEAN}",
           file=sys.stderr)
     for count in sizes:
         corpus = workdir / f"corpus-{count}"
         size = build_corpus(corpus, count)
         print(f"corpus N={count}: {size / 1e6:.1f} MB in {corpus}", file=sys.stderr)
+        corpus_files = sorted(path for path in corpus.rglob("*.txt"))
+        repeats[count] = repeated_line_share(corpus_files)
         with tempfile.TemporaryDirectory(dir=workdir) as work:
             measures = measure_size(corpus, count, Path(work), args.trafilatura_sample)
         by_size[count] = dict(zip("abcdef", measures, strict=True))
@@ -279,6 +335,11 @@ def main() -> None:
     print(table(rows))
     print()
     print("\n".join(ratios(by_size)))
+    print()
+    fixtures = sorted(path for directory in FIXTURE_DIRS for path in directory.glob("*.txt"))
+    print(f"non-blank lines seen on an earlier page: {repeated_line_share(fixtures):.0%} "
+          f"in the {len(fixtures)} real fixture pages; "
+          + ", ".join(f"{share:.0%} in the corpus of N={n}" for n, share in repeats.items()))
     print(json.dumps({str(n): {k: round(m.seconds, 3) for k, m in v.items()}
                       for n, v in by_size.items()}), file=sys.stderr)
 

@@ -71,6 +71,10 @@ class RuleSet:
     # Splits a byline into names: the joiners and punctuation between names.
     name_separator: regex.Pattern[str] = field(default_factory=lambda: _name_separator(()))
     weekdays: frozenset[str] = frozenset()
+    # Raw line -> what the tables made of it, filled by classify.label_by_tables:
+    # a line's outcome depends on the line and these rules alone, and DW
+    # chrome repeats from page to page. (Fill the tables before cleaning.)
+    table_memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def match_key(text: str) -> str:
