@@ -17,7 +17,8 @@ import pytest
 
 import cleaner.core
 from cleaner.batch import (
-    PREFETCH_PER_WORKER,
+    CHUNK,
+    IN_FLIGHT_PER_WORKER,
     Options,
     Outcome,
     Summary,
@@ -127,7 +128,7 @@ def test_work_in_flight_is_bounded() -> None:
             yield InputRef(f"in-{i}", str(EXAMPLE))
 
     jobs = 2
-    window = jobs * (PREFETCH_PER_WORKER + 1)
+    window = jobs * IN_FLIGHT_PER_WORKER
     produced = 0
     most_ahead = 0
     for _ in outcomes(refs(), Options(), jobs=jobs):
@@ -173,19 +174,23 @@ def test_timeout_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     ("hook", "reason"),
     [("slow", Reason.TIMEOUT), ("stuck", Reason.TIMEOUT), ("crash", Reason.ERROR)],
 )
+# Workers are sent CHUNK inputs at a time and answer per chunk: the bad page
+# inside a first chunk, after inputs cleaned but not yet answered for, and
+# in a later chunk.
+@pytest.mark.parametrize("bad", [3, CHUNK + 2])
 def test_worker_time_limit_and_crash(
-    tmp_path: Path, hooks_path: str, hook: str, reason: Reason
+    tmp_path: Path, hooks_path: str, hook: str, reason: Reason, bad: int
 ) -> None:
-    refs = make_pages(tmp_path, 12, slow_at=3)
+    refs = make_pages(tmp_path, 12 + CHUNK, slow_at=bad)
     options = Options(timeout=0.5, cleaner=f"dwclean_test_hooks:{hook}",
                       sys_path=(hooks_path, *sys.path))
     started = time.monotonic()
     got = list(outcomes(refs, options, jobs=2))
     assert time.monotonic() - started < 20
     assert [o.source for o in got] == [r.source for r in refs]
-    assert [o.reason for o in got] == [None] * 3 + [reason] + [None] * 8
+    assert [o.reason for o in got] == [reason if i == bad else None for i in range(len(refs))]
     if hook == "stuck":
-        assert got[3].detail is not None and "worker stopped" in got[3].detail
+        assert got[bad].detail is not None and "worker stopped" in got[bad].detail
 
 
 def write_pair(tmp_path: Path) -> list[InputRef]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import cleaner.classify as classify_module
+import cleaner.lines as lines_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
@@ -185,3 +187,36 @@ def test_bylines_split_on_the_tables_name_joiners() -> None:
     bare = build_ruleset([], {"months": {}})
     assert split_names("Anna Müller und Ben Kurz", bare) == ["Anna Müller und Ben Kurz"]
     assert not looks_like_names("Anna Müller und Ben Kurz", bare)
+
+
+def _fixture_dumps() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("dumps/*.txt"))]
+
+
+def _without_memos(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines_module._SHAPES.clear()
+    default_ruleset().table_memo.clear()
+    monkeypatch.setattr(lines_module, "MAX_MEMO_CHARS", -1)
+    monkeypatch.setattr(classify_module, "MAX_MEMO_CHARS", -1)
+
+
+def test_line_memos_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = _fixture_dumps()
+    warm = [clean(page).to_dict() for page in pages]
+    assert lines_module._SHAPES and default_ruleset().table_memo  # chrome was remembered
+    _without_memos(monkeypatch)
+    assert [clean(page).to_dict() for page in pages] == warm
+    assert not lines_module._SHAPES
+
+
+def test_line_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_memos(monkeypatch)
+    monkeypatch.setattr(lines_module, "MAX_MEMO_CHARS", 200)
+    monkeypatch.setattr(classify_module, "MAX_MEMO_CHARS", 200)
+    monkeypatch.setattr(lines_module, "MAX_MEMO_LINES", 50)
+    monkeypatch.setattr(classify_module, "MAX_MEMO_LINES", 50)
+    for page in _fixture_dumps():
+        clean(page)
+        assert len(lines_module._SHAPES) <= 50
+        assert len(default_ruleset().table_memo) <= 50
+    assert all(len(raw) <= 200 for raw in lines_module._SHAPES)
