@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import MAX_MEMO_CHARS, MAX_MEMO_LINES, SENTENCE_END, Line
+from cleaner.lines import SENTENCE_END, Line
 from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
 
 # Categories of kept lines; every other category is removed from `text`.
@@ -209,10 +209,10 @@ def label_by_tables(page: Page) -> None:
 
     A line's outcome depends on the line and the rules alone, and DW chrome
     repeats line for line from page to page, so outcomes are remembered per
-    raw line in the rule set (lines.py has the figures and the bounds).
+    raw line in the rule set (cleaner/memo.py).
     """
     rules = page.rules
-    memo = rules.table_memo
+    memo = rules.table_memo.values
     labels, table_rules = page.labels, page.table_rules
     contains: list[tuple[str, Rule]] | None = None
     for i, line in enumerate(page.lines):
@@ -223,10 +223,7 @@ def label_by_tables(page: Page) -> None:
             if contains is None:
                 contains = _contains_phrases_on(page)
             outcome = _table_outcome(line, rules, contains)
-            if len(line.raw) <= MAX_MEMO_CHARS:
-                if len(memo) >= MAX_MEMO_LINES:
-                    memo.clear()
-                memo[line.raw] = outcome
+            rules.table_memo.remember(line.raw, outcome)
         rule, label = outcome
         if rule is not None:
             table_rules[i] = rule

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from cleaner.memo import LineMemo
 from cleaner.rules import match_key
 
 # A leading list glyph that the policy lets us strip from kept text.
@@ -74,16 +75,8 @@ def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
     )
 
 
-# Line memos: what was made of a raw line, kept for the next page. DW chrome
-# repeats line for line from page to page (menus, footers, credits, "Skip next
-# section"): in the 52 real pages of fixtures/, 85% of the non-blank lines
-# that cleaning removes also appear on another page. Only short lines are
-# kept, since article paragraphs are long and new on every page. Bounded:
-# emptied when full, so memory stays flat over any number of pages. What is
-# kept is a pure function of the line, so a memo never changes a result.
-MAX_MEMO_LINES = 20_000
-MAX_MEMO_CHARS = 200
-_SHAPES: dict[str, tuple[str, str, int, bool, bool, bool]] = {}
+# Shapes of recurring lines (see cleaner/memo.py).
+_SHAPES: LineMemo[tuple[str, str, int, bool, bool, bool]] = LineMemo()
 
 
 def split_lines(page: str) -> list[Line]:
@@ -91,16 +84,13 @@ def split_lines(page: str) -> list[Line]:
     # zero-width spaces, soft hyphens or direction marks. (Substring searches:
     # many times faster than the character-class pattern over a whole page.)
     invisible = not page.isascii() and any(char in page for char in _INVISIBLE_CHARS)
-    shapes = _SHAPES
+    shapes = _SHAPES.values
     lines = []
     for number, raw in enumerate(page.splitlines(), start=1):
         shape = shapes.get(raw)
         if shape is None:
             line = make_line(number, raw, invisible=invisible)
-            if len(raw) <= MAX_MEMO_CHARS:
-                if len(shapes) >= MAX_MEMO_LINES:
-                    shapes.clear()
-                shapes[raw] = line[2:]
+            _SHAPES.remember(raw, line[2:])
         else:
             line = _new_line(Line, (number, raw, *shape))
         lines.append(line)

@@ -18,9 +18,10 @@ Then, for each N, it times in subprocesses, in the same run:
       on a sample and extrapolated to N (marked "~" in the table).
 
 and prints wall time, documents/s, MB/s (input bytes) and peak RSS (the sum
-over the process and its children, sampled with psutil every 10 ms; without
-psutil, the largest single process from getrusage), then the ratios against
-the targets. No assertion: numbers depend on the machine.
+over the process and its children, sampled with psutil every 10 ms, the list
+of children every 0.2 s; without psutil, the largest single process from
+getrusage), then the ratios against the targets. No assertion: numbers depend
+on the machine.
 
 Run from the repository root:
 

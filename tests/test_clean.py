@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-import cleaner.classify as classify_module
 import cleaner.lines as lines_module
+import cleaner.memo as memo_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
+from cleaner.memo import LineMemo
 from cleaner.rules import default_ruleset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -196,27 +197,38 @@ def _fixture_dumps() -> list[str]:
 def _without_memos(monkeypatch: pytest.MonkeyPatch) -> None:
     lines_module._SHAPES.clear()
     default_ruleset().table_memo.clear()
-    monkeypatch.setattr(lines_module, "MAX_MEMO_CHARS", -1)
-    monkeypatch.setattr(classify_module, "MAX_MEMO_CHARS", -1)
+    monkeypatch.setattr(memo_module, "MAX_MEMO_CHARS", -1)
 
 
 def test_line_memos_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
     pages = _fixture_dumps()
     warm = [clean(page).to_dict() for page in pages]
-    assert lines_module._SHAPES and default_ruleset().table_memo  # chrome was remembered
+    again = [clean(page).to_dict() for page in pages]
+    assert len(lines_module._SHAPES) > 100 and len(default_ruleset().table_memo) > 100
     _without_memos(monkeypatch)
-    assert [clean(page).to_dict() for page in pages] == warm
-    assert not lines_module._SHAPES
+    assert [clean(page).to_dict() for page in pages] == warm == again
+    assert not len(lines_module._SHAPES)
+
+
+def test_only_recurring_short_lines_are_remembered() -> None:
+    memo: LineMemo[int] = LineMemo()
+    memo.remember("Skip next section More from DW", 1)
+    assert "Skip next section More from DW" not in memo.values  # seen once
+    memo.remember("Skip next section More from DW", 1)
+    assert memo.values["Skip next section More from DW"] == 1
+    long_line = "word " * 100
+    memo.remember(long_line, 2)
+    memo.remember(long_line, 2)
+    assert long_line not in memo.values
 
 
 def test_line_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     _without_memos(monkeypatch)
-    monkeypatch.setattr(lines_module, "MAX_MEMO_CHARS", 200)
-    monkeypatch.setattr(classify_module, "MAX_MEMO_CHARS", 200)
-    monkeypatch.setattr(lines_module, "MAX_MEMO_LINES", 50)
-    monkeypatch.setattr(classify_module, "MAX_MEMO_LINES", 50)
-    for page in _fixture_dumps():
+    monkeypatch.setattr(memo_module, "MAX_MEMO_CHARS", 200)
+    monkeypatch.setattr(memo_module, "MAX_MEMO_LINES", 50)
+    monkeypatch.setattr(memo_module, "MAX_SEEN_ONCE", 80)
+    for page in _fixture_dumps() * 2:
         clean(page)
-        assert len(lines_module._SHAPES) <= 50
-        assert len(default_ruleset().table_memo) <= 50
-    assert all(len(raw) <= 200 for raw in lines_module._SHAPES)
+        for memo in (lines_module._SHAPES, default_ruleset().table_memo):
+            assert len(memo.values) <= 50 and len(memo.seen_once) <= 80
+    assert len(lines_module._SHAPES) > 0

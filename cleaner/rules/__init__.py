@@ -20,6 +20,8 @@ from typing import Any
 
 import regex
 
+from cleaner.memo import LineMemo
+
 # Sections of a table and how a phrase in them is matched against a line.
 LINE = "line"  # the whole normalised line equals the phrase
 PREFIX = "prefix"  # the line starts with the phrase; the rest is the value
@@ -71,10 +73,10 @@ class RuleSet:
     # Splits a byline into names: the joiners and punctuation between names.
     name_separator: regex.Pattern[str] = field(default_factory=lambda: _name_separator(()))
     weekdays: frozenset[str] = frozenset()
-    # Raw line -> what the tables made of it, filled by classify.label_by_tables:
-    # a line's outcome depends on the line and these rules alone, and DW
-    # chrome repeats from page to page. (Fill the tables before cleaning.)
-    table_memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What the tables made of recurring lines, filled by classify.label_by_tables:
+    # a line's outcome depends on the line and these rules alone (cleaner/memo.py).
+    # (Fill the tables before cleaning with them.)
+    table_memo: LineMemo[Any] = field(default_factory=LineMemo, repr=False, compare=False)
 
 
 def match_key(text: str) -> str:

@@ -1,0 +1,59 @@
+"""Line memos: what cleaning made of a line, kept for the next page.
+
+DW chrome repeats line for line from page to page: menus, footers, credits,
+"Skip next section". In the 52 real pages of fixtures/, 85% of the non-blank
+lines that cleaning removes also appear on another page. Splitting such a line
+and running it through the rule tables again gives the same result every
+time, so the result is kept, per process.
+
+- Only recurring lines are kept: a line enters the memo the second time it is
+  seen. Article paragraphs, titles and captions are new on every page and
+  would fill the memo with lines that never come back.
+- Only short lines (at most MAX_MEMO_CHARS): chrome is short, and long lines
+  are article text.
+- Bounded: a memo holding MAX_MEMO_LINES lines is emptied, and so is the
+  record of lines seen once; memory stays flat over any number of pages.
+
+What is kept is a pure function of the line, so a memo never changes a result.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+MAX_MEMO_CHARS = 200
+MAX_MEMO_LINES = 20_000
+# Hashes of lines seen once; a collision only makes a line recur early.
+MAX_SEEN_ONCE = 20_000
+
+Value = TypeVar("Value")
+
+
+class LineMemo(Generic[Value]):
+    __slots__ = ("seen_once", "values")
+
+    def __init__(self) -> None:
+        # Read directly by the hot loops: `memo.values.get(raw)`.
+        self.values: dict[str, Value] = {}
+        self.seen_once: set[int] = set()
+
+    def remember(self, raw: str, value: Value) -> None:
+        """Note that `raw` gave `value`; keep it if the line recurs."""
+        if len(raw) > MAX_MEMO_CHARS:
+            return
+        key = hash(raw)
+        if key not in self.seen_once:
+            if len(self.seen_once) >= MAX_SEEN_ONCE:
+                self.seen_once.clear()
+            self.seen_once.add(key)
+            return
+        if len(self.values) >= MAX_MEMO_LINES:
+            self.values.clear()
+        self.values[raw] = value
+
+    def clear(self) -> None:
+        self.values.clear()
+        self.seen_once.clear()
+
+    def __len__(self) -> int:
+        return len(self.values)
