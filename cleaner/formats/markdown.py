@@ -41,6 +41,7 @@ from cleaner.formats.common import (
     overlay,
     promote_headings,
 )
+from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
 
 FORMAT = "markdown"
@@ -157,6 +158,52 @@ class MarkdownDump:
     images: Mapping[int, str]
 
 
+# What a line outside fenced code is, as a block marker, whatever stands around
+# it: (kind, setext underline level or 0, text, list marker, ends in a hard break).
+_FENCE_OPEN, _BLANK, _BREAK, _HEADING, _ITEM, _TEXT = range(6)
+_LineShape = tuple[int, int, str, str, bool]
+# Menus and link lists recur from page to page (cleaner/memo.py).
+_LINE_SHAPES: LineMemo[_LineShape] = LineMemo()
+
+
+def _line_shape(raw: str) -> _LineShape:
+    known = _LINE_SHAPES.values.get(raw)
+    if known is None:
+        known = _line_shape_of(raw)
+        _LINE_SHAPES.remember(raw, known)
+    return known
+
+
+def _line_shape_of(raw: str) -> _LineShape:
+    stripped = raw.strip()
+    # Block markers open the line: its first character rules most out.
+    first = stripped[:1]
+    if first in _FENCE_CHARS and (match := _FENCE.match(raw)):
+        return _FENCE_OPEN, 0, match["fence"][0] * 3, "", False
+    if not stripped:
+        return _BLANK, 0, "", "", False
+    setext = 0
+    if first in ("=", "-") and (match := _SETEXT_UNDERLINE.match(raw)):
+        setext = 1 if match["char"][0] == "=" else 2
+    broken = raw.endswith(_HARD_BREAKS)
+    if (
+        (first in ("*", "-", "_") and _THEMATIC_BREAK.match(raw))
+        or (first == "[" and _REFERENCE_DEFINITION.match(raw))
+        or ("---" in raw and _TABLE_SEPARATOR.match(raw))
+    ):
+        return _BREAK, setext, "", "", False
+    if first == "#" and (match := _ATX_HEADING.match(raw)):
+        return _HEADING, setext, match["text"] or "", match["marks"], False
+    if (
+        (first in _BULLETS or first.isdigit())
+        and (match := _LIST_ITEM.match(raw))
+        and match["text"]
+    ):
+        return _ITEM, setext, match["text"].strip(), match["marker"], broken
+    content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
+    return _TEXT, setext, content.rstrip("\\").rstrip(), "", broken
+
+
 def _blocks(text: str) -> list[_Block]:
     """Split markdown into blocks: paragraphs, list items, headings, code."""
     blocks: list[_Block] = []
@@ -170,56 +217,43 @@ def _blocks(text: str) -> list[_Block]:
             elif current is not None:
                 current.add(raw.strip(), joined=False)
             continue
-        stripped = raw.strip()
-        # Block markers open the line: its first character rules most out.
-        first = stripped[:1]
-        if first in _FENCE_CHARS and (match := _FENCE.match(raw)):
-            fence = match["fence"][0] * 3
+        kind, setext, content, marker, hard_break = _line_shape(raw)
+        if kind == _FENCE_OPEN:
+            fence = content
             current = _Block("code")
             blocks.append(current)
             continue
-        if not stripped:
+        if kind == _BLANK:
             current = None
             continue
         if (
-            first in ("=", "-")
-            and (match := _SETEXT_UNDERLINE.match(raw))
+            setext
             and current is not None
             and current.kind == "para"
             and len(current.lines) == 1
         ):
             current.kind = "heading"
-            current.level = 1 if match["char"][0] == "=" else 2
+            current.level = setext
             current = None
             continue
-        if (
-            (first in ("*", "-", "_") and _THEMATIC_BREAK.match(raw))
-            or (first == "[" and _REFERENCE_DEFINITION.match(raw))
-            or ("---" in raw and _TABLE_SEPARATOR.match(raw))
-        ):
+        if kind == _BREAK:
             current = None
             continue
-        if first == "#" and (match := _ATX_HEADING.match(raw)):
-            blocks.append(_Block("heading", [match["text"] or ""], len(match["marks"])))
+        if kind == _HEADING:
+            blocks.append(_Block("heading", [content], len(marker)))
             current = None
             continue
-        if (
-            (first in _BULLETS or first.isdigit())
-            and (match := _LIST_ITEM.match(raw))
-            and match["text"]
-        ):
-            marker = match["marker"]
+        if kind == _ITEM:
             # Numbered items keep their number (policy); bullets are dropped.
-            current = _Block("item", [match["text"].strip()], marker=marker)
+            current = _Block("item", [content], marker=marker)
             blocks.append(current)
-            broken = raw.endswith(_HARD_BREAKS)
+            broken = hard_break
             continue
-        content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
         if current is None or current.kind not in ("para", "item"):
             current = _Block("para")
             blocks.append(current)
-        current.add(content.rstrip("\\").rstrip(), joined=not broken)
-        broken = raw.endswith(_HARD_BREAKS)
+        current.add(content, joined=not broken)
+        broken = hard_break
     return blocks
 
 
@@ -251,8 +285,20 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def _split_images(line: str) -> tuple[list[str], str]:
+# Menus and link lists recur from page to page (cleaner/memo.py).
+_SPLIT_LINES: LineMemo[tuple[tuple[str, ...], str]] = LineMemo()
+
+
+def _split_images(line: str) -> tuple[tuple[str, ...], str]:
     """The alt texts of a line's images, and the line without them (links flattened)."""
+    known = _SPLIT_LINES.values.get(line)
+    if known is None:
+        known = _split_images_of(line)
+        _SPLIT_LINES.remember(line, known)
+    return known
+
+
+def _split_images_of(line: str) -> tuple[tuple[str, ...], str]:
     alts: list[str] = []
 
     def take(match: regex.Match[str]) -> str:
@@ -263,7 +309,7 @@ def _split_images(line: str) -> tuple[list[str], str]:
 
     rest = _IMAGE.sub(take, line) if "![" in line else line
     rest = _plain(rest).replace(_IMAGE_MARK, " ")
-    return alts, " ".join(rest.split())
+    return tuple(alts), " ".join(rest.split())
 
 
 def split_reader_header(text: str) -> tuple[dict[str, str], str]:
