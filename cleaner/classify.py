@@ -340,7 +340,7 @@ def find_end(page: Page, after: int) -> int:
 
 def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     """Split "...Sergey LavrovImage: Reuters" into caption and credit."""
-    if ":" not in line.text:
+    if ":" not in line.text or not _credit_prefix_before_a_colon(line.text, rules):
         return None
     lowered = line.text.casefold()
     for prefix in rules.credit_prefixes:
@@ -357,6 +357,23 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
     return None
+
+
+def _credit_prefix_before_a_colon(text: str, rules: RuleSet) -> bool:
+    """Cheap test first: does a credit prefix end at one of the line's colons?
+    (One C call per colon instead of a search per prefix. No false negatives:
+    every prefix ends with ":" (a rule-table test checks it), the window is
+    as long as the longest prefix, and casefolding never shortens text.)"""
+    if not rules.credit_prefixes:
+        return False
+    longest = len(rules.credit_prefixes[0])  # sorted longest first
+    start = 0
+    while (colon := text.find(":", start)) >= 0:
+        window = text[max(0, colon + 1 - longest) : colon + 1].casefold()
+        if window.endswith(rules.credit_prefixes):
+            return True
+        start = colon + 1
+    return False
 
 
 def _alt_candidate(page: Page, index: int | None) -> bool:
@@ -629,11 +646,10 @@ def _date_anchor(page: Page, stop: int) -> int | None:
             if (
                 len(line.text) <= MAX_DATE_LINE_CHARS
                 and _HAS_DIGIT.search(line.text)
-                and parse_date_line(line.text, page.rules)
-            ) or (
-                len(line.text) <= MAX_DATE_LINE_CHARS
-                and _HAS_DIGIT.search(line.text)
-                and is_relative_date_line(line.text, page.rules)
+                and (
+                    parse_date_line(line.text, page.rules)
+                    or is_relative_date_line(line.text, page.rules)
+                )
             ):
                 return i
             if line.is_prose:
@@ -771,9 +787,8 @@ def label_section_and_head(page: Page) -> None:
             section = _GLUED.split(line.text, maxsplit=1)[0]
             page.set(above, "section", "structure:kicker_above_title", section)
             head_end = above
-    for i in range(head_end):
-        if page.free(i):
-            page.set(i, "navigation", "structure:before_title")
+    for i in _free_indices(page, 0, head_end):
+        page.set(i, "navigation", "structure:before_title")
 
 
 # --- pass 5: galleries, related zone, tail ------------------------------------
@@ -782,9 +797,7 @@ def label_section_and_head(page: Page) -> None:
 def label_galleries(page: Page, start: int, stop: int) -> None:
     """Old-layout picture galleries repeat their own title on every slide."""
     counts = Counter(
-        page.lines[i].key
-        for i in range(start, stop)
-        if page.free(i) and page.lines[i].is_heading_like
+        page.lines[i].key for i in _free_indices(page, start, stop) if page.lines[i].is_heading_like
     )
     repeated = {key for key, count in counts.items() if count >= 3}
     if not repeated:
@@ -831,8 +844,8 @@ def label_after_initials(page: Page) -> None:
             last = i
     if last is None:
         return
-    for i in range(last + 1, page.end_index):
-        if page.free(i) and not page.lines[i].is_prose:
+    for i in _free_indices(page, last + 1, page.end_index):
+        if not page.lines[i].is_prose:
             page.set(i, "related", "structure:after_closing_initials")
 
 

@@ -166,6 +166,13 @@ def test_end_phrases_only_open_related_or_footer() -> None:
             assert set(table.get(section, {})) <= {"related", "footer"}, (path.name, section)
 
 
+def test_image_credit_prefixes_end_with_a_colon() -> None:
+    """Glued captions ("...Sergey LavrovImage: Reuters") are found from the
+    line's colons (classify._credit_prefix_before_a_colon)."""
+    prefixes = default_ruleset().credit_prefixes
+    assert prefixes and all(prefix.endswith(":") for prefix in prefixes)
+
+
 # Stopwords -------------------------------------------------------------------
 
 # One news-style sentence pair per DW language, written for this test (not DW
