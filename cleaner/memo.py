@@ -22,9 +22,12 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 MAX_MEMO_CHARS = 200
-MAX_MEMO_LINES = 20_000
-# Hashes of lines seen once; a collision only makes a line recur early.
-MAX_SEEN_ONCE = 20_000
+# DW's recurring chrome is a few hundred lines per language and layout.
+MAX_MEMO_LINES = 10_000
+# Hashes of lines seen once (a collision only makes a line recur early): the
+# last few hundred pages' worth, as a page has a few dozen short lines of its
+# own (title, captions, teasers).
+MAX_SEEN_ONCE = 10_000
 
 Value = TypeVar("Value")
 
