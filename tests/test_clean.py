@@ -232,3 +232,16 @@ def test_line_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> 
         for memo in (lines_module._SHAPES, default_ruleset().table_memo):
             assert len(memo.values) <= 50 and len(memo.seen_once) <= 80
     assert len(lines_module._SHAPES) > 0
+
+
+def test_memo_lookup_makes_a_recurring_line_only_until_it_is_kept() -> None:
+    memo: LineMemo[int] = LineMemo()
+    made: list[str] = []
+
+    def make(raw: str) -> int:
+        made.append(raw)
+        return len(raw)
+
+    results = [memo.lookup("Explore more", make) for _ in range(4)]
+    assert results == [12, 12, 12, 12]
+    assert made == ["Explore more", "Explore more"]  # seen once, then kept

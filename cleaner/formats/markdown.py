@@ -166,14 +166,6 @@ _LineShape = tuple[int, int, str, str, bool]
 _LINE_SHAPES: LineMemo[_LineShape] = LineMemo()
 
 
-def _line_shape(raw: str) -> _LineShape:
-    known = _LINE_SHAPES.values.get(raw)
-    if known is None:
-        known = _line_shape_of(raw)
-        _LINE_SHAPES.remember(raw, known)
-    return known
-
-
 def _line_shape_of(raw: str) -> _LineShape:
     stripped = raw.strip()
     # Block markers open the line: its first character rules most out.
@@ -217,7 +209,7 @@ def _blocks(text: str) -> list[_Block]:
             elif current is not None:
                 current.add(raw.strip(), joined=False)
             continue
-        kind, setext, content, marker, hard_break = _line_shape(raw)
+        kind, setext, content, marker, hard_break = _LINE_SHAPES.lookup(raw, _line_shape_of)
         if kind == _FENCE_OPEN:
             fence = content
             current = _Block("code")
@@ -291,14 +283,6 @@ _SPLIT_LINES: LineMemo[tuple[tuple[str, ...], str]] = LineMemo()
 
 def _split_images(line: str) -> tuple[tuple[str, ...], str]:
     """The alt texts of a line's images, and the line without them (links flattened)."""
-    known = _SPLIT_LINES.values.get(line)
-    if known is None:
-        known = _split_images_of(line)
-        _SPLIT_LINES.remember(line, known)
-    return known
-
-
-def _split_images_of(line: str) -> tuple[tuple[str, ...], str]:
     alts: list[str] = []
 
     def take(match: regex.Match[str]) -> str:
@@ -359,7 +343,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
             if block.kind == "code":
                 out.append(raw)
                 continue
-            alts, rest = _split_images(raw)
+            alts, rest = _SPLIT_LINES.lookup(raw, _split_images)
             for alt in alts:
                 images[len(out)] = alt
                 out.append(alt)
