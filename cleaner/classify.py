@@ -498,6 +498,8 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
             continue
         if not _is_caption_line(page.lines[below], page.lines[i]):
             continue
+        if _opens_a_run_of_short_lines(page, below, stop):
+            continue
         image = Image(alt=page.lines[i].text, caption=page.lines[below].text, credit=None)
         page.set(i, "image", "structure:alt_line_before_caption", image)
         page.set(below, "image", "structure:caption_below_alt_line")
@@ -510,7 +512,35 @@ MAX_ALT_LINE_WORDS = 20
 MAX_ALT_KEYWORDS = 12
 MAX_CAPTION_WORDS = 30
 MAX_CAPTION_SENTENCE_WORDS = 20
+# Short lines after a caption candidate that make it part of a list instead
+# (a subheading and a one-line paragraph may follow a real caption).
+RUN_OF_SHORT_LINES = 3
 _INNER_SENTENCE_END = regex.compile(r"[.!?…]\s+\p{Lu}")
+
+
+def _opens_a_run_of_short_lines(page: Page, caption: int, stop: int) -> bool:
+    """Whether three more undecided short lines, not sentences, follow the caption candidate.
+
+    An image's alt and caption stand alone between paragraphs: after them
+    comes prose, or a subheading and then prose. Short lines that go on
+    are a list or a menu. Read as pairs, they would be taken two at a time,
+    each fixed-point pass finding the next pair now standing after prose: a
+    list's items would become images, and a long list would cost a pass per
+    two items.
+    """
+    index = caption
+    for _ in range(RUN_OF_SHORT_LINES):
+        following = page.next_nonblank(index, stop)
+        if following is None or not _short_and_free(page, following):
+            return False
+        index = following
+    return True
+
+
+def _short_and_free(page: Page, index: int) -> bool:
+    # Short and without a sentence's end: a menu entry or a list item. (A
+    # subheading followed by a one-sentence paragraph is not a run.)
+    return page.free(index) and _is_alt_line(page.lines[index])
 
 
 def _is_alt_line(line: Line) -> bool:

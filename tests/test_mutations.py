@@ -7,13 +7,14 @@ line endings, tabs and non-breaking spaces.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
 
 import pytest
 
-from cleaner import clean
+from cleaner import clean, core
 from cleaner.evaluation import normalise_line
 from cleaner.lines import make_line
 
@@ -118,3 +119,48 @@ def test_truncated_page_keeps_its_beginning_and_loses_its_chrome(page: str) -> N
     assert expected <= out
     assert not out & chrome_of(gold)
     assert clean(truncated).title == gold["title"]
+
+
+# A list as a text dump renders <li> items: short lines, no full stops.
+INSERTED_LIST = [
+    "Abholzung im Amazonasgebiet",
+    "Schutz indigener Gebiete",
+    "Handel mit Soja und Rindfleisch",
+    "Klimaziele bis 2030",
+    "Finanzierung des Amazonas-Fonds",
+    "Kontrolle illegaler Goldminen",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_list_after_a_paragraph_stays_article_text(
+    page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short lines after prose look like an image's alt text and caption, two
+    # by two; a list must not be read as images, nor peeled a pair per pass.
+    text, gold = load(page)
+    lines = text.splitlines()
+    body = body_indices(lines, body_of(gold))
+    # Between two paragraphs (the pair nearest the middle), so that no
+    # image's alt text follows the list.
+    between = [
+        i
+        for i, after in itertools.pairwise(body)
+        if make_line(i, lines[i]).is_prose
+        and make_line(after, lines[after]).is_prose
+        and not any(line.strip() for line in lines[i + 1 : after])
+    ]
+    if not between:
+        pytest.skip("an article of one paragraph: nowhere between two")
+    middle = min(between, key=lambda i: abs(i - body[len(body) // 2]))
+    items = "\n\n".join(INSERTED_LIST).split("\n")
+    listed = "\n".join([*lines[: middle + 1], "", *items, "", *lines[middle + 1 :]])
+    passes = []
+    original = core._classify_lines
+    monkeypatch.setattr(
+        core, "_classify_lines", lambda *a, **k: passes.append(1) or original(*a, **k)
+    )
+    doc = clean(listed)
+    assert len(passes) <= 3
+    assert {normalise_line(item) for item in INSERTED_LIST} <= kept(listed)
+    assert doc.images == clean(text).images
