@@ -93,26 +93,42 @@ class Page:
     article: set[int]  # indexes of lines that are article paragraphs
 
 
-def load_pages() -> list[Page]:
-    """Fixture dumps, with the lines the cleaner keeps as paragraphs marked."""
-    from cleaner import clean  # noqa: PLC0415 - only the corpus builder needs it
+def load_pages() -> tuple[list[Page], dict[str, list[str]]]:
+    """Fixture dumps, with the lines the cleaner keeps as paragraphs marked,
+    and the kept paragraphs of each language (the sentences to recombine).
+
+    Pages are cleaned the way the CLI cleans them, format detected: html2text
+    dumps are markdown, and a markdown line is an article paragraph when its
+    text without the inline markup is one.
+    """
+    # Only the corpus builder needs the cleaner.
+    from cleaner.formats import MARKDOWN, clean_any, resolve_format  # noqa: PLC0415
+    from cleaner.formats.markdown import inline_text  # noqa: PLC0415
 
     pages = []
+    paragraphs_by_language: dict[str, list[str]] = defaultdict(list)
     for directory in FIXTURE_DIRS:
         for path in sorted(directory.glob("*.txt")):
             text = path.read_text(encoding="utf-8")
-            document = clean(text, source=str(path))
-            paragraphs = {p.strip() for p in document.text.split("\n") if len(p.strip()) > 40}
+            document = clean_any(text, source=str(path))
+            paragraphs = [p.strip() for p in document.text.split("\n") if len(p.strip()) > 40]
+            markdown = resolve_format(text, name=str(path)) == MARKDOWN
             lines = text.splitlines()
-            article = {i for i, line in enumerate(lines) if line.strip() in paragraphs}
+            kept = set(paragraphs)
+            article = {
+                i for i, line in enumerate(lines)
+                if (inline_text(line.strip()) if markdown else line.strip()) in kept
+            }
             if article:
-                pages.append(Page(document.language or "und", lines, article))
-    return pages
+                language = document.language or "und"
+                pages.append(Page(language, lines, article))
+                paragraphs_by_language[language] += paragraphs
+    return pages, paragraphs_by_language
 
 
 # Sentence ends, for cutting fixture paragraphs into sentences to recombine.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…。؟])\s+")
-CORPUS_VERSION = "2"  # bump when the generated pages change
+CORPUS_VERSION = "3"  # bump when the generated pages change
 
 
 def unique_paragraph(sentences: list[str], length: int, seen: set[str],
@@ -135,14 +151,14 @@ def build_corpus(directory: Path, count: int, seed: int = 1) -> int:
         return int(marker.read_text().split()[1])
     if directory.exists():
         shutil.rmtree(directory)
-    pages = load_pages()
+    pages, paragraphs = load_pages()
     sentences: dict[str, list[str]] = defaultdict(list)
     lengths: dict[str, list[int]] = defaultdict(list)
-    for page in pages:
-        for i in sorted(page.article):
-            parts = SENTENCE_BREAK.split(page.lines[i].strip())
-            sentences[page.language] += parts
-            lengths[page.language].append(len(parts))
+    for language, kept in paragraphs.items():
+        for paragraph in kept:
+            parts = SENTENCE_BREAK.split(paragraph)
+            sentences[language] += parts
+            lengths[language].append(len(parts))
     rng = random.Random(seed)
     seen: set[str] = set()
     total = 0

@@ -253,7 +253,7 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(r"\g<char>", text)
 
 
-def _plain(text: str) -> str:
+def inline_text(text: str) -> str:
     """Inline markup of one line removed: links, emphasis, code marks, escapes."""
     # Most lines of a page have no markup at all: each pattern runs only when
     # the character it needs is in the line.
@@ -292,7 +292,7 @@ def _split_images(line: str) -> tuple[tuple[str, ...], str]:
         return _IMAGE_MARK
 
     rest = _IMAGE.sub(take, line) if "![" in line else line
-    rest = _plain(rest).replace(_IMAGE_MARK, " ")
+    rest = inline_text(rest).replace(_IMAGE_MARK, " ")
     return tuple(alts), " ".join(rest.split())
 
 
