@@ -209,33 +209,43 @@ def label_by_tables(page: Page) -> None:
 
     A line's outcome depends on the line and the rules alone, and DW chrome
     repeats line for line from page to page, so outcomes are remembered per
-    raw line in the rule set (cleaner/memo.py).
+    raw line in the rule set (cleaner/memo.py). Recurring lines are labelled
+    in one sweep; the new ones (the article, mostly) are judged after it.
     """
     rules = page.rules
-    memo = rules.table_memo.values
-    labels, table_rules = page.labels, page.table_rules
-    contains: list[tuple[str, Rule]] | None = None
-    for i, line in enumerate(page.lines):
+    known = rules.table_memo.values
+    lines, labels, table_rules = page.lines, page.labels, page.table_rules
+    new: list[int] = []
+    for i, line in enumerate(lines):
         if line.blank:
             continue
-        outcome = memo.get(line.raw)
+        outcome = known.get(line.raw)
         if outcome is None:
-            if contains is None:
-                contains = _contains_phrases_on(page)
-            outcome = _table_outcome(line, rules, contains)
-            rules.table_memo.remember(line.raw, outcome)
+            new.append(i)
+            continue
         rule, label = outcome
+        if rule is not None:
+            table_rules[i] = rule
+        if label is not None:
+            labels[i] = label
+    if not new:
+        return
+    contains = _contains_phrases_in(rules, [lines[i] for i in new])
+    for i in new:
+        line = lines[i]
+        rule, label = outcome = _table_outcome(line, rules, contains)
+        rules.table_memo.remember(line.raw, outcome)
         if rule is not None:
             table_rules[i] = rule
         if label is not None:
             labels[i] = label
 
 
-def _contains_phrases_on(page: Page) -> list[tuple[str, Rule]]:
-    # "Contains" phrases are looked for in the whole page once; lines are only
-    # searched for the few (usually none) that the page has.
-    page_keys = "\n".join(line.key for line in page.lines)
-    return [(phrase, rule) for phrase, rule in page.rules.contains if phrase in page_keys]
+def _contains_phrases_in(rules: RuleSet, lines: list[Line]) -> list[tuple[str, Rule]]:
+    # "Contains" phrases are looked for in the lines once; each line is then
+    # searched only for the few (usually none) that occur at all.
+    keys = "\n".join(line.key for line in lines)
+    return [(phrase, rule) for phrase, rule in rules.contains if phrase in keys]
 
 
 def _table_outcome(
@@ -385,9 +395,19 @@ def _alt_candidate(page: Page, index: int | None) -> bool:
 
 def label_images(page: Page, stop: int) -> None:
     rules = page.rules
-    for i in range(stop):
-        line = page.lines[i]
-        label = page.labels[i]
+    lines, labels = page.lines, page.labels
+    # The lines this pass can label, in one sweep: image lines of the tables,
+    # and undecided lines with a colon (a glued credit has one). Labels are
+    # read again below: labelling one line can decide a later candidate.
+    candidates = [
+        i
+        for i in range(stop)
+        if ((found := labels[i]) is None and ":" in lines[i].text)
+        or (found is not None and found.category == "image")
+    ]
+    for i in candidates:
+        line = lines[i]
+        label = labels[i]
         if label is not None and label.category == "image" and label.rule.endswith("image_credit"):
             above = page.adjacent_above(i)
             alt = caption = None
@@ -669,23 +689,21 @@ def _label_watch_block(page: Page, i: int, stop: int, label: Label) -> None:
 
 def _date_anchor(page: Page, stop: int) -> int | None:
     prose_seen = 0
-    for i in range(stop):
-        label = page.labels[i]
+    for i in _free_indices(page, 0, stop):
         line = page.lines[i]
-        if label is None and not line.blank:
-            if (
-                len(line.text) <= MAX_DATE_LINE_CHARS
-                and _HAS_DIGIT.search(line.text)
-                and (
-                    parse_date_line(line.text, page.rules)
-                    or is_relative_date_line(line.text, page.rules)
-                )
-            ):
-                return i
-            if line.is_prose:
-                prose_seen += 1
-                if prose_seen >= 2:
-                    return None
+        if (
+            len(line.text) <= MAX_DATE_LINE_CHARS
+            and _HAS_DIGIT.search(line.text)
+            and (
+                parse_date_line(line.text, page.rules)
+                or is_relative_date_line(line.text, page.rules)
+            )
+        ):
+            return i
+        if line.is_prose:
+            prose_seen += 1
+            if prose_seen >= 2:
+                return None
     return None
 
 

@@ -44,7 +44,7 @@ def _as_clean_text(lines: list[Line]) -> list[Line]:
     return spaced
 
 
-_BLANK = make_line(0, "")
+_BLANK = make_line("")
 
 
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
@@ -137,7 +137,6 @@ class _Harvest:
     videos: list[Media] = field(default_factory=list)
     audios: list[Media] = field(default_factory=list)
     gallery: list[str] = field(default_factory=list)
-    chrome_seen: bool = False
 
     def keep(self, line: Line, label: Label) -> None:
         self.paragraphs.append(line.text)
@@ -146,12 +145,9 @@ class _Harvest:
         if isinstance(label.value, str) and label.rule.startswith("structure:gallery"):
             self.gallery.append(label.value)
 
-    def remove(self, line: Line, label: Label) -> None:
+    def take_value(self, line: Line, label: Label) -> None:
+        """What a removed line carries into the record (a title, an image, a date...)."""
         category, value = label.category, label.value
-        self.removed[category] = self.removed.get(category, 0) + 1
-        self.chrome_seen = self.chrome_seen or category not in _NOT_CHROME
-        if value is None and category != "updated":
-            return  # most removed lines (menus, teasers) carry nothing more
         if isinstance(value, HtmlTitle):
             self.fallback_titles.append(value.title)
             if value.date:
@@ -198,17 +194,22 @@ _NOT_CHROME = frozenset({"title", "date", "section", "byline"})
 
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:
     harvest = _Harvest(page.rules, page.keep_gallery)
+    removed = harvest.removed
     for line, label in zip(page.lines, page.labels, strict=True):
         if label is None:
             continue
-        if label.category in KEPT:
+        category = label.category
+        if category in KEPT:
             harvest.keep(line, label)
-        else:
-            harvest.remove(line, label)
+            continue
+        removed[category] = removed.get(category, 0) + 1
+        # Most removed lines (menus, teasers) carry nothing more: counted inline.
+        if label.value is not None or category == "updated":
+            harvest.take_value(line, label)
     body = "\n\n".join(harvest.paragraphs)
     title = _first(harvest.titles or harvest.fallback_titles)
     warnings = []
-    if not harvest.chrome_seen:
+    if removed.keys() <= _NOT_CHROME:  # nothing removed but the article's own metadata
         warnings.append(WARN_NO_CHROME)
     if not body:
         warnings.append(WARN_EMPTY_TEXT)

@@ -116,6 +116,14 @@ def undouble(text: str) -> str:
 
 def is_relative_date_line(line: str, rules: RuleSet) -> bool:
     """A scrape-relative date such as "vor 3 Stunden" or "2 hours ago"."""
+    known = rules.relative_date_memo.values.get(line)
+    if known is None:
+        known = (_is_relative_date_line(line, rules),)
+        rules.relative_date_memo.remember(line, known)
+    return bool(known[0])
+
+
+def _is_relative_date_line(line: str, rules: RuleSet) -> bool:
     text = undouble(line).casefold()
     if len(text) > MAX_DATE_LINE_CHARS or _SEPARATORS.sub("", _TOKEN.sub("", text)):
         return False
@@ -134,6 +142,17 @@ def parse_date_line(line: str, rules: RuleSet) -> str | None:
     """The ISO date of a line that is nothing but a date, else None."""
     if len(line) > MAX_DATE_LINE_CHARS:
         return None
+    # Remembered per rule set for recurring lines (cleaner/memo.py); in a
+    # 1-tuple, since None is an answer.
+    known = rules.date_memo.values.get(line)
+    if known is None:
+        known = (_parse_date_line(line, rules),)
+        rules.date_memo.remember(line, known)
+    found: str | None = known[0]
+    return found
+
+
+def _parse_date_line(line: str, rules: RuleSet) -> str | None:
     text = _ascii_digits(undouble(line)).casefold()
     if not _ASCII_DIGIT.search(text):
         return None

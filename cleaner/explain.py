@@ -17,12 +17,12 @@ TEXT_WIDTH = 100
 def explain_rows(page: Page) -> list[tuple[int, str, str, str, str]]:
     """(line number, KEEP/DROP/blank, category, rule, line text) per input line."""
     rows = []
-    for line, label in zip(page.lines, page.labels, strict=True):
+    for number, (line, label) in enumerate(zip(page.lines, page.labels, strict=True), start=1):
         if label is None:
-            rows.append((line.number, "", "", "", line.text))
+            rows.append((number, "", "", "", line.text))
             continue
         decision = "KEEP" if label.kept else "DROP"
-        rows.append((line.number, decision, label.category, label.rule, line.text))
+        rows.append((number, decision, label.category, label.rule, line.text))
     return rows
 
 

@@ -433,7 +433,9 @@ _MOJIBAKE_HINTS: tuple[str, ...] = ("Ã", "Â", "â€", "Ð", "Ñ", "Ø", "Ù",
 
 
 def _might_be_mojibake(text: str) -> bool:
-    return any(hint in text for hint in _MOJIBAKE_HINTS)
+    # Each hint's first character is tested first: a memchr over the text,
+    # where a search for a two-character hint reads it several times slower.
+    return any(hint[0] in text and hint in text for hint in _MOJIBAKE_HINTS)
 
 
 def decode(data: bytes) -> Decoded:

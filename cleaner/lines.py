@@ -29,7 +29,8 @@ class Line(NamedTuple):
     # lines and a tuple is several times cheaper to build. The line's shapes
     # are fields, computed once: the passes of the classifier ask for them
     # hundreds of thousands of times a second, and a field is read in C.
-    number: int  # 1-based line number in the input
+    # (No line number: a line is its page's lines[i], and a Line that depends
+    # on its text alone can be shared by every page that has that line.)
     raw: str  # the input line, without its line break
     text: str  # whitespace-normalised, list glyph stripped: what `text` keeps
     key: str  # casefolded and numbering stripped: what rule tables match
@@ -44,12 +45,12 @@ class Line(NamedTuple):
 _new_line = tuple.__new__
 
 
-def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
+def make_line(raw: str, *, invisible: bool = True) -> Line:
     """One line of a page; `invisible=False` says the page has no invisible characters."""
     visible = _INVISIBLE.sub("", raw) if invisible and not raw.isascii() else raw
     words = visible.split()
     if not words:
-        return _new_line(Line, (number, raw, "", "", 0, True, False, False))
+        return _new_line(Line, (raw, "", "", 0, True, False, False))
     first = words[0]
     if first in _GLYPHS or first[0].isdigit() or first[0] == "(":
         text = _LIST_GLYPH.sub("", " ".join(words), count=1)
@@ -63,7 +64,6 @@ def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
     return _new_line(
         Line,
         (
-            number,
             raw,
             text,
             key,
@@ -75,23 +75,23 @@ def make_line(number: int, raw: str, *, invisible: bool = True) -> Line:
     )
 
 
-# Shapes of recurring lines (see cleaner/memo.py).
-_SHAPES: LineMemo[tuple[str, str, int, bool, bool, bool]] = LineMemo()
+# Recurring lines, made once (see cleaner/memo.py): a Line depends on its raw
+# text alone.
+_SHAPES: LineMemo[Line] = LineMemo()
 
 
 def split_lines(page: str) -> list[Line]:
+    raws = page.splitlines()
     # One look over the page spares one per line on the (usual) page without
     # zero-width spaces, soft hyphens or direction marks. (Substring searches:
     # many times faster than the character-class pattern over a whole page.)
     invisible = not page.isascii() and any(char in page for char in _INVISIBLE_CHARS)
-    shapes = _SHAPES.values
-    lines = []
-    for number, raw in enumerate(page.splitlines(), start=1):
-        shape = shapes.get(raw)
-        if shape is None:
-            line = make_line(number, raw, invisible=invisible)
-            _SHAPES.remember(raw, line[2:])
-        else:
-            line = _new_line(Line, (number, raw, *shape))
-        lines.append(line)
-    return lines
+    # Recurring lines come from the memo in one sweep; the new ones are made after.
+    lines: list[Line | None] = list(map(_SHAPES.values.get, raws))
+    for index, known in enumerate(lines):
+        if known is None:
+            raw = raws[index]
+            made = make_line(raw, invisible=invisible)
+            _SHAPES.remember(raw, made)
+            lines[index] = made
+    return lines  # type: ignore[return-value]  # every None was replaced

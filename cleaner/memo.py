@@ -19,7 +19,6 @@ What is kept is a pure function of the line, so a memo never changes a result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 MAX_MEMO_CHARS = 200
@@ -37,18 +36,10 @@ class LineMemo(Generic[Value]):
     __slots__ = ("seen_once", "values")
 
     def __init__(self) -> None:
-        # Read directly by the hot loops: `memo.values.get(raw)`.
+        # Read directly by the loops over a page's lines: `memo.values.get(raw)`,
+        # then `remember` on a miss (a method call per line costs more).
         self.values: dict[str, Value] = {}
         self.seen_once: set[int] = set()
-
-    def lookup(self, raw: str, make: Callable[[str], Value]) -> Value:
-        """`make(raw)`, from the memo when the line recurs. (The hottest loops
-        inline this: `values.get`, then `remember` on a miss.)"""
-        known = self.values.get(raw)
-        if known is None:
-            known = make(raw)
-            self.remember(raw, known)
-        return known
 
     def remember(self, raw: str, value: Value) -> None:
         """Note that `raw` gave `value`; keep it if the line recurs."""

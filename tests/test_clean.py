@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,9 +195,14 @@ def _fixture_dumps() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("dumps/*.txt"))]
 
 
+def _all_memos() -> list[LineMemo[Any]]:
+    rules = default_ruleset()
+    return [lines_module._SHAPES, rules.table_memo, rules.date_memo, rules.relative_date_memo]
+
+
 def _without_memos(monkeypatch: pytest.MonkeyPatch) -> None:
-    lines_module._SHAPES.clear()
-    default_ruleset().table_memo.clear()
+    for memo in _all_memos():
+        memo.clear()
     monkeypatch.setattr(memo_module, "MAX_MEMO_CHARS", -1)
 
 
@@ -205,9 +211,10 @@ def test_line_memos_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> No
     warm = [clean(page).to_dict() for page in pages]
     again = [clean(page).to_dict() for page in pages]
     assert len(lines_module._SHAPES) > 100 and len(default_ruleset().table_memo) > 100
+    assert len(default_ruleset().date_memo) > 0  # teaser dates recur across the dumps
     _without_memos(monkeypatch)
     assert [clean(page).to_dict() for page in pages] == warm == again
-    assert not len(lines_module._SHAPES)
+    assert not any(len(memo) for memo in _all_memos())
 
 
 def test_only_recurring_short_lines_are_remembered() -> None:
@@ -229,19 +236,6 @@ def test_line_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(memo_module, "MAX_SEEN_ONCE", 80)
     for page in _fixture_dumps() * 2:
         clean(page)
-        for memo in (lines_module._SHAPES, default_ruleset().table_memo):
+        for memo in _all_memos():
             assert len(memo.values) <= 50 and len(memo.seen_once) <= 80
     assert len(lines_module._SHAPES) > 0
-
-
-def test_memo_lookup_makes_a_recurring_line_only_until_it_is_kept() -> None:
-    memo: LineMemo[int] = LineMemo()
-    made: list[str] = []
-
-    def make(raw: str) -> int:
-        made.append(raw)
-        return len(raw)
-
-    results = [memo.lookup("Explore more", make) for _ in range(4)]
-    assert results == [12, 12, 12, 12]
-    assert made == ["Explore more", "Explore more"]  # seen once, then kept

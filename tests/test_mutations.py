@@ -97,7 +97,7 @@ def test_shuffled_paragraphs_keep_the_body(page: str) -> None:
     body = body_indices(lines, body_of(gold))
     # Shuffle the paragraphs after the lead among their own positions; headings
     # stay where they are, as they would when a scraper reorders paragraphs.
-    slots = [i for i in body[1:] if make_line(i, lines[i]).is_prose]
+    slots = [i for i in body[1:] if make_line(lines[i]).is_prose]
     shuffled = [lines[i] for i in slots]
     random.Random(page).shuffle(shuffled)
     for slot, line in zip(slots, shuffled, strict=True):
@@ -146,8 +146,8 @@ def test_list_after_a_paragraph_stays_article_text(
     between = [
         i
         for i, after in itertools.pairwise(body)
-        if make_line(i, lines[i]).is_prose
-        and make_line(after, lines[after]).is_prose
+        if make_line(lines[i]).is_prose
+        and make_line(lines[after]).is_prose
         and not any(line.strip() for line in lines[i + 1 : after])
     ]
     if not between:

@@ -52,7 +52,7 @@ def test_cleaning_clean_text_changes_nothing(page: str) -> None:
 @SETTINGS
 @given(pages)
 def test_every_kept_line_comes_from_the_input(page: str) -> None:
-    normalised_input = {make_line(0, raw).text for raw in page.splitlines()}
+    normalised_input = {make_line(raw).text for raw in page.splitlines()}
     for paragraph in clean(page).text.split("\n\n"):
         if paragraph:
             assert paragraph in normalised_input

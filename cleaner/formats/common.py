@@ -30,7 +30,7 @@ from cleaner.document import Document
 from cleaner.lines import Line, make_line, split_lines
 from cleaner.rules import RuleSet, normalise_phrase
 
-_BLANK = make_line(0, "")
+_BLANK = make_line("")
 
 # Record fields a reader may set from what the input carries outside the text.
 OVERLAY_FIELDS = frozenset(

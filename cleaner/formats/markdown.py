@@ -202,6 +202,7 @@ def _blocks(text: str) -> list[_Block]:
     current: _Block | None = None
     fence: str | None = None
     broken = False  # the previous line ended with a hard break
+    line_shapes = _LINE_SHAPES.values
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if fence is not None:
             if raw.strip().startswith(fence):
@@ -209,7 +210,12 @@ def _blocks(text: str) -> list[_Block]:
             elif current is not None:
                 current.add(raw.strip(), joined=False)
             continue
-        kind, setext, content, marker, hard_break = _LINE_SHAPES.lookup(raw, _line_shape_of)
+        # The memo's look-up inlined: this runs for every line of the page.
+        line_shape = line_shapes.get(raw)
+        if line_shape is None:
+            line_shape = _line_shape_of(raw)
+            _LINE_SHAPES.remember(raw, line_shape)
+        kind, setext, content, marker, hard_break = line_shape
         if kind == _FENCE_OPEN:
             fence = content
             current = _Block("code")
@@ -277,8 +283,17 @@ def inline_text(text: str) -> str:
     return " ".join(text.split())
 
 
+# What a line of a block is, inline: its images' alt texts, its text without
+# them (links flattened), and whether all of it is in bold (a heading).
+_InlineShape = tuple[tuple[str, ...], str, bool]
 # Menus and link lists recur from page to page (cleaner/memo.py).
-_SPLIT_LINES: LineMemo[tuple[tuple[str, ...], str]] = LineMemo()
+_SPLIT_LINES: LineMemo[_InlineShape] = LineMemo()
+
+
+def _inline_shape_of(line: str) -> _InlineShape:
+    alts, rest = _split_images(line)
+    strong = line.lstrip().startswith(("**", "__")) and bool(_WHOLLY_STRONG.match(line.strip()))
+    return alts, rest, strong
 
 
 def _split_images(line: str) -> tuple[tuple[str, ...], str]:
@@ -337,13 +352,19 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     headings: set[int] = set()
     images: dict[int, str] = {}
     title_index: int | None = None
+    inline_shapes = _SPLIT_LINES.values
     for block in _blocks(text):
         glued = False  # an image line is glued to what follows it, like in resiliparse dumps
         for raw in block.lines:
             if block.kind == "code":
                 out.append(raw)
                 continue
-            alts, rest = _SPLIT_LINES.lookup(raw, _split_images)
+            # The memo's look-up inlined: this runs for every line of the page.
+            shape = inline_shapes.get(raw)
+            if shape is None:
+                shape = _inline_shape_of(raw)
+                _SPLIT_LINES.remember(raw, shape)
+            alts, rest, strong = shape
             for alt in alts:
                 images[len(out)] = alt
                 out.append(alt)
@@ -352,9 +373,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
                 continue
             if block.marker[:1].isdigit() and raw is block.lines[0]:
                 rest = f"{block.marker} {rest}"
-            if block.kind == "heading" or (
-                raw.lstrip().startswith(("**", "__")) and _WHOLLY_STRONG.match(raw.strip())
-            ):
+            if block.kind == "heading" or strong:
                 headings.add(len(out))
                 if (
                     title_index is None

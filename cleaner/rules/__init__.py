@@ -77,6 +77,12 @@ class RuleSet:
     # a line's outcome depends on the line and these rules alone (cleaner/memo.py).
     # (Fill the tables before cleaning with them.)
     table_memo: LineMemo[Any] = field(default_factory=LineMemo, repr=False, compare=False)
+    # What cleaner.dates made of recurring short lines (teaser dates, "vor 3
+    # Stunden"), the same way: (ISO date or None,) and (is a relative date,).
+    date_memo: LineMemo[Any] = field(default_factory=LineMemo, repr=False, compare=False)
+    relative_date_memo: LineMemo[Any] = field(
+        default_factory=LineMemo, repr=False, compare=False
+    )
 
 
 def match_key(text: str) -> str:
