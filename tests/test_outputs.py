@@ -32,7 +32,15 @@ def lines_of(path: Path) -> list[str]:
 
 
 def test_dumps_keeps_non_ascii_as_utf8() -> None:
-    assert dumps({"t": "Größe „x“"}) == '{"t": "Größe „x“"}'
+    assert dumps({"t": "Größe „x“"}) == '{"t":"Größe „x“"}'
+
+
+def test_dumps_writes_lone_surrogates_like_the_rest() -> None:
+    # A non-UTF-8 file name, decoded with surrogateescape: orjson refuses it.
+    name = b"seite-\xe4.txt".decode("utf-8", errors="surrogateescape")
+    line = dumps({"source": name, "t": "Größe"})
+    assert line == '{"source":"seite-\udce4.txt","t":"Größe"}'
+    assert json.loads(line)["source"] == name
 
 
 def test_atomic_file_appears_only_on_commit(tmp_path: Path) -> None:
