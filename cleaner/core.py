@@ -60,7 +60,10 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     # Each pass that changes anything removes a line, so this ends; in practice
     # the second pass changes nothing or removes a line or two.
     while True:
-        kept = [i for i, label in enumerate(page.labels) if label is not None and label.kept]
+        # (`category in KEPT`, not the `kept` property: one call fewer per line.)
+        kept = [
+            i for i, label in enumerate(page.labels) if label is not None and label.category in KEPT
+        ]
         # Kept lines passed the rule tables unlabelled: only structure can change.
         again = _classify_lines(
             _as_clean_text([page.lines[i] for i in kept]), rules, keep_gallery, tables=False
