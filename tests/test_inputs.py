@@ -6,6 +6,7 @@ import codecs
 import gzip
 import io
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,41 @@ def test_file_over_the_limit_is_too_large(tmp_path: Path) -> None:
         read_input(InputRef(str(path), str(path)), max_bytes=100)
     assert caught.value.reason is Reason.TOO_LARGE
     assert read_input(InputRef(str(path), str(path)), max_bytes=101) == b"x" * 101
+
+
+def test_a_named_pipe_is_read_whole(tmp_path: Path) -> None:
+    # A pipe has no size to go by (process substitution: <(zcat page.gz)).
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    page = b"Skip next section\n\nEin Absatz.\n" * 2000
+    writer = threading.Thread(target=fifo.write_bytes, args=(page,))
+    writer.start()
+    try:
+        assert read_input(InputRef(str(fifo), str(fifo)), max_bytes=len(page)) == page
+    finally:
+        writer.join()
+
+
+def test_a_file_that_grows_while_read_is_still_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size is taken before reading; a file appended to meanwhile must
+    # still be read whole, up to the limit, and then rejected past it.
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 10)
+    real_fstat = os.fstat
+
+    def fstat_then_grow(fd: int) -> os.stat_result:
+        status = real_fstat(fd)
+        with path.open("ab") as handle:
+            handle.write(b"y" * 20)
+        return status
+
+    monkeypatch.setattr(os, "fstat", fstat_then_grow)
+    assert read_input(InputRef(str(path), str(path)), max_bytes=100) == b"x" * 10 + b"y" * 20
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)), max_bytes=45)
+    assert caught.value.reason is Reason.TOO_LARGE
 
 
 def test_broken_symlink_and_directory_are_unreadable(tmp_path: Path) -> None:
