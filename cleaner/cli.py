@@ -251,7 +251,8 @@ def _clean(
                            max_bytes=limit)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
                             text_field=text_field, sys_path=tuple(sys.path),
-                            keep_gallery=keep_gallery)
+                            keep_gallery=keep_gallery,
+                            digests=dedup is not None or output_dir is not None)
 
     if dask is not None:
         # Issue 6: the same run on a Dask cluster, which lists the inputs and
