@@ -148,7 +148,8 @@ def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
     return None
 
 
-def _duration_seconds(text: str) -> int | None:
+def clock_seconds(text: str) -> int | None:
+    """Seconds of a player's clock duration: "02:17" or "1:02:17"."""
     match = _DURATION.fullmatch(text.strip())
     if not match:
         return None
@@ -178,7 +179,7 @@ def _prefix_value(category: str, rest: str, rules: RuleSet, line: Line) -> tuple
     if category == "image_credit":
         return 0 < words <= MAX_CREDIT_WORDS, rest
     if category in ("video", "audio"):
-        return (not rest or _duration_seconds(rest) is not None), _duration_seconds(rest)
+        return (not rest or clock_seconds(rest) is not None), clock_seconds(rest)
     if category == "authors":
         return looks_like_names(rest, rules) or (
             0 < words <= 6 and rest[:1].isupper()
@@ -281,7 +282,7 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     # Each shape is tried only when a cheap test says it could be that shape.
     text = line.text
     short = line.words <= 8
-    if line.words <= 2 and ":" in text and (seconds := _duration_seconds(text)) is not None:
+    if line.words <= 2 and ":" in text and (seconds := clock_seconds(text)) is not None:
         return Label("duration", "structure:duration", seconds)
     if line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
         return Label("permalink", "structure:permalink_url", text)

@@ -1,9 +1,9 @@
 """HTML input: the nine real DW pages (both layouts) against their gold files.
 
-Title, date, language, authors, section, permalink and subheadings must match
-the hand-checked gold; every gold paragraph must be in `text` and no gold
-chrome line (captions, credits, teasers, bylines...) may survive. The page is
-parsed once, and organisation names never become authors.
+Title, date, language, authors, section, permalink, subheadings, videos and
+audios must match the hand-checked gold; every gold paragraph must be in `text`
+and no gold chrome line (captions, credits, teasers, bylines...) may survive.
+The page is parsed once, and organisation names never become authors.
 """
 
 from __future__ import annotations
@@ -105,24 +105,10 @@ def test_metadata_matches_gold(page: str) -> None:
         assert doc[key] == value, key
 
 
-# Players and their titles are dropped by trafilatura with the rest of the
-# media blocks; the HTML path does not read them back from the page yet.
-MISSING_MEDIA = {p for p in PAGES if {"videos", "audios"} & set(gold(p).metadata)}
 WITH_MEDIA_OR_NOTES = [p for p in PAGES if {"videos", "audios", "notes"} & set(gold(p).metadata)]
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            page,
-            marks=pytest.mark.xfail(reason="media blocks: not read from HTML yet", strict=True),
-        )
-        if page in MISSING_MEDIA
-        else page
-        for page in WITH_MEDIA_OR_NOTES
-    ],
-)
+@pytest.mark.parametrize("page", WITH_MEDIA_OR_NOTES)
 def test_media_and_notes_match_gold(page: str) -> None:
     doc = cleaned(page).to_dict()
     for key in ("videos", "audios", "notes"):
@@ -132,6 +118,117 @@ def test_media_and_notes_match_gold(page: str) -> None:
             if key != "notes":
                 got = [{k: item[k] for k in w} for item, w in zip(got, want, strict=False)]
             assert got == want
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_media_where_the_gold_has_none(page: str) -> None:
+    """Related-media teasers ("Audios and videos on the topic") are not the article's."""
+    doc = cleaned(page)
+    for key in ("videos", "audios"):
+        if key not in gold(page).metadata:
+            assert getattr(doc, key) == [], key
+
+
+PARAGRAPH = (
+    "The ministry published the figures on Monday, and the opposition asked for a hearing "
+    "in parliament before the summer break. {} Experts expect the debate to go on for weeks."
+)
+
+# The new layout's player box: the headline above a <video>/<audio> element that
+# states its duration in a data attribute; a related-content player outside the
+# article's div.rich-text is not the article's.
+NEW_LAYOUT_MEDIA = f"""<html lang="en"><head><title>Budget row in Berlin – DW – 13.06.2023</title>
+</head><body><article><header><h1>Budget row in Berlin</h1></header>
+<div class="content-area"><div class="rich-text">
+<p>{PARAGRAPH.format("First.")}</p>
+<div class="vjs-wrapper embed big">
+<h2 aria-label="Embedded video — What the budget cuts mean" class="headline">
+What the budget cuts mean</h2>
+<video id="video-1" controls preload="none" data-duration="02:17">
+<source src="https://example.org/v.mp4" type="video/mp4">
+<p class="vjs-no-js">To view this video please enable JavaScript</p></video></div>
+<p>{PARAGRAPH.format("Second.")}</p>
+<div class="vjs-wrapper embed"><h2 class="headline">The minister speaks</h2>
+<audio controls preload="none"><source src="https://example.org/a.mp3" type="audio/mpeg">
+</audio></div>
+<p>{PARAGRAPH.format("Third.")}</p>
+</div></div></article>
+<section><h2>Related topics</h2><div class="vjs-wrapper"><h2 class="headline">Another story</h2>
+<video data-duration="01:00"></video></div></section></body></html>"""
+
+# The old layout's player block keeps its medium in hidden form fields (duration
+# in seconds) inside div.longText; the "Audios and videos on the topic" teasers
+# after it count only when headed with the page's own title (an audio article).
+OLD_LAYOUT_MEDIA = f"""<html lang="en"><head>
+<title>Budget row in Berlin | Germany | DW | 19.01.2020</title></head><body>
+<div class="col3"><h1>Budget row in Berlin</h1><p class="intro">{PARAGRAPH.format("Lead.")}</p>
+<div class="group"><div class="longText">
+<p>{PARAGRAPH.format("First.")}</p><p>{PARAGRAPH.format("Second.")}</p>
+<div class="col3 right"><div class="mediaItem" data-media-id="1">
+<input type="hidden" name="player_type" value="video">
+<input type="hidden" name="file_duration" value="137">
+<input type="hidden" name="media_title" value="What the budget cuts mean">
+<div class="teaserContentWrap information"><h2>What the budget cuts mean</h2>
+<span class="icon video"></span></div></div></div>
+<p>{PARAGRAPH.format("Third.")}</p></div></div>
+<h4>Audios and videos on the topic</h4>
+<div class="group"><div class="linkList overlayIcon"><a href="/overlay/media/en/x/2/3">
+<h2>Budget row in Berlin <span class="icon audio"></span></h2></a></div>
+<div class="linkList overlayIcon"><a href="/overlay/media/en/y/4/3">
+<h2>What the budget cuts mean <span class="icon tv"></span></h2></a></div>
+<div class="linkList overlayIcon"><a href="/overlay/media/en/z/5/3">
+<h2>Another story <span class="icon tv"></span></h2></a></div></div></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("data", "videos", "audios"),
+    [
+        (
+            NEW_LAYOUT_MEDIA,
+            [{"title": "What the budget cuts mean", "duration_s": 137}],
+            [{"title": "The minister speaks", "duration_s": None}],
+        ),
+        (
+            OLD_LAYOUT_MEDIA,
+            [{"title": "What the budget cuts mean", "duration_s": 137}],
+            [{"title": "Budget row in Berlin", "duration_s": None}],
+        ),
+        (
+            # A video article: its body player and its teaser are one video.
+            OLD_LAYOUT_MEDIA.replace("What the budget cuts mean", "Budget row in Berlin"),
+            [{"title": "Budget row in Berlin", "duration_s": 137}],
+            [{"title": "Budget row in Berlin", "duration_s": None}],
+        ),
+    ],
+    ids=["new-layout", "old-layout", "old-layout-video-article"],
+)
+def test_article_media_read_from_the_page(
+    data: str, videos: list[dict[str, Any]], audios: list[dict[str, Any]]
+) -> None:
+    doc = clean_any(data).to_dict()
+    assert doc["videos"] == videos
+    assert doc["audios"] == audios
+    assert "Second." in doc["text"]
+    for title in ("What the budget cuts mean", "The minister speaks", "Another story"):
+        assert title not in doc["text"]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("137", 137),
+        ("02:17", 137),
+        ("1:02:17", 3737),
+        ("PT2M17S", 137),
+        ("PT1H", 3600),
+        ("PT", None),
+        ("", None),
+        (None, None),
+        ("live", None),
+    ],
+)
+def test_duration_seconds(value: str | None, seconds: int | None) -> None:
+    assert html_format.duration_seconds(value) == seconds
 
 
 @pytest.mark.parametrize("page", PAGES)

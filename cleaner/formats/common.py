@@ -44,6 +44,8 @@ OVERLAY_FIELDS = frozenset(
         "section",
         "permalink",
         "images",
+        "videos",
+        "audios",
         "language",
         "url",
         "source",

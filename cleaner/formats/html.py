@@ -19,7 +19,11 @@ metadata and handed to trafilatura, which works on a copy of it. Steps:
    of the page that is the page's own description goes back in as the lead, a
    heading whose next paragraph was extracted goes back in before it, and an
    extracted line that is a figure's caption is marked as one.
-4. The DW classifier labels the resulting dump (captions with credits, "Read
+4. Video and audio blocks, which trafilatura drops with their titles, are read
+   from the page: the players inside the article body (the element holding
+   most extracted paragraphs) and, on old-layout audio or video articles, the
+   media teaser that carries the page's own headline.
+5. The DW classifier labels the resulting dump (captions with credits, "Read
    more" teasers, video notices, closing initials...), and the page's metadata
    is laid over the record.
 """
@@ -27,16 +31,18 @@ metadata and handed to trafilatura, which works on a copy of it. Steps:
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import regex
 
-from cleaner.classify import Label, Page, split_names
+from cleaner.classify import Label, Page, clock_seconds, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
-from cleaner.document import Document, Image
+from cleaner.document import Document, Image, Media
 from cleaner.formats.common import (
     classify_dump,
     comparable,
@@ -96,6 +102,14 @@ HEADER_SIBLINGS = 4
 IMAGE_WRAPPERS = frozenset({"a", "picture", "span"})
 # Block elements whose text a figure caption or metadata entry may be.
 TEXT_BLOCKS = ("p", "li", "dd")
+# Headings that title a player or a media teaser.
+MEDIA_HEADINGS = ("h2", "h3", "h4")
+MEDIA_KINDS = frozenset({"video", "audio"})
+# The old layout's teaser icons ("icon audio", "icon tv") and the medium each
+# marks; "icon pics" marks a picture gallery, which is not a medium.
+MEDIA_ICONS = {"audio": "audio", "video": "video", "tv": "video"}
+# A duration in ISO 8601, as in schema.org markup: "PT2M17S".
+ISO_DURATION = regex.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", flags=regex.I)
 
 
 @dataclass(slots=True)
@@ -113,6 +127,14 @@ class PageMeta:
     section: str | None = None
     permalink: str | None = None
     is_dw: bool = False
+
+
+@dataclass(slots=True)
+class MediaBlocks:
+    """The article's video and audio blocks, in page order."""
+
+    videos: list[Media] = field(default_factory=list)
+    audios: list[Media] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +592,99 @@ def article_span(
     return start, max(found)
 
 
+# --- video and audio blocks ------------------------------------------------------------
+
+
+def duration_seconds(value: str | None) -> int | None:
+    """Seconds from a player's stated duration: "137", "02:17", "1:02:17" or "PT2M17S"."""
+    text = (value or "").strip()
+    if text.isdecimal():
+        return int(text)
+    if (seconds := clock_seconds(text)) is not None:
+        return seconds
+    # "PT" alone matches the pattern but states nothing.
+    if (match := ISO_DURATION.fullmatch(text)) and any(match.groups()):
+        h, m, s = (float(part or 0) for part in match.groups())
+        return round(h * 3600 + m * 60 + s)
+    return None
+
+
+def body_container(lines: list[str], paragraphs: dict[str, HtmlElement]) -> HtmlElement | None:
+    """The element holding most of the extracted paragraphs: the article body (the
+    old layout's div.longText, the new layout's div.rich-text). Media outside it
+    (related teasers, sidebars, the footer) are not the article's."""
+    parents = Counter(
+        paragraphs[key].getparent() for key in map(comparable, lines) if key in paragraphs
+    )
+    return parents.most_common(1)[0][0] if parents else None
+
+
+def player_headline(player: HtmlElement) -> str | None:
+    """The headline DW sets above a <video>/<audio> in its box (new layout: h2.headline)."""
+    heading = next(player.itersiblings(*MEDIA_HEADINGS, preceding=True), None)
+    return (text_of(heading) or None) if heading is not None else None
+
+
+def form_player(block: HtmlElement) -> Media:
+    """The old layout's player block, which keeps its medium in hidden form fields
+    (player_type, media_title, file_duration in seconds) for the script that builds it."""
+    fields = {entry.get("name"): entry.get("value") or "" for entry in block.iter("input")}
+    title = " ".join(fields.get("media_title", "").split())
+    return Media(title=title or None, duration_s=duration_seconds(fields.get("file_duration")))
+
+
+def players(body: HtmlElement) -> Iterator[tuple[str, Media]]:
+    """(kind, medium) of each player in the article body, in page order."""
+    for element in body.iter("video", "audio", "input"):
+        if element.tag in MEDIA_KINDS:
+            duration = duration_seconds(element.get("data-duration"))
+            yield element.tag, Media(title=player_headline(element), duration_s=duration)
+        elif element.get("name") == "player_type" and element.get("value") in MEDIA_KINDS:
+            yield element.get("value"), form_player(element.getparent())
+
+
+def icon_kind(element: HtmlElement) -> str | None:
+    """The medium an old-layout teaser icon (`span.icon.audio`, `span.icon.tv`) marks."""
+    classes = (element.get("class") or "").split()
+    if "icon" not in classes:
+        return None
+    return next((MEDIA_ICONS[name] for name in classes if name in MEDIA_ICONS), None)
+
+
+def own_media_teasers(tree: HtmlElement, title: str | None) -> Iterator[tuple[str, Media]]:
+    """Media teasers headed with the page's own title: the article's own medium.
+
+    An old-layout audio or video article has no player in its body: the report is
+    the medium, linked under "Audios and videos on the topic" with the page's
+    headline. Teasers there with other titles are related media, not the article's.
+    """
+    if not title:
+        return
+    wanted = comparable(title)
+    for icon in tree.iter("span"):
+        kind = icon_kind(icon)
+        heading = next(icon.iterancestors(*MEDIA_HEADINGS), None) if kind else None
+        if kind and heading is not None and comparable(text_of(heading)) == wanted:
+            yield kind, Media(title=text_of(heading))
+
+
+def media_blocks(tree: HtmlElement, body: HtmlElement | None, title: str | None) -> MediaBlocks:
+    """The players of the article body, then the page's own media teasers, each medium once."""
+    found = MediaBlocks()
+    seen: set[tuple[str, str]] = set()
+    for kind, media in chain(
+        players(body) if body is not None else (), own_media_teasers(tree, title)
+    ):
+        # A body player and a teaser may name the same medium: the first (the
+        # player, which states the duration) stands for both.
+        key = (kind, comparable(media.title or ""))
+        if media.title and key in seen:
+            continue
+        seen.add(key)
+        (found.audios if kind == "audio" else found.videos).append(media)
+    return found
+
+
 # --- putting it together ------------------------------------------------------------
 
 
@@ -588,14 +703,14 @@ def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dic
 
 def analyse_html(
     data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
-) -> tuple[Page, PageMeta, list[Image]]:
-    """The labelled dump of an HTML page, its metadata and its figures."""
+) -> tuple[Page, PageMeta, list[Image], MediaBlocks]:
+    """The labelled dump of an HTML page, its metadata, its figures and its media."""
     rules = rules or default_ruleset()
     import trafilatura  # noqa: PLC0415 - see extract_main_text
 
     tree = trafilatura.load_html(data)
     if tree is None:
-        return classify_dump("", rules=rules), PageMeta(), []
+        return classify_dump("", rules=rules), PageMeta(), [], MediaBlocks()
     meta = read_metadata(tree, data, rules)
     lines, headings = extract_main_text(tree)
     paragraphs = _paragraphs(tree)
@@ -606,13 +721,14 @@ def analyse_html(
     span = article_span(lines, find_h1(tree, meta.title), paragraphs, positions)
     images = [figure.image for figure in figures(tree, rules, positions, span)]
     captions = {comparable(image.caption): image for image in images if image.caption}
+    media = media_blocks(tree, body_container(lines, paragraphs), meta.title)
     # trafilatura's dump is the article alone, so its headings (and the ones put
     # back) can be preset: no structural rule then takes one for an alt text.
     heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
     preset = preset_headings(heading_lines, lines, "html:heading")
     preset.update(_preset(lines, meta, captions))
     page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
-    return page, meta, images
+    return page, meta, images, media
 
 
 def clean_html(
@@ -623,7 +739,7 @@ def clean_html(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Document:
-    page, meta, images = analyse_html(data, rules=rules, keep_gallery=keep_gallery)
+    page, meta, images, media = analyse_html(data, rules=rules, keep_gallery=keep_gallery)
     document = document_from_page(page, source=source, url=url or meta.url)
     warnings = [w for w in document.warnings if not (meta.is_dw and w == WARN_NO_CHROME)]
     return overlay(
@@ -636,6 +752,8 @@ def clean_html(
         section=meta.section or document.section,
         permalink=meta.permalink or document.permalink,
         images=images or document.images,
+        videos=media.videos or document.videos,
+        audios=media.audios or document.audios,
         language=document.language or meta.language,
         warnings=warnings,
         format=FORMAT,
