@@ -72,12 +72,18 @@ _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
 
 
+# What a label carries (a title, an ISO date, an Image...): any value. An alias,
+# not `object` written in the class: the compiled build (mypyc) looks the
+# annotation up among the module's names, where builtins are not.
+LabelValue = object
+
+
 class Label(NamedTuple):
     # A NamedTuple for the same reason as `Line`: a page sets hundreds of labels.
     category: str
     rule: str
     # What the line contributes to the record: a title, an ISO date, an Image...
-    value: object = None
+    value: LabelValue = None
 
     @property
     def kept(self) -> bool:
@@ -411,7 +417,8 @@ def label_images(page: Page, stop: int) -> None:
         label = labels[i]
         if label is not None and label.category == "image" and label.rule.endswith("image_credit"):
             above = page.adjacent_above(i)
-            alt = caption = None
+            alt: str | None = None
+            caption: str | None = None
             if _alt_candidate(page, above):
                 assert above is not None
                 alt = page.lines[above].text

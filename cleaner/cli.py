@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cleaner.errors import DwCleanError, UsageError
-from cleaner.version import __version__
+from cleaner.version import __version__, build_description
 
 if TYPE_CHECKING:
     from cleaner.batch import Outcome, Summary
@@ -60,7 +60,7 @@ def _default_jobs() -> int:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"dw-clean {__version__}")
+        typer.echo(f"dw-clean {__version__} ({build_description()})")
         raise typer.Exit
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import regex
 
@@ -116,6 +115,19 @@ def clean(
     return document_from_page(page, source=source, url=url)
 
 
+# Categories whose string value is simply listed in a field of the harvest.
+# (A module constant, not a ClassVar of the dataclass: the class is compiled
+# by mypyc in the optional compiled build, which takes no mutable defaults.)
+_TEXT_FIELDS: dict[str, str] = {
+    "title": "titles",
+    "section": "sections",
+    "permalink": "permalinks",
+    "editors": "editors",
+    "notes": "notes",
+    "gallery": "gallery",
+}
+
+
 @dataclass
 class _Harvest:
     """What the labelled lines of a page add up to, gathered in one walk."""
@@ -171,18 +183,9 @@ class _Harvest:
             )
         elif category == "updated":
             self.updated.append(_updated_value(line.text, value, self.rules))
-        elif isinstance(value, str) and category in self._TEXT_FIELDS:
-            getattr(self, self._TEXT_FIELDS[category]).append(value)
+        elif isinstance(value, str) and category in _TEXT_FIELDS:
+            getattr(self, _TEXT_FIELDS[category]).append(value)
 
-    # Categories whose string value is simply listed in a field.
-    _TEXT_FIELDS: ClassVar[dict[str, str]] = {
-        "title": "titles",
-        "section": "sections",
-        "permalink": "permalinks",
-        "editors": "editors",
-        "notes": "notes",
-        "gallery": "gallery",
-    }
 
     def date(self) -> str | None:
         if self.dates:

@@ -246,7 +246,9 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-def measure_size(corpus: Path, count: int, work: Path, sample: int) -> list[Measure]:
+def measure_size(
+    corpus: Path, count: int, work: Path, sample: int, *, dask: bool = True
+) -> list[Measure]:
     results = []
     out = work / "out.jsonl"
 
@@ -271,6 +273,8 @@ def measure_size(corpus: Path, count: int, work: Path, sample: int) -> list[Meas
 
     for workers in (1, 2):
         # Issue 6: the same inputs on a local Dask cluster (cluster start included).
+        if not dask:
+            break
         command = [DW_CLEAN, str(corpus), "--output-dir", str(work / f"dask-{workers}"),
                    "--dask", f"local:{workers}", "-q"]
         seconds, peak = run_measured(command)
@@ -329,6 +333,8 @@ def main() -> None:
                         help="where corpora are built and kept between runs")
     parser.add_argument("--trafilatura-sample", type=int, default=200,
                         help="pages trafilatura is timed on before extrapolating")
+    parser.add_argument("--no-dask", action="store_true",
+                        help="skip the Dask runs (e): issue 3's targets do not need them")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     workdir = Path(args.workdir)
@@ -337,8 +343,10 @@ def main() -> None:
     rows: list[tuple[int, int, Measure]] = []
     by_size: dict[int, dict[str, Measure]] = {}
     repeats: dict[int, float] = {}
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, dw-clean at {DW_CLEAN}",
-          file=sys.stderr)
+    # Which build is measured: the default pure-Python one, or the compiled one.
+    build = subprocess.run([DW_CLEAN, "--version"], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {build} at {DW_CLEAN}")
     for count in sizes:
         corpus = workdir / f"corpus-{count}"
         size = build_corpus(corpus, count)
@@ -346,8 +354,9 @@ def main() -> None:
         corpus_files = sorted(path for path in corpus.rglob("*.txt"))
         repeats[count] = repeated_line_share(corpus_files)
         with tempfile.TemporaryDirectory(dir=workdir) as work:
-            measures = measure_size(corpus, count, Path(work), args.trafilatura_sample)
-        by_size[count] = dict(zip("abcdef", measures, strict=True))
+            measures = measure_size(corpus, count, Path(work), args.trafilatura_sample,
+                                    dask=not args.no_dask)
+        by_size[count] = dict(zip("abcdef"[: len(measures)], measures, strict=True))
         rows += [(count, size, m) for m in measures]
     print(table(rows))
     print()

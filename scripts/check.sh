@@ -4,6 +4,6 @@
 # `pip install -e '.[test]'`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ruff check cleaner tests scripts
+ruff check cleaner tests scripts setup.py _build
 mypy
 pytest -q "$@"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import clean_app, explain_app, normalize_args
 from cleaner.document import RECORD_FIELDS
-from cleaner.version import __version__
+from cleaner.version import __version__, build_description
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "fixtures" / "examples"
@@ -45,7 +45,7 @@ def test_help_mentions_explain_and_options() -> None:
 def test_version() -> None:
     result = invoke(["--version"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"dw-clean {__version__}"
+    assert result.output.strip() == f"dw-clean {__version__} ({build_description()})"
 
 
 def test_examples_to_stdout() -> None:
@@ -187,7 +187,8 @@ def run_cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[by
 def test_python_m_cleaner_and_explain_dispatch() -> None:
     result = run_cli(["--version"])
     assert result.returncode == 0, result.stderr
-    assert result.stdout.decode().strip() == f"dw-clean {__version__}"
+    # (Run from the repository root: the build is whichever `cleaner` that finds.)
+    assert result.stdout.decode().startswith(f"dw-clean {__version__} (")
     result = run_cli(["explain", "--help"])
     assert result.returncode == 0, result.stderr
     assert b"FILE" in result.stdout
