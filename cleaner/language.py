@@ -25,6 +25,24 @@ MIN_HITS = 3
 
 # Runs of letters (stdlib re: several times faster than `regex` here).
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def words_of(text: str) -> list[str]:
+    """`_WORD.findall(text)`, about twice as fast on running text.
+
+    Whitespace ends every run of letters, so the runs are those of each
+    whitespace-separated token, in order. A token of letters only (most of
+    them) is one run as it stands; only the others (punctuation, digits,
+    apostrophes, combining marks) go through the pattern.
+    """
+    words: list[str] = []
+    findall = _WORD.findall
+    for token in text.split():
+        if token.isalpha():
+            words.append(token)
+        else:
+            words += findall(token)
+    return words
 _URL_LANGUAGE = regex.compile(r"dw\.com/(?P<code>[a-z]{2})(?:-[a-z]{2,4})?/")
 
 # Scripts that only one DW language writes in: (script pattern, language).
@@ -47,7 +65,7 @@ def language_from_url(url: str | None) -> str | None:
 def detect_language(text: str, rules: RuleSet, url: str | None = None) -> str | None:
     votes: dict[str, int] = {}
     stopwords = rules.stopwords
-    words = _WORD.findall(text[:SAMPLE_CHARS].casefold(), 0)[:SAMPLE_WORDS]
+    words = words_of(text[:SAMPLE_CHARS].casefold())[:SAMPLE_WORDS]
     # filter() runs in C: only the (few) stopwords reach the Python loop.
     for word in filter(stopwords.__contains__, words):
         for code in stopwords[word]:

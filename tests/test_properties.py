@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cleaner import clean
 from cleaner.core import analyse
+from cleaner.language import _WORD, words_of
 from cleaner.lines import make_line
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
@@ -66,3 +67,14 @@ def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> N
     non_blank = sum(1 for line in analysed.lines if not line.blank)
     kept = len([p for p in doc.text.split("\n\n") if p])
     assert kept + sum(doc.removed.values()) == non_blank
+
+
+@given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(")))
+def test_language_words_are_the_runs_of_letters(text: str) -> None:
+    # words_of() is the fast form of the pattern; both must give the same words.
+    assert words_of(text) == _WORD.findall(text)
+
+
+@given(st.text())
+def test_language_words_on_any_string(text: str) -> None:
+    assert words_of(text) == _WORD.findall(text)
