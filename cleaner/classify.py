@@ -72,8 +72,7 @@ _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
 
 
-# What a label carries (a title, an ISO date, an Image...): any value. An alias,
-# not `object` written in the class: the compiled build (mypyc) looks the
+# `object` under a name of this module: the compiled build (mypyc) looks the
 # annotation up among the module's names, where builtins are not.
 LabelValue = object
 
