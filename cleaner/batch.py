@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import importlib
 import itertools
@@ -548,6 +549,26 @@ def outcomes(
         # time limit still applies.
         return outcomes_in_process(head, options, stop)
     return WorkerPool(jobs, options).map(itertools.chain(head, iterator), stop)
+
+
+@functools.cache  # once a process: what a later call would freeze is the run's own
+def settle_heap() -> None:
+    """Load the cleaner, then hide everything loaded so far from the garbage collector.
+
+    For a process that runs one batch and exits (the command line), before the
+    run. Modules, rule tables and compiled patterns live as long as the process;
+    `gc.freeze()` moves them out of the collector's generations, so neither the
+    full collections during the run nor the one at exit walk them again, and
+    forked workers share their memory pages instead of copying the ones the
+    collector would write to (the advice of the `gc` docs for fork without exec).
+    Saves about 15 ms of a one-page run; not for long-lived processes that load
+    and drop work, such as Dask workers.
+    """
+    import cleaner.formats  # noqa: F401, PLC0415 - every module a run uses
+    from cleaner.rules import default_ruleset  # noqa: PLC0415
+
+    default_ruleset()
+    gc.freeze()
 
 
 # --- the run ------------------------------------------------------------------

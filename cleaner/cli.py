@@ -293,6 +293,7 @@ def _clean(
             rejects_file = outputs.RejectsFile(rejects)
 
     def run_locally(on_reject: Any, progress: Any) -> Summary:
+        batch.settle_heap()
         return batch.run(
             refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
             earlier_digests=earlier, on_reject=on_reject, progress=progress,
