@@ -17,11 +17,13 @@ Then, for each N, it times in subprocesses, in the same run:
   (d) trafilatura.extract on the same pages (lines wrapped as <p>), measured
       on a sample and extrapolated to N (marked "~" in the table).
 
-and prints wall time, documents/s, MB/s (input bytes) and peak RSS (the sum
-over the process and its children, sampled with psutil every 10 ms, the list
-of children every 0.2 s; without psutil, the largest single process from
-getrusage), then the ratios against the targets. No assertion: numbers depend
-on the machine.
+(a) to (c) run three times (--repeat), taking turns, and the table shows each
+one's median wall time. It prints wall time, documents/s, MB/s (input bytes)
+and peak RSS (the sum over the process and its children, sampled with psutil
+every 10 ms, the list of children every 0.2 s; without psutil, the largest
+single process from getrusage), then the ratios against the targets, and the
+time dw-clean takes on a single page (its start-up, which a shell loop pays per
+file). No assertion: numbers depend on the machine.
 
 Run from the repository root:
 
@@ -38,6 +40,7 @@ import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -253,23 +256,34 @@ def count_lines(path: Path) -> int:
 
 
 def measure_size(
-    corpus: Path, count: int, work: Path, sample: int, *, dask: bool = True
+    corpus: Path, count: int, work: Path, sample: int, *, repeat: int = 3, dask: bool = True
 ) -> list[Measure]:
-    results = []
     out = work / "out.jsonl"
-
+    commands = {
+        "(a) I/O floor": [sys.executable, "-c", IO_FLOOR, str(corpus), str(out)],
+        **{f"({'bc'[jobs - 1]}) dw-clean --jobs {jobs}":
+           [DW_CLEAN, str(corpus), "-o", str(out), "--jobs", str(jobs), "-q"]
+           for jobs in (1, 2)},
+    }
     # Every run reads the files from the page cache: whichever ran first would
     # otherwise pay for the disk (the floor took 2.2 to 4.5 s on the same
     # 20,000 files, depending on what the machine had evicted).
     warm_page_cache(corpus)
-    seconds, peak = run_measured([sys.executable, "-c", IO_FLOOR, str(corpus), str(out)])
-    results.append(Measure("(a) I/O floor", seconds, count_lines(out), peak))
-
-    for jobs in (1, 2):
-        command = [DW_CLEAN, str(corpus), "-o", str(out), "--jobs", str(jobs), "-q"]
-        seconds, peak = run_measured(command)
-        results.append(Measure(f"({'bc'[jobs - 1]}) dw-clean --jobs {jobs}", seconds,
-                               count_lines(out), peak))
+    # (a) to (c) run `repeat` times, taking turns, and each reports its median:
+    # on a shared machine one run of the floor varied by 15%, and a slow
+    # moment then falls on one run of one command instead of on a ratio.
+    walls: dict[str, list[float]] = defaultdict(list)
+    peaks: dict[str, int] = defaultdict(int)
+    docs: dict[str, int] = {}
+    for _ in range(repeat):
+        for label, command in commands.items():
+            seconds, peak = run_measured(command)
+            walls[label].append(seconds)
+            peaks[label] = max(peaks[label], peak)
+            docs[label] = count_lines(out)
+    note = f"median of {repeat}" if repeat > 1 else ""
+    results = [Measure(label, statistics.median(walls[label]), docs[label], peaks[label], note)
+               for label in commands]
 
     sample = min(sample, count)
     seconds, peak = run_measured(
@@ -291,6 +305,24 @@ def measure_size(
         results.append(Measure(f"(e) dw-clean --dask local:{workers}", seconds, count, peak,
                                "--output-dir shards; RSS summed over the cluster"))
     return results
+
+
+def startup_times(page: Path, work: Path, runs: int = 7) -> tuple[float, float]:
+    """Median wall time of `dw-clean` on one page, and of a bare interpreter.
+
+    What a shell loop running `dw-clean -` once per file pays per file.
+    """
+    clean = [DW_CLEAN, str(page), "-o", str(work / "one.jsonl"), "-q"]
+    bare = [sys.executable, "-c", "pass"]
+    times: dict[int, list[float]] = defaultdict(list)
+    for _ in range(runs):
+        for index, command in enumerate((clean, bare)):
+            # Not run_measured: its memory watcher wakes every 10 ms, too coarse here.
+            started = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            times[index].append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def table(rows: list[tuple[int, int, Measure]]) -> str:
@@ -343,6 +375,8 @@ def main() -> None:
                         help="where corpora are built and kept between runs")
     parser.add_argument("--trafilatura-sample", type=int, default=200,
                         help="pages trafilatura is timed on before extrapolating")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of (a), (b) and (c) each, taking turns; the median is shown")
     parser.add_argument("--no-dask", action="store_true",
                         help="skip the Dask runs (e): issue 3's targets do not need them")
     args = parser.parse_args()
@@ -365,13 +399,17 @@ def main() -> None:
         repeats[count] = repeated_line_share(corpus_files)
         with tempfile.TemporaryDirectory(dir=workdir) as work:
             measures = measure_size(corpus, count, Path(work), args.trafilatura_sample,
-                                    dask=not args.no_dask)
+                                    repeat=max(args.repeat, 1), dask=not args.no_dask)
         by_size[count] = dict(zip("abcdef"[: len(measures)], measures, strict=True))
         rows += [(count, size, m) for m in measures]
     print(table(rows))
     print()
     print("\n".join(ratios(by_size)))
     print()
+    with tempfile.TemporaryDirectory(dir=workdir) as work:
+        one_page, bare = startup_times(corpus_files[0], Path(work))
+    print(f"one page (start-up): dw-clean {one_page * 1e3:.0f} ms, "
+          f"of which starting Python {bare * 1e3:.0f} ms (median of 7)")
     fixtures = sorted(path for directory in FIXTURE_DIRS for path in directory.glob("*.txt"))
     print(f"non-blank lines seen on an earlier page: {repeated_line_share(fixtures):.0%} "
           f"in the {len(fixtures)} real fixture pages; "
