@@ -22,6 +22,13 @@ SAMPLE_WORDS = 400
 SAMPLE_CHARS = 2500
 # A language needs this many stopword hits, and a lead over the runner-up.
 MIN_HITS = 3
+# The first few lines usually settle it, at a quarter of the cost: a language
+# with this many hits there and this lead over the runner-up is not read on.
+# (Close calls, such as Spanish and Portuguese sharing "de", "a", "que", go on
+# to the whole sample.)
+FIRST_LOOK_CHARS = 600
+DECISIVE_HITS = 12
+DECISIVE_LEAD = 3
 
 # Runs of letters (stdlib re: several times faster than `regex` here).
 _WORD = re.compile(r"[^\W\d_]+")
@@ -62,16 +69,31 @@ def language_from_url(url: str | None) -> str | None:
     return match["code"] if match else None
 
 
-def detect_language(text: str, rules: RuleSet, url: str | None = None) -> str | None:
+def _stopword_votes(sample: str, stopwords: dict[str, tuple[str, ...]]) -> list[tuple[str, int]]:
+    """Languages by their stopword hits in `sample`, most first (ties by code)."""
     votes: dict[str, int] = {}
-    stopwords = rules.stopwords
-    words = words_of(text[:SAMPLE_CHARS].casefold())[:SAMPLE_WORDS]
+    words = words_of(sample.casefold())[:SAMPLE_WORDS]
     # filter() runs in C: only the (few) stopwords reach the Python loop.
     for word in filter(stopwords.__contains__, words):
         for code in stopwords[word]:
             votes[code] = votes.get(code, 0) + 1
-    if votes:
-        ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+
+
+def detect_language(
+    text: str, rules: RuleSet, url: str | None = None, *, first_look: int = FIRST_LOOK_CHARS
+) -> str | None:
+    """The language of `text`; `first_look=0` always reads the whole sample."""
+    stopwords = rules.stopwords
+    if first_look and len(text) > first_look:
+        ranked = _stopword_votes(text[:first_look], stopwords)
+        if ranked:
+            best, hits = ranked[0]
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0
+            if hits >= DECISIVE_HITS and hits >= DECISIVE_LEAD * runner_up:
+                return best
+    ranked = _stopword_votes(text[:SAMPLE_CHARS], stopwords)
+    if ranked:
         best, hits = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
         if hits >= MIN_HITS and hits > runner_up:

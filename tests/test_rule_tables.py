@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cleaner.language import detect_language
+from cleaner.language import FIRST_LOOK_CHARS, detect_language
 from cleaner.rules import TABLE_KEYS, default_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,6 +322,25 @@ LANGUAGE_SAMPLES = {
 def test_stopwords_identify_the_language(sample: str) -> None:
     code = sample.split("-", maxsplit=1)[0]
     assert detect_language(LANGUAGE_SAMPLES[sample], default_ruleset()) == code
+
+
+def test_the_first_look_agrees_with_the_whole_sample_on_real_pages() -> None:
+    # The early decision is a shortcut, not a second opinion: on every fixture
+    # page, cleaned or raw, it must name the language the whole sample names.
+    from cleaner.formats import clean_any  # noqa: PLC0415
+
+    rules = default_ruleset()
+    pages = [path for folder in ("dumps", "examples", "pages")
+             for path in sorted((ROOT / "fixtures" / folder).iterdir())
+             if path.suffix in {".txt", ".md"}]  # fmt: skip
+    long_texts = 0
+    for path in pages:
+        raw = path.read_text(encoding="utf-8")
+        for text in (raw, clean_any(raw, source=str(path)).text):
+            early = detect_language(text, rules)
+            assert early == detect_language(text, rules, first_look=0), path.name
+            long_texts += len(text) > 2 * FIRST_LOOK_CHARS
+    assert long_texts > 50  # texts the first look applies to, not only short ones
 
 
 def test_every_language_has_a_sample() -> None:
