@@ -728,9 +728,13 @@ def _title_from_html_title(page: Page, stop: int) -> bool:
         if label is None or not isinstance(label.value, HtmlTitle):
             continue
         wanted = _comparable(label.value.title)
+        # Neither quotes nor case folding change a line's words: lines of
+        # another length are not compared (most of them are paragraphs).
+        words = wanted.count(" ") + 1 if wanted else 0
         for j in range(i + 1, stop):
-            if page.free(j) and _comparable(page.lines[j].text) == wanted:
-                page.set(j, "title", "structure:title_matches_html_title", page.lines[j].text)
+            line = page.lines[j]
+            if line.words == words and page.free(j) and _comparable(line.text) == wanted:
+                page.set(j, "title", "structure:title_matches_html_title", line.text)
                 page.title_index = j
                 break
         return True

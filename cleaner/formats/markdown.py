@@ -313,6 +313,8 @@ def _split_images(line: str) -> tuple[tuple[str, ...], str]:
 
 def split_reader_header(text: str) -> tuple[dict[str, str], str]:
     """A reader service's "Field: value" header (lower-cased fields) and the markdown after it."""
+    if "URL Source:" not in text and "Markdown Content:" not in text:
+        return {}, text  # no marker, no header: spares splitting every page into lines
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     fields: dict[str, str] = {}
     index = 0
