@@ -61,6 +61,21 @@ def test_every_kept_line_comes_from_the_input(page: str) -> None:
 
 @SETTINGS
 @given(pages)
+def test_word_count_counts_the_words_of_the_text(page: str) -> None:
+    doc = clean(page)
+    assert doc.word_count == len(doc.text.split())
+
+
+@SETTINGS
+@given(any_line)
+def test_a_line_counts_the_words_of_its_text(raw: str) -> None:
+    # The record's word count and the title look-up rely on it.
+    line = make_line(raw)
+    assert line.words == len(line.text.split())
+
+
+@SETTINGS
+@given(pages)
 def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> None:
     analysed = analyse(page)
     doc = clean(page)
