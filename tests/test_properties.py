@@ -6,13 +6,14 @@ arbitrary text, so the search explores real page structure, not only noise.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import clean
 from cleaner.core import analyse
+from cleaner.formats.detect import path_suffixes
 from cleaner.language import _WORD, words_of
 from cleaner.lines import make_line
 
@@ -93,3 +94,9 @@ def test_language_words_are_the_runs_of_letters(text: str) -> None:
 @given(st.text())
 def test_language_words_on_any_string(text: str) -> None:
     assert words_of(text) == _WORD.findall(text)
+
+
+@given(st.text(alphabet=st.sampled_from("ab./#\\ .gz"), max_size=30) | st.text(max_size=30))
+def test_path_suffixes_are_pathlibs(path: str) -> None:
+    assert path_suffixes(path) == PurePosixPath(path).suffixes
+

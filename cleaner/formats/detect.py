@@ -10,7 +10,6 @@ so detection costs the same on a 2 MB page as on a 2 kB one.
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
 
 import regex
 
@@ -70,12 +69,21 @@ MIN_LINKS = 2
 MIN_OTHER_SIGNALS = 2
 
 
+def path_suffixes(path: str) -> list[str]:
+    """`PurePosixPath(path).suffixes`, without building a path object for every
+    input of a batch (a tenth of the time of format detection)."""
+    parts = [part for part in path.split("/") if part and part != "."]
+    name = parts[-1] if parts else ""
+    if name.endswith("."):
+        return []
+    return ["." + suffix for suffix in name.lstrip(".").split(".")[1:]]
+
+
 def format_from_name(name: str | None) -> str | None:
     """The format an extension names, or None when the name does not say."""
     if not name:
         return None
-    path = PurePosixPath(name.replace("\\", "/").split("#", 1)[0].lower())
-    suffixes = path.suffixes
+    suffixes = path_suffixes(name.replace("\\", "/").split("#", 1)[0].lower())
     while suffixes and suffixes[-1] in COMPRESSION_SUFFIXES:
         suffixes = suffixes[:-1]
     return EXTENSIONS.get(suffixes[-1]) if suffixes else None
