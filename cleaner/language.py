@@ -80,24 +80,25 @@ def _stopword_votes(sample: str, stopwords: dict[str, tuple[str, ...]]) -> list[
     return sorted(votes.items(), key=lambda item: (-item[1], item[0]))
 
 
+def _leader(ranked: list[tuple[str, int]]) -> tuple[str, int, int]:
+    """The leading language, its hits and the runner-up's (no votes: "", 0, 0)."""
+    if not ranked:
+        return "", 0, 0
+    return ranked[0][0], ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0
+
+
 def detect_language(
     text: str, rules: RuleSet, url: str | None = None, *, first_look: int = FIRST_LOOK_CHARS
 ) -> str | None:
     """The language of `text`; `first_look=0` always reads the whole sample."""
     stopwords = rules.stopwords
     if first_look and len(text) > first_look:
-        ranked = _stopword_votes(text[:first_look], stopwords)
-        if ranked:
-            best, hits = ranked[0]
-            runner_up = ranked[1][1] if len(ranked) > 1 else 0
-            if hits >= DECISIVE_HITS and hits >= DECISIVE_LEAD * runner_up:
-                return best
-    ranked = _stopword_votes(text[:SAMPLE_CHARS], stopwords)
-    if ranked:
-        best, hits = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0
-        if hits >= MIN_HITS and hits > runner_up:
+        best, hits, runner_up = _leader(_stopword_votes(text[:first_look], stopwords))
+        if hits >= DECISIVE_HITS and hits >= DECISIVE_LEAD * runner_up:
             return best
+    best, hits, runner_up = _leader(_stopword_votes(text[:SAMPLE_CHARS], stopwords))
+    if hits >= MIN_HITS and hits > runner_up:
+        return best
     sample = text[:2000]
     for pattern, code in _SCRIPT_LANGUAGES:
         if pattern.search(sample):

@@ -99,4 +99,3 @@ def test_language_words_on_any_string(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("ab./#\\ .gz"), max_size=30) | st.text(max_size=30))
 def test_path_suffixes_are_pathlibs(path: str) -> None:
     assert path_suffixes(path) == PurePosixPath(path).suffixes
-
