@@ -10,7 +10,8 @@ time, so the result is kept, per process.
   seen. Article paragraphs, titles and captions are new on every page and
   would fill the memo with lines that never come back.
 - Only short lines (at most MAX_MEMO_CHARS): chrome is short, and long lines
-  are article text.
+  are article text. A memo of whole runs of lines (the markdown reader's
+  pieces: a menu between two blank lines) sets its own, larger bounds.
 - Bounded: a memo holding MAX_MEMO_LINES lines is emptied, and so is the
   record of lines seen once; memory stays flat over any number of pages.
 
@@ -33,17 +34,23 @@ Value = TypeVar("Value")
 
 
 class LineMemo(Generic[Value]):
-    __slots__ = ("seen_once", "values")
+    """A memo of recurring lines; `max_chars` and `max_entries` override the
+    module's bounds for a memo of longer texts (runs of lines)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("max_chars", "max_entries", "seen_once", "values")
+
+    def __init__(self, *, max_chars: int | None = None, max_entries: int | None = None) -> None:
         # Read directly by the loops over a page's lines: `memo.values.get(raw)`,
         # then `remember` on a miss (a method call per line costs more).
         self.values: dict[str, Value] = {}
         self.seen_once: set[int] = set()
+        self.max_chars = max_chars
+        self.max_entries = max_entries
 
     def remember(self, raw: str, value: Value) -> None:
         """Note that `raw` gave `value`; keep it if the line recurs."""
-        if len(raw) > MAX_MEMO_CHARS:
+        # The module's bounds are read at each call, so a test can lower them.
+        if len(raw) > (MAX_MEMO_CHARS if self.max_chars is None else self.max_chars):
             return
         key = hash(raw)
         if key not in self.seen_once:
@@ -51,7 +58,7 @@ class LineMemo(Generic[Value]):
                 self.seen_once.clear()
             self.seen_once.add(key)
             return
-        if len(self.values) >= MAX_MEMO_LINES:
+        if len(self.values) >= (MAX_MEMO_LINES if self.max_entries is None else self.max_entries):
             self.values.clear()
         self.values[raw] = value
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cleaner.formats.markdown as markdown_module
 from cleaner.document import Document
 from cleaner.evaluation import (
     Gold,
@@ -35,7 +36,10 @@ from cleaner.formats import (
     detect_format,
     to_documents,
 )
-from cleaner.formats.markdown import markdown_to_dump, split_reader_header
+from cleaner.formats.common import is_table_phrase
+from cleaner.formats.markdown import MarkdownDump, markdown_to_dump, split_reader_header
+from cleaner.memo import LineMemo
+from cleaner.rules import default_ruleset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
@@ -315,6 +319,57 @@ def test_atx_and_setext_headings_are_marked() -> None:
 def test_escapes_and_reference_links() -> None:
     flat = markdown_to_dump("30\\. Januar 2024 and [a link][1]\n\n[1]: https://example.org\n")
     assert [line for line in flat.text.split("\n") if line] == ["30. Januar 2024 and a link"]
+
+
+def _dump_in_one_piece(text: str) -> MarkdownDump:
+    """The page converted whole, without cutting it at its blank lines or any memo."""
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines, headings, images, candidates = markdown_module._convert(normalised)
+    rules = default_ruleset()
+    title = next((i for i in candidates if not is_table_phrase(lines[i], rules)), None)
+    return MarkdownDump("\n".join(lines), frozenset(headings), title, dict(images))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pieces_and_their_memo_give_the_page_converted_whole(name: str) -> None:
+    page = dump(name)
+    whole = _dump_in_one_piece(page)
+    # Twice: the second time the recurring pieces come from the memo.
+    assert markdown_to_dump(page) == whole
+    assert markdown_to_dump(page) == whole
+    assert markdown_module._PIECES.values, "menus recur within a page set"
+
+
+# Lines of every block kind the reader knows, blank lines included, so that
+# generated pages cut at blank lines inside and around every kind of block.
+MARKDOWN_LINES = st.sampled_from([
+    "", "   ", "# Title of the page", "## Sub", "Heading", "=====", "-----", "***",
+    "* item one", "- item two", "1. first", "2) second", "text of a paragraph",
+    "goes on here  ", "ends with a backslash\\", "> quoted line", "**Bold heading**",
+    "![alt text](https://x.org/a.jpg)", "Caption text Image: DW", "[link](https://x.org)",
+    "[1]: https://x.org", "| a | b |", "|---|---|", "```", "~~~", "    code", "\r", "line\r",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARKDOWN_LINES, max_size=40).map("\n".join))
+def test_cutting_at_blank_lines_never_changes_the_dump(text: str) -> None:
+    assert markdown_to_dump(text) == _dump_in_one_piece(text)
+    assert markdown_to_dump(text) == _dump_in_one_piece(text)
+
+
+def test_piece_memo_keeps_its_own_bounds() -> None:
+    memo: LineMemo[int] = LineMemo(max_chars=300, max_entries=2)
+    menu = "* item\n" * 30  # 210 characters: longer than a line memo keeps
+    for _ in range(2):
+        memo.remember(menu, 1)
+    assert memo.values == {menu: 1}
+    for piece in ("a", "a", "b", "b"):
+        memo.remember(piece, 2)
+    assert len(memo.values) <= 2
+    for _ in range(2):
+        memo.remember("x" * 301, 3)
+    assert "x" * 301 not in memo.values
 
 
 def test_forced_markdown_on_a_text_dump_keeps_the_text() -> None:

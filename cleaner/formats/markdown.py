@@ -197,13 +197,13 @@ def _line_shape_of(raw: str) -> _LineShape:
 
 
 def _blocks(text: str) -> list[_Block]:
-    """Split markdown into blocks: paragraphs, list items, headings, code."""
+    """Split markdown ("\\n" line breaks only) into blocks: paragraphs, items, headings, code."""
     blocks: list[_Block] = []
     current: _Block | None = None
     fence: str | None = None
     broken = False  # the previous line ended with a hard break
     line_shapes = _LINE_SHAPES.values
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in text.split("\n"):
         if fence is not None:
             if raw.strip().startswith(fence):
                 fence = None
@@ -347,15 +347,38 @@ def _header_date(value: str | None) -> str | None:
         return None
 
 
-def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
-    """The text dump of a markdown page and what its markup said about the lines."""
-    rules = rules or default_ruleset()
+# What a piece of a page (the lines between two blank lines) becomes in the
+# dump: its lines, and which of them are headings, images' alt texts (with the
+# alt) and candidates for the title (level-1 headings of two words or more),
+# each by its index in the piece.
+_Piece = tuple[list[str], tuple[int, ...], tuple[tuple[int, str], ...], tuple[int, ...]]
+# Menus, footers and teaser lists recur from page to page as whole pieces:
+# html2text writes a menu of a hundred items without a blank line between them.
+# A recurring piece is converted once (see cleaner/memo.py); longer pieces are
+# article text, and the bound keeps the memo within a few megabytes.
+MAX_PIECE_CHARS = 4_000
+MAX_PIECES = 2_000
+_PIECES: LineMemo[_Piece] = LineMemo(max_chars=MAX_PIECE_CHARS, max_entries=MAX_PIECES)
+
+
+def _pieces(text: str) -> list[str]:
+    """The page cut at its blank lines, where no block goes on past the cut.
+
+    A fenced code block may hold blank lines: a page with a fence is one piece.
+    """
+    if "```" in text or "~~~" in text:
+        return [text]
+    return text.split("\n\n")
+
+
+def _convert(piece: str) -> _Piece:
+    """The dump lines of a piece of markdown, and what its markup said about them."""
     out: list[str] = []
-    headings: set[int] = set()
-    images: dict[int, str] = {}
-    title_index: int | None = None
+    headings: list[int] = []
+    images: list[tuple[int, str]] = []
+    candidates: list[int] = []
     inline_shapes = _SPLIT_LINES.values
-    for block in _blocks(text):
+    for block in _blocks(piece):
         glued = False  # an image line is glued to what follows it, like in resiliparse dumps
         for raw in block.lines:
             if block.kind == "code":
@@ -368,7 +391,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
                 _SPLIT_LINES.remember(raw, shape)
             alts, rest, strong = shape
             for alt in alts:
-                images[len(out)] = alt
+                images.append((len(out), alt))
                 out.append(alt)
                 glued = True
             if not rest:
@@ -376,18 +399,43 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
             if block.marker[:1].isdigit() and raw is block.lines[0]:
                 rest = f"{block.marker} {rest}"
             if block.kind == "heading" or strong:
-                headings.add(len(out))
-                if (
-                    title_index is None
-                    and block.level == 1
-                    and len(rest.split()) >= 2
-                    and not is_table_phrase(rest, rules)
-                ):
-                    title_index = len(out)
+                headings.append(len(out))
+                if block.level == 1 and len(rest.split()) >= 2:
+                    candidates.append(len(out))
             out.append(rest)
             glued = False
         if not glued:
             out.append("")
+    return out, tuple(headings), tuple(images), tuple(candidates)
+
+
+def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
+    """The text dump of a markdown page and what its markup said about the lines."""
+    rules = rules or default_ruleset()
+    out: list[str] = []
+    headings: list[int] = []
+    images: dict[int, str] = {}
+    title_index: int | None = None
+    known_pieces = _PIECES.values
+    for piece in _pieces(text.replace("\r\n", "\n").replace("\r", "\n")):
+        # The memo's look-up inlined: a page has dozens of pieces.
+        converted = known_pieces.get(piece)
+        if converted is None:
+            converted = _convert(piece)
+            _PIECES.remember(piece, converted)
+        lines, piece_headings, piece_images, candidates = converted
+        start = len(out)
+        out += lines
+        if piece_headings:
+            headings += [start + index for index in piece_headings]
+        for index, alt in piece_images:
+            images[start + index] = alt
+        if title_index is None:
+            # The first level-1 heading is the title, unless a rule table names it chrome.
+            for index in candidates:
+                if not is_table_phrase(lines[index], rules):
+                    title_index = start + index
+                    break
     return MarkdownDump("\n".join(out), frozenset(headings), title_index, images)
 
 
