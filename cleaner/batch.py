@@ -29,8 +29,6 @@ import hashlib
 import importlib
 import itertools
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
@@ -41,12 +39,19 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, Rejected
 from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
 from cleaner.outputs import ManifestEntry, RejectsFile, Sink, dumps
+
+if TYPE_CHECKING:
+    # Imported when workers start (`_context`): a run in one process, such as
+    # `dw-clean page.txt` in a shell loop, does not pay the 6 ms import.
+    import multiprocessing.connection
+    import multiprocessing.context
+    import multiprocessing.process
 
 DEFAULT_TIMEOUT = 60.0
 # Inputs go to a worker, and their outcomes come back, CHUNK at a time: one
@@ -340,6 +345,8 @@ def _context() -> (
     pipes, not queues, so it starts no threads itself; a tqdm bar is told not
     to). With threads around, forkserver forks from a clean server process.
     """
+    import multiprocessing  # noqa: PLC0415 - see the TYPE_CHECKING imports
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -466,7 +473,9 @@ class WorkerPool:
     def _collect(self, done: dict[int, Outcome]) -> None:
         """Wait briefly for results; enforce the time limit; replace dead workers."""
         by_connection = {worker.results: worker for worker in self.workers}
-        ready = multiprocessing.connection.wait(list(by_connection), timeout=_POLL_SECONDS)
+        from multiprocessing.connection import wait  # noqa: PLC0415 - imported by _context
+
+        ready = wait(list(by_connection), timeout=_POLL_SECONDS)
         for connection in ready:
             worker = by_connection[connection]  # type: ignore[index]
             try:

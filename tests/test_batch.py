@@ -295,3 +295,26 @@ def test_worker_processes_find_modules_on_the_parents_path(hooks_path: str) -> N
     options = Options(cleaner="dwclean_test_hooks:slow", sys_path=(hooks_path, *sys.path))
     got = list(outcomes([InputRef(str(EXAMPLE), str(EXAMPLE))] * 12, options, jobs=2))
     assert [o.reason for o in got] == [None] * 12
+
+
+def _modules_after_run(args: list[str]) -> set[str]:
+    """Which of the start-up-heavy modules a CLI run imported, in a fresh interpreter."""
+    import subprocess  # noqa: PLC0415
+
+    code = (
+        "import sys, cleaner.cli\n"
+        f"try:\n    cleaner.cli.main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(m for m in ('multiprocessing', 'email.utils') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    return set(result.stdout.split())
+
+
+def test_a_run_in_one_process_does_not_import_what_only_workers_need(tmp_path: Path) -> None:
+    # Start-up: `dw-clean page.txt` once per file in a shell loop pays every import.
+    one = _modules_after_run(["-q", str(EXAMPLE), "-o", str(tmp_path / "one.jsonl")])
+    assert one == set()
+    pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:10]]
+    many = _modules_after_run(["-q", "--jobs", "2", *pages, "-o", str(tmp_path / "many.jsonl")])
+    assert "multiprocessing" in many

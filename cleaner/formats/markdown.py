@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 import regex
 
@@ -341,6 +340,9 @@ def _header_date(value: str | None) -> str | None:
         return None
     if match := regex.match(r"\s*(\d{4}-\d{2}-\d{2})", value):
         return match.group(1)
+    # Only reader headers need it; importing email.utils costs every run 3 ms.
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
     try:
         return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError, IndexError):
