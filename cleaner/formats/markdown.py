@@ -353,7 +353,7 @@ def _header_date(value: str | None) -> str | None:
 # dump: its lines, and which of them are headings, images' alt texts (with the
 # alt) and candidates for the title (level-1 headings of two words or more),
 # each by its index in the piece.
-_Piece = tuple[list[str], tuple[int, ...], tuple[tuple[int, str], ...], tuple[int, ...]]
+_Piece = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, str], ...], tuple[int, ...]]
 # Menus, footers and teaser lists recur from page to page as whole pieces:
 # html2text writes a menu of a hundred items without a blank line between them.
 # A recurring piece is converted once (see cleaner/memo.py); longer pieces are
@@ -408,7 +408,8 @@ def _convert(piece: str) -> _Piece:
             glued = False
         if not glued:
             out.append("")
-    return out, tuple(headings), tuple(images), tuple(candidates)
+    # Tuples: a remembered piece is shared by every page that has it.
+    return tuple(out), tuple(headings), tuple(images), tuple(candidates)
 
 
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
