@@ -571,9 +571,11 @@ def settle_heap() -> None:
     forked workers share their memory pages instead of copying the ones the
     collector would write to (the advice of the `gc` docs for fork without exec).
     Saves about 15 ms of a one-page run; not for long-lived processes that load
-    and drop work, such as Dask workers.
+    and drop work, such as Dask workers. (The readers of HTML, markdown and JSON
+    Lines are left to the first page of their form, in whichever process
+    cleans it: a run over text dumps never loads them.)
     """
-    import cleaner.formats  # noqa: F401, PLC0415 - every module a run uses
+    import cleaner.formats  # noqa: F401, PLC0415 - the modules every run uses
     from cleaner.rules import default_ruleset  # noqa: PLC0415
 
     default_ruleset()

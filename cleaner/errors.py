@@ -11,6 +11,7 @@ Two kinds of failure, kept apart on purpose:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -60,3 +61,16 @@ class Rejected(Exception):  # noqa: N818 - it is an outcome, not a fault
         super().__init__(f"{reason.value}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A JSON Lines line that gave no record: where, why ("json", "no_text"), details.
+
+    A value in the list of an input's records, in the line's place, not an
+    exception: the other lines of the input still give their records.
+    """
+
+    source: str
+    reason: str
+    detail: str

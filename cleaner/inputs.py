@@ -44,20 +44,16 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from cleaner.document import Document
-from cleaner.errors import Reason, Rejected, UsageError
-
-if TYPE_CHECKING:
-    from cleaner.formats.records import RecordError
+from cleaner.errors import Reason, RecordError, Rejected, UsageError
 
 # Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
 # 2 MB), small enough that one stray video file cannot fill memory.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
-# Input forms `--format` accepts. Only plain text is handled here so far; the
-# others are reserved for the format readers (issue 5), which plug into
+# Input forms `--format` accepts; the readers (cleaner.formats) plug into
 # `to_documents()`.
 FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "html", "jsonl")
 SUPPORTED_FORMATS: frozenset[str] = frozenset(FORMATS)

@@ -23,7 +23,10 @@ def compiled_modules() -> list[str]:
 
 def build_description() -> str:
     """"pure Python" or "compiled with mypyc, N modules", for --version and the benchmark."""
-    import cleaner.formats  # noqa: F401, PLC0415 - loads every module a run uses
+    # Every module a run may use (the form readers are otherwise loaded by
+    # the first page of their form).
+    import cleaner.formats  # noqa: F401, PLC0415
+    import cleaner.formats.markdown  # noqa: F401, PLC0415
 
     compiled = compiled_modules()
     return f"compiled with mypyc, {len(compiled)} modules" if compiled else "pure Python"

@@ -297,6 +297,17 @@ def test_worker_processes_find_modules_on_the_parents_path(hooks_path: str) -> N
     assert [o.reason for o in got] == [None] * 12
 
 
+# Modules a one-page run should import only when it needs them.
+_HEAVY_MODULES = (
+    "multiprocessing",
+    "email.utils",
+    "importlib.resources",
+    "cleaner.formats.html",
+    "cleaner.formats.markdown",
+    "cleaner.formats.records",
+)
+
+
 def _modules_after_run(args: list[str]) -> set[str]:
     """Which of the start-up-heavy modules a CLI run imported, in a fresh interpreter."""
     import subprocess  # noqa: PLC0415
@@ -304,7 +315,7 @@ def _modules_after_run(args: list[str]) -> set[str]:
     code = (
         "import sys, cleaner.cli\n"
         f"try:\n    cleaner.cli.main({args!r})\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(m for m in ('multiprocessing', 'email.utils') if m in sys.modules))\n"
+        f"print(' '.join(m for m in {_HEAVY_MODULES!r} if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
@@ -318,3 +329,18 @@ def test_a_run_in_one_process_does_not_import_what_only_workers_need(tmp_path: P
     pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:10]]
     many = _modules_after_run(["-q", "--jobs", "2", *pages, "-o", str(tmp_path / "many.jsonl")])
     assert "multiprocessing" in many
+
+
+def test_a_form_reader_is_imported_by_the_first_page_of_its_form(tmp_path: Path) -> None:
+    markdown = DUMPS / "de-new-2024-01-30.markdownify.md"
+    assert _modules_after_run(["-q", str(markdown), "-o", str(tmp_path / "md.jsonl")]) == {
+        "cleaner.formats.markdown"
+    }
+    page = ROOT / "fixtures" / "html" / "de-new-2024-01-30.html"
+    assert "cleaner.formats.html" in _modules_after_run(
+        ["-q", str(page), "-o", str(tmp_path / "html.jsonl")]
+    )
+    records = ROOT / "fixtures" / "records" / "de-rss-2026.jsonl"
+    assert "cleaner.formats.records" in _modules_after_run(
+        ["-q", str(records), "-o", str(tmp_path / "records.jsonl")]
+    )

@@ -11,6 +11,10 @@ from the file name and the first few kilobytes (`detect_format`), or forced.
     ['dump.jsonl#1', 'dump.jsonl#2']
 
 Pure functions: strings in, records out, no file I/O (that is `cleaner.inputs`).
+
+The readers of HTML, markdown and JSON Lines are imported when a page of their
+form first arrives: a run over text dumps, or `dw-clean page.txt` in a shell
+loop, does not pay for their modules and patterns (about 10 ms a process).
 """
 
 from __future__ import annotations
@@ -19,11 +23,8 @@ from cleaner import core
 from cleaner.classify import Page
 from cleaner.core import analyse
 from cleaner.document import Document
-from cleaner.errors import UsageError
+from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
-from cleaner.formats.html import analyse_html, clean_html
-from cleaner.formats.markdown import analyse_markdown, clean_markdown
-from cleaner.formats.records import RecordError, iter_records
 from cleaner.rules import RuleSet, default_ruleset
 
 __all__ = [
@@ -57,9 +58,14 @@ def _clean_page(
     keep_gallery: bool,
     rules: RuleSet,
 ) -> Document:
+    # (The readers' imports: see the module's docstring.)
     if fmt == HTML:
+        from cleaner.formats.html import clean_html  # noqa: PLC0415
+
         return clean_html(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     if fmt == MARKDOWN:
+        from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     # core.clean looked up at each call, so that a test can patch the cleaner.
     document = core.clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
@@ -86,6 +92,8 @@ def to_documents(
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
+        from cleaner.formats.records import iter_records  # noqa: PLC0415
+
         return list(
             iter_records(
                 data, source=source, text_field=text_field, keep_gallery=keep_gallery, rules=rules
@@ -138,8 +146,12 @@ def analyse_any(
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
     if resolved == HTML:
+        from cleaner.formats.html import analyse_html  # noqa: PLC0415
+
         return analyse_html(data, rules=rules, keep_gallery=keep_gallery)[0]
     if resolved == MARKDOWN:
+        from cleaner.formats.markdown import analyse_markdown  # noqa: PLC0415
+
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
         raise UsageError("explain works on one page; JSON Lines input has one page per line.")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import regex
@@ -39,6 +38,7 @@ from cleaner.classify import HEADING, Label, Page, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document
+from cleaner.errors import RecordError
 from cleaner.formats.common import (
     classify_dump,
     comparable,
@@ -102,15 +102,6 @@ _TRAILING_INITIALS = regex.compile(
 _SENTENCE_BREAK = regex.compile(_SENTENCE_END + r"\s+(?=\p{Lu})")
 # An agency name in a closing bracket: one short word ("dpa", "AFP", "rtr").
 MAX_AGENCY_CHARS = 12
-
-
-@dataclass(frozen=True, slots=True)
-class RecordError:
-    """A JSON Lines line that gave no record: where, why ("json", "no_text"), details."""
-
-    source: str
-    reason: str
-    detail: str
 
 
 def html_to_lines(text: str) -> tuple[list[str], set[int]]:

@@ -15,12 +15,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from cleaner.memo import LineMemo
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 # Sections of a table and how a phrase in them is matched against a line.
 LINE = "line"  # the whole normalised line equals the phrase
@@ -115,21 +118,36 @@ def normalise_phrase(phrase: str) -> str:
     return match_key(" ".join(phrase.split()))
 
 
-def _table_files() -> list[tuple[str, str]]:
-    folder = resources.files("cleaner.rules")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".toml"):
-            found.append((entry.name.removesuffix(".toml"), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+def _data_files() -> dict[str, str]:
+    """The rule folder's data files: name -> text.
+
+    Read with plain file calls from the folder beside this module: importing
+    importlib.resources costs about 4 ms, which `dw-clean page.txt` in a shell
+    loop would pay per file. A zipped install has no such folder on disk; it
+    goes through importlib.resources.
+    """
+    folder: Traversable = Path(__file__).resolve().parent
+    if not folder.is_dir():
+        from importlib import resources  # noqa: PLC0415 - see above
+
+        folder = resources.files("cleaner.rules")
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith((".toml", ".json"))
+    }
 
 
-def _load_months() -> dict[str, Any]:
-    path = resources.files("cleaner.rules") / "months.json"
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+def _table_files(files: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(
+        (name.removesuffix(".toml"), text) for name, text in files.items() if name.endswith(".toml")
+    )
+
+
+def _load_months(files: dict[str, str]) -> dict[str, Any]:
+    if "months.json" not in files:
         return {"months": {}, "weekdays": []}
+    data: dict[str, Any] = json.loads(files["months.json"])
     return data
 
 
@@ -182,5 +200,6 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
 @cache
 def default_ruleset() -> RuleSet:
     """All bundled tables, built once per process."""
-    tables = [(code, tomllib.loads(text)) for code, text in _table_files()]
-    return build_ruleset(tables, _load_months())
+    files = _data_files()
+    tables = [(code, tomllib.loads(text)) for code, text in _table_files(files)]
+    return build_ruleset(tables, _load_months(files))
