@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -261,3 +262,50 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
     assert sorted(p.name for p in parts.iterdir()) == names
     for name in names:
         assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed."""
+    import fcntl  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import pty  # noqa: PLC0415
+    import struct  # noqa: PLC0415
+    import termios  # noqa: PLC0415
+
+    main_end, terminal = pty.openpty()
+    # A new pseudo-terminal is 0 x 0, where tqdm draws nothing; a real one has a size.
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen([PYTHON, "-m", "cleaner", *args], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 4096)
+        except OSError:  # the terminal closed: the process is gone
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_end)
+    return process.wait(timeout=60), shown.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path, jobs: str) -> None:
+    pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:12]]
+    out = tmp_path / "out.jsonl"
+    code, shown = _run_with_terminal_stderr([*pages, "--jobs", jobs, "-o", str(out)])
+    assert code == 0, shown
+    # tqdm's bar (drawn at the start, redrawn every 0.1 s: a run this short
+    # may end before the first redraw), then cleared for the summary.
+    assert re.search(r"\r\d+doc \[\d\d:\d\d", shown), shown
+    assert "12 inputs, 12 records, 0 rejects" in shown
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 12
+
+
+def test_quiet_keeps_a_terminal_silent(tmp_path: Path) -> None:
+    code, shown = _run_with_terminal_stderr(
+        [str(EXAMPLES), "-q", "-o", str(tmp_path / "out.jsonl")]
+    )
+    assert (code, shown) == (0, "")
