@@ -395,7 +395,11 @@ def explain_command(
     except Rejected as rejected:
         _err(f"cannot explain {file}: {rejected.reason.value} ({rejected.detail})")
         raise typer.Exit(code=EXIT_REJECTS) from None
-    typer.echo(render_explanation(decoded.text, source=ref.source, fmt=fmt), nl=False)
+    try:
+        explanation = render_explanation(decoded.text, source=ref.source, fmt=fmt)
+    except DwCleanError as error:  # JSON Lines: one page per line, not one page
+        raise _fail(error) from None
+    typer.echo(explanation, nl=False)
 
 
 DEDUP_MODES = ("flag", "drop")

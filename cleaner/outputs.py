@@ -250,7 +250,9 @@ class RejectsFile:
         self.pending.append(entry.reject_line())
 
     def commit(self) -> None:
-        if not self.pending and (self.keep_existing or os.path.exists(self.path)):
+        # A fresh run's first commit always writes: the file then says what
+        # this run rejected, even when that is nothing.
+        if not self.pending and self.keep_existing:
             return
         append_lines(self.path, self.pending, keep_existing=self.keep_existing)
         self.pending = []

@@ -151,3 +151,19 @@ def test_timeout_in_process_from_the_cli(monkeypatch: pytest.MonkeyPatch, bad_di
     assert (name_of(reject["source"]), reject["reason"]) == ("cp1252.txt", "timeout")
     assert [name_of(json.loads(x)["source"]) for x in result.stdout.splitlines()] == [
         "latin1.txt", "utf16-bom.txt"]
+
+
+def test_a_run_without_rejects_empties_the_rejects_file_of_an_earlier_run(
+    bad_dir: Path, tmp_path: Path
+) -> None:
+    rejects = tmp_path / "rejects.jsonl"
+    out = str(tmp_path / "out.jsonl")
+    first = CliRunner().invoke(clean_app, [str(bad_dir / "empty.txt"), "-o", out, "-j", "1",
+                                           "--rejects", str(rejects)])
+    assert first.exit_code == 1, first.output
+    assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1
+    second = CliRunner().invoke(clean_app, [str(bad_dir / "cp1252.txt"), "-o", out, "-j", "1",
+                                            "--rejects", str(rejects)])
+    assert second.exit_code == 0, second.output
+    # The file describes this run: a stale reject would send someone after a fixed input.
+    assert rejects.read_text(encoding="utf-8") == ""

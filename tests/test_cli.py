@@ -177,6 +177,14 @@ def test_explain_command() -> None:
     assert "nope.txt" in missing.stderr
 
 
+def test_explain_on_json_lines_is_a_usage_error_not_a_traceback() -> None:
+    records = ROOT / "fixtures" / "records" / "de-rss-2026.jsonl"
+    result = CliRunner().invoke(explain_app, [str(records)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("dw-clean: usage error: explain works on one page")
+
+
 # --- the installed entry points, as subprocesses ---------------------------------
 
 
