@@ -47,6 +47,8 @@ _HTML_TITLE = regex.compile(
     r"(?P<title>.+?)\s*(?:\|[^|]*)*[|–-]\s*DW\s*[|–-]\s*(?P<date>\d{1,2}\.\d{1,2}\.\d{4})"
 )
 # Closing initials with agencies: "mg/cmk (AFP, Reuters, dpa)", "hb/dk (dpa,rtr,afp)".
+# The rule of the closing initials ("cwo/fab (dpa, afp)"), which end the article.
+CLOSING_INITIALS_RULE = "structure:closing_initials"
 _CLOSING_INITIALS = regex.compile(
     r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,9})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
 )
@@ -298,7 +300,7 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     if short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):
         agencies = split_names(match["agencies"] or "", rules)
         authors = [a.strip() for a in match["initials"].split("/")]
-        return Label("byline", "structure:closing_initials", (authors, agencies))
+        return Label("byline", CLOSING_INITIALS_RULE, (authors, agencies))
     if (
         short
         and text.startswith(("(", "（"))
@@ -772,6 +774,13 @@ def label_title(page: Page, stop: int) -> None:
             parse_date_line(page.lines[anchor].text, page.rules),
         )
         candidates = _free_lines_above(page, anchor)
+        if _in_metadata_block(page, anchor, candidates):
+            # The date is the article's, but no title stands above it.
+            if candidates and _is_date_label(page.lines[candidates[0]], page.rules):
+                page.set(candidates[0], "date", "structure:date_label")
+            if not _title_from_html_title(page, stop):
+                _title_before_lead(page, stop)
+            return
         if (
             len(candidates) == 2
             and looks_like_names(page.lines[candidates[0]].text, page.rules)
@@ -796,6 +805,28 @@ def label_title(page: Page, stop: int) -> None:
     if _title_from_html_title(page, stop):
         return
     _title_before_lead(page, stop)
+
+
+def _in_metadata_block(page: Page, anchor: int, candidates: list[int]) -> bool:
+    """Is the date line in the old layout's metadata block under the article
+    ("Datum" / "14.03.2023"), rather than under the headline?
+
+    So it is when a date label stands above it, or when it comes after the
+    article's closing initials ("cwo/fab (dpa, afp)"). Either way what stands
+    above it is the end of the article, not its title. (The date search stops
+    at the second paragraph; a dump hard-wrapped at 72 columns has no line
+    long enough to count as one.)
+    """
+    if candidates and _is_date_label(page.lines[candidates[0]], page.rules):
+        return True
+    return any(label is not None and label.rule == CLOSING_INITIALS_RULE
+               for label in page.labels[:anchor])
+
+
+def _is_date_label(line: Line, rules: RuleSet) -> bool:
+    """A line that is nothing but a table's date label ("Datum", "Date:")."""
+    rule = rules.prefixes.get(line.key) or rules.prefixes.get(line.key.rstrip(":"))
+    return rule is not None and rule.category == "date"
 
 
 def _byline_below_date(page: Page, anchor: int, stop: int) -> None:
@@ -899,7 +930,7 @@ def label_after_initials(page: Page) -> None:
     last = None
     for i in range(page.end_index):
         label = page.labels[i]
-        if label is not None and label.rule == "structure:closing_initials":
+        if label is not None and label.rule == CLOSING_INITIALS_RULE:
             last = i
     if last is None:
         return

@@ -25,7 +25,6 @@ def build_description() -> str:
     """"pure Python" or "compiled with mypyc, N modules", for --version and the benchmark."""
     # Every module a run may use (the form readers are otherwise loaded by
     # the first page of their form).
-    import cleaner.formats  # noqa: F401, PLC0415
     import cleaner.formats.markdown  # noqa: F401, PLC0415
 
     compiled = compiled_modules()

@@ -239,3 +239,18 @@ def test_line_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> 
         for memo in _all_memos():
             assert len(memo.values) <= 50 and len(memo.seen_once) <= 80
     assert len(lines_module._SHAPES) > 0
+
+
+def test_the_old_layouts_metadata_block_is_not_taken_for_the_headline() -> None:
+    # "Datum" above "14.03.2023" under the article, in a dump hard-wrapped at
+    # 72 columns: the date is the article's, "Datum" is no title, and the
+    # article above it stays (it was all dropped as chrome "before the title").
+    doc = clean(read("pages/de-old-wrapped-constructed.txt"))
+    assert doc.date == "2023-03-14"
+    assert doc.title != "Datum"
+    assert "Datum" not in doc.text.split()
+    assert "Seit dem Machtwechsel in Brasilien" in " ".join(doc.text.split())
+    assert "Augen bekommen, dass eine Regierung das Ruder so rumreißt" in " ".join(
+        doc.text.split()
+    )
+    assert doc.authors == ["cwo", "fab"]
