@@ -106,6 +106,8 @@ class Record:
     # Hash of the clean text, for --dedup; None for an empty text (never a duplicate).
     digest: str | None
     removed: dict[str, int]
+    # The record's own source: the input's, or "dump.jsonl#2" for a JSON Lines line.
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
             dumps(doc.to_dict()),
             text_digest(doc.text) if options.digests else None,
             dict(doc.removed),
+            doc.source or ref.source,
         )
         for doc in documents
         if isinstance(doc, Document)
@@ -628,13 +631,13 @@ class Dedup:
     mode: str  # "flag" or "drop"
     first: dict[str, str] = field(default_factory=dict)
 
-    def check(self, record: Record, source: str) -> str | None:
+    def check(self, record: Record) -> str | None:
         """The earlier source with the same text, or None (and remember this one)."""
         if record.digest is None:
             return None
         earlier = self.first.get(record.digest)
         if earlier is None:
-            self.first[record.digest] = source
+            self.first[record.digest] = record.source
         return earlier
 
 
@@ -656,7 +659,7 @@ def run(
     jobs: int = 1,
     rejects: RejectsFile | None = None,
     dedup: str | None = None,
-    done: set[str] | None = None,
+    done: Counter[str] | None = None,
     earlier_digests: Iterable[tuple[str, str]] = (),
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
@@ -664,7 +667,8 @@ def run(
 ) -> Summary:
     """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
 
-    `done` holds sources finished by an earlier run (skipped); `earlier_digests`
+    `done` counts the sources finished by an earlier run (skipped, as many
+    times as they were done: a path listed twice is cleaned twice); `earlier_digests`
     their record digests, so --dedup sees them. `outcome_source` replaces the
     local workers (a Dask cluster gives its outcomes, in input order, through
     it), so every engine shares this one loop. Raises `DwCleanError` for fatal
@@ -678,7 +682,8 @@ def run(
 
     def todo() -> Iterator[InputRef]:
         for ref in refs:
-            if done and ref.source in done:
+            if done and done[ref.source] > 0:
+                done[ref.source] -= 1
                 summary.skipped += 1
                 continue
             yield ref
@@ -742,9 +747,10 @@ def _consume(
             on_reject(Outcome(source, reason=reason, detail=detail))
     written = 0
     digests: list[str] = []
+    digest_sources: list[str] = []
     for record in outcome.records:
         line = record.line
-        earlier = deduper.check(record, outcome.source) if deduper else None
+        earlier = deduper.check(record) if deduper else None
         if earlier is not None:
             summary.duplicates += 1
             if deduper is not None and deduper.mode == "drop":
@@ -754,7 +760,10 @@ def _consume(
         written += 1
         if record.digest is not None:
             digests.append(record.digest)
+            digest_sources.append(record.source)
         summary.removed.update(record.removed)
     summary.records += written
     status = "ok" if written or not outcome.records else "duplicate"
-    sink.done(ManifestEntry(outcome.source, status, records=written, digests=digests))
+    own_sources = any(source != outcome.source for source in digest_sources)
+    sink.done(ManifestEntry(outcome.source, status, records=written, digests=digests,
+                            digest_sources=digest_sources if own_sources else None))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -276,7 +277,7 @@ def _clean(
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
-    done: set[str] = set()
+    done: Counter[str] = Counter()
     earlier: list[tuple[str, str]] = []
     if output_dir is not None:
         shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,

@@ -36,7 +36,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -624,7 +624,7 @@ def open_sink(
     shard_size: int = DEFAULT_SHARD_SIZE,
     resume: bool = False,
     rejects_path: str | None = None,
-) -> tuple[Sink, set[str], list[tuple[str, str]]]:
+) -> tuple[Sink, Counter[str], list[tuple[str, str]]]:
     """The sink for `output_dir`, and what an earlier run there already did."""
     if is_local_output(output_dir):
         shards = ShardSink(local_path(output_dir), shard_size=shard_size, resume=resume,
@@ -633,7 +633,11 @@ def open_sink(
     if resume:
         raise UsageError("--resume works only with a local --output-dir so far; "
                          f"{output_dir} is remote.")
-    return FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path), set(), []
+    return (
+        FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path),
+        Counter(),
+        [],
+    )
 
 
 # --- the run ------------------------------------------------------------------

@@ -12,7 +12,8 @@ A shard directory (`--output-dir`) holds:
   `{"source", "status", "shard", "records", "digests"}` where `status` is
   `ok`, `rejected` or `duplicate` (dropped by `--dedup drop`), and `digests`
   are the hashes of the records' clean text (so `--resume --dedup` knows what
-  came before);
+  came before), with `digest_sources`, their records' sources, for an input
+  of several records (JSON Lines: `dump.jsonl#2`);
 - `rejects.jsonl` (unless `--rejects` names another file).
 
 The manifest and rejects file are rewritten (copy, append, rename) each time a
@@ -33,6 +34,7 @@ import gzip
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
@@ -164,17 +166,21 @@ class ManifestEntry:
     shard: str | None = None
     reason: str | None = None
     detail: str | None = None
+    # The source of each digest's record, when an input has records of its own
+    # ("dump.jsonl#2"): what --dedup names as `duplicate_of` after --resume.
+    digest_sources: list[str] | None = None
 
     def manifest_line(self) -> str:
-        return dumps(
-            {
-                "source": self.source,
-                "status": self.status,
-                "shard": self.shard,
-                "records": self.records,
-                "digests": self.digests,
-            }
-        )
+        line: dict[str, object] = {
+            "source": self.source,
+            "status": self.status,
+            "shard": self.shard,
+            "records": self.records,
+            "digests": self.digests,
+        }
+        if self.digest_sources is not None:
+            line["digest_sources"] = self.digest_sources
+        return dumps(line)
 
     def reject_line(self) -> str:
         return dumps({"source": self.source, "reason": self.reason, "detail": self.detail})
@@ -296,7 +302,8 @@ def read_jsonl(path: str) -> Iterator[dict[str, Any]]:
 class ResumeState:
     """What an earlier run in the same `--output-dir` already finished."""
 
-    done: set[str] = field(default_factory=set)
+    # How many times each source is done: a path listed twice is done twice.
+    done: Counter[str] = field(default_factory=Counter)
     # (clean-text digest, source) of every record written, in order.
     digests: list[tuple[str, str]] = field(default_factory=list)
     shard_index: int = 0
@@ -311,9 +318,13 @@ def read_resume_state(output_dir: str) -> ResumeState:
     last_shard: str | None = None
     for entry in read_jsonl(manifest):
         source = str(entry.get("source"))
-        state.done.add(source)
-        for digest in entry.get("digests") or []:
-            state.digests.append((str(digest), source))
+        state.done[source] += 1
+        digests = entry.get("digests") or []
+        sources = entry.get("digest_sources")
+        if not isinstance(sources, list) or len(sources) != len(digests):
+            sources = [source] * len(digests)
+        for digest, digest_source in zip(digests, sources, strict=True):
+            state.digests.append((str(digest), str(digest_source)))
         shard = entry.get("shard")
         if isinstance(shard, str):
             if shard != last_shard:

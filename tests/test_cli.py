@@ -317,3 +317,48 @@ def test_quiet_keeps_a_terminal_silent(tmp_path: Path) -> None:
         [str(EXAMPLES), "-q", "-o", str(tmp_path / "out.jsonl")]
     )
     assert (code, shown) == (0, "")
+
+
+def _shard_records(directory: Path) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for shard in sorted(directory.glob("part-*.jsonl.gz")):
+        found += records(gzip.decompress(shard.read_bytes()).decode("utf-8"))
+    return found
+
+
+def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
+    first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
+    done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
+    done_list.write_text(f"{first}\n{second}\n", encoding="utf-8")
+    full_list.write_text(f"{first}\n{second}\n{first}\n", encoding="utf-8")
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert invoke(["--files-from", str(full_list), "--output-dir", str(whole), "-j", "1"]
+                  ).exit_code == 0
+    # An interrupted run that got as far as the first two lines, then --resume.
+    assert invoke(["--files-from", str(done_list), "--output-dir", str(resumed), "-j", "1"]
+                  ).exit_code == 0
+    result = invoke(["--files-from", str(full_list), "--output-dir", str(resumed), "-j", "1",
+                     "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "2 skipped as done" in result.stderr
+    assert _shard_records(resumed) == _shard_records(whole)
+    assert len(_shard_records(whole)) == 3
+    manifest = (resumed / "manifest.jsonl").read_text(encoding="utf-8")
+    assert manifest == (whole / "manifest.jsonl").read_text(encoding="utf-8")
+
+
+def test_dedup_names_the_earlier_json_lines_record_also_after_resume(tmp_path: Path) -> None:
+    lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(
+        encoding="utf-8"
+    ).splitlines()
+    early, late = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    early.write_text("\n".join([lines[0], lines[1], lines[1]]) + "\n", encoding="utf-8")
+    late.write_text(lines[1] + "\n", encoding="utf-8")
+    result = invoke([str(early), "--dedup", "-j", "1"])
+    assert [r["duplicate_of"] for r in records(result.stdout)] == [None, None, f"{early}#2"]
+    out = tmp_path / "out"
+    assert invoke([str(early), "--dedup", "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    result = invoke([str(early), str(late), "--dedup", "--output-dir", str(out), "-j", "1",
+                     "--resume"])
+    assert result.exit_code == 0, result.output
+    assert _shard_records(out)[-1]["duplicate_of"] == f"{early}#2"
