@@ -231,10 +231,18 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
 # --- ordered execution ------------------------------------------------------
 
 
+class SecondSignal(KeyboardInterrupt):
+    """A second SIGINT/SIGTERM: stop at once. Carries the signal, for the exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 class StopRequested:
     """Set by SIGINT/SIGTERM; the run finishes the input in hand and stops.
 
-    A second signal raises KeyboardInterrupt at once (abandoning uncommitted
+    A second signal raises `SecondSignal` at once (abandoning uncommitted
     output, keeping everything committed before).
     """
 
@@ -246,7 +254,7 @@ class StopRequested:
 
     def handler(self, signum: int, frame: FrameType | None) -> None:
         if self.signal_name is not None:
-            raise KeyboardInterrupt
+            raise SecondSignal(signum)
         self.signal_name = signal.Signals(signum).name
 
     @contextmanager
@@ -284,9 +292,12 @@ def _worker_main(
     between inputs, and when it was started) tells the parent's watchdog
     which input a stuck worker is stuck on.
     """
-    # Ctrl-C reaches the whole process group; only the parent decides to stop.
+    # Ctrl-C reaches the whole process group, and so does a SIGTERM from
+    # `timeout` or `kill -- -PGID`: only the parent decides to stop, and it
+    # stops its workers itself (a worker killed mid-input would turn that
+    # input into an error reject that --resume never redoes).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if options.sys_path:
         sys.path[:] = list(options.sys_path)
     parent = os.getppid()

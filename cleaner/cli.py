@@ -301,12 +301,12 @@ def _clean(
         )
 
     return _run_and_report(run_locally, quiet=quiet, output_dir=output_dir, glob=glob,
-                           allow_rejects=allow_rejects)
+                           allow_rejects=allow_rejects, discard=sink.discard)
 
 
 def _run_and_report(
     run: Callable[[Any, Any], Summary], *, quiet: bool, output_dir: str | None, glob: str,
-    allow_rejects: bool,
+    allow_rejects: bool, discard: Callable[[], None] | None = None,
 ) -> int:
     """Run with progress and reject lines; print the summary; the exit code."""
 
@@ -318,10 +318,21 @@ def _run_and_report(
     progress = _progress_bar(quiet)
     try:
         summary = run(report_reject, progress)
-    except KeyboardInterrupt:
-        _err("stopped at once by a second interrupt; output since the last "
-             "checkpoint was discarded.")
-        return 128 + signal.SIGINT
+    except KeyboardInterrupt as interrupt:
+        # A second signal, or a Ctrl-C before the run could catch it (while
+        # it loads): the run's temporary files go, its committed ones stay.
+        from cleaner.batch import SecondSignal  # noqa: PLC0415 - loaded by now
+
+        if discard is not None:
+            discard()
+        if isinstance(interrupt, SecondSignal):
+            name, code = interrupt.args[0], interrupt.signum
+            _err(f"stopped at once by a second {name}; output since the last "
+                 "checkpoint was discarded.")
+        else:
+            code = signal.SIGINT
+            _err("stopped by SIGINT; output since the last checkpoint was discarded.")
+        return 128 + code
     finally:
         if progress is not None:
             progress.close()

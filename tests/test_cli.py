@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 import re
 import signal
 import subprocess
@@ -272,10 +273,61 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
         assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
 
 
+def _start_when_under_way(args: list[str], parts: Path) -> subprocess.Popen[bytes]:
+    """A slow run in its own process group, once it has committed a first shard."""
+    process = subprocess.Popen([PYTHON, "-c", SLOW_MAIN, *args, "--output-dir", str(parts)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (parts / "manifest.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return process
+
+
+def test_sigterm_to_the_process_group_spares_the_workers_and_resume_completes(
+    tmp_path: Path,
+) -> None:
+    # `timeout` and `kill -- -PGID` signal the workers too; they must leave
+    # stopping to the parent, or their inputs end up as error rejects.
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    common = [str(pages), "--shard-size", "7", "-j", "2"]
+    done = subprocess.run([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(whole)],
+                          capture_output=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    process = _start_when_under_way(common, parts)
+    os.killpg(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert b"rejected" not in stderr
+    assert (parts / "rejects.jsonl").read_text() == ""
+    resumed = subprocess.run(
+        [PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts), "--resume"],
+        capture_output=True, check=False, timeout=120,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    for name in sorted(p.name for p in whole.iterdir()):
+        assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    parts = tmp_path / "parts"
+    process = _start_when_under_way([str(pages), "--shard-size", "7", "-j", "1"], parts)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert b"stopped at once by a second SIGTERM" in stderr
+    assert not list(parts.glob(".*tmp*"))
+
+
 def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
     """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed."""
     import fcntl  # noqa: PLC0415
-    import os  # noqa: PLC0415
     import pty  # noqa: PLC0415
     import struct  # noqa: PLC0415
     import termios  # noqa: PLC0415
