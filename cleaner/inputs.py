@@ -187,6 +187,19 @@ def walk_directory(directory: str, pattern: str) -> Iterator[str]:
                 yield os.path.join(root, name)
 
 
+def file_ref(path: str) -> InputRef:
+    """The input for a file path. Its `source` is the path as valid UTF-8: a
+    file name that is not (bytes \xff\xfe, decoded by Python as lone
+    surrogates) is named with backslash escapes, so that records and the
+    manifest stay UTF-8 and --resume recognises the name it wrote."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        source = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return InputRef(source=source, path=path)
+    return InputRef(source=path, path=path)
+
+
 def read_stdin(stdin: BinaryIO, max_bytes: int) -> InputRef:
     # One byte over the limit is enough to know the input is too large.
     return InputRef(source=STDIN_SOURCE, data=stdin.read(max_bytes + 1))
@@ -202,21 +215,21 @@ def expand_path(
         yield read_stdin(stdin, max_bytes)
     elif os.path.isdir(path):
         for file_path in walk_directory(path, pattern):
-            yield InputRef(source=file_path, path=file_path)
+            yield file_ref(file_path)
     elif has_glob(path) and not os.path.lexists(path):
         found = False
         for match in sorted(globlib.iglob(path, recursive=True)):
             found = True
             if os.path.isdir(match):
                 for file_path in walk_directory(match, pattern):
-                    yield InputRef(source=file_path, path=file_path)
+                    yield file_ref(file_path)
             else:
-                yield InputRef(source=match, path=match)
+                yield file_ref(match)
         if not found:
             # Rejected as unreadable when read, so it shows in the accounting.
-            yield InputRef(source=path, path=path)
+            yield file_ref(path)
     else:
-        yield InputRef(source=path, path=path)
+        yield file_ref(path)
 
 
 def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:

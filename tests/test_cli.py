@@ -414,3 +414,23 @@ def test_dedup_names_the_earlier_json_lines_record_also_after_resume(tmp_path: P
                      "--resume"])
     assert result.exit_code == 0, result.output
     assert _shard_records(out)[-1]["duplicate_of"] == f"{early}#2"
+
+
+def test_a_file_name_that_is_not_utf8_is_named_in_escapes_and_resumed(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_bytes()
+    try:
+        with open(os.fsencode(pages) + b"/b\xff\xfe.txt", "wb") as handle:  # noqa: PTH123
+            handle.write(text)
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    (pages / "a.txt").write_bytes(text.replace(b"Lavrov", b"Lawrow"))
+    out = tmp_path / "out"
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    raw = gzip.decompress((out / "part-00000.jsonl.gz").read_bytes())
+    sources = [r["source"] for r in records(raw.decode("utf-8"))]  # strict UTF-8
+    assert sources == [str(pages / "a.txt"), str(pages) + "/b\\xff\\xfe.txt"]
+    again = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "0 inputs, 0 records" in again.stderr and "2 skipped as done" in again.stderr
