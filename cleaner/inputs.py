@@ -13,7 +13,12 @@ Decoding policy, in order (each step is a named function below):
    rejects the input with reason `encoding`).
 2. Binary data is rejected (`binary`): NUL bytes, the magic number of a
    common binary format, or many control characters.
-3. Strict UTF-8, the encoding of nearly every real dump.
+3. Strict UTF-8, the encoding of nearly every real dump. A UTF-8 page with
+   a few stray bytes of another encoding (a "café" pasted in Latin-1) stays
+   UTF-8: at most `MAX_STRAY_BYTES` bytes, against ten times as many valid
+   UTF-8 letters, become U+FFFD and the record carries the warning
+   `invalid_utf8_replaced`. (Read as a legacy encoding instead, the rest of
+   the page would turn into mojibake.)
 4. Otherwise charset_normalizer chooses among `LEGACY_ENCODINGS`; when
    Windows-1252 decodes the text as well as its best guess, Windows-1252 wins
    (Latin-1 files are decoded as cp1252 too: both agree on every byte except
@@ -382,6 +387,28 @@ def check_not_binary(data: bytes) -> None:
         raise Rejected(Reason.BINARY, f"{controls} control characters in the first bytes")
 
 
+MAX_STRAY_BYTES = 8
+# Valid non-ASCII UTF-8 letters a page needs per stray byte to be read as UTF-8.
+_UTF8_LETTERS_PER_STRAY_BYTE = 10
+
+
+def _decode_mostly_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few stray bytes, decoded with those replaced; None otherwise.
+
+    Legacy-encoded text has next to no valid multi-byte UTF-8 sequences: its
+    accented letters are lone high bytes. So many valid ones and a handful of
+    invalid bytes mean a UTF-8 page.
+    """
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - data.count("\ufffd".encode())
+    if stray > MAX_STRAY_BYTES:
+        return None
+    letters = sum(1 for char in text if char > "\x7f") - text.count("\ufffd")
+    if letters < _UTF8_LETTERS_PER_STRAY_BYTE * stray:
+        return None
+    return Decoded(text, "utf-8", ("invalid_utf8_replaced",))
+
+
 def _decode_legacy(data: bytes) -> Decoded:
     from charset_normalizer import from_bytes  # noqa: PLC0415 - rarely needed, slow import
 
@@ -465,7 +492,7 @@ def decode(data: bytes) -> Decoded:
         try:
             decoded = Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
-            decoded = _decode_legacy(data)
+            decoded = _decode_mostly_utf8(data) or _decode_legacy(data)
     if not decoded.text.strip():
         raise Rejected(Reason.EMPTY, "empty or only whitespace")
     if _might_be_mojibake(decoded.text):

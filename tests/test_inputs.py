@@ -221,6 +221,23 @@ def test_encodings_are_detected_and_named(data: bytes, encoding: str) -> None:
     assert decoded.warnings == ()
 
 
+def test_a_few_stray_latin1_bytes_leave_a_utf8_page_utf8() -> None:
+    page = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_bytes()
+    middle = page.index(b" ", len(page) // 2)
+    decoded = decode(page[:middle] + b" caf\xe9 " + page[middle:])
+    # Read as cp1251, "für" was "fГјr" all over the page.
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == page[:middle].decode() + " caf\ufffd " + page[middle:].decode()
+    assert decoded.warnings == ("invalid_utf8_replaced",)
+
+
+def test_a_legacy_page_is_not_taken_for_utf8_with_stray_bytes() -> None:
+    # Its few accented letters are lone bytes, with no valid UTF-8 letter to outweigh them.
+    decoded = decode("Café, thé et crème brûlée à Paris.\n".encode("cp1252") * 2)
+    assert decoded.encoding == "cp1252"
+    assert decoded.warnings == ()
+
+
 def test_latin1_french_is_not_decoded_as_central_european() -> None:
     french = "L'éléphant est très intelligent; à côté des forêts, où vit-il ? Ça dépend.\n" * 3
     decoded = decode(french.encode("latin-1"))
