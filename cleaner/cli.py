@@ -110,7 +110,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     ] = None,
     shard_size: Annotated[
         int,
-        typer.Option("--shard-size", min=1, metavar="N", help="Records per shard."),
+        typer.Option("--shard-size", min=1, metavar="N",
+                     help="Records per shard (an input's records stay in one shard, so "
+                          "a JSON Lines input may make its shard larger)."),
     ] = 10_000,
     files_from: Annotated[
         str | None,
@@ -232,6 +234,10 @@ def _check_options(
     )
     if same:
         raise UsageError("--rejects and -o must be different files.")
+    # Checked now, not when the rejects are written at the end of the run.
+    folder = os.path.dirname(rejects or "") or "."  # noqa: PTH120
+    if rejects is not None and "://" not in rejects and not os.path.isdir(folder):  # noqa: PTH112
+        raise UsageError(f"--rejects {rejects}: the folder {folder} does not exist.")
     check_format(fmt)
 
 

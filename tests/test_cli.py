@@ -148,6 +148,7 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "--format", "pdf"], "Unknown --format"),
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),
+        (["x.txt", "--rejects", "no/such/folder/r.jsonl"], "no/such/folder does not exist"),
         (["x.txt", "--jobs", "0"], ""),
         (["x.txt", "--no-such-option"], ""),
     ],
