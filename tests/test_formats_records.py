@@ -167,17 +167,26 @@ def test_rss_initials_are_cut_out_of_the_running_text() -> None:
         assert visible(doc.text).endswith(last_sentence[-80:])
 
 
-def test_rss_video_notice_is_cut_out_precisely() -> None:
+AUDIO_NOTICE = (
+    "To play this audio please enable JavaScript, and consider upgrading to a web browser "
+    "that supports HTML5 audio"
+)
+
+
+@pytest.mark.parametrize(("notice", "category"), [(VIDEO_NOTICE, "video"),
+                                                  (AUDIO_NOTICE, "audio")])
+def test_rss_player_notices_are_cut_out_precisely(notice: str, category: str) -> None:
     path = RECORDS / "de-rss-2026.jsonl"
     found = 0
     for record, doc in zip(raw(path), documents(path), strict=True):
-        if VIDEO_NOTICE not in record["text"]:
+        if notice not in record["text"]:
             continue
         found += 1
-        before, after = record["text"].split(VIDEO_NOTICE, 1)
+        before, after = record["text"].split(notice, 1)
         assert before.strip()[-60:] in doc.text
         assert after.strip()[:60] in doc.text
-        assert doc.removed.get("video") == 1
+        assert notice not in doc.text
+        assert doc.removed.get(category) == 1
     assert found == 1
 
 
