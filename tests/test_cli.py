@@ -242,15 +242,8 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
     make_pages(pages, 40)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = [str(pages), "--shard-size", "7", "-j", "1"]
-    done = subprocess.run([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(whole)],
-                          capture_output=True, check=False, timeout=120)
-    assert done.returncode == 0, done.stderr
-
-    process = subprocess.Popen([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not (parts / "manifest.jsonl").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _slow_run_whole(common, whole)
+    process = _start_when_under_way(common, parts)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + sig, stderr
@@ -274,6 +267,13 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
         assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
 
 
+def _slow_run_whole(args: list[str], whole: Path) -> None:
+    """The uninterrupted run an interrupted one is compared with."""
+    done = subprocess.run([PYTHON, "-c", SLOW_MAIN, *args, "--output-dir", str(whole)],
+                          capture_output=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 def _start_when_under_way(args: list[str], parts: Path) -> subprocess.Popen[bytes]:
     """A slow run in its own process group, once it has committed a first shard."""
     process = subprocess.Popen([PYTHON, "-c", SLOW_MAIN, *args, "--output-dir", str(parts)],
@@ -294,9 +294,7 @@ def test_sigterm_to_the_process_group_spares_the_workers_and_resume_completes(
     make_pages(pages, 40)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = [str(pages), "--shard-size", "7", "-j", "2"]
-    done = subprocess.run([PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(whole)],
-                          capture_output=True, check=False, timeout=120)
-    assert done.returncode == 0, done.stderr
+    _slow_run_whole(common, whole)
     process = _start_when_under_way(common, parts)
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
