@@ -774,10 +774,17 @@ def label_title(page: Page, stop: int) -> None:
             parse_date_line(page.lines[anchor].text, page.rules),
         )
         candidates = _free_lines_above(page, anchor)
-        if _in_metadata_block(page, anchor, candidates):
-            # The date is the article's, but no title stands above it.
-            if candidates and _is_date_label(page.lines[candidates[0]], page.rules):
-                page.set(candidates[0], "date", "structure:date_label")
+        date_label = (
+            candidates[0]
+            if candidates and _is_date_label(page.lines[candidates[0]], page.rules)
+            else None
+        )
+        if date_label is not None or _after_closing_initials(page, anchor):
+            # The old layout's metadata block under the article ("Datum" /
+            # "14.03.2023"): the date is the article's, but what stands above
+            # it is the article's end, not its title.
+            if date_label is not None:
+                page.set(date_label, "date", "structure:date_label")
             if not _title_from_html_title(page, stop):
                 _title_before_lead(page, stop)
             return
@@ -807,20 +814,13 @@ def label_title(page: Page, stop: int) -> None:
     _title_before_lead(page, stop)
 
 
-def _in_metadata_block(page: Page, anchor: int, candidates: list[int]) -> bool:
-    """Is the date line in the old layout's metadata block under the article
-    ("Datum" / "14.03.2023"), rather than under the headline?
-
-    So it is when a date label stands above it, or when it comes after the
-    article's closing initials ("cwo/fab (dpa, afp)"). Either way what stands
-    above it is the end of the article, not its title. (The date search stops
-    at the second paragraph; a dump hard-wrapped at 72 columns has no line
-    long enough to count as one.)
-    """
-    if candidates and _is_date_label(page.lines[candidates[0]], page.rules):
-        return True
+def _after_closing_initials(page: Page, index: int) -> bool:
+    """Does line `index` come after the article's closing initials ("cwo/fab
+    (dpa, afp)")? (The date search stops at the second paragraph; a dump
+    hard-wrapped at 72 columns has no line long enough to count as one, so the
+    search can reach the metadata block under the article.)"""
     return any(label is not None and label.rule == CLOSING_INITIALS_RULE
-               for label in page.labels[:anchor])
+               for label in page.labels[:index])
 
 
 def _is_date_label(line: Line, rules: RuleSet) -> bool:

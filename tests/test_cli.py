@@ -238,12 +238,7 @@ def make_pages(directory: Path, count: int) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None:
-    pages = tmp_path / "pages"
-    make_pages(pages, 40)
-    whole, parts = tmp_path / "whole", tmp_path / "parts"
-    common = [str(pages), "--shard-size", "7", "-j", "1"]
-    _slow_run_whole(common, whole)
-    process = _start_when_under_way(common, parts)
+    common, whole, parts, process = _interrupted_run(tmp_path, jobs=1)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + sig, stderr
@@ -254,17 +249,35 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
     assert not list(parts.glob(".*tmp*"))
     manifest = records((parts / "manifest.jsonl").read_text())
     assert 0 < len(manifest) < 40
+    resumed_stderr = _resume_and_compare(common, parts, whole)
+    assert f"{len(manifest)} skipped as done".encode() in resumed_stderr
 
+
+def _interrupted_run(
+    tmp_path: Path, *, jobs: int
+) -> tuple[list[str], Path, Path, subprocess.Popen[bytes]]:
+    """An uninterrupted run of 40 slow pages into `whole`, and the same run
+    into `parts` started and under way, ready for a signal."""
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    common = [str(pages), "--shard-size", "7", "-j", str(jobs)]
+    _slow_run_whole(common, whole)
+    return common, whole, parts, _start_when_under_way(common, parts)
+
+
+def _resume_and_compare(common: list[str], parts: Path, whole: Path) -> bytes:
+    """Resume the run in `parts`; its files must equal the uninterrupted run's."""
     resumed = subprocess.run(
         [PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts), "--resume"],
         capture_output=True, check=False, timeout=120,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{len(manifest)} skipped as done".encode() in resumed.stderr
     names = sorted(p.name for p in whole.iterdir())
     assert sorted(p.name for p in parts.iterdir()) == names
     for name in names:
         assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
+    return resumed.stderr
 
 
 def _slow_run_whole(args: list[str], whole: Path) -> None:
@@ -290,24 +303,13 @@ def test_sigterm_to_the_process_group_spares_the_workers_and_resume_completes(
 ) -> None:
     # `timeout` and `kill -- -PGID` signal the workers too; they must leave
     # stopping to the parent, or their inputs end up as error rejects.
-    pages = tmp_path / "pages"
-    make_pages(pages, 40)
-    whole, parts = tmp_path / "whole", tmp_path / "parts"
-    common = [str(pages), "--shard-size", "7", "-j", "2"]
-    _slow_run_whole(common, whole)
-    process = _start_when_under_way(common, parts)
+    common, whole, parts, process = _interrupted_run(tmp_path, jobs=2)
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert b"rejected" not in stderr
     assert (parts / "rejects.jsonl").read_text() == ""
-    resumed = subprocess.run(
-        [PYTHON, "-c", SLOW_MAIN, *common, "--output-dir", str(parts), "--resume"],
-        capture_output=True, check=False, timeout=120,
-    )
-    assert resumed.returncode == 0, resumed.stderr
-    for name in sorted(p.name for p in whole.iterdir()):
-        assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
+    _resume_and_compare(common, parts, whole)
 
 
 def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Path) -> None:
