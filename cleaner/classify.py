@@ -525,6 +525,8 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
             continue
         if not (page.lines[above].is_prose or twin):
             continue
+        if _introduces_list(page.lines[above]):
+            continue
         if not _is_caption_line(page.lines[below], page.lines[i]):
             continue
         if _opens_a_run_of_short_lines(page, below, stop):
@@ -545,6 +547,13 @@ MAX_CAPTION_SENTENCE_WORDS = 20
 # (a subheading and a one-line paragraph may follow a real caption).
 RUN_OF_SHORT_LINES = 3
 _INNER_SENTENCE_END = regex.compile(r"[.!?…]\s+\p{Lu}")
+
+
+def _introduces_list(line: Line) -> bool:
+    # A paragraph that ends with a colon announces what follows it: a list's
+    # items or a quotation, read on as the article. DW sets its images
+    # between whole paragraphs, so short lines after a colon are no image.
+    return line.text.endswith(":")
 
 
 def _opens_a_run_of_short_lines(page: Page, caption: int, stop: int) -> bool:
@@ -972,6 +981,7 @@ def label_body(page: Page) -> None:
             and line.is_heading_like
             and not line.text.endswith(('"', "”", "“", "»", "'", "’", ")"))
             and page.lines[body[position + 1]].words > line.words
+            and not _introduces_list(page.lines[body[position - 1]])
         )
         if is_heading:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)

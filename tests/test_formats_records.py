@@ -312,3 +312,14 @@ def test_html_to_lines() -> None:
     kept = [line for line in lines if line]
     assert kept == ["Satz eins.", "Satz zwei.", "Über\u00adschrift", "a", "b", "Ende"]
     assert [lines[i] for i in headings] == ["Über\u00adschrift"]
+
+
+def test_a_list_announced_by_a_colon_stays_in_the_text() -> None:
+    # "... wie wir der Doomscrolling-Spirale entkommen:" and three tips, the
+    # last ones at the end of the record: short lines without a full stop,
+    # which read like an image's alt text and caption. A colon announces them.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        for item in re.findall(r"<li>(.*?)</li>", record["text"], flags=re.S):
+            words = " ".join(re.sub(r"<[^>]+>", "", item).split())
+            assert words in " ".join(doc.text.split()), words
