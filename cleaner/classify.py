@@ -101,6 +101,9 @@ class Page:
     end_index: int = 0
     # Lines matched by a table, before structure decided (for `explain`).
     table_rules: dict[int, Rule] = field(default_factory=dict)
+    # A hard-wrapped dump's lines are joined before they are read: how many
+    # input lines each of the page's lines stands for (for `explain`).
+    input_spans: list[int] | None = None
 
     def set(self, index: int, category: str, rule: str, value: object = None) -> None:
         self.labels[index] = _new_label(Label, (category, rule, value))
@@ -944,8 +947,26 @@ def label_after_initials(page: Page) -> None:
     if last is None:
         return
     for i in _free_indices(page, last + 1, page.end_index):
+        if not page.free(i):  # the date under a date label, labelled with it
+            continue
+        if _is_date_label(page.lines[i], page.rules) and _label_labelled_date(page, i):
+            continue
         if not page.lines[i].is_prose:
             page.set(i, "related", "structure:after_closing_initials")
+
+
+def _label_labelled_date(page: Page, label_index: int) -> bool:
+    """The old layout's metadata block under the article: "Datum" over
+    "14.03.2023" is the article's date, where no date stands under its title."""
+    below = page.next_nonblank(label_index, page.end_index)
+    if below is None or not page.free(below):
+        return False
+    date = parse_date_line(page.lines[below].text, page.rules)
+    if date is None:
+        return False
+    page.set(label_index, "date", "structure:date_label")
+    page.set(below, "date", "structure:date_line", date)
+    return True
 
 
 # --- pass 6: what is left is the article --------------------------------------

@@ -14,6 +14,7 @@ from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
 from cleaner.lines import Line, make_line, split_lines
 from cleaner.rules import RuleSet, default_ruleset
+from cleaner.unwrap import unwrap
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -55,7 +56,12 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     until nothing changes: cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
+    unwrapped = unwrap(text)
+    if unwrapped is not None:
+        text = unwrapped[0]
     page = _classify_lines(split_lines(text), rules, keep_gallery)
+    if unwrapped is not None:
+        page.input_spans = unwrapped[1]
     # Each pass that changes anything removes a line, so this ends; in practice
     # the second pass changes nothing or removes a line or two.
     while True:

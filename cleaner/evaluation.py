@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleaner.unwrap import unwrap
+
 # Quote look-alikes that renderers and editors swap freely: typographic quotes
 # in the HTML, ASCII in a scraper's output, a prime (′) in old DW <title> tags.
 _SINGLE_QUOTES = "′’‘`‚‹›"
@@ -106,12 +108,17 @@ class GoldSplit:
 def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
     """Gold lines a dump can be scored on: those the renderer kept as a line of their own."""
     available = Counter(normalised_lines(dump_text))
+    # A hard-wrapped dump (w3m, lynx) has no paragraph on a line of its own: a
+    # paragraph is there when its words run on across the line breaks.
+    running = f" {' '.join(normalised_lines(dump_text))} " if unwrap(dump_text) else ""
     present: list[str] = []
     missing: list[str] = []
     for paragraph in gold_body:
         key = normalise_line(paragraph)
         if key and available[key] > 0:
             available[key] -= 1
+            present.append(paragraph)
+        elif key and f" {key} " in running:
             present.append(paragraph)
         else:
             missing.append(paragraph)

@@ -15,7 +15,7 @@ TEXT_WIDTH = 100
 
 
 def explain_rows(page: Page) -> list[tuple[int, str, str, str, str]]:
-    """(line number, KEEP/DROP/blank, category, rule, line text) per input line."""
+    """(line number, KEEP/DROP/blank, category, rule, line text) per line of the page."""
     rows = []
     for number, (line, label) in enumerate(zip(page.lines, page.labels, strict=True), start=1):
         if label is None:
@@ -24,6 +24,21 @@ def explain_rows(page: Page) -> list[tuple[int, str, str, str, str]]:
         decision = "KEEP" if label.kept else "DROP"
         rows.append((number, decision, label.category, label.rule, line.text))
     return rows
+
+
+def input_rows(
+    rows: list[tuple[int, str, str, str, str]], spans: list[int], text: str
+) -> list[tuple[int, str, str, str, str]]:
+    """The rows of a hard-wrapped dump's joined lines, back on its input lines:
+    each input line gets the decision of the line it was joined into."""
+    inputs = text.splitlines()
+    expanded = []
+    number = 0
+    for row, span in zip(rows, spans, strict=True):
+        for _ in range(span):
+            expanded.append((number + 1, row[1], row[2], row[3], " ".join(inputs[number].split())))
+            number += 1
+    return expanded
 
 
 def _shorten(text: str) -> str:
@@ -42,6 +57,8 @@ def render_explanation(
 
         page = analyse_any(text, fmt=fmt, source=source, keep_gallery=keep_gallery)
     rows = explain_rows(page)
+    if page.input_spans is not None:
+        rows = input_rows(rows, page.input_spans, text)
     rule_width = max((len(row[3]) for row in rows), default=4)
     out = [
         f"# {source}" if source else "# <text>",
@@ -55,4 +72,6 @@ def render_explanation(
     kept = sum(1 for row in rows if row[1] == "KEEP")
     dropped = sum(1 for row in rows if row[1] == "DROP")
     out.append(f"# {kept} lines kept, {dropped} removed, {len(rows) - kept - dropped} blank")
+    if page.input_spans is not None:
+        out.append("# hard-wrapped: lines that the wrapper broke were joined before cleaning")
     return "\n".join(out) + "\n"

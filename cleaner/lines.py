@@ -8,9 +8,10 @@ from typing import NamedTuple
 from cleaner.memo import LineMemo
 from cleaner.rules import match_key
 
-# A leading list glyph that the policy lets us strip from kept text.
-_GLYPHS = frozenset("•·▪◦‣●○■□▶►*-–—")
-_LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□▶►*\-–—]\s+)+")
+# A leading list glyph that the policy lets us strip from kept text. (w3m
+# marks nested lists with "□" and then "☆".)
+_GLYPHS = frozenset("•·▪◦‣●○■□☆▶►*-–—")
+_LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□☆▶►*\-–—]\s+)+")
 # Numbering of menu entries and skip links ("1. Skip to content"): stripped for
 # matching only, since an article's own numbered list must stay as written.
 _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")

@@ -1,7 +1,8 @@
 """Render the HTML pages in fixtures/html/ into text dumps in fixtures/dumps/.
 
 Users feed dw-clean whatever their scraper wrote: plain text from resiliparse
-or inscriptis, markdown from html2text, trafilatura's own extraction. Rendering
+or inscriptis, markdown from html2text, trafilatura's own extraction, w3m's
+hard-wrapped dump. Rendering
 each real page with each of those tools gives the test suite and the
 evaluation the same variety of input forms, from pages we know the content of.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +65,20 @@ def _trafilatura(html: str) -> str:
     return trafilatura.extract(html, output_format="txt", include_comments=False) or ""
 
 
+def _w3m(html: str) -> str:
+    # `w3m -dump` as users run it: hard-wrapped at 80 columns, lists marked
+    # "•", "□" and "☆". (Debian package w3m; the wrapped form is what
+    # cleaner/unwrap.py exists for.)
+    return subprocess.run(
+        ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8"],
+        input=html,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    ).stdout
+
+
 # Tool name (used in the file name) -> renderer. Order is the order files are written.
 RENDERERS: dict[str, Callable[[str], str]] = {
     "resiliparse": _resiliparse,
@@ -70,6 +86,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "inscriptis": _inscriptis,
     "html2text": _html2text,
     "trafilatura": _trafilatura,
+    "w3m": _w3m,
 }
 
 

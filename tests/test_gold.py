@@ -38,7 +38,7 @@ from cleaner.formats import clean_any, detect_format
 from cleaner.formats.markdown import markdown_to_dump
 
 # raised as the cleaner improves; never lowered silently
-F1_FLOOR = 0.99  # measured 0.997 (56 dumps, 11 pages) on 2026-11-21
+F1_FLOOR = 0.99  # measured 0.994 (65 dumps, 11 pages, 9 of them hard-wrapped) on 2026-11-22
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOLD_DIR = FIXTURES / "gold"

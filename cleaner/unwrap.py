@@ -1,0 +1,114 @@
+"""Join the lines of a hard-wrapped dump back into its paragraphs.
+
+`w3m -dump`, `lynx -dump` and `pandoc -t plain` break every paragraph into
+lines of at most 72-80 columns. The classifier tells a paragraph from a menu
+entry, a heading or a caption by its length and its ending, so in such a dump
+nothing reads as a paragraph: the menus were kept as the article, and each
+wrapped line became a paragraph (or a heading) of its own.
+
+A wrapper breaks a line where the next word would not fit on it. That is the
+test used here to undo it: a line is joined to the one below when the first
+word of the line below would have made it longer than the page's widest line.
+A line that ends a paragraph, a menu entry or a heading is short, so the next
+line's first word fits after it and the two stay apart.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Wrappers' widths: pandoc 72, html2text 78, w3m and lynx 80 (by default).
+# A page with a longer line is not wrapped, and that is nearly every page: the
+# check for one such line is all a page pays.
+MAX_WRAP_WIDTH = 100
+_LONGER_THAN_WRAP = regex.compile(rf"[^\n]{{{MAX_WRAP_WIDTH + 1}}}")
+# Narrower than this, the widest line is a menu entry, not a wrap width.
+# (Wrapped CJK text is narrower in characters and has no spaces to break at: it
+# is not recognised, and is read line by line as before.)
+MIN_WRAP_WIDTH = 40
+# Wrappers do not all fill a line to the last column: w3m at 80 columns writes
+# lines of 79 characters, and breaks some where the next word would have made
+# 77 or 78. So a line counts as broken where the next word would have come
+# within this many columns of the widest line.
+FIT_SLACK = 3
+# Breaks before a page counts as wrapped. In a page that is not, a long title
+# over its date can pass the test by chance once or twice; in a wrapped
+# article, every paragraph of three lines or more gives two.
+MIN_WRAP_BREAKS = 5
+# A line that ends like this has ended (a sentence, a clause before a list).
+_UNFINISHED_NOT = (".", "!", "?", ":", ";", "…")
+
+
+def _first_word_length(line: str) -> int:
+    # Split at ASCII spaces only: a wrapper never breaks at a no-break space,
+    # so "deutschen\u00a0Agrarminister" moves to the next line as one word.
+    return len(line.lstrip(" \t").split(" ", 1)[0])
+
+
+def _wrap_breaks(lines: list[str], width: int) -> list[bool]:
+    """Per line, whether the wrapper broke it: the next word would not have fit."""
+    breaks = [False] * len(lines)
+    for i in range(len(lines) - 1):
+        line = lines[i]
+        following = _first_word_length(lines[i + 1])
+        # A line without a space inside (a long link) was not wrapped but pushed
+        # onto a line of its own.
+        if following and " " in line.strip() and len(line) + 1 + following > width - FIT_SLACK:
+            breaks[i] = True
+    return breaks
+
+
+def _continues_in_lower_case(line: str, following: str, width: int) -> bool:
+    """A wide, unfinished line whose next line starts in lower case.
+
+    Wrappers keep words joined by a no-break space together but write the
+    space as a plain one ("deutschen&nbsp;Agrarminister"), so the fit test
+    misses such breaks. A sentence does not go on in lower case on the next
+    line after a heading, a caption or a menu entry, so that is taken as the
+    sign instead, where the script has case at all.
+    """
+    first = following.lstrip()[:1]
+    return (
+        first.islower()
+        and 2 * len(line) >= width
+        and not line.endswith(_UNFINISHED_NOT)
+    )
+
+
+def _join(line: str, continuation: str) -> str:
+    # w3m breaks after a slash ("picture alliance/" "akg-images") and before a
+    # hyphen that joins a word to markup ("Multiple-Sklerose" "-Diagnosen"):
+    # no space was there. (A dash that starts a list item has a space after it.)
+    if line.endswith("/") or (continuation[:1] == "-" and continuation[1:2].isalpha()):
+        return line + continuation
+    return f"{line} {continuation}"
+
+
+def unwrap(text: str) -> tuple[str, list[int]] | None:
+    """The page with its wrapped lines joined, and how many input lines each
+    of its lines was made of; None when the page is not hard-wrapped."""
+    if _LONGER_THAN_WRAP.search(text):
+        return None
+    lines = [line.rstrip() for line in text.splitlines()]
+    width = max((len(line) for line in lines if " " in line.strip()), default=0)
+    if width < MIN_WRAP_WIDTH:
+        return None
+    breaks = _wrap_breaks(lines, width)
+    if sum(breaks) < MIN_WRAP_BREAKS:
+        return None
+    for i in range(len(lines) - 1):
+        if not breaks[i] and _continues_in_lower_case(lines[i], lines[i + 1], width):
+            breaks[i] = True
+    joined: list[str] = []
+    spans: list[int] = []
+    joined_open = False
+    for line, broken_after in zip(lines, breaks, strict=True):
+        if spans and joined_open:
+            joined[-1] = _join(joined[-1], line.strip())
+            spans[-1] += 1
+        else:
+            joined.append(line)
+            spans.append(1)
+        joined_open = broken_after
+    # (The final line break keeps a last blank line: splitlines() drops it otherwise.)
+    return "\n".join(joined) + "\n", spans
