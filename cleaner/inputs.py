@@ -40,6 +40,7 @@ Decoding policy, in order (each step is a named function below):
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import fnmatch
 import glob as globlib
 import gzip
@@ -156,6 +157,11 @@ class InputRef:
     source: str
     path: str | None = None
     data: bytes | None = None
+    # Why the input cannot be read, found while listing inputs (a directory
+    # that cannot be listed, a symbolic link loop): it is rejected as
+    # `unreadable` with this detail, so that it is counted and reported like
+    # any other input that cannot be read.
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,17 +185,75 @@ def matches(name: str, pattern: str) -> bool:
     return name.endswith(".gz") and fnmatch.fnmatchcase(name[:-3], pattern)
 
 
-def walk_directory(directory: str, pattern: str) -> Iterator[str]:
-    """Files under `directory` whose name matches `pattern`, in sorted order.
+def walk_directory(directory: str, pattern: str) -> Iterator[InputRef]:
+    """The inputs under `directory` whose name matches `pattern`, in sorted
+    order: a directory's files, then each of its subdirectories in turn.
 
-    Symbolic links to directories are not followed (no loops); links to files
-    are yielded, and a broken one is rejected later as `unreadable`.
+    Symbolic links are followed, to files and to directories alike (a link to
+    a missing file is rejected later as `unreadable`). What the walk cannot go
+    into is an input of its own, rejected as `unreadable` rather than skipped
+    without a word: a directory that cannot be listed, and a link to a
+    directory the walk is already inside (a loop, which would never end).
     """
-    for root, dirs, files in os.walk(directory):
-        dirs.sort()
-        for name in sorted(files):
-            if matches(name, pattern):
-                yield os.path.join(root, name)
+    # Directories still to walk, last first: (path as typed, real path, the
+    # real paths of the directories it was reached through, itself included),
+    # or a link that makes a loop, reported where its directory would be walked.
+    top = os.path.realpath(directory)
+    stack: list[tuple[str, str, tuple[str, ...]] | InputRef] = [(directory, top, (top,))]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, InputRef):
+            yield item
+            continue
+        path, real, chain = item
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            yield _problem_ref(path, f"cannot list this directory: {_why(error)}")
+            continue
+        subdirectories: list[tuple[str, str, tuple[str, ...]] | InputRef] = []
+        for entry in entries:
+            entry_path = os.path.join(path, entry.name)
+            if not _is_directory(entry):
+                if matches(entry.name, pattern):
+                    yield file_ref(entry_path)
+                continue
+            if not entry.is_symlink():
+                entry_real = os.path.join(real, entry.name)
+            else:
+                entry_real = os.path.realpath(entry_path)
+                if any(_is_within(walked, entry_real) for walked in chain):
+                    subdirectories.append(_problem_ref(
+                        entry_path,
+                        f"symbolic link loop: {os.readlink(entry_path)} is a directory "
+                        "this walk is already inside",
+                    ))
+                    continue
+            subdirectories.append((entry_path, entry_real, (*chain, entry_real)))
+        stack.extend(reversed(subdirectories))
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a directory or a link to one (a link that cannot be
+    followed is not: reading it then says why)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_within(path: str, directory: str) -> bool:
+    """Whether the real path `path` is `directory` or below it."""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _problem_ref(path: str, problem: str) -> InputRef:
+    return dataclasses.replace(file_ref(path), problem=problem)
 
 
 def file_ref(path: str) -> InputRef:
@@ -219,15 +283,13 @@ def expand_path(
             raise UsageError("'-' (standard input) can be given only once.")
         yield read_stdin(stdin, max_bytes)
     elif os.path.isdir(path):
-        for file_path in walk_directory(path, pattern):
-            yield file_ref(file_path)
+        yield from walk_directory(path, pattern)
     elif has_glob(path) and not os.path.lexists(path):
         found = False
         for match in sorted(globlib.iglob(path, recursive=True)):
             found = True
             if os.path.isdir(match):
-                for file_path in walk_directory(match, pattern):
-                    yield file_ref(file_path)
+                yield from walk_directory(match, pattern)
             else:
                 yield file_ref(match)
         if not found:
@@ -319,7 +381,7 @@ def _read_file(path: str, max_bytes: int) -> bytes:
     except IsADirectoryError as error:
         raise Rejected(Reason.UNREADABLE, "is a directory") from error
     except OSError as error:
-        raise Rejected(Reason.UNREADABLE, error.strerror or str(error)) from error
+        raise Rejected(Reason.UNREADABLE, _why(error)) from error
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -342,6 +404,8 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The input's bytes, gunzipped if they are gzip; raises `Rejected`."""
+    if ref.problem is not None:
+        raise Rejected(Reason.UNREADABLE, ref.problem)
     if ref.data is not None:
         data = ref.data
     elif ref.path is not None:
