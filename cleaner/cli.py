@@ -7,7 +7,8 @@ default command and also have subcommands.
 
 Exit codes: 0 every input gave a record; 1 some inputs were rejected (unless
 --allow-rejects) or a fatal error (message on stderr); 2 usage error; 128+N
-when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM).
+when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM; 141, SIGPIPE's,
+without a word when the reader of standard output went away, as in `| head`).
 
 Imports of anything heavy (worker pools, charset detection, the cleaner) wait
 until they are needed: start-up time counts when cleaning a handful of files.
@@ -85,7 +86,7 @@ Other command: `dw-clean explain FILE` prints every line of FILE with its
 decision, category and rule.
 
 Exit codes: 0 all inputs gave records, 1 some were rejected (see --rejects) or
-an error, 2 usage error, 130/143 interrupted.
+an error, 2 usage error, 130/143 interrupted, 141 standard output closed.
 """
 
 
@@ -450,7 +451,19 @@ def main(argv: list[str] | None = None) -> None:
         else:
             clean_app(args=args, prog_name="dw-clean")
     except BrokenPipeError:
-        # The reader (`| head`) went away: stop quietly, as other Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(128 + signal.SIGPIPE)
+        _stop_on_closed_stdout()
+    except SystemExit as exit_:
+        # Click catches a closed standard output itself and exits with 1,
+        # which a pipeline reads as a failure: here it ends like the rest.
+        if isinstance(exit_.__context__, BrokenPipeError):
+            _stop_on_closed_stdout()
+        raise
+
+
+def _stop_on_closed_stdout() -> None:
+    """The reader (`| head`) went away: stop quietly, as other Unix tools do,
+    with 141, the status of a process that SIGPIPE ended."""
+    # Output still buffered would fail again when Python flushes it at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)

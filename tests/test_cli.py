@@ -215,6 +215,30 @@ def test_full_disk_is_a_clear_error() -> None:
     assert b"Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [
+    [str(DUMPS), "--jobs", "1"],
+    [str(DUMPS), "--jobs", "2"],  # more inputs than a run cleans in one process
+    ["-"],
+    ["explain", str(EXAMPLES / "000_9910ba9fc400b7a4.txt")],
+])
+def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: list[str]) -> None:
+    # `dw-clean ... | head -1`, with the reader gone before the first record
+    # is written: no traceback, no message, and 128 + SIGPIPE as the status.
+    reads_stdin = args == ["-"]
+    process = subprocess.Popen([PYTHON, "-m", "cleaner", *args],
+                               stdin=subprocess.PIPE if reads_stdin else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout and process.stderr
+    process.stdout.close()
+    if process.stdin:  # dw-clean waits for the page until here: the reader is gone first
+        process.stdin.write((EXAMPLES / "000_9910ba9fc400b7a4.txt").read_bytes())
+        process.stdin.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    process.wait(timeout=120)
+    assert (process.returncode, stderr) == (128 + signal.SIGPIPE, b"")
+
+
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
 SLOW_MAIN = """
 import sys, time
