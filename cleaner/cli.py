@@ -255,8 +255,10 @@ def _clean(
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
     stdin = sys.stdin.buffer if ("-" in paths or files_from == "-") else None
+    # Never read back what this run writes (a rerun over its own input tree).
+    own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir, rejects=rejects)
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
-                           max_bytes=limit)
+                           max_bytes=limit, own_outputs=own_outputs)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
                             text_field=text_field, sys_path=tuple(sys.path),
                             keep_gallery=keep_gallery,

@@ -159,6 +159,38 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert message in result.output
 
 
+def _pages_in(tmp_path: Path, name: str) -> Path:
+    tree = tmp_path / name
+    tree.mkdir()
+    for page in EXAMPLES.iterdir():
+        (tree / page.name).write_bytes(page.read_bytes())
+    return tree
+
+
+def test_outputs_inside_the_input_tree_are_not_read_back(tmp_path: Path) -> None:
+    pages = sorted(page.name for page in EXAMPLES.iterdir())
+    # --output-dir: its shards are committed while the walk goes on.
+    tree = _pages_in(tmp_path, "shards")
+    command = [str(tree), "--glob", "*", "--output-dir", str(tree / "out"), "--shard-size",
+               "2", "--rejects", str(tree / "rejects.jsonl"), "-j", "1"]
+    first = invoke(command)
+    assert first.exit_code == 0, first.output
+    manifest = (tree / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [Path(json.loads(line)["source"]).name for line in manifest] == pages
+    again = invoke([*command, "--resume"])
+    assert again.exit_code == 0, again.output
+    assert f"0 inputs, 0 records, 0 rejects, 0 duplicates, {len(pages)} skipped" in again.stderr
+    # -o and --rejects: also their temporary files, and through a glob.
+    tree = _pages_in(tmp_path, "file")
+    out, rejects = tree / "all.jsonl", tree / "rejects.jsonl"
+    for where in (str(tree), str(tree / "*")):
+        for _ in range(2):
+            result = invoke([where, "--glob", "*", "-o", str(out), "--rejects", str(rejects)])
+            assert result.exit_code == 0, result.output
+            assert [Path(str(doc["source"])).name for doc in records(out.read_text())] == pages
+            assert rejects.read_text() == ""
+
+
 def test_missing_file_is_a_reject_naming_it() -> None:
     result = invoke(["no/such/file.txt", "-j", "1"])
     assert result.exit_code == 1, result.output
