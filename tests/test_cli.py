@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -380,6 +381,42 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert b"stopped at once by a second SIGTERM" in stderr
     assert not list(parts.glob(".*tmp*"))
+
+
+# The number of read(2) on the machines this runs on, as /proc/PID/syscall shows it.
+READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(os.uname().machine)
+
+
+def _wait_until_reading_stdin(process: subprocess.Popen[bytes]) -> None:
+    """Return once `process` is blocked reading its standard input."""
+    while process.poll() is None:
+        with contextlib.suppress(OSError):
+            call = Path(f"/proc/{process.pid}/syscall").read_text().split()
+            if call[:2] == [READ_SYSCALL, "0x0"]:
+                return
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(READ_SYSCALL is None or not Path("/proc/self/syscall").exists(),
+                    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64")
+@pytest.mark.parametrize("args", [["-"], ["-", "--jobs", "2"], ["--files-from", "-"]])
+def test_ctrl_c_while_standard_input_stays_open_stops_at_once(args: list[str]) -> None:
+    # `dw-clean -` at a terminal, or fed by a pipe that never ends: the
+    # signal must not wait for an end of input that may never come.
+    process = subprocess.Popen([PYTHON, "-m", "cleaner", *args], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        _wait_until_reading_stdin(process)
+        process.send_signal(signal.SIGINT)
+        # Standard input stays open: only the signal can end the run.
+        code = process.wait(timeout=60)
+    finally:
+        process.kill()
+        stdout, stderr = process.communicate()
+    assert code == 128 + signal.SIGINT, stderr
+    assert b"interrupted by SIGINT: stopped (0 inputs done this run)" in stderr
+    assert b"Traceback" not in stderr
+    assert stdout == b""
 
 
 def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
