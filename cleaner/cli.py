@@ -207,7 +207,16 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         )
     except DwCleanError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        # Ctrl-C while loading, before the run could catch it (Typer would
+        # exit 130 without a word). The run itself reports its interrupts.
+        raise _interrupted("before the run began") from None
     raise typer.Exit(code=code)
+
+
+def _interrupted(when: str) -> typer.Exit:
+    _err(f"stopped by SIGINT {when}; nothing was written.")
+    return typer.Exit(code=128 + signal.SIGINT)
 
 
 def _check_options(
@@ -399,6 +408,13 @@ def explain_command(
     ] = False,
 ) -> None:
     del version
+    try:
+        _explain(file, max_bytes=max_bytes, fmt=fmt)
+    except KeyboardInterrupt:
+        raise _interrupted("before the explanation was printed") from None
+
+
+def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
     from cleaner import inputs  # noqa: PLC0415 - keep start-up light
     from cleaner.errors import Rejected  # noqa: PLC0415
 
@@ -445,7 +461,10 @@ def normalize_args(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: `dw-clean` and `python -m cleaner`."""
+    """Run `dw-clean` with `argv` (default: the command line's arguments).
+
+    The console script starts through `cleaner.launch`, which catches a
+    Ctrl-C while this module loads."""
     args = normalize_args(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["explain"]:

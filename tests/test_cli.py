@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,38 @@ def test_python_m_cleaner_and_explain_dispatch() -> None:
     result = run_cli(["explain", "--help"])
     assert result.returncode == 0, result.stderr
     assert b"FILE" in result.stdout
+
+
+# Runs dw-clean the way a launcher does, with a Ctrl-C arriving while MODULE
+# is imported (for the console script, as declared in pyproject.toml).
+INTERRUPTED_IMPORT = """
+import importlib, runpy, sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == MODULE:
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+if LAUNCHER == "-m":
+    runpy.run_module("cleaner", run_name="__main__", alter_sys=True)
+else:
+    module, _, function = LAUNCHER.partition(":")
+    sys.exit(getattr(importlib.import_module(module), function)())
+"""
+
+
+@pytest.mark.parametrize("module", ["typer", "cleaner.batch"])
+@pytest.mark.parametrize("launcher", ["console script", "-m"])
+def test_ctrl_c_while_starting_ends_quietly_with_130(module: str, launcher: str) -> None:
+    if launcher == "console script":
+        with (ROOT / "pyproject.toml").open("rb") as handle:
+            launcher = tomllib.load(handle)["project"]["scripts"]["dw-clean"]
+    code = f"MODULE = {module!r}\nLAUNCHER = {launcher!r}\n{INTERRUPTED_IMPORT}"
+    result = subprocess.run([PYTHON, "-c", code, str(EXAMPLES), "-j", "1"], capture_output=True,
+                            check=False, cwd=ROOT, timeout=120)
+    assert result.returncode == 128 + signal.SIGINT, result.stderr
+    assert result.stderr.startswith(b"dw-clean: stopped by SIGINT "), result.stderr
+    assert b"Traceback" not in result.stderr
+    assert result.stdout == b""
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
