@@ -1,6 +1,6 @@
 """The `dw-clean` command: parse options, wire inputs to outputs, report.
 
-Two Typer apps: `clean_app` (the default: `dw-clean [OPTIONS] PATH...`) and
+Two Typer apps: `clean_app` (the default: `dw-clean [OPTIONS] [PATH]...`) and
 `explain_app` (`dw-clean explain FILE`). `main()` picks one by the first
 argument, because a Typer/click group cannot take a variadic PATH... as its
 default command and also have subcommands.
@@ -78,9 +78,10 @@ def _fail(error: DwCleanError) -> typer.Exit:
 
 _HELP = """Clean raw scraped DW pages into JSON Lines, one record per page.
 
-PATH is a file, a directory (searched recursively for --glob), a shell-style
-glob, or - for standard input; .gz inputs are read transparently. Records go
-to standard output unless -o or --output-dir is given.
+Each PATH is a file, a directory (searched recursively for --glob), a
+shell-style glob, or - for standard input; .gz inputs are read transparently.
+Give any number of PATHs, or none when --files-from lists the inputs. Records
+go to standard output unless -o or --output-dir is given.
 
 Other command: `dw-clean explain FILE` prints every line of FILE with its
 decision, category and rule.
@@ -95,7 +96,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
 
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH", help="Files, directories, globs, or - for stdin.",
+        # Several paths, or none when --files-from lists them: "[PATH]...",
+        # as the README writes it (a plain "PATH" showed as "[PATH]").
+        typer.Argument(metavar="[PATH]...", help="Files, directories, globs, or - for stdin.",
                        show_default=False),
     ] = None,
     output: Annotated[

@@ -1,6 +1,6 @@
 """Running a batch on a Dask cluster, reading and writing through fsspec.
 
-`run_dask()` is `dw-clean PATH... --output-dir OUT --dask ADDRESS`. It does
+`run_dask()` is `dw-clean [PATH]... --output-dir OUT --dask ADDRESS`. It does
 the same work as a local `--output-dir` run, split differently:
 
 - the client (this process) lists the inputs, submits them in batches to the

@@ -46,6 +46,16 @@ def test_help_mentions_explain_and_options() -> None:
             assert word in result.output
 
 
+def test_help_and_readme_give_the_usage_the_command_has() -> None:
+    # Any number of paths, none when --files-from lists them: "[PATH]...".
+    shown = invoke(["--help"]).output
+    usage = re.search(r"^Usage: \S+ \[OPTIONS\] (\S+)$", shown, re.M)
+    assert usage, shown
+    assert usage[1] == "[PATH]..."
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^dw-clean (?!explain)(\S+)", readme, re.M) == [usage[1]]
+
+
 def test_version() -> None:
     result = invoke(["--version"])
     assert result.exit_code == 0, result.output
