@@ -317,11 +317,16 @@ def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: lis
 
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
 SLOW_MAIN = """
-import sys, time
+import os, sys, time
 import cleaner.core
 real = cleaner.core.clean
+# How long a page takes, and a file made when the cleaning of one begins.
+seconds = float(os.environ.get("SLOW_PAGE_SECONDS", "0.05"))
+mark = os.environ.get("SLOW_PAGE_MARK")
 def slow(text, **kwargs):
-    time.sleep(0.05)
+    if mark:
+        open(mark, "w").close()
+    time.sleep(seconds)
     return real(text, **kwargs)
 cleaner.core.clean = slow
 from cleaner.cli import main
@@ -416,7 +421,16 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     pages = tmp_path / "pages"
     make_pages(pages, 40)
     parts = tmp_path / "parts"
-    process = _start_when_under_way([str(pages), "--shard-size", "7", "-j", "1"], parts)
+    # Both signals while a page is in hand: the first lets it finish, the second
+    # must not. (Between two pages the first signal alone ends the run at once.)
+    mark = tmp_path / "cleaning"
+    process = subprocess.Popen(
+        [PYTHON, "-c", SLOW_MAIN, str(pages), "-j", "1", "--output-dir", str(parts)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "SLOW_PAGE_SECONDS": "30", "SLOW_PAGE_MARK": str(mark)},
+    )
+    while not mark.exists() and process.poll() is None:
+        time.sleep(0.02)
     process.send_signal(signal.SIGTERM)
     time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
