@@ -1,5 +1,5 @@
 """`python -m cleaner` runs the same app as the `dw-clean` console script."""
 
-from cleaner.cli import main
+from cleaner.launch import main
 
 main()

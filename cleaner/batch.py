@@ -239,15 +239,27 @@ class SecondSignal(KeyboardInterrupt):
         self.signum = signum
 
 
+class ListingInterrupted(BaseException):
+    """SIGINT/SIGTERM while the next input was being found or read in.
+
+    A BaseException, like KeyboardInterrupt, so that no handler on the way
+    takes it for an input's error.
+    """
+
+
 class StopRequested:
     """Set by SIGINT/SIGTERM; the run finishes the input in hand and stops.
 
     A second signal raises `SecondSignal` at once (abandoning uncommitted
-    output, keeping everything committed before).
+    output, keeping everything committed before). While the next input is
+    being found (`listing()`), the first signal raises `ListingInterrupted`
+    instead: finding it may wait for ever (standard input at a terminal, a
+    `--files-from` pipe that stays open), and nothing is in hand there.
     """
 
     def __init__(self) -> None:
         self.signal_name: str | None = None
+        self._listing = False
 
     def __bool__(self) -> bool:
         return self.signal_name is not None
@@ -256,6 +268,21 @@ class StopRequested:
         if self.signal_name is not None:
             raise SecondSignal(signum)
         self.signal_name = signal.Signals(signum).name
+        if self._listing:
+            raise ListingInterrupted
+
+    @contextmanager
+    def listing(self) -> Iterator[None]:
+        """A block that finds the next input: a signal interrupts it at once."""
+        # Handlers run in the main thread: only there can they interrupt the block.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        self._listing = True
+        try:
+            yield
+        finally:
+            self._listing = False
 
     @contextmanager
     def installed(self) -> Iterator[StopRequested]:
@@ -691,15 +718,24 @@ def run(
         for digest, source in earlier_digests:
             deduper.first.setdefault(digest, source)
 
+    stop = StopRequested()
+
     def todo() -> Iterator[InputRef]:
-        for ref in refs:
+        listed = iter(refs)
+        while not stop:
+            try:
+                with stop.listing():
+                    ref = next(listed, None)
+            except ListingInterrupted:
+                return  # `stop` is set: the run ends as after any first signal
+            if ref is None:
+                return
             if done and done[ref.source] > 0:
                 done[ref.source] -= 1
                 summary.skipped += 1
                 continue
             yield ref
 
-    stop = StopRequested()
     started = time.perf_counter()
     try:
         stream_of = outcome_source or (

@@ -1,13 +1,14 @@
 """The `dw-clean` command: parse options, wire inputs to outputs, report.
 
-Two Typer apps: `clean_app` (the default: `dw-clean [OPTIONS] PATH...`) and
+Two Typer apps: `clean_app` (the default: `dw-clean [OPTIONS] [PATH]...`) and
 `explain_app` (`dw-clean explain FILE`). `main()` picks one by the first
 argument, because a Typer/click group cannot take a variadic PATH... as its
 default command and also have subcommands.
 
 Exit codes: 0 every input gave a record; 1 some inputs were rejected (unless
 --allow-rejects) or a fatal error (message on stderr); 2 usage error; 128+N
-when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM).
+when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM; 141, SIGPIPE's,
+without a word when the reader of standard output went away, as in `| head`).
 
 Imports of anything heavy (worker pools, charset detection, the cleaner) wait
 until they are needed: start-up time counts when cleaning a handful of files.
@@ -77,15 +78,16 @@ def _fail(error: DwCleanError) -> typer.Exit:
 
 _HELP = """Clean raw scraped DW pages into JSON Lines, one record per page.
 
-PATH is a file, a directory (searched recursively for --glob), a shell-style
-glob, or - for standard input; .gz inputs are read transparently. Records go
-to standard output unless -o or --output-dir is given.
+Each PATH is a file, a directory (searched recursively for --glob), a
+shell-style glob, or - for standard input; .gz inputs are read transparently.
+Give any number of PATHs, or none when --files-from lists the inputs. Records
+go to standard output unless -o or --output-dir is given.
 
 Other command: `dw-clean explain FILE` prints every line of FILE with its
 decision, category and rule.
 
 Exit codes: 0 all inputs gave records, 1 some were rejected (see --rejects) or
-an error, 2 usage error, 130/143 interrupted.
+an error, 2 usage error, 130/143 interrupted, 141 standard output closed.
 """
 
 
@@ -94,7 +96,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
 
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH", help="Files, directories, globs, or - for stdin.",
+        # Several paths, or none when --files-from lists them: "[PATH]...",
+        # as the README writes it (a plain "PATH" showed as "[PATH]").
+        typer.Argument(metavar="[PATH]...", help="Files, directories, globs, or - for stdin.",
                        show_default=False),
     ] = None,
     output: Annotated[
@@ -206,7 +210,16 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         )
     except DwCleanError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        # Ctrl-C while loading, before the run could catch it (Typer would
+        # exit 130 without a word). The run itself reports its interrupts.
+        raise _interrupted("before the run began") from None
     raise typer.Exit(code=code)
+
+
+def _interrupted(when: str) -> typer.Exit:
+    _err(f"stopped by SIGINT {when}; nothing was written.")
+    return typer.Exit(code=128 + signal.SIGINT)
 
 
 def _check_options(
@@ -254,8 +267,10 @@ def _clean(
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
     stdin = sys.stdin.buffer if ("-" in paths or files_from == "-") else None
+    # Never read back what this run writes (a rerun over its own input tree).
+    own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir, rejects=rejects)
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
-                           max_bytes=limit)
+                           max_bytes=limit, own_outputs=own_outputs)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
                             text_field=text_field, sys_path=tuple(sys.path),
                             keep_gallery=keep_gallery,
@@ -396,6 +411,13 @@ def explain_command(
     ] = False,
 ) -> None:
     del version
+    try:
+        _explain(file, max_bytes=max_bytes, fmt=fmt)
+    except KeyboardInterrupt:
+        raise _interrupted("before the explanation was printed") from None
+
+
+def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
     from cleaner import inputs  # noqa: PLC0415 - keep start-up light
     from cleaner.errors import Rejected  # noqa: PLC0415
 
@@ -442,7 +464,10 @@ def normalize_args(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: `dw-clean` and `python -m cleaner`."""
+    """Run `dw-clean` with `argv` (default: the command line's arguments).
+
+    The console script starts through `cleaner.launch`, which catches a
+    Ctrl-C while this module loads."""
     args = normalize_args(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["explain"]:
@@ -450,7 +475,19 @@ def main(argv: list[str] | None = None) -> None:
         else:
             clean_app(args=args, prog_name="dw-clean")
     except BrokenPipeError:
-        # The reader (`| head`) went away: stop quietly, as other Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(128 + signal.SIGPIPE)
+        _stop_on_closed_stdout()
+    except SystemExit as exit_:
+        # Click catches a closed standard output itself and exits with 1,
+        # which a pipeline reads as a failure: here it ends like the rest.
+        if isinstance(exit_.__context__, BrokenPipeError):
+            _stop_on_closed_stdout()
+        raise
+
+
+def _stop_on_closed_stdout() -> None:
+    """The reader (`| head`) went away: stop quietly, as other Unix tools do,
+    with 141, the status of a process that SIGPIPE ended."""
+    # Output still buffered would fail again when Python flushes it at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)

@@ -1,6 +1,6 @@
 """Running a batch on a Dask cluster, reading and writing through fsspec.
 
-`run_dask()` is `dw-clean PATH... --output-dir OUT --dask ADDRESS`. It does
+`run_dask()` is `dw-clean [PATH]... --output-dir OUT --dask ADDRESS`. It does
 the same work as a local `--output-dir` run, split differently:
 
 - the client (this process) lists the inputs, submits them in batches to the
@@ -58,7 +58,9 @@ from cleaner.batch import (
 from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
 from cleaner.inputs import (
     DEFAULT_MAX_BYTES,
+    NO_OUTPUTS,
     InputRef,
+    OwnOutputs,
     discover,
     expand_path,
     has_glob,
@@ -192,6 +194,7 @@ def discover_any(
     files_from: str | None = None,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    own_outputs: OwnOutputs = NO_OUTPUTS,
 ) -> Iterator[InputRef]:
     """Like `cleaner.inputs.discover`, with URLs among the paths.
 
@@ -203,13 +206,15 @@ def discover_any(
         if is_url(path):
             yield from expand_url(path, pattern=pattern)
         else:
-            yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes)
+            yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes,
+                                own_outputs=own_outputs)
     if files_from is not None:
         for path in paths_from_file(files_from, stdin):
             if is_url(path):
                 yield from expand_url(path, pattern=pattern)
             else:
-                yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes)
+                yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
+                                       own_outputs=own_outputs)
 
 
 # --- the work on a worker -----------------------------------------------------
@@ -674,8 +679,12 @@ def run_dask(
     _distributed()
     sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
                                     rejects_path=rejects_path)
+    own_outputs = OwnOutputs.of(
+        output_dir=local_path(output_dir) if is_local_output(output_dir) else None,
+        rejects=rejects_path,
+    )
     refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
-                        max_bytes=options.max_bytes)
+                        max_bytes=options.max_bytes, own_outputs=own_outputs)
     with dask_client(address) as client:
         check_workers(client)
         # The local run's own loop, fed by the cluster (--jobs does not apply).

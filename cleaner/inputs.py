@@ -35,11 +35,12 @@ Decoding policy, in order (each step is a named function below):
 
 # Input paths are kept exactly as the user typed them (they are the `source` of
 # records and manifest lines); os.path, unlike pathlib, never normalises them.
-# ruff: noqa: PTH112, PTH114, PTH115, PTH118, PTH123, PTH207
+# ruff: noqa: PTH112, PTH114, PTH115, PTH118, PTH119, PTH120, PTH123, PTH207
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import fnmatch
 import glob as globlib
 import gzip
@@ -156,6 +157,11 @@ class InputRef:
     source: str
     path: str | None = None
     data: bytes | None = None
+    # Why the input cannot be read, found while listing inputs (a directory
+    # that cannot be listed, a symbolic link loop): it is rejected as
+    # `unreadable` with this detail, so that it is counted and reported like
+    # any other input that cannot be read.
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +172,63 @@ class Decoded:
 
 
 # --- discovery -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OwnOutputs:
+    """The run's own output paths, which a directory walk never reads back.
+
+    Without this, a rerun with `--glob '*'` cleaned the shards, `-o` file or
+    rejects file that an earlier run wrote inside the input tree (and even a
+    first run could read the temporary file being written). Paths are
+    compared as real paths, so `./out` and a link to it are the same place.
+    """
+
+    # Real paths of output directories: nothing under them is an input.
+    directories: frozenset[str] = frozenset()
+    # (real directory, name) of output files; their temporary names too.
+    files: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        output: str | None = None,
+        output_dir: str | None = None,
+        rejects: str | None = None,
+    ) -> OwnOutputs:
+        """The outputs of a run with these options (URLs are not walked: left out)."""
+
+        def local(path: str | None) -> bool:
+            return path is not None and "://" not in path
+
+        directories = frozenset(
+            os.path.realpath(path) for path in (output_dir,) if path is not None and local(path)
+        )
+        files = frozenset(
+            (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+            for path in (output, rejects)
+            if path is not None and local(path)
+        )
+        return cls(directories, files)
+
+    def has_directory(self, real: str) -> bool:
+        return any(_is_within(real, directory) for directory in self.directories)
+
+    def has_file(self, real_directory: str, name: str) -> bool:
+        if (real_directory, name) in self.files:
+            return True
+        # AtomicFile's temporary name for `name`: `.name.tmp-PID`.
+        if name.startswith(".") and ".tmp-" in name:
+            return (real_directory, name[1 : name.rindex(".tmp-")]) in self.files
+        return False
+
+    def __bool__(self) -> bool:
+        return bool(self.directories or self.files)
+
+
+NO_OUTPUTS = OwnOutputs()
+
 
 
 def has_glob(pattern: str) -> bool:
@@ -179,17 +242,84 @@ def matches(name: str, pattern: str) -> bool:
     return name.endswith(".gz") and fnmatch.fnmatchcase(name[:-3], pattern)
 
 
-def walk_directory(directory: str, pattern: str) -> Iterator[str]:
-    """Files under `directory` whose name matches `pattern`, in sorted order.
+def walk_directory(
+    directory: str, pattern: str, own_outputs: OwnOutputs = NO_OUTPUTS
+) -> Iterator[InputRef]:
+    """The inputs under `directory` whose name matches `pattern`, in sorted
+    order: a directory's files, then each of its subdirectories in turn.
 
-    Symbolic links to directories are not followed (no loops); links to files
-    are yielded, and a broken one is rejected later as `unreadable`.
+    Symbolic links are followed, to files and to directories alike (a link to
+    a missing file is rejected later as `unreadable`). What the walk cannot go
+    into is an input of its own, rejected as `unreadable` rather than skipped
+    without a word: a directory that cannot be listed, and a link to a
+    directory the walk is already inside (a loop, which would never end).
+    The run's own outputs (`own_outputs`) are left out.
     """
-    for root, dirs, files in os.walk(directory):
-        dirs.sort()
-        for name in sorted(files):
-            if matches(name, pattern):
-                yield os.path.join(root, name)
+    # Directories still to walk, last first: (path as typed, real path, the
+    # real paths of the directories it was reached through, itself included),
+    # or a link that makes a loop, reported where its directory would be walked.
+    top = os.path.realpath(directory)
+    if own_outputs.has_directory(top):
+        return
+    stack: list[tuple[str, str, tuple[str, ...]] | InputRef] = [(directory, top, (top,))]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, InputRef):
+            yield item
+            continue
+        path, real, chain = item
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            yield _problem_ref(path, f"cannot list this directory: {_why(error)}")
+            continue
+        subdirectories: list[tuple[str, str, tuple[str, ...]] | InputRef] = []
+        for entry in entries:
+            entry_path = os.path.join(path, entry.name)
+            if not _is_directory(entry):
+                if matches(entry.name, pattern) and not (
+                    own_outputs and own_outputs.has_file(real, entry.name)
+                ):
+                    yield file_ref(entry_path)
+                continue
+            if not entry.is_symlink():
+                entry_real = os.path.join(real, entry.name)
+            else:
+                entry_real = os.path.realpath(entry_path)
+                if any(_is_within(walked, entry_real) for walked in chain):
+                    subdirectories.append(_problem_ref(
+                        entry_path,
+                        f"symbolic link loop: {os.readlink(entry_path)} is a directory "
+                        "this walk is already inside",
+                    ))
+                    continue
+            if own_outputs and own_outputs.has_directory(entry_real):
+                continue
+            subdirectories.append((entry_path, entry_real, (*chain, entry_real)))
+        stack.extend(reversed(subdirectories))
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a directory or a link to one (a link that cannot be
+    followed is not: reading it then says why)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_within(path: str, directory: str) -> bool:
+    """Whether the real path `path` is `directory` or below it."""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _problem_ref(path: str, problem: str) -> InputRef:
+    return dataclasses.replace(file_ref(path), problem=problem)
 
 
 def file_ref(path: str) -> InputRef:
@@ -211,30 +341,44 @@ def read_stdin(stdin: BinaryIO, max_bytes: int) -> InputRef:
 
 
 def expand_path(
-    path: str, *, pattern: str, stdin: BinaryIO | None, max_bytes: int
+    path: str,
+    *,
+    pattern: str,
+    stdin: BinaryIO | None,
+    max_bytes: int,
+    own_outputs: OwnOutputs = NO_OUTPUTS,
 ) -> Iterator[InputRef]:
-    """The inputs one command-line path stands for."""
+    """The inputs one command-line path stands for.
+
+    Directories, and what a glob matches, leave out the run's own outputs; a
+    file named as such is read, whatever it is.
+    """
     if path == "-":
         if stdin is None:
             raise UsageError("'-' (standard input) can be given only once.")
         yield read_stdin(stdin, max_bytes)
     elif os.path.isdir(path):
-        for file_path in walk_directory(path, pattern):
-            yield file_ref(file_path)
+        yield from walk_directory(path, pattern, own_outputs)
     elif has_glob(path) and not os.path.lexists(path):
         found = False
         for match in sorted(globlib.iglob(path, recursive=True)):
             found = True
             if os.path.isdir(match):
-                for file_path in walk_directory(match, pattern):
-                    yield file_ref(file_path)
-            else:
+                yield from walk_directory(match, pattern, own_outputs)
+            elif not (own_outputs and _is_own_file(match, own_outputs)):
                 yield file_ref(match)
         if not found:
             # Rejected as unreadable when read, so it shows in the accounting.
             yield file_ref(path)
     else:
         yield file_ref(path)
+
+
+def _is_own_file(path: str, own_outputs: OwnOutputs) -> bool:
+    real_directory = os.path.realpath(os.path.dirname(path) or ".")
+    return own_outputs.has_directory(real_directory) or own_outputs.has_file(
+        real_directory, os.path.basename(path)
+    )
 
 
 def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:
@@ -269,23 +413,27 @@ def discover(
     files_from: str | None = None,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    own_outputs: OwnOutputs = NO_OUTPUTS,
 ) -> Iterator[InputRef]:
     """Every input named by `paths` then by `files_from`, lazily, in order.
 
     `stdin` is the stream `-` reads (at most once, either as an input or as
-    the `--files-from` list).
+    the `--files-from` list). Directories and globs never yield the run's
+    `own_outputs`.
     """
     stdin_left = stdin
     if files_from == "-":
         stdin_left = None
     for path in paths:
-        for ref in expand_path(path, pattern=pattern, stdin=stdin_left, max_bytes=max_bytes):
+        for ref in expand_path(path, pattern=pattern, stdin=stdin_left, max_bytes=max_bytes,
+                               own_outputs=own_outputs):
             if ref.data is not None:
                 stdin_left = None
             yield ref
     if files_from is not None:
         for path in paths_from_file(files_from, stdin):
-            yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes)
+            yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
+                                   own_outputs=own_outputs)
 
 
 # --- reading -------------------------------------------------------------
@@ -319,7 +467,7 @@ def _read_file(path: str, max_bytes: int) -> bytes:
     except IsADirectoryError as error:
         raise Rejected(Reason.UNREADABLE, "is a directory") from error
     except OSError as error:
-        raise Rejected(Reason.UNREADABLE, error.strerror or str(error)) from error
+        raise Rejected(Reason.UNREADABLE, _why(error)) from error
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -342,6 +490,8 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The input's bytes, gunzipped if they are gzip; raises `Rejected`."""
+    if ref.problem is not None:
+        raise Rejected(Reason.UNREADABLE, ref.problem)
     if ref.data is not None:
         data = ref.data
     elif ref.path is not None:

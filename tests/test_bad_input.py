@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
 import gzip
 import json
+import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +171,90 @@ def test_a_run_without_rejects_empties_the_rejects_file_of_an_earlier_run(
     assert second.exit_code == 0, second.output
     # The file describes this run: a stale reject would send someone after a fixed input.
     assert rejects.read_text(encoding="utf-8") == ""
+
+
+# --- inputs a directory walk cannot read ----------------------------------------
+
+
+@pytest.fixture
+def make_unreadable(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    """Make a file or directory unreadable: chmod 000, or for root (who reads
+    anything) the error chmod would cause, raised by the calls that list or open it."""
+    as_root = os.geteuid() == 0
+    denied: set[str] = set()
+    chmodded: list[Path] = []
+    if as_root:
+        real_scandir, real_open = os.scandir, builtins.open
+
+        def refuse(path: Any) -> None:
+            if isinstance(path, (str, bytes, os.PathLike)) and os.path.realpath(path) in denied:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+
+        def scandir(path: Any = ".") -> Any:
+            refuse(path)
+            return real_scandir(path)
+
+        def opener(file: Any, *args: Any, **kwargs: Any) -> Any:
+            refuse(file)
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(builtins, "open", opener)
+
+    def make(path: Path) -> None:
+        if as_root:
+            denied.add(os.path.realpath(path))
+        else:
+            path.chmod(0)
+            chmodded.append(path)
+
+    yield make
+    for path in chmodded:
+        path.chmod(0o700)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_what_a_directory_walk_cannot_read_is_reported_and_counted(
+    tmp_path: Path, make_unreadable: Callable[[Path], None], jobs: str
+) -> None:
+    page = (ROOT / "fixtures" / "examples" / "000_9910ba9fc400b7a4.txt").read_bytes()
+    tree = tmp_path / "tree"
+    (tree / "locked").mkdir(parents=True)
+    (tree / "open").mkdir()
+    (tree / "good.txt").write_bytes(page)
+    (tree / "locked" / "hidden.txt").write_bytes(page)
+    (tree / "secret.txt").write_bytes(page)
+    (tree / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (tree / "loop.txt").symlink_to("loop.txt")
+    (tree / "open" / "up").symlink_to("..")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "linked.txt").write_bytes(page)
+    (tree / "open" / "elsewhere").symlink_to(outside)
+    make_unreadable(tree / "locked")
+    make_unreadable(tree / "secret.txt")
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+
+    result = CliRunner().invoke(clean_app, [
+        str(tree), "-o", str(out), "--rejects", str(rejects), "--jobs", jobs,
+    ])
+
+    assert result.exit_code == 1, result.output
+    rejected = {
+        os.path.relpath(line["source"], tree): line["detail"]
+        for line in map(json.loads, rejects.read_text(encoding="utf-8").splitlines())
+    }
+    assert rejected == {
+        "dangling.txt": f"broken symbolic link to {tmp_path / 'gone.txt'}",
+        "locked": "cannot list this directory: Permission denied",
+        "loop.txt": "Too many levels of symbolic links",
+        "open/up": "symbolic link loop: .. is a directory this walk is already inside",
+        "secret.txt": "Permission denied",
+    }
+    for source, detail in rejected.items():
+        assert f"rejected {tree / source}: unreadable ({detail})" in result.stderr
+    # A link to a directory elsewhere is followed like a link to a file.
+    cleaned = [json.loads(line)["source"] for line in out.read_text().splitlines()]
+    assert [os.path.relpath(source, tree) for source in cleaned] == [
+        "good.txt", "open/elsewhere/linked.txt"]
+    assert "7 inputs, 2 records, 5 rejects (unreadable 5)" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,16 @@ def test_help_mentions_explain_and_options() -> None:
         for word in ("explain", "--output-dir", "--resume", "--dedup", "--jobs", "--rejects",
                      "--timeout", "--format", "--version"):
             assert word in result.output
+
+
+def test_help_and_readme_give_the_usage_the_command_has() -> None:
+    # Any number of paths, none when --files-from lists them: "[PATH]...".
+    shown = invoke(["--help"]).output
+    usage = re.search(r"^Usage: \S+ \[OPTIONS\] (\S+)$", shown, re.M)
+    assert usage, shown
+    assert usage[1] == "[PATH]..."
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^dw-clean (?!explain)(\S+)", readme, re.M) == [usage[1]]
 
 
 def test_version() -> None:
@@ -159,6 +171,38 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert message in result.output
 
 
+def _pages_in(tmp_path: Path, name: str) -> Path:
+    tree = tmp_path / name
+    tree.mkdir()
+    for page in EXAMPLES.iterdir():
+        (tree / page.name).write_bytes(page.read_bytes())
+    return tree
+
+
+def test_outputs_inside_the_input_tree_are_not_read_back(tmp_path: Path) -> None:
+    pages = sorted(page.name for page in EXAMPLES.iterdir())
+    # --output-dir: its shards are committed while the walk goes on.
+    tree = _pages_in(tmp_path, "shards")
+    command = [str(tree), "--glob", "*", "--output-dir", str(tree / "out"), "--shard-size",
+               "2", "--rejects", str(tree / "rejects.jsonl"), "-j", "1"]
+    first = invoke(command)
+    assert first.exit_code == 0, first.output
+    manifest = (tree / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [Path(json.loads(line)["source"]).name for line in manifest] == pages
+    again = invoke([*command, "--resume"])
+    assert again.exit_code == 0, again.output
+    assert f"0 inputs, 0 records, 0 rejects, 0 duplicates, {len(pages)} skipped" in again.stderr
+    # -o and --rejects: also their temporary files, and through a glob.
+    tree = _pages_in(tmp_path, "file")
+    out, rejects = tree / "all.jsonl", tree / "rejects.jsonl"
+    for where in (str(tree), str(tree / "*")):
+        for _ in range(2):
+            result = invoke([where, "--glob", "*", "-o", str(out), "--rejects", str(rejects)])
+            assert result.exit_code == 0, result.output
+            assert [Path(str(doc["source"])).name for doc in records(out.read_text())] == pages
+            assert rejects.read_text() == ""
+
+
 def test_missing_file_is_a_reject_naming_it() -> None:
     result = invoke(["no/such/file.txt", "-j", "1"])
     assert result.exit_code == 1, result.output
@@ -205,6 +249,38 @@ def test_python_m_cleaner_and_explain_dispatch() -> None:
     assert b"FILE" in result.stdout
 
 
+# Runs dw-clean the way a launcher does, with a Ctrl-C arriving while MODULE
+# is imported (for the console script, as declared in pyproject.toml).
+INTERRUPTED_IMPORT = """
+import importlib, runpy, sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == MODULE:
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+if LAUNCHER == "-m":
+    runpy.run_module("cleaner", run_name="__main__", alter_sys=True)
+else:
+    module, _, function = LAUNCHER.partition(":")
+    sys.exit(getattr(importlib.import_module(module), function)())
+"""
+
+
+@pytest.mark.parametrize("module", ["typer", "cleaner.batch"])
+@pytest.mark.parametrize("launcher", ["console script", "-m"])
+def test_ctrl_c_while_starting_ends_quietly_with_130(module: str, launcher: str) -> None:
+    if launcher == "console script":
+        with (ROOT / "pyproject.toml").open("rb") as handle:
+            launcher = tomllib.load(handle)["project"]["scripts"]["dw-clean"]
+    code = f"MODULE = {module!r}\nLAUNCHER = {launcher!r}\n{INTERRUPTED_IMPORT}"
+    result = subprocess.run([PYTHON, "-c", code, str(EXAMPLES), "-j", "1"], capture_output=True,
+                            check=False, cwd=ROOT, timeout=120)
+    assert result.returncode == 128 + signal.SIGINT, result.stderr
+    assert result.stderr.startswith(b"dw-clean: stopped by SIGINT "), result.stderr
+    assert b"Traceback" not in result.stderr
+    assert result.stdout == b""
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 def test_full_disk_is_a_clear_error() -> None:
     with Path("/dev/full").open("wb") as full:
@@ -215,13 +291,42 @@ def test_full_disk_is_a_clear_error() -> None:
     assert b"Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [
+    [str(DUMPS), "--jobs", "1"],
+    [str(DUMPS), "--jobs", "2"],  # more inputs than a run cleans in one process
+    ["-"],
+    ["explain", str(EXAMPLES / "000_9910ba9fc400b7a4.txt")],
+])
+def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: list[str]) -> None:
+    # `dw-clean ... | head -1`, with the reader gone before the first record
+    # is written: no traceback, no message, and 128 + SIGPIPE as the status.
+    reads_stdin = args == ["-"]
+    process = subprocess.Popen([PYTHON, "-m", "cleaner", *args],
+                               stdin=subprocess.PIPE if reads_stdin else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout and process.stderr
+    process.stdout.close()
+    if process.stdin:  # dw-clean waits for the page until here: the reader is gone first
+        process.stdin.write((EXAMPLES / "000_9910ba9fc400b7a4.txt").read_bytes())
+        process.stdin.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    process.wait(timeout=120)
+    assert (process.returncode, stderr) == (128 + signal.SIGPIPE, b"")
+
+
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
 SLOW_MAIN = """
-import sys, time
+import os, sys, time
 import cleaner.core
 real = cleaner.core.clean
+# How long a page takes, and a file made when the cleaning of one begins.
+seconds = float(os.environ.get("SLOW_PAGE_SECONDS", "0.05"))
+mark = os.environ.get("SLOW_PAGE_MARK")
 def slow(text, **kwargs):
-    time.sleep(0.05)
+    if mark:
+        open(mark, "w").close()
+    time.sleep(seconds)
     return real(text, **kwargs)
 cleaner.core.clean = slow
 from cleaner.cli import main
@@ -316,7 +421,16 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     pages = tmp_path / "pages"
     make_pages(pages, 40)
     parts = tmp_path / "parts"
-    process = _start_when_under_way([str(pages), "--shard-size", "7", "-j", "1"], parts)
+    # Both signals while a page is in hand: the first lets it finish, the second
+    # must not. (Between two pages the first signal alone ends the run at once.)
+    mark = tmp_path / "cleaning"
+    process = subprocess.Popen(
+        [PYTHON, "-c", SLOW_MAIN, str(pages), "-j", "1", "--output-dir", str(parts)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "SLOW_PAGE_SECONDS": "30", "SLOW_PAGE_MARK": str(mark)},
+    )
+    while not mark.exists() and process.poll() is None:
+        time.sleep(0.02)
     process.send_signal(signal.SIGTERM)
     time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
@@ -324,6 +438,42 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert b"stopped at once by a second SIGTERM" in stderr
     assert not list(parts.glob(".*tmp*"))
+
+
+# The number of read(2) on the machines this runs on, as /proc/PID/syscall shows it.
+READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(os.uname().machine)
+
+
+def _wait_until_reading_stdin(process: subprocess.Popen[bytes]) -> None:
+    """Return once `process` is blocked reading its standard input."""
+    while process.poll() is None:
+        with contextlib.suppress(OSError):
+            call = Path(f"/proc/{process.pid}/syscall").read_text().split()
+            if call[:2] == [READ_SYSCALL, "0x0"]:
+                return
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(READ_SYSCALL is None or not Path("/proc/self/syscall").exists(),
+                    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64")
+@pytest.mark.parametrize("args", [["-"], ["-", "--jobs", "2"], ["--files-from", "-"]])
+def test_ctrl_c_while_standard_input_stays_open_stops_at_once(args: list[str]) -> None:
+    # `dw-clean -` at a terminal, or fed by a pipe that never ends: the
+    # signal must not wait for an end of input that may never come.
+    process = subprocess.Popen([PYTHON, "-m", "cleaner", *args], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        _wait_until_reading_stdin(process)
+        process.send_signal(signal.SIGINT)
+        # Standard input stays open: only the signal can end the run.
+        code = process.wait(timeout=60)
+    finally:
+        process.kill()
+        stdout, stderr = process.communicate()
+    assert code == 128 + signal.SIGINT, stderr
+    assert b"interrupted by SIGINT: stopped (0 inputs done this run)" in stderr
+    assert b"Traceback" not in stderr
+    assert stdout == b""
 
 
 def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:

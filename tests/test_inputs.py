@@ -72,6 +72,30 @@ def test_unmatched_glob_and_missing_file_become_unreadable_inputs(tmp_path: Path
         read_input(refs[0])
 
 
+def test_links_between_directories_are_followed_until_they_loop(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.txt").write_text(name)
+    (tmp_path / "a" / "to-b").symlink_to("../b")
+    (tmp_path / "b" / "to-a").symlink_to("../a")
+    (tmp_path / "a" / "to-top").symlink_to(tmp_path)
+    walked = [(os.path.relpath(ref.source, tmp_path), ref.problem)
+              for ref in discover([str(tmp_path)])]
+    loop = "symbolic link loop: {} is a directory this walk is already inside"
+    assert walked == [
+        ("a/a.txt", None),
+        ("a/to-b/b.txt", None),
+        ("a/to-b/to-a", loop.format("../a")),
+        ("a/to-top", loop.format(tmp_path)),
+        ("b/b.txt", None),
+        ("b/to-a/a.txt", None),
+        ("b/to-a/to-b", loop.format("../b")),
+        ("b/to-a/to-top", loop.format(tmp_path)),
+    ]
+    # Also when the walk starts below the directory a link leads back to.
+    assert [ref.problem for ref in discover([str(tmp_path / "a")])][-1] == loop.format(tmp_path)
+
+
 def test_files_from_lists_paths_after_the_arguments(tmp_path: Path) -> None:
     root = make_tree(tmp_path)
     listing = tmp_path / "list.txt"
