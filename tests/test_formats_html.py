@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import trafilatura
 
@@ -370,3 +371,98 @@ def test_split_title(title: str, expected: tuple[str, str | None]) -> None:
 )
 def test_is_person(name: str, person: bool) -> None:
     assert is_person(name, ["DW.COM"]) is person
+
+
+# --- fragments: the article saved without the page around it ------------------------
+
+DUMPS = FIXTURES / "dumps"
+# What a record of a fragment must share with the record of its whole page: all
+# the fragment itself holds. (The url, the metadata list of the old layout's side
+# column, the new layout's JSON-LD date are outside it.) A fragment has no site
+# name, but its permalink says it is DW's: no "no_dw_chrome" warning either.
+FRAGMENT_FIELDS = (
+    "text",
+    "title",
+    "lead",
+    "headings",
+    "section",
+    "images",
+    "videos",
+    "audios",
+    "warnings",
+)
+
+
+@cache
+def fragment(page: str) -> str:
+    """What a scraper saves of the article: the new layout's <article> element, the
+    old layout's column that holds the <h1> (it has no <article>)."""
+    tree = lxml.html.document_fromstring(page_html(page))
+    article = tree.find(".//article")
+    if article is not None:
+        return str(lxml.html.tostring(article, encoding="unicode"))
+    column = tree.find(".//h1").getparent()
+    return "\n".join(lxml.html.tostring(child, encoding="unicode") for child in column)
+
+
+def assert_cleaned_like_the_page(doc: Document, page: str) -> None:
+    assert doc.format == "html"
+    whole = cleaned(page).to_dict()
+    got = doc.to_dict()
+    for key in FRAGMENT_FIELDS:
+        assert got[key] == whole[key], key
+    assert set(doc.authors) <= set(whole["authors"])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_fragment_is_cleaned_like_its_page(page: str) -> None:
+    # A lone <article> was rejected by trafilatura as "not valid HTML" (an empty
+    # record), and the new layout's lead came only from the page's meta tags.
+    data = fragment(page)
+    assert detect_format(data, name="article.txt") == "html"
+    assert_cleaned_like_the_page(clean_any(data, source="article.txt"), page)
+
+
+UNCORK = "en-old-2013-uncork"
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "<header>x</header>\n{}",
+        "<a>x</a>\n{}",
+        "<figure>x</figure>\n{}",
+        "<span>x</span>\n{}",
+        "<script>x</script>\n{}",
+        "<!-- saved by scraper -->\n{}",
+        "Saved from https://www.dw.com/en/a-16863843\n{}",
+        "<article>\n{}\n</article>",
+        "<div class='article'>{}</div>",
+    ],
+)
+def test_a_fragment_is_html_whatever_opens_it(wrap: str) -> None:
+    # Only a few opening tags (<div>, <p>, <h4>...) were known: the rest went to
+    # the text-dump path, and raw markup landed in `text`.
+    data = wrap.format(fragment(UNCORK))
+    assert detect_format(data, name="frag.txt") == "html"
+    assert_cleaned_like_the_page(clean_any(data, source="frag.txt"), UNCORK)
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        '<div class="article-body">',
+        "<script>var pageType = 'article';</script>",
+        "<p>",
+        "<!-- scraped 2015-09-09 -->",
+    ],
+)
+@pytest.mark.parametrize(
+    "name", ["en-old-2013-uncork.resiliparse.txt", "de-new-2024-01-30.inscriptis.txt"]
+)
+def test_a_text_dump_with_a_line_of_leaked_markup_stays_a_text_dump(leak: str, name: str) -> None:
+    # A dump is mostly plain lines; cleaned as HTML it lost them (an empty record).
+    data = (DUMPS / name).read_text(encoding="utf-8")
+    leaked = f"{leak}\n{data}"
+    assert detect_format(leaked, name=name) == "text"
+    assert clean_any(leaked, source=name).text == clean_any(data, source=name).text

@@ -108,6 +108,9 @@ MEDIA_KINDS = frozenset({"video", "audio"})
 # The old layout's teaser icons ("icon audio", "icon tv") and the medium each
 # marks; "icon pics" marks a picture gallery, which is not a medium.
 MEDIA_ICONS = {"audio": "audio", "video": "video", "tv": "video"}
+# What only a whole page has: a doctype, <html> or <body>. Input without them is a
+# fragment (see `as_page`).
+PAGE_MARKUP = regex.compile(r"<(?:!doctype\s+html|html|body)\b", flags=regex.IGNORECASE)
 # A duration in ISO 8601, as in schema.org markup: "PT2M17S".
 ISO_DURATION = regex.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", flags=regex.I)
 
@@ -144,6 +147,20 @@ class Figure:
 
 
 # --- reading the tree ------------------------------------------------------------
+
+
+def as_page(data: str) -> str:
+    """A fragment (an <article>, a <div>, paragraphs saved without the page) put
+    inside <html><body>, so that it is parsed as the body of a page; a page as it is.
+
+    trafilatura's `load_html` expects a document. lxml makes a lone element the
+    root, and `load_html` rejects a root with fewer than two children as "not
+    valid HTML": an <article> around one <div> gave an empty record. A fragment
+    that opens with <script> or <meta> had them moved into a <head> lxml made up.
+    """
+    if PAGE_MARKUP.search(data):
+        return data
+    return "<html><body>" + data.lstrip("\ufeff") + "</body></html>"
 
 
 def text_of(element: HtmlElement) -> str:
@@ -277,6 +294,17 @@ def _header(h1: HtmlElement) -> list[HtmlElement]:
             break
         found.append(sibling)
     return found
+
+
+def header_paragraph(h1: HtmlElement) -> str | None:
+    """The paragraph that closes the title's header: the lead (the new layout's
+    p.teaser-text, the old layout's p.intro)."""
+    for count, sibling in enumerate(elements(h1.itersiblings())):
+        if sibling.tag == "p":
+            return text_of(sibling) or None
+        if count >= HEADER_SIBLINGS:
+            break
+    return None
 
 
 def header_byline(h1: HtmlElement, organisations: Iterable[str]) -> list[str]:
@@ -435,6 +463,10 @@ def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
     site = " ".join(organisations)
     url = _url(tree, tags, item)
     description = item.get("description") or tags.get("og:description") or tags.get("description")
+    if not isinstance(description, str) and h1 is not None:
+        # A fragment (an <article> saved alone) has no meta tags: its lead is
+        # the paragraph under the title, which is what the description repeats.
+        description = header_paragraph(h1)
     return PageMeta(
         title=headline or (text_of(h1) if h1 is not None else None) or og_title or tag_title,
         date=next((d for d in dates if d), None),
@@ -446,7 +478,10 @@ def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
         description=description if isinstance(description, str) else None,
         section=header_section(h1) if h1 is not None else None,
         permalink=permalink,
-        is_dw=bool(ORGANISATION.search(site)) or "dw.com/" in (url or ""),
+        # A fragment has no site name or canonical link; its permalink is DW's.
+        is_dw=bool(ORGANISATION.search(site))
+        or "dw.com/" in (url or "")
+        or bool(permalink and PERMALINK.match(permalink)),
     )
 
 
@@ -689,13 +724,18 @@ def media_blocks(tree: HtmlElement, body: HtmlElement | None, title: str | None)
 
 
 def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dict[int, Label]:
-    """Lines the page structure identifies: the title line, figure captions."""
+    """Lines the page structure identifies: the title line, the kicker above it
+    (which trafilatura keeps as a heading when the page is an <article> alone),
+    figure captions."""
     preset: dict[int, Label] = {}
     title = comparable(meta.title or "")
+    section = comparable(meta.section or "")
     for index, line in enumerate(lines):
         key = comparable(line)
         if title and key == title and index < 3:
             preset[index] = Label("title", "html:title_line", line.strip())
+            if index and section and comparable(lines[index - 1]) == section:
+                preset[index - 1] = Label("section", "html:kicker_line", meta.section)
         elif key in captions:
             preset[index] = Label("image", "html:figure_caption")
     return preset
@@ -708,7 +748,7 @@ def analyse_html(
     rules = rules or default_ruleset()
     import trafilatura  # noqa: PLC0415 - see extract_main_text
 
-    tree = trafilatura.load_html(data)
+    tree = trafilatura.load_html(as_page(data))
     if tree is None:
         return classify_dump("", rules=rules), PageMeta(), [], MediaBlocks()
     meta = read_metadata(tree, data, rules)
