@@ -466,3 +466,41 @@ def test_a_text_dump_with_a_line_of_leaked_markup_stays_a_text_dump(leak: str, n
     leaked = f"{leak}\n{data}"
     assert detect_format(leaked, name=name) == "text"
     assert clean_any(leaked, source=name).text == clean_any(data, source=name).text
+
+
+# --- picture galleries ---------------------------------------------------------------
+
+
+@cache
+def dump_record(page: str, *, keep_gallery: bool = False) -> Document:
+    """The record of the page's resiliparse dump: the text-dump path on the same page."""
+    name = f"{page}.resiliparse.txt"
+    data = (DUMPS / name).read_text(encoding="utf-8")
+    return clean_any(data, source=name, keep_gallery=keep_gallery)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_gallery_slides_are_listed_as_in_a_dump_of_the_page(page: str) -> None:
+    # trafilatura drops a picture gallery whole: its slide texts were in neither
+    # `text` nor `gallery`, where a dump of the same page lists them.
+    doc = cleaned(page)
+    assert doc.gallery == dump_record(page).gallery
+    for slide in doc.gallery:
+        assert slide not in doc.text
+
+
+COLONIAL = "en-old-2020-colonial"  # the corpus page with a picture gallery
+
+
+def test_the_gallery_author_is_not_the_article_author() -> None:
+    assert cleaned(COLONIAL).gallery
+    assert "Julia Hitz" not in " ".join(cleaned(COLONIAL).authors)
+
+
+def test_kept_gallery_slides_stand_where_the_page_has_them() -> None:
+    kept = clean_any(page_html(COLONIAL), keep_gallery=True)
+    assert kept.text == dump_record(COLONIAL, keep_gallery=True).text
+    assert kept.text != cleaned(COLONIAL).text
+    # Kept in `text`, still listed as gallery slides.
+    assert kept.gallery == cleaned(COLONIAL).gallery
+

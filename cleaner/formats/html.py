@@ -39,7 +39,7 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import Label, Page, clock_seconds, split_names
+from cleaner.classify import BODY, HEADING, Label, Page, clock_seconds, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
@@ -102,6 +102,10 @@ HEADER_SIBLINGS = 4
 IMAGE_WRAPPERS = frozenset({"a", "picture", "span"})
 # Block elements whose text a figure caption or metadata entry may be.
 TEXT_BLOCKS = ("p", "li", "dd")
+# A picture gallery repeats its own title on every slide (the rule the classifier
+# applies to a dump); so many slides make a list a gallery.
+MIN_GALLERY_SLIDES = 3
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Headings that title a player or a media teaser.
 MEDIA_HEADINGS = ("h2", "h3", "h4")
 MEDIA_KINDS = frozenset({"video", "audio"})
@@ -138,6 +142,23 @@ class MediaBlocks:
 
     videos: list[Media] = field(default_factory=list)
     audios: list[Media] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Slide:
+    """One slide of a picture gallery: its heading, its text, the gallery's author
+    line when the slide closes the gallery with one."""
+
+    heading: str | None = None
+    texts: list[str] = field(default_factory=list)
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gallery:
+    position: int  # document order of its first image or paragraph (see `figures`)
+    title: str
+    slides: list[Slide]
 
 
 @dataclass(frozen=True, slots=True)
@@ -627,6 +648,107 @@ def article_span(
     return start, max(found)
 
 
+# --- picture galleries ---------------------------------------------------------------
+
+
+def _is_byline(text: str, rules: RuleSet) -> bool:
+    page = classify_dump(text, rules=rules)
+    return bool(page.labels) and page.labels[0] is not None and page.labels[0].category == "byline"
+
+
+def _slide(item: HtmlElement, title: str, rules: RuleSet) -> Slide:
+    slide = Slide()
+    for heading in item.iter(*HEADINGS):
+        text = text_of(heading)
+        if text and comparable(text) != comparable(title):
+            slide.heading = text
+            break
+    for paragraph in item.iter("p"):
+        text = text_of(paragraph)
+        if not text:
+            continue
+        # "Author: Julia Hitz (eg)" closes the old layout's gallery: the
+        # gallery's author, not the article's.
+        if slide.texts and _is_byline(text, rules):
+            slide.author = text
+        else:
+            slide.texts.append(text)
+    return slide
+
+
+def _first_heading(item: HtmlElement) -> str:
+    return next((text for h in item.iter(*HEADINGS) if (text := text_of(h))), "")
+
+
+def galleries(
+    tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int]
+) -> list[Gallery]:
+    """Picture galleries: lists whose items each hold an image and repeat the same
+    heading (the gallery's title), as the old layout's `ul.slides` does.
+
+    trafilatura drops them whole; a dump of the page has their slides as lines,
+    which the classifier moves to `gallery`. Read here, they get the same labels.
+    """
+    found: list[Gallery] = []
+    for listing in tree.iter("ul", "ol"):
+        items = [li for li in listing if li.tag == "li" and next(li.iter("img"), None) is not None]
+        titles = Counter(title for title in map(_first_heading, items) if title)
+        if not titles:
+            continue
+        title, count = titles.most_common(1)[0]
+        if count < MIN_GALLERY_SLIDES:
+            continue
+        slides = [_slide(item, title, rules) for item in items]
+        where = [positions[node] for item in items for node in item.iter("img", "p")]
+        found.append(Gallery(min(where), title, slides))
+    return found
+
+
+def gallery_lines(gallery: Gallery, keep_gallery: bool) -> list[tuple[str, Label]]:
+    """The gallery as dump lines, labelled as the classifier labels a dump's gallery."""
+    kept = keep_gallery
+    lines: list[tuple[str, Label]] = []
+    for slide in gallery.slides:
+        lines.append((gallery.title, Label("gallery", "html:gallery_title")))
+        if slide.heading:
+            value = slide.heading if kept else None
+            heading = Label(HEADING if kept else "gallery", "html:gallery_slide_heading", value)
+            lines.append((slide.heading, heading))
+        category = BODY if kept else "gallery"
+        for text in slide.texts:
+            lines.append((text, Label(category, "html:gallery_slide_text", text)))
+    # The author line stays out: the rule tables would claim it for the article's
+    # byline.
+    return lines
+
+
+def splice_galleries(
+    lines: list[str],
+    found: list[Gallery],
+    paragraphs: dict[str, HtmlElement],
+    positions: dict[HtmlElement, int],
+    keep_gallery: bool,
+) -> tuple[list[str], dict[int, Label]]:
+    """The dump with each gallery put in its place (after the last extracted
+    paragraph above it), and the labels of the gallery's lines by index."""
+    where = [positions.get(paragraphs.get(comparable(line))) for line in lines]
+    inserts: dict[int, list[tuple[str, Label]]] = {}
+    for gallery in found:
+        above = [i for i, at in enumerate(where) if at is not None and at < gallery.position]
+        inserts.setdefault(above[-1] + 1 if above else 0, []).extend(
+            gallery_lines(gallery, keep_gallery)
+        )
+    spliced: list[str] = []
+    labels: dict[int, Label] = {}
+    for index in range(len(lines) + 1):
+        for text, label in inserts.get(index, ()):
+            labels[len(spliced)] = label
+            spliced.append(text)
+        if index < len(lines):
+            spliced.append(lines[index])
+    return spliced, labels
+
+
 # --- video and audio blocks ------------------------------------------------------------
 
 
@@ -762,11 +884,14 @@ def analyse_html(
     images = [figure.image for figure in figures(tree, rules, positions, span)]
     captions = {comparable(image.caption): image for image in images if image.caption}
     media = media_blocks(tree, body_container(lines, paragraphs), meta.title)
+    found = galleries(tree, rules, positions)
+    lines, gallery_labels = splice_galleries(lines, found, paragraphs, positions, keep_gallery)
     # trafilatura's dump is the article alone, so its headings (and the ones put
     # back) can be preset: no structural rule then takes one for an alt text.
     heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
     preset = preset_headings(heading_lines, lines, "html:heading")
     preset.update(_preset(lines, meta, captions))
+    preset.update(gallery_labels)
     page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
     return page, meta, images, media
 
