@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from cleaner.evaluation import (
     surviving_chrome,
     title_matches,
 )
-from cleaner.formats import clean_any, detect_format, to_documents
+from cleaner.explain import explain_rows
+from cleaner.formats import analyse_any, clean_any, detect_format, to_documents
 from cleaner.formats import html as html_format
 from cleaner.formats.html import is_person, split_title
 
@@ -504,3 +506,30 @@ def test_kept_gallery_slides_stand_where_the_page_has_them() -> None:
     # Kept in `text`, still listed as gallery slides.
     assert kept.gallery == cleaned(COLONIAL).gallery
 
+
+# --- what was removed ------------------------------------------------------------------
+
+# Flattening a page is not exact (resiliparse drops or joins a few lines that
+# this reader's flattening keeps apart, such as a screen-reader copy of the
+# date), so the counts agree within this share, or one line.
+REMOVED_TOLERANCE = 0.2
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_removed_counts_the_categories_a_dump_of_the_page_gets(page: str) -> None:
+    # HTML records had an empty `removed` (or a line or two): menus, footers,
+    # teasers and figures that trafilatura drops went uncounted.
+    removed, dumped = cleaned(page).removed, dump_record(page).removed
+    assert set(removed) == set(dumped)
+    for category, count in dumped.items():
+        if category != "title":  # the dump also has the page's <title> line
+            assert abs(removed[category] - count) <= max(1, REMOVED_TOLERANCE * count), category
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_explain_shows_every_line_removed_counts(page: str) -> None:
+    rows = explain_rows(analyse_any(page_html(page)))
+    dropped = Counter(category for _, decision, category, _, _ in rows if decision == "DROP")
+    assert dropped == cleaned(page).removed
+    kept = [text for _, decision, _, _, text in rows if decision == "KEEP"]
+    assert "\n\n".join(kept) == cleaned(page).text

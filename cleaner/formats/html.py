@@ -22,10 +22,16 @@ metadata and handed to trafilatura, which works on a copy of it. Steps:
 4. Video and audio blocks, which trafilatura drops with their titles, are read
    from the page: the players inside the article body (the element holding
    most extracted paragraphs) and, on old-layout audio or video articles, the
-   media teaser that carries the page's own headline.
+   media teaser that carries the page's own headline. Picture galleries, which
+   trafilatura drops too, are spliced into the dump in their place, their
+   lines labelled as the classifier labels a dump's gallery.
 5. The DW classifier labels the resulting dump (captions with credits, "Read
    more" teasers, video notices, closing initials...), and the page's metadata
    is laid over the record.
+6. What trafilatura dropped is accounted for: the page flattened to a text dump
+   is labelled by the same classifier, and its lines that are not in the dump
+   are counted in `removed` (and shown by `explain`) under the categories a
+   dump of the page gets.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from cleaner.formats.common import (
     preset_headings,
     unique,
 )
+from cleaner.lines import Line, make_line
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 
 FORMAT = "html"
@@ -718,7 +725,8 @@ def gallery_lines(gallery: Gallery, keep_gallery: bool) -> list[tuple[str, Label
         for text in slide.texts:
             lines.append((text, Label(category, "html:gallery_slide_text", text)))
     # The author line stays out: the rule tables would claim it for the article's
-    # byline.
+    # byline. It is counted with the page's lines outside the article
+    # (`outside_article`).
     return lines
 
 
@@ -842,6 +850,116 @@ def media_blocks(tree: HtmlElement, body: HtmlElement | None, title: str | None)
     return found
 
 
+# --- what the page holds outside the article ---------------------------------------------
+
+# Elements that start a line of their own when a page is flattened to text (as
+# resiliparse and inscriptis flatten it); links, emphasis and spans run inline.
+BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "body", "dd", "details", "dialog"),
+        *("div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header"),
+        *("hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr"),
+        *("td", "th", "ul", "br", *HEADINGS),
+    }
+)
+# Elements whose text a reader never sees as text: code, styles, form controls
+# (the language picker's options), inline SVG icons.
+HIDDEN_TAGS = frozenset(
+    {
+        *("script", "style", "noscript", "template", "head", "svg", "iframe"),
+        *("select", "option", "button", "input", "textarea"),
+    }
+)
+# Text of the page that trafilatura left out of the main text and that no rule
+# table or structure rule names (none on the corpus pages but image alt texts).
+NOT_MAIN_TEXT = "boilerplate"
+
+
+def page_lines(tree: HtmlElement) -> list[str]:
+    """The page's visible text flattened as a text dump: a line per block, image
+    alt texts on lines of their own. Iterative: a deeply nested page does not
+    reach Python's recursion limit."""
+    body = tree.find("body")
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            lines.append(text)
+        current.clear()
+
+    stack: list[tuple[HtmlElement, bool]] = [(tree if body is None else body, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag if isinstance(node.tag, str) else None
+        if closing or tag is None or tag in HIDDEN_TAGS:
+            if closing and tag in BLOCK_TAGS:
+                flush()
+            current.append(node.tail or "")
+            continue
+        if tag in BLOCK_TAGS or tag == "img":
+            flush()
+        if tag == "img" and (alt := " ".join((node.get("alt") or "").split())):
+            lines.append(alt)
+        current.append(node.text or "")
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    flush()
+    return lines
+
+
+def outside_article(
+    rendered: list[str], page: Page, images: list[Image], rules: RuleSet
+) -> tuple[list[Line], list[Label | None]]:
+    """The page's lines that are not in the dump, labelled for `removed` and `explain`.
+
+    trafilatura drops menus, footers, teasers and figures without a word; the
+    page flattened to a dump and labelled by the classifier says what each of
+    them was, in the categories a text dump of the page gets. Only the category
+    is kept: the metadata those lines carry is read from the page itself.
+    """
+    # Each line of the dump stands for one line of the page: a sentence the page
+    # repeats (the title in a teaser) is counted again.
+    in_dump = Counter(comparable(line.text) for line in page.lines if not line.blank)
+    figure_texts = {
+        comparable(part) for image in images for part in (image.alt, image.caption) if part
+    }
+    flattened = classify_dump("\n\n".join(rendered), rules=rules)
+    lines: list[Line] = []
+    labels: list[Label | None] = []
+    for line, label in zip(flattened.lines, flattened.labels, strict=True):
+        if line.blank:
+            continue
+        key = comparable(line.text)
+        if in_dump[key] > 0:
+            in_dump[key] -= 1
+            continue
+        if label is not None and not label.kept:
+            labels.append(Label(label.category, label.rule))
+        elif key in figure_texts:
+            labels.append(Label("image", "html:figure_text"))
+        else:
+            labels.append(Label(NOT_MAIN_TEXT, "html:not_main_text"))
+        lines.append(line)
+    return lines, labels
+
+
+def with_lines_outside(page: Page, lines: list[Line], labels: list[Label | None]) -> Page:
+    """The dump's page, then (after a blank line) the page's lines outside the article."""
+    if not lines:
+        return page
+    return Page(
+        lines=[*page.lines, make_line(""), *lines],
+        labels=[*page.labels, None, *labels],
+        rules=page.rules,
+        keep_gallery=page.keep_gallery,
+        title_index=page.title_index,
+        end_index=page.end_index,
+        table_rules=page.table_rules,
+    )
+
+
 # --- putting it together ------------------------------------------------------------
 
 
@@ -874,6 +992,7 @@ def analyse_html(
     if tree is None:
         return classify_dump("", rules=rules), PageMeta(), [], MediaBlocks()
     meta = read_metadata(tree, data, rules)
+    rendered = page_lines(tree)
     lines, headings = extract_main_text(tree)
     paragraphs = _paragraphs(tree)
     restore_lead(lines, paragraphs, meta)
@@ -893,6 +1012,7 @@ def analyse_html(
     preset.update(_preset(lines, meta, captions))
     preset.update(gallery_labels)
     page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
+    page = with_lines_outside(page, *outside_article(rendered, page, images, rules))
     return page, meta, images, media
 
 
