@@ -167,7 +167,9 @@ class _Harvest:
         self.words += line.words
         if label.category == HEADING:
             self.headings.append(line.text)
-        if isinstance(label.value, str) and label.rule.startswith("structure:gallery"):
+        # A slide text kept by --keep-gallery is listed in `gallery` all the same
+        # (labelled by the classifier's "structure:" rules or the HTML reader's).
+        if isinstance(label.value, str) and label.rule.endswith(":gallery_slide_text"):
             self.gallery.append(label.value)
 
     def take_value(self, line: Line, label: Label) -> None:

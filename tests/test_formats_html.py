@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import trafilatura
 
@@ -27,7 +29,8 @@ from cleaner.evaluation import (
     surviving_chrome,
     title_matches,
 )
-from cleaner.formats import clean_any, detect_format, to_documents
+from cleaner.explain import explain_rows
+from cleaner.formats import analyse_any, clean_any, detect_format, to_documents
 from cleaner.formats import html as html_format
 from cleaner.formats.html import is_person, split_title
 
@@ -370,3 +373,163 @@ def test_split_title(title: str, expected: tuple[str, str | None]) -> None:
 )
 def test_is_person(name: str, person: bool) -> None:
     assert is_person(name, ["DW.COM"]) is person
+
+
+# --- fragments: the article saved without the page around it ------------------------
+
+DUMPS = FIXTURES / "dumps"
+# What a record of a fragment must share with the record of its whole page: all
+# the fragment itself holds. (The url, the metadata list of the old layout's side
+# column, the new layout's JSON-LD date are outside it.) A fragment has no site
+# name, but its permalink says it is DW's: no "no_dw_chrome" warning either.
+FRAGMENT_FIELDS = (
+    "text",
+    "title",
+    "lead",
+    "headings",
+    "section",
+    "images",
+    "videos",
+    "audios",
+    "warnings",
+)
+
+
+@cache
+def fragment(page: str) -> str:
+    """What a scraper saves of the article: the new layout's <article> element, the
+    old layout's column that holds the <h1> (it has no <article>)."""
+    tree = lxml.html.document_fromstring(page_html(page))
+    article = tree.find(".//article")
+    if article is not None:
+        return str(lxml.html.tostring(article, encoding="unicode"))
+    column = tree.find(".//h1").getparent()
+    return "\n".join(lxml.html.tostring(child, encoding="unicode") for child in column)
+
+
+def assert_cleaned_like_the_page(doc: Document, page: str) -> None:
+    assert doc.format == "html"
+    whole = cleaned(page).to_dict()
+    got = doc.to_dict()
+    for key in FRAGMENT_FIELDS:
+        assert got[key] == whole[key], key
+    assert set(doc.authors) <= set(whole["authors"])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_fragment_is_cleaned_like_its_page(page: str) -> None:
+    # A lone <article> was rejected by trafilatura as "not valid HTML" (an empty
+    # record), and the new layout's lead came only from the page's meta tags.
+    data = fragment(page)
+    assert detect_format(data, name="article.txt") == "html"
+    assert_cleaned_like_the_page(clean_any(data, source="article.txt"), page)
+
+
+UNCORK = "en-old-2013-uncork"
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "<header>x</header>\n{}",
+        "<a>x</a>\n{}",
+        "<figure>x</figure>\n{}",
+        "<span>x</span>\n{}",
+        "<script>x</script>\n{}",
+        "<!-- saved by scraper -->\n{}",
+        "Saved from https://www.dw.com/en/a-16863843\n{}",
+        "<article>\n{}\n</article>",
+        "<div class='article'>{}</div>",
+    ],
+)
+def test_a_fragment_is_html_whatever_opens_it(wrap: str) -> None:
+    # Only a few opening tags (<div>, <p>, <h4>...) were known: the rest went to
+    # the text-dump path, and raw markup landed in `text`.
+    data = wrap.format(fragment(UNCORK))
+    assert detect_format(data, name="frag.txt") == "html"
+    assert_cleaned_like_the_page(clean_any(data, source="frag.txt"), UNCORK)
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        '<div class="article-body">',
+        "<script>var pageType = 'article';</script>",
+        "<p>",
+        "<!-- scraped 2015-09-09 -->",
+    ],
+)
+@pytest.mark.parametrize(
+    "name", ["en-old-2013-uncork.resiliparse.txt", "de-new-2024-01-30.inscriptis.txt"]
+)
+def test_a_text_dump_with_a_line_of_leaked_markup_stays_a_text_dump(leak: str, name: str) -> None:
+    # A dump is mostly plain lines; cleaned as HTML it lost them (an empty record).
+    data = (DUMPS / name).read_text(encoding="utf-8")
+    leaked = f"{leak}\n{data}"
+    assert detect_format(leaked, name=name) == "text"
+    assert clean_any(leaked, source=name).text == clean_any(data, source=name).text
+
+
+# --- picture galleries ---------------------------------------------------------------
+
+
+@cache
+def dump_record(page: str, *, keep_gallery: bool = False) -> Document:
+    """The record of the page's resiliparse dump: the text-dump path on the same page."""
+    name = f"{page}.resiliparse.txt"
+    data = (DUMPS / name).read_text(encoding="utf-8")
+    return clean_any(data, source=name, keep_gallery=keep_gallery)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_gallery_slides_are_listed_as_in_a_dump_of_the_page(page: str) -> None:
+    # trafilatura drops a picture gallery whole: its slide texts were in neither
+    # `text` nor `gallery`, where a dump of the same page lists them.
+    doc = cleaned(page)
+    assert doc.gallery == dump_record(page).gallery
+    for slide in doc.gallery:
+        assert slide not in doc.text
+
+
+COLONIAL = "en-old-2020-colonial"  # the corpus page with a picture gallery
+
+
+def test_the_gallery_author_is_not_the_article_author() -> None:
+    assert cleaned(COLONIAL).gallery
+    assert "Julia Hitz" not in " ".join(cleaned(COLONIAL).authors)
+
+
+def test_kept_gallery_slides_stand_where_the_page_has_them() -> None:
+    kept = clean_any(page_html(COLONIAL), keep_gallery=True)
+    assert kept.text == dump_record(COLONIAL, keep_gallery=True).text
+    assert kept.text != cleaned(COLONIAL).text
+    # Kept in `text`, still listed as gallery slides.
+    assert kept.gallery == cleaned(COLONIAL).gallery
+
+
+# --- what was removed ------------------------------------------------------------------
+
+# Flattening a page is not exact (resiliparse drops or joins a few lines that
+# this reader's flattening keeps apart, such as a screen-reader copy of the
+# date), so the counts agree within this share, or one line.
+REMOVED_TOLERANCE = 0.2
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_removed_counts_the_categories_a_dump_of_the_page_gets(page: str) -> None:
+    # HTML records had an empty `removed` (or a line or two): menus, footers,
+    # teasers and figures that trafilatura drops went uncounted.
+    removed, dumped = cleaned(page).removed, dump_record(page).removed
+    assert set(removed) == set(dumped)
+    for category, count in dumped.items():
+        if category != "title":  # the dump also has the page's <title> line
+            assert abs(removed[category] - count) <= max(1, REMOVED_TOLERANCE * count), category
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_explain_shows_every_line_removed_counts(page: str) -> None:
+    rows = explain_rows(analyse_any(page_html(page)))
+    dropped = Counter(category for _, decision, category, _, _ in rows if decision == "DROP")
+    assert dropped == cleaned(page).removed
+    kept = [text for _, decision, _, _, text in rows if decision == "KEEP"]
+    assert "\n\n".join(kept) == cleaned(page).text

@@ -141,7 +141,9 @@ def analyse_any(
     """The labelled text dump of one page in any form but JSON Lines, for `explain`.
 
     For HTML and markdown the lines are those of the dump the page was turned
-    into (trafilatura's paragraphs, the flattened markdown), not of the input.
+    into (trafilatura's paragraphs, the flattened markdown), not of the input;
+    for HTML, followed by the page's lines outside the article, labelled for
+    `removed`.
     """
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)

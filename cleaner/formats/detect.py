@@ -38,18 +38,56 @@ EXTENSIONS: dict[str, str] = {
 }
 COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
-# A document that starts like HTML: a doctype, an XML declaration, or one of the
-# tags a page or a saved fragment opens with (after comments and a BOM).
-_HTML_START = regex.compile(
+# A whole page: a doctype, an XML declaration or a page-level tag first (after
+# comments and a BOM), or a page-level tag anywhere in the window (a page saved
+# with junk before it).
+_HTML_PAGE_START = regex.compile(
     r"""\A[\ufeff\s]*
         (?:<!--.*?-->\s*)*            # leading comments
         (?:<\?xml[^>]*>\s*)?          # XML declaration of XHTML pages
-        <(?:!doctype\s+html|html|head|body|meta|title|div|article|section|main|p|h[1-6])\b
+        <(?:!doctype\s+html|html|head|body)\b
     """,
     flags=regex.IGNORECASE | regex.VERBOSE | regex.DOTALL,
 )
-# Page-level tags anywhere in the window: a page saved with junk before it.
 _HTML_PAGE_TAG = regex.compile(r"<(?:html|head|body)\b[^>]*>", flags=regex.IGNORECASE)
+
+# The elements of HTML (the living standard's, and the obsolete ones old pages
+# still use). A fragment is told from a text dump by lines that open with one of
+# these tags: "<5 %" or "<Reuters>" in a dump names no element.
+HTML_ELEMENTS: tuple[str, ...] = (
+    # document and sections
+    "html", "head", "body", "title", "meta", "link", "base", "style", "script", "noscript",
+    "template", "slot", "main", "article", "section", "nav", "aside", "header", "footer",
+    "address", "hgroup", "search", "h1", "h2", "h3", "h4", "h5", "h6",
+    # grouping
+    "div", "p", "hr", "pre", "blockquote", "ol", "ul", "menu", "li", "dl", "dt", "dd",
+    "figure", "figcaption",
+    # text-level
+    "a", "em", "strong", "small", "s", "cite", "q", "dfn", "abbr", "ruby", "rt", "rp",
+    "data", "time", "code", "var", "samp", "kbd", "sub", "sup", "i", "b", "u", "mark",
+    "bdi", "bdo", "span", "br", "wbr", "ins", "del",
+    # embedded content
+    "picture", "source", "img", "iframe", "embed", "object", "video", "audio", "track",
+    "map", "area", "svg", "math", "canvas",
+    # tables and forms
+    "table", "caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th",
+    "form", "label", "input", "button", "select", "datalist", "optgroup", "option",
+    "textarea", "output", "progress", "meter", "fieldset", "legend", "details", "summary",
+    "dialog",
+    # obsolete, still in old pages
+    "center", "font", "big", "tt", "strike", "nobr", "marquee", "acronym", "applet",
+    "frame", "frameset", "noframes",
+)  # fmt: skip
+# A line that opens with markup: an element's start or end tag, or a comment.
+_MARKUP_LINE = regex.compile(
+    rf"^[ \t\ufeff]*(?:<!--|</?(?:{'|'.join(HTML_ELEMENTS)})(?=[\s/>]))",
+    flags=regex.IGNORECASE | regex.MULTILINE,
+)
+# A fragment (an <article>, a <div> or a run of paragraphs saved without the page
+# around it) is mostly markup: at least this share of the window's non-blank
+# lines open with a tag. A text dump with leaked markup has a line or two of it
+# among its paragraphs, and cleaned as HTML would lose its plain-text lines.
+MIN_MARKUP_LINE_SHARE = 0.5
 
 # The first line of a JSON Lines file: an object whose first key is a string.
 _JSON_OBJECT_START = regex.compile(r'\A[\ufeff\s]*\{\s*"(?:[^"\\]|\\.)*"\s*:')
@@ -90,10 +128,27 @@ def format_from_name(name: str | None) -> str | None:
 
 
 def looks_like_html(head: str) -> bool:
+    """A whole page, or a fragment of one (markup on most lines)."""
     # Sniffing runs on every input of a batch: cheap substring tests first.
     if "<" not in head:
         return False
-    return bool(_HTML_START.match(head) or _HTML_PAGE_TAG.search(head))
+    if _HTML_PAGE_START.match(head) or _HTML_PAGE_TAG.search(head):
+        return True
+    return looks_like_html_fragment(head)
+
+
+def looks_like_html_fragment(head: str) -> bool:
+    """Most non-blank lines of the window open with an HTML tag or a comment.
+
+    A minified fragment is one line that opens with a tag; a pretty-printed one
+    has a tag on most lines, whatever element comes first (`<header>`, `<a>`, a
+    comment...) and whatever stands before it (a "Saved from ..." line).
+    """
+    markup_lines = len(_MARKUP_LINE.findall(head))
+    if not markup_lines:
+        return False
+    lines = sum(1 for line in head.splitlines() if line.strip())
+    return markup_lines >= MIN_MARKUP_LINE_SHARE * lines
 
 
 def looks_like_jsonl(head: str) -> bool:

@@ -22,10 +22,16 @@ metadata and handed to trafilatura, which works on a copy of it. Steps:
 4. Video and audio blocks, which trafilatura drops with their titles, are read
    from the page: the players inside the article body (the element holding
    most extracted paragraphs) and, on old-layout audio or video articles, the
-   media teaser that carries the page's own headline.
+   media teaser that carries the page's own headline. Picture galleries, which
+   trafilatura drops too, are spliced into the dump in their place, their
+   lines labelled as the classifier labels a dump's gallery.
 5. The DW classifier labels the resulting dump (captions with credits, "Read
    more" teasers, video notices, closing initials...), and the page's metadata
    is laid over the record.
+6. What trafilatura dropped is accounted for: the page flattened to a text dump
+   is labelled by the same classifier, and its lines that are not in the dump
+   are counted in `removed` (and shown by `explain`) under the categories a
+   dump of the page gets.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import Label, Page, clock_seconds, split_names
+from cleaner.classify import BODY, HEADING, Label, Page, clock_seconds, split_names
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
@@ -50,6 +56,7 @@ from cleaner.formats.common import (
     preset_headings,
     unique,
 )
+from cleaner.lines import Line, make_line
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 
 FORMAT = "html"
@@ -102,12 +109,19 @@ HEADER_SIBLINGS = 4
 IMAGE_WRAPPERS = frozenset({"a", "picture", "span"})
 # Block elements whose text a figure caption or metadata entry may be.
 TEXT_BLOCKS = ("p", "li", "dd")
+# A picture gallery repeats its own title on every slide (the rule the classifier
+# applies to a dump); so many slides make a list a gallery.
+MIN_GALLERY_SLIDES = 3
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Headings that title a player or a media teaser.
 MEDIA_HEADINGS = ("h2", "h3", "h4")
 MEDIA_KINDS = frozenset({"video", "audio"})
 # The old layout's teaser icons ("icon audio", "icon tv") and the medium each
 # marks; "icon pics" marks a picture gallery, which is not a medium.
 MEDIA_ICONS = {"audio": "audio", "video": "video", "tv": "video"}
+# What only a whole page has: a doctype, <html> or <body>. Input without them is a
+# fragment (see `as_page`).
+PAGE_MARKUP = regex.compile(r"<(?:!doctype\s+html|html|body)\b", flags=regex.IGNORECASE)
 # A duration in ISO 8601, as in schema.org markup: "PT2M17S".
 ISO_DURATION = regex.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", flags=regex.I)
 
@@ -137,6 +151,23 @@ class MediaBlocks:
     audios: list[Media] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Slide:
+    """One slide of a picture gallery: its heading, its text, the gallery's author
+    line when the slide closes the gallery with one."""
+
+    heading: str | None = None
+    texts: list[str] = field(default_factory=list)
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gallery:
+    position: int  # document order of its first image or paragraph (see `figures`)
+    title: str
+    slides: list[Slide]
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     position: int  # document order of the <img> among images, paragraphs and <h1>s
@@ -144,6 +175,20 @@ class Figure:
 
 
 # --- reading the tree ------------------------------------------------------------
+
+
+def as_page(data: str) -> str:
+    """A fragment (an <article>, a <div>, paragraphs saved without the page) put
+    inside <html><body>, so that it is parsed as the body of a page; a page as it is.
+
+    trafilatura's `load_html` expects a document. lxml makes a lone element the
+    root, and `load_html` rejects a root with fewer than two children as "not
+    valid HTML": an <article> around one <div> gave an empty record. A fragment
+    that opens with <script> or <meta> had them moved into a <head> lxml made up.
+    """
+    if PAGE_MARKUP.search(data):
+        return data
+    return "<html><body>" + data.lstrip("\ufeff") + "</body></html>"
 
 
 def text_of(element: HtmlElement) -> str:
@@ -277,6 +322,17 @@ def _header(h1: HtmlElement) -> list[HtmlElement]:
             break
         found.append(sibling)
     return found
+
+
+def header_paragraph(h1: HtmlElement) -> str | None:
+    """The paragraph that closes the title's header: the lead (the new layout's
+    p.teaser-text, the old layout's p.intro)."""
+    for count, sibling in enumerate(elements(h1.itersiblings())):
+        if sibling.tag == "p":
+            return text_of(sibling) or None
+        if count >= HEADER_SIBLINGS:
+            break
+    return None
 
 
 def header_byline(h1: HtmlElement, organisations: Iterable[str]) -> list[str]:
@@ -435,6 +491,10 @@ def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
     site = " ".join(organisations)
     url = _url(tree, tags, item)
     description = item.get("description") or tags.get("og:description") or tags.get("description")
+    if not isinstance(description, str) and h1 is not None:
+        # A fragment (an <article> saved alone) has no meta tags: its lead is
+        # the paragraph under the title, which is what the description repeats.
+        description = header_paragraph(h1)
     return PageMeta(
         title=headline or (text_of(h1) if h1 is not None else None) or og_title or tag_title,
         date=next((d for d in dates if d), None),
@@ -446,7 +506,10 @@ def read_metadata(tree: HtmlElement, data: str, rules: RuleSet) -> PageMeta:
         description=description if isinstance(description, str) else None,
         section=header_section(h1) if h1 is not None else None,
         permalink=permalink,
-        is_dw=bool(ORGANISATION.search(site)) or "dw.com/" in (url or ""),
+        # A fragment has no site name or canonical link; its permalink is DW's.
+        is_dw=bool(ORGANISATION.search(site))
+        or "dw.com/" in (url or "")
+        or bool(permalink and PERMALINK.match(permalink)),
     )
 
 
@@ -592,6 +655,108 @@ def article_span(
     return start, max(found)
 
 
+# --- picture galleries ---------------------------------------------------------------
+
+
+def _is_byline(text: str, rules: RuleSet) -> bool:
+    page = classify_dump(text, rules=rules)
+    return bool(page.labels) and page.labels[0] is not None and page.labels[0].category == "byline"
+
+
+def _slide(item: HtmlElement, title: str, rules: RuleSet) -> Slide:
+    slide = Slide()
+    for heading in item.iter(*HEADINGS):
+        text = text_of(heading)
+        if text and comparable(text) != comparable(title):
+            slide.heading = text
+            break
+    for paragraph in item.iter("p"):
+        text = text_of(paragraph)
+        if not text:
+            continue
+        # "Author: Julia Hitz (eg)" closes the old layout's gallery: the
+        # gallery's author, not the article's.
+        if slide.texts and _is_byline(text, rules):
+            slide.author = text
+        else:
+            slide.texts.append(text)
+    return slide
+
+
+def _first_heading(item: HtmlElement) -> str:
+    return next((text for h in item.iter(*HEADINGS) if (text := text_of(h))), "")
+
+
+def galleries(
+    tree: HtmlElement, rules: RuleSet, positions: dict[HtmlElement, int]
+) -> list[Gallery]:
+    """Picture galleries: lists whose items each hold an image and repeat the same
+    heading (the gallery's title), as the old layout's `ul.slides` does.
+
+    trafilatura drops them whole; a dump of the page has their slides as lines,
+    which the classifier moves to `gallery`. Read here, they get the same labels.
+    """
+    found: list[Gallery] = []
+    for listing in tree.iter("ul", "ol"):
+        items = [li for li in listing if li.tag == "li" and next(li.iter("img"), None) is not None]
+        titles = Counter(title for title in map(_first_heading, items) if title)
+        if not titles:
+            continue
+        title, count = titles.most_common(1)[0]
+        if count < MIN_GALLERY_SLIDES:
+            continue
+        slides = [_slide(item, title, rules) for item in items]
+        where = [positions[node] for item in items for node in item.iter("img", "p")]
+        found.append(Gallery(min(where), title, slides))
+    return found
+
+
+def gallery_lines(gallery: Gallery, keep_gallery: bool) -> list[tuple[str, Label]]:
+    """The gallery as dump lines, labelled as the classifier labels a dump's gallery."""
+    kept = keep_gallery
+    lines: list[tuple[str, Label]] = []
+    for slide in gallery.slides:
+        lines.append((gallery.title, Label("gallery", "html:gallery_title")))
+        if slide.heading:
+            value = slide.heading if kept else None
+            heading = Label(HEADING if kept else "gallery", "html:gallery_slide_heading", value)
+            lines.append((slide.heading, heading))
+        category = BODY if kept else "gallery"
+        for text in slide.texts:
+            lines.append((text, Label(category, "html:gallery_slide_text", text)))
+    # The author line stays out: the rule tables would claim it for the article's
+    # byline. It is counted with the page's lines outside the article
+    # (`outside_article`).
+    return lines
+
+
+def splice_galleries(
+    lines: list[str],
+    found: list[Gallery],
+    paragraphs: dict[str, HtmlElement],
+    positions: dict[HtmlElement, int],
+    keep_gallery: bool,
+) -> tuple[list[str], dict[int, Label]]:
+    """The dump with each gallery put in its place (after the last extracted
+    paragraph above it), and the labels of the gallery's lines by index."""
+    where = [positions.get(paragraphs.get(comparable(line))) for line in lines]
+    inserts: dict[int, list[tuple[str, Label]]] = {}
+    for gallery in found:
+        above = [i for i, at in enumerate(where) if at is not None and at < gallery.position]
+        inserts.setdefault(above[-1] + 1 if above else 0, []).extend(
+            gallery_lines(gallery, keep_gallery)
+        )
+    spliced: list[str] = []
+    labels: dict[int, Label] = {}
+    for index in range(len(lines) + 1):
+        for text, label in inserts.get(index, ()):
+            labels[len(spliced)] = label
+            spliced.append(text)
+        if index < len(lines):
+            spliced.append(lines[index])
+    return spliced, labels
+
+
 # --- video and audio blocks ------------------------------------------------------------
 
 
@@ -685,17 +850,132 @@ def media_blocks(tree: HtmlElement, body: HtmlElement | None, title: str | None)
     return found
 
 
+# --- what the page holds outside the article ---------------------------------------------
+
+# Elements that start a line of their own when a page is flattened to text (as
+# resiliparse and inscriptis flatten it); links, emphasis and spans run inline.
+BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "body", "dd", "details", "dialog"),
+        *("div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header"),
+        *("hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr"),
+        *("td", "th", "ul", "br", *HEADINGS),
+    }
+)
+# Elements whose text a reader never sees as text: code, styles, form controls
+# (the language picker's options), inline SVG icons.
+HIDDEN_TAGS = frozenset(
+    {
+        *("script", "style", "noscript", "template", "head", "svg", "iframe"),
+        *("select", "option", "button", "input", "textarea"),
+    }
+)
+# Text of the page that trafilatura left out of the main text and that no rule
+# table or structure rule names (none on the corpus pages but image alt texts).
+NOT_MAIN_TEXT = "boilerplate"
+
+
+def page_lines(tree: HtmlElement) -> list[str]:
+    """The page's visible text flattened as a text dump: a line per block, image
+    alt texts on lines of their own. Iterative: a deeply nested page does not
+    reach Python's recursion limit."""
+    body = tree.find("body")
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            lines.append(text)
+        current.clear()
+
+    stack: list[tuple[HtmlElement, bool]] = [(tree if body is None else body, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag if isinstance(node.tag, str) else None
+        if closing or tag is None or tag in HIDDEN_TAGS:
+            if closing and tag in BLOCK_TAGS:
+                flush()
+            current.append(node.tail or "")
+            continue
+        if tag in BLOCK_TAGS or tag == "img":
+            flush()
+        if tag == "img" and (alt := " ".join((node.get("alt") or "").split())):
+            lines.append(alt)
+        current.append(node.text or "")
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    flush()
+    return lines
+
+
+def outside_article(
+    rendered: list[str], page: Page, images: list[Image], rules: RuleSet
+) -> tuple[list[Line], list[Label | None]]:
+    """The page's lines that are not in the dump, labelled for `removed` and `explain`.
+
+    trafilatura drops menus, footers, teasers and figures without a word; the
+    page flattened to a dump and labelled by the classifier says what each of
+    them was, in the categories a text dump of the page gets. Only the category
+    is kept: the metadata those lines carry is read from the page itself.
+    """
+    # Each line of the dump stands for one line of the page: a sentence the page
+    # repeats (the title in a teaser) is counted again.
+    in_dump = Counter(comparable(line.text) for line in page.lines if not line.blank)
+    figure_texts = {
+        comparable(part) for image in images for part in (image.alt, image.caption) if part
+    }
+    flattened = classify_dump("\n\n".join(rendered), rules=rules)
+    lines: list[Line] = []
+    labels: list[Label | None] = []
+    for line, label in zip(flattened.lines, flattened.labels, strict=True):
+        if line.blank:
+            continue
+        key = comparable(line.text)
+        if in_dump[key] > 0:
+            in_dump[key] -= 1
+            continue
+        if label is not None and not label.kept:
+            labels.append(Label(label.category, label.rule))
+        elif key in figure_texts:
+            labels.append(Label("image", "html:figure_text"))
+        else:
+            labels.append(Label(NOT_MAIN_TEXT, "html:not_main_text"))
+        lines.append(line)
+    return lines, labels
+
+
+def with_lines_outside(page: Page, lines: list[Line], labels: list[Label | None]) -> Page:
+    """The dump's page, then (after a blank line) the page's lines outside the article."""
+    if not lines:
+        return page
+    return Page(
+        lines=[*page.lines, make_line(""), *lines],
+        labels=[*page.labels, None, *labels],
+        rules=page.rules,
+        keep_gallery=page.keep_gallery,
+        title_index=page.title_index,
+        end_index=page.end_index,
+        table_rules=page.table_rules,
+    )
+
+
 # --- putting it together ------------------------------------------------------------
 
 
 def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dict[int, Label]:
-    """Lines the page structure identifies: the title line, figure captions."""
+    """Lines the page structure identifies: the title line, the kicker above it
+    (which trafilatura keeps as a heading when the page is an <article> alone),
+    figure captions."""
     preset: dict[int, Label] = {}
     title = comparable(meta.title or "")
+    section = comparable(meta.section or "")
     for index, line in enumerate(lines):
         key = comparable(line)
         if title and key == title and index < 3:
             preset[index] = Label("title", "html:title_line", line.strip())
+            if index and section and comparable(lines[index - 1]) == section:
+                preset[index - 1] = Label("section", "html:kicker_line", meta.section)
         elif key in captions:
             preset[index] = Label("image", "html:figure_caption")
     return preset
@@ -708,10 +988,11 @@ def analyse_html(
     rules = rules or default_ruleset()
     import trafilatura  # noqa: PLC0415 - see extract_main_text
 
-    tree = trafilatura.load_html(data)
+    tree = trafilatura.load_html(as_page(data))
     if tree is None:
         return classify_dump("", rules=rules), PageMeta(), [], MediaBlocks()
     meta = read_metadata(tree, data, rules)
+    rendered = page_lines(tree)
     lines, headings = extract_main_text(tree)
     paragraphs = _paragraphs(tree)
     restore_lead(lines, paragraphs, meta)
@@ -722,12 +1003,16 @@ def analyse_html(
     images = [figure.image for figure in figures(tree, rules, positions, span)]
     captions = {comparable(image.caption): image for image in images if image.caption}
     media = media_blocks(tree, body_container(lines, paragraphs), meta.title)
+    found = galleries(tree, rules, positions)
+    lines, gallery_labels = splice_galleries(lines, found, paragraphs, positions, keep_gallery)
     # trafilatura's dump is the article alone, so its headings (and the ones put
     # back) can be preset: no structural rule then takes one for an alt text.
     heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
     preset = preset_headings(heading_lines, lines, "html:heading")
     preset.update(_preset(lines, meta, captions))
+    preset.update(gallery_labels)
     page = classify_dump("\n".join(lines), rules=rules, keep_gallery=keep_gallery, preset=preset)
+    page = with_lines_outside(page, *outside_article(rendered, page, images, rules))
     return page, meta, images, media
 
 
