@@ -1,4 +1,4 @@
-"""Input forms: plain-text dumps, markdown dumps, HTML pages and JSON Lines records.
+"""Input forms: plain-text dumps, markdown dumps, HTML pages and JSON records.
 
 Every form ends up as the same kind of `Document`, cleaned by the same rule
 tables; `Document.format` records which form it came from. The form is detected
@@ -83,11 +83,12 @@ def to_documents(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> list[Document | RecordError]:
-    """Clean one input: one record for a page, one per line for JSON Lines.
+    """Clean one input: one record for a page, one per record for JSON records.
 
-    `source` is the input's name (its extension helps detection); JSON Lines
-    records get "<source>#<line>". A JSON Lines line that cannot be read is a
-    `RecordError` in the list, in its place, never an exception.
+    `source` is the input's name (its extension helps detection); JSON records
+    get "<source>#<n>" (the line in JSON Lines, the element of a JSON array). A
+    record that cannot be read is a `RecordError` in the list, in its place,
+    never an exception.
     """
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
@@ -113,12 +114,13 @@ def clean_any(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Document:
-    """Clean a single page in any form but JSON Lines (use `to_documents` for those)."""
+    """Clean a single page in any form but JSON records (use `to_documents` for those)."""
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         raise UsageError(
-            "This input is JSON Lines (one record per line); use cleaner.formats.to_documents() "
-            "to get one record per line, or pass fmt='text' to clean it as a text dump."
+            "This input is JSON records (JSON Lines or a JSON array); use "
+            "cleaner.formats.to_documents() to get one result per record, or pass fmt='text' "
+            "to clean it as a text dump."
         )
     return _clean_page(
         data,
@@ -138,7 +140,7 @@ def analyse_any(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Page:
-    """The labelled text dump of one page in any form but JSON Lines, for `explain`.
+    """The labelled text dump of one page in any form but JSON records, for `explain`.
 
     For HTML and markdown the lines are those of the dump the page was turned
     into (trafilatura's paragraphs, the flattened markdown), not of the input.
@@ -154,5 +156,5 @@ def analyse_any(
 
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
-        raise UsageError("explain works on one page; JSON Lines input has one page per line.")
+        raise UsageError("explain works on one page; JSON records hold one page per record.")
     return analyse(data, rules=rules, keep_gallery=keep_gallery)
