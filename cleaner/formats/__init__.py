@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 AUTO = "auto"
+# How a dump with trafilatura's metadata header starts (see formats/frontmatter.py).
+FRONT_MATTER_STARTS = ("---", "\ufeff---")
 
 
 def resolve_format(data: str, fmt: str = AUTO, *, name: str | None = None) -> str:
@@ -67,8 +69,15 @@ def _clean_page(
         from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
 
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    # core.clean looked up at each call, so that a test can patch the cleaner.
-    document = core.clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    if data.startswith(FRONT_MATTER_STARTS):
+        from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
+
+        document = clean_text(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    else:
+        # core.clean looked up at each call, so that a test can patch the cleaner.
+        document = core.clean(
+            data, source=source, url=url, keep_gallery=keep_gallery, rules=rules
+        )
     document.format = TEXT
     return document
 
@@ -157,4 +166,8 @@ def analyse_any(
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
         raise UsageError("explain works on one page; JSON records hold one page per record.")
+    if data.startswith(FRONT_MATTER_STARTS):
+        from cleaner.formats.frontmatter import analyse_text  # noqa: PLC0415
+
+        return analyse_text(data, rules=rules, keep_gallery=keep_gallery)[0]
     return analyse(data, rules=rules, keep_gallery=keep_gallery)
