@@ -206,8 +206,9 @@ class _Harvest:
         return next((d for d in parsed if d), None)
 
 
-# Removed lines that are the article's own metadata, not page chrome.
-_NOT_CHROME = frozenset({"title", "date", "section", "byline"})
+# Removed lines that are the article's own metadata, not page chrome (a
+# scraper's metadata header, `front_matter`, neither).
+_NOT_CHROME = frozenset({"title", "date", "section", "byline", "front_matter"})
 
 
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:

@@ -231,6 +231,24 @@ def test_explain_on_json_lines_is_a_usage_error_not_a_traceback() -> None:
     assert result.stderr.startswith("dw-clean: usage error: explain works on one page")
 
 
+def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> None:
+    lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(encoding="utf-8")
+    records_in = [json.loads(line) for line in lines.splitlines()]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(records_in[:2], ensure_ascii=False, indent=2), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(records_in[:2], indent=2)[:-40], encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    result = invoke([str(export), str(broken), "-j", "1", "--rejects", str(rejects)])
+    assert result.exit_code == 1, result.output
+    docs = records(result.stdout)
+    assert [d["source"] for d in docs] == [f"{export}#1", f"{export}#2"]
+    assert all(d["format"] == "jsonl" and d["url"] for d in docs)
+    (reject,) = records(rejects.read_text(encoding="utf-8"))
+    assert (reject["source"], reject["reason"]) == (str(broken), "json")
+    assert "2 inputs, 2 records, 1 reject" in result.stderr
+
+
 # --- the installed entry points, as subprocesses ---------------------------------
 
 

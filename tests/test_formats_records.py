@@ -251,6 +251,80 @@ def test_bad_lines_are_rejects_in_place_not_a_crash() -> None:
     assert error.detail
 
 
+# --- JSON arrays and single objects (.json exports) --------------------------------
+
+
+def comparable_records(docs: list[Document | RecordError]) -> list[dict[str, Any]]:
+    return [doc.to_dict() for doc in docs if isinstance(doc, Document)]
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["compact", "pretty"])
+def test_a_json_array_gives_the_records_json_lines_gives(indent: int | None) -> None:
+    path = RECORDS / "de-rss-2026.jsonl"
+    array = json.dumps(raw(path), ensure_ascii=False, indent=indent)
+    assert detect_format(array, name="export.txt") == "jsonl"
+    out = to_documents(array, source="export.json")
+    assert [item.source for item in out] == [f"export.json#{n}" for n in range(1, len(out) + 1)]
+    as_lines = to_documents(path.read_text(encoding="utf-8"), source="export.json")
+    assert comparable_records(out) == comparable_records(as_lines)
+    assert len(comparable_records(out)) == len(raw(path))
+
+
+def test_one_pretty_printed_object_is_one_record() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    record = raw(path)[0]
+    pretty = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    assert detect_format(pretty) == "jsonl"
+    (doc,) = to_documents(pretty, source="page.json")
+    assert isinstance(doc, Document)
+    assert doc.source == "page.json#1"
+    assert doc.title == documents(path)[0].title
+    assert doc.text == documents(path)[0].text
+
+
+def test_array_elements_without_text_or_not_objects_are_rejects_in_place() -> None:
+    data = json.dumps(
+        [
+            {"url": "https://www.dw.com/de/x/a-1", "text": "Ein Satz, der bleibt."},
+            ["not", "an", "object"],
+            {"url": "https://www.dw.com/de/z/a-3", "body": "Text im falschen Feld."},
+            {"url": "https://www.dw.com/de/x/a-4", "text": "Noch ein Satz, der bleibt."},
+        ],
+        indent=2,
+    )
+    out = to_documents(data, source="export.json")
+    assert [getattr(item, "reason", "ok") for item in out] == ["ok", "json", "no_text", "ok"]
+    assert [item.source for item in out] == [f"export.json#{n}" for n in (1, 2, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason", "detail"),
+    [
+        ('[\n  {"text": "Ein Satz.", "title": "abgeschnitten\n', "json", "line 2"),
+        ('{\n  "title": "x"\n  "text": "abc"\n}\n', "json", "line 3"),
+        ('{\n  "text": "a"\n}\n{\n  "text": "b"\n}\n', "json", "Extra data"),
+        ("[]\n", "no_text", "empty JSON array"),
+    ],
+    ids=["truncated-array", "missing-comma", "concatenated-objects", "empty-array"],
+)
+def test_a_broken_json_document_is_one_reject_for_the_input(
+    data: str, reason: str, detail: str
+) -> None:
+    (error,) = to_documents(data, source="export.json")
+    assert isinstance(error, RecordError)
+    assert (error.source, error.reason) == ("export.json", reason)
+    assert detail in error.detail
+
+
+def test_json_lines_named_json_keep_their_line_numbers() -> None:
+    path = RECORDS / "de-scraper-2022.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    data = "\n".join([lines[0], "", "{broken", lines[1]]) + "\n"
+    out = to_documents(data, source="dump.json")
+    assert [getattr(item, "reason", "ok") for item in out] == ["ok", "json", "ok"]
+    assert [item.source for item in out] == ["dump.json#1", "dump.json#3", "dump.json#4"]
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

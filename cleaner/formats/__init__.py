@@ -1,4 +1,4 @@
-"""Input forms: plain-text dumps, markdown dumps, HTML pages and JSON Lines records.
+"""Input forms: plain-text dumps, markdown dumps, HTML pages and JSON records.
 
 Every form ends up as the same kind of `Document`, cleaned by the same rule
 tables; `Document.format` records which form it came from. The form is detected
@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 AUTO = "auto"
+# How a dump with trafilatura's metadata header starts (see formats/frontmatter.py).
+FRONT_MATTER_STARTS = ("---", "\ufeff---")
 
 
 def resolve_format(data: str, fmt: str = AUTO, *, name: str | None = None) -> str:
@@ -67,8 +69,15 @@ def _clean_page(
         from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
 
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    # core.clean looked up at each call, so that a test can patch the cleaner.
-    document = core.clean(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    if data.startswith(FRONT_MATTER_STARTS):
+        from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
+
+        document = clean_text(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    else:
+        # core.clean looked up at each call, so that a test can patch the cleaner.
+        document = core.clean(
+            data, source=source, url=url, keep_gallery=keep_gallery, rules=rules
+        )
     document.format = TEXT
     return document
 
@@ -83,11 +92,12 @@ def to_documents(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> list[Document | RecordError]:
-    """Clean one input: one record for a page, one per line for JSON Lines.
+    """Clean one input: one record for a page, one per record for JSON records.
 
-    `source` is the input's name (its extension helps detection); JSON Lines
-    records get "<source>#<line>". A JSON Lines line that cannot be read is a
-    `RecordError` in the list, in its place, never an exception.
+    `source` is the input's name (its extension helps detection); JSON records
+    get "<source>#<n>" (the line in JSON Lines, the element of a JSON array). A
+    record that cannot be read is a `RecordError` in the list, in its place,
+    never an exception.
     """
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
@@ -113,12 +123,13 @@ def clean_any(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Document:
-    """Clean a single page in any form but JSON Lines (use `to_documents` for those)."""
+    """Clean a single page in any form but JSON records (use `to_documents` for those)."""
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         raise UsageError(
-            "This input is JSON Lines (one record per line); use cleaner.formats.to_documents() "
-            "to get one record per line, or pass fmt='text' to clean it as a text dump."
+            "This input is JSON records (JSON Lines or a JSON array); use "
+            "cleaner.formats.to_documents() to get one result per record, or pass fmt='text' "
+            "to clean it as a text dump."
         )
     return _clean_page(
         data,
@@ -138,7 +149,7 @@ def analyse_any(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Page:
-    """The labelled text dump of one page in any form but JSON Lines, for `explain`.
+    """The labelled text dump of one page in any form but JSON records, for `explain`.
 
     For HTML and markdown the lines are those of the dump the page was turned
     into (trafilatura's paragraphs, the flattened markdown), not of the input;
@@ -156,5 +167,9 @@ def analyse_any(
 
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
-        raise UsageError("explain works on one page; JSON Lines input has one page per line.")
+        raise UsageError("explain works on one page; JSON records hold one page per record.")
+    if data.startswith(FRONT_MATTER_STARTS):
+        from cleaner.formats.frontmatter import analyse_text  # noqa: PLC0415
+
+        return analyse_text(data, rules=rules, keep_gallery=keep_gallery)[0]
     return analyse(data, rules=rules, keep_gallery=keep_gallery)

@@ -56,6 +56,19 @@ OVERLAY_FIELDS = frozenset(
     }
 )
 
+# A page's own name for itself shows up as "author" in meta tags and JSON-LD;
+# these markers (plus the page's publisher and site names) identify it.
+ORGANISATION = regex.compile(r"\b(?:deutsche\s+welle|dw)\b|www\.|\.com\b", flags=regex.IGNORECASE)
+# DW's <title> and og:title: "Headline | Section | DW | 19.01.2020" (old layout),
+# "Headline – DW – 30.01.2024" (new layout).
+TITLE_SUFFIX = regex.compile(
+    r"""^(?P<title>.+?)
+        (?:\s*\|[^|]*)*?                          # section names
+        \s*[|–—-]\s*DW\s*[|–—-]\s*
+        (?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$     # the page's date
+    """,
+    flags=regex.VERBOSE,
+)
 # Quote look-alikes that differ between a page's meta tags, its <h1> and
 # trafilatura's output of the same sentence, and invisible characters some keep.
 _QUOTES = str.maketrans({"′": "'", "’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
@@ -72,6 +85,28 @@ def comparable(text: str) -> str:
     if _NEEDS_TRANSLATION.search(key):
         key = " ".join(key.translate(_QUOTES).replace("\u200b", "").split())
     return key
+
+
+def split_title(title: str | None) -> tuple[str | None, str | None]:
+    """("Headline", ISO date) from DW's "Headline | Section | DW | 19.01.2020"."""
+    if not title:
+        return None, None
+    title = " ".join(title.split())
+    match = TITLE_SUFFIX.match(title)
+    if not match:
+        return title, None
+    day, month, year = (int(part) for part in match["date"].split("."))
+    return match["title"].strip(), f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def is_person(name: str, organisations: Iterable[str]) -> bool:
+    """Whether an author name is a person, not the site ("Deutsche Welle", "DW.COM")."""
+    key = comparable(name)
+    return (
+        bool(key)
+        and not ORGANISATION.search(name)
+        and key not in {comparable(org) for org in organisations}
+    )
 
 
 def _classify(

@@ -1,6 +1,10 @@
-"""Tell the input forms apart: HTML, markdown, JSON Lines or a plain-text dump.
+"""Tell the input forms apart: HTML, markdown, JSON records or a plain-text dump.
 
-A file name decides when its extension is specific (`.html`, `.md`, `.jsonl`);
+JSON records are JSON Lines, a JSON array of objects or one JSON object (the
+"jsonl" form: `cleaner.formats.records` reads all three).
+
+A file name decides when its extension is specific (`.html`, `.md`, `.jsonl`,
+`.json`);
 `.txt` and unknown names say only "text of some kind", so the content decides:
 html2text writes markdown into `.txt` files, and scrapers save HTML and JSON
 under any name. Sniffing reads at most `SNIFF_CHARS` characters from the start,
@@ -35,6 +39,8 @@ EXTENSIONS: dict[str, str] = {
     ".jsonl": JSONL,
     ".ndjson": JSONL,
     ".jsonlines": JSONL,
+    # Scrapers export records as a JSON array, or one object per file.
+    ".json": JSONL,
 }
 COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
@@ -91,6 +97,8 @@ MIN_MARKUP_LINE_SHARE = 0.5
 
 # The first line of a JSON Lines file: an object whose first key is a string.
 _JSON_OBJECT_START = regex.compile(r'\A[\ufeff\s]*\{\s*"(?:[^"\\]|\\.)*"\s*:')
+# A JSON array of such objects, compact or pretty-printed.
+_JSON_ARRAY_START = regex.compile(r'\A[\ufeff\s]*\[\s*\{\s*"(?:[^"\\]|\\.)*"\s*:')
 
 # Markdown signals, counted per line of the window. Plain-text dumps made by
 # resiliparse, inscriptis or trafilatura have none of them: they drop link
@@ -152,12 +160,18 @@ def looks_like_html_fragment(head: str) -> bool:
 
 
 def looks_like_jsonl(head: str) -> bool:
-    """The first non-blank line is a JSON object (or starts like one, if cut off)."""
+    """JSON records: the first non-blank line is a JSON object (or starts like one,
+    if cut off), or the text opens a JSON array of objects or a pretty-printed
+    object ("{" alone on the first line, a key on the next)."""
+    if _JSON_ARRAY_START.match(head):
+        return True
     if not _JSON_OBJECT_START.match(head):
         return False
     first = head.lstrip("\ufeff \t\r\n").split("\n", 1)
     if len(first) == 1 and len(head) >= SNIFF_CHARS:
         return True  # the line runs past the window; its start is enough
+    if first[0].strip() == "{":
+        return True
     try:
         return isinstance(json.loads(first[0]), dict)
     except ValueError:
@@ -187,7 +201,7 @@ def looks_like_markdown(head: str) -> bool:
 
 
 def detect_format(data: str, *, name: str | None = None) -> str:
-    """ "html", "markdown", "jsonl" or "text": by extension, else by content."""
+    """ "html", "markdown", "jsonl" (JSON records) or "text": by extension, else by content."""
     by_name = format_from_name(name)
     if by_name is not None:
         return by_name

@@ -50,10 +50,13 @@ from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.formats.common import (
+    ORGANISATION,
     classify_dump,
     comparable,
+    is_person,
     overlay,
     preset_headings,
+    split_title,
     unique,
 )
 from cleaner.lines import Line, make_line
@@ -78,19 +81,6 @@ ARTICLE_TYPES = frozenset(
         "ReviewNewsArticle",
         "BackgroundNewsArticle",
     }
-)
-# A page's own name for itself shows up as "author" in meta tags and JSON-LD;
-# these markers (plus the page's publisher and site names) identify it.
-ORGANISATION = regex.compile(r"\b(?:deutsche\s+welle|dw)\b|www\.|\.com\b", flags=regex.IGNORECASE)
-# DW's <title> and og:title: "Headline | Section | DW | 19.01.2020" (old layout),
-# "Headline – DW – 30.01.2024" (new layout).
-TITLE_SUFFIX = regex.compile(
-    r"""^(?P<title>.+?)
-        (?:\s*\|[^|]*)*?                          # section names
-        \s*[|–—-]\s*DW\s*[|–—-]\s*
-        (?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$     # the page's date
-    """,
-    flags=regex.VERBOSE,
 )
 ISO_DATE = regex.compile(r"^\s*(?P<date>\d{4}-\d{2}-\d{2})")
 PERMALINK = regex.compile(r"https?://p\.dw\.com/p/[0-9A-Za-z]+")
@@ -250,18 +240,6 @@ def meta_tags(tree: HtmlElement) -> dict[str, str]:
     return tags
 
 
-def split_title(title: str | None) -> tuple[str | None, str | None]:
-    """("Headline", ISO date) from DW's "Headline | Section | DW | 19.01.2020"."""
-    if not title:
-        return None, None
-    title = " ".join(title.split())
-    match = TITLE_SUFFIX.match(title)
-    if not match:
-        return title, None
-    day, month, year = (int(part) for part in match["date"].split("."))
-    return match["title"].strip(), f"{year:04d}-{month:02d}-{day:02d}"
-
-
 def iso_date(value: object) -> str | None:
     if isinstance(value, str) and (match := ISO_DATE.match(value)):
         return match["date"]
@@ -280,15 +258,6 @@ def _names_of(value: object) -> list[str]:
             if isinstance(name, str):
                 names.append(" ".join(name.split()))
     return names
-
-
-def is_person(name: str, organisations: Iterable[str]) -> bool:
-    key = comparable(name)
-    return (
-        bool(key)
-        and not ORGANISATION.search(name)
-        and key not in {comparable(org) for org in organisations}
-    )
 
 
 def find_h1(tree: HtmlElement, title: str | None) -> HtmlElement | None:

@@ -16,7 +16,9 @@ what the classifier can use and drops the syntax:
   whole (the 2013 layout's subheadings), become lines of their own and go to
   `headings` when the classifier keeps them; the first level-1 heading is
   handed to the classifier as the title;
-- emphasis, inline code marks and backslash escapes are removed.
+- emphasis, inline code marks and backslash escapes are removed;
+- trafilatura's metadata header above its markdown gives url, title, date and
+  authors (`cleaner.formats.frontmatter`), like a reader service's header.
 
 Chrome that markdown renders like any other text ("Explore more" underlined
 with `---`, "To view this video please enable JavaScript...", "Related topics")
@@ -40,6 +42,7 @@ from cleaner.formats.common import (
     overlay,
     promote_headings,
 )
+from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter, with_header_lines
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
 
@@ -493,7 +496,11 @@ def heading_is_no_image(page: Page, dump: MarkdownDump) -> None:
             page.set(below, BODY, "markdown:caption_of_no_image")
 
 
-def _analyse(data: str, rules: RuleSet, keep_gallery: bool) -> tuple[Page, dict[str, str]]:
+def _analyse(
+    data: str, rules: RuleSet, keep_gallery: bool
+) -> tuple[Page, dict[str, str], dict[str, str]]:
+    """The labelled page, the reader service's header and trafilatura's header."""
+    front_matter, front_lines, data = split_front_matter(data)
     header, markdown = split_reader_header(data)
     dump = markdown_to_dump(markdown, rules)
     lines = dump.text.split("\n")
@@ -511,7 +518,7 @@ def _analyse(data: str, rules: RuleSet, keep_gallery: bool) -> tuple[Page, dict[
     heading_is_no_image(page, dump)
     label_images(page, dump)
     promote_headings(page, sorted(dump.headings), "markdown:heading")
-    return page, header
+    return with_header_lines(page, front_lines), header, front_matter
 
 
 def analyse_markdown(
@@ -529,12 +536,13 @@ def clean_markdown(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Document:
-    page, header = _analyse(data, rules or default_ruleset(), keep_gallery)
-    source_url = header.get("url source")
+    page, header, front_matter = _analyse(data, rules or default_ruleset(), keep_gallery)
+    source_url = header.get("url source") or front_matter.get("url")
     document = document_from_page(page, source=source, url=url or source_url or None)
-    return overlay(
+    document = overlay(
         document,
         title=document.title or header.get("title") or None,
         date=document.date or _header_date(header.get("published time")),
         format=FORMAT,
     )
+    return overlay_front_matter(document, front_matter)

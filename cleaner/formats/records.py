@@ -1,12 +1,22 @@
-"""JSON Lines records from other people's scrapers: one article per line.
+"""Records from other people's scrapers: JSON Lines, a JSON array, one JSON object.
 
-Each line is a JSON object. The article text is in `text_field` ("text" by
+JSON Lines has one JSON object per line; a `.json` export holds the same
+objects as one JSON array (`[{...}, {...}]`, compact or pretty-printed), or one
+pretty-printed object per file. The article text is in `text_field` ("text" by
 default); `url`, `title` and `date` are used when present (and `author` /
 `authors` and `permalink`, the other fields scrapers commonly have); every
 field except the text, url, title and date is kept verbatim under `input`. A
-record's `source` is "<path>#<line number>". A line that is not a JSON object is
-a `RecordError` with reason "json", one without text reason "no_text": a bad
-line never stops the file.
+record's `source` is "<path>#<n>": the line number in JSON Lines, the element's
+number (from 1) in an array, the line a single object starts on (1, mostly). A
+line or an element that is not a JSON object is a `RecordError` with reason
+"json", one without text reason "no_text": a bad record never stops the file.
+A JSON document that does not parse is one `RecordError` "json" for the whole
+input (source "<path>"), with the line and column where it breaks: none of its
+records can be read.
+
+An array is parsed whole (a JSON parser needs the closing bracket), so a
+`.json` export takes a few times its size in memory, where JSON Lines is
+parsed a line at a time.
 
 Record texts are body-only but dirty, in two ways this module undoes before the
 classifier sees them:
@@ -296,6 +306,66 @@ def record_document(
     )
 
 
+def _first_line(data: str) -> tuple[int, str]:
+    """The number (from 1, as JSON Lines counts) and text of the first non-blank line."""
+    start = len(data) - len(data.lstrip())
+    # (The "x" stands for the line's own text: only the breaks before it count.)
+    number = len((data[:start] + "x").splitlines())
+    return number, data[start:].split("\n", 1)[0].rstrip("\r")
+
+
+def _parses_alone(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def json_values(data: str, name: str) -> Iterator[tuple[str, object] | RecordError]:
+    """(source, parsed value) for each record of a JSON Lines text or JSON document.
+
+    The text is one JSON document (an array of records, or one record) when it
+    parses whole; JSON Lines when its first line is a JSON value on its own (a
+    one-line file is both, and reads the same either way: a single object's
+source is the number of the line it starts on).
+    A document that breaks after its first line is neither: one error for all.
+    """
+    body = data[1:] if data.startswith("\ufeff") else data
+    start = body.lstrip()[:1]
+    if start in ("[", "{"):
+        try:
+            document = json.loads(body)
+        except json.JSONDecodeError as error:
+            number, line = _first_line(body)
+            if error.lineno > number and not _parses_alone(line):
+                yield RecordError(
+                    name,
+                    REASON_JSON,
+                    f"not valid JSON: {error} (a JSON input is one array of records or one "
+                    "record; JSON Lines one record per line)",
+                )
+                return
+        else:
+            if isinstance(document, dict):
+                yield f"{name}#{_first_line(body)[0]}", document
+                return
+            if not document:
+                yield RecordError(name, REASON_NO_TEXT, "an empty JSON array: no record in it")
+                return
+            for number, value in enumerate(document, start=1):
+                yield f"{name}#{number}", value
+            return
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}#{number}"
+        try:
+            yield where, json.loads(line)
+        except ValueError as error:
+            yield RecordError(where, REASON_JSON, str(error))
+
+
 def iter_records(
     data: str,
     *,
@@ -304,18 +374,15 @@ def iter_records(
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
 ) -> Iterator[Document | RecordError]:
-    """One `Document` or `RecordError` per non-blank line of a JSON Lines text."""
+    """One `Document` or `RecordError` per record: per non-blank line of JSON Lines,
+    per element of a JSON array, or one for a single JSON object (see `json_values`)."""
     rules = rules or default_ruleset()
     name = source or "<jsonl>"
-    for number, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
+    for item in json_values(data, name):
+        if isinstance(item, RecordError):
+            yield item
             continue
-        where = f"{name}#{number}"
-        try:
-            record = json.loads(line)
-        except ValueError as error:
-            yield RecordError(where, REASON_JSON, str(error))
-            continue
+        where, record = item
         if not isinstance(record, dict):
             yield RecordError(where, REASON_JSON, f"a JSON {type(record).__name__}, not an object")
             continue
