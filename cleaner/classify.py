@@ -896,6 +896,16 @@ def label_section_and_head(page: Page) -> None:
 # --- pass 5: galleries, related zone, tail ------------------------------------
 
 
+def is_kept_gallery_slide(label: Label | None) -> bool:
+    """A slide kept in the text by --keep-gallery. Passes over the clean text
+    see no gallery around it, so it keeps this label rather than theirs."""
+    return label is not None and label.kept and label.rule.startswith(GALLERY_RULE_PREFIX)
+
+
+# The rules of gallery lines ("structure:gallery_slide_text", ...).
+GALLERY_RULE_PREFIX = "structure:gallery"
+
+
 def label_galleries(page: Page, start: int, stop: int) -> None:
     """Old-layout picture galleries repeat their own title on every slide."""
     counts = Counter(
@@ -904,6 +914,9 @@ def label_galleries(page: Page, start: int, stop: int) -> None:
     repeated = {key for key, count in counts.items() if count >= 3}
     if not repeated:
         return
+    # Kept (--keep-gallery), a slide's heading is a heading of the text, as in
+    # the HTML reader; its text is body that also goes to `gallery`.
+    heading = HEADING if page.keep_gallery else "gallery"
     category = BODY if page.keep_gallery else "gallery"
     last = None
     for i in range(start, stop):
@@ -913,7 +926,7 @@ def label_galleries(page: Page, start: int, stop: int) -> None:
         j = i
         nxt = page.next_nonblank(j, stop)
         if nxt is not None and page.free(nxt) and page.lines[nxt].is_heading_like:
-            page.set(nxt, category, "structure:gallery_slide_heading")
+            page.set(nxt, heading, "structure:gallery_slide_heading")
             j = nxt
             nxt = page.next_nonblank(j, stop)
         if nxt is not None and page.free(nxt):

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 import regex
 
-from cleaner.classify import HEADING, KEPT, HtmlTitle, Label, Page, classify
+from cleaner.classify import (
+    HEADING,
+    KEPT,
+    HtmlTitle,
+    Label,
+    Page,
+    classify,
+    is_kept_gallery_slide,
+)
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
@@ -79,7 +87,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
             if label is not None and not label.kept:
                 page.labels[i] = label
                 changed = True
-            elif label is not None:
+            elif label is not None and not is_kept_gallery_slide(page.labels[i]):
                 # Heading or paragraph, as a second cleaning would see it.
                 page.labels[i] = label
         if not changed:

@@ -76,6 +76,12 @@ def test_old_layout_gallery_is_metadata_unless_kept() -> None:
     assert "Julia Hitz" not in " ".join(default.authors)
     kept = clean(text, keep_gallery=True)
     assert slide in kept.text
+    # Kept in the text, the slides are still listed as the gallery, and their
+    # headings are headings ("'Our future is on the water'" too, which ends
+    # in a quote mark: the gallery says it is a heading, not its shape).
+    assert kept.gallery == default.gallery
+    assert "'Our future is on the water'" in kept.headings
+    assert "German colonies" in kept.headings
 
 
 def test_old_layout_metadata_block() -> None:

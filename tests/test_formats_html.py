@@ -502,6 +502,8 @@ def test_the_gallery_author_is_not_the_article_author() -> None:
 def test_kept_gallery_slides_stand_where_the_page_has_them() -> None:
     kept = clean_any(page_html(COLONIAL), keep_gallery=True)
     assert kept.text == dump_record(COLONIAL, keep_gallery=True).text
+    assert kept.headings == dump_record(COLONIAL, keep_gallery=True).headings
+    assert kept.gallery == dump_record(COLONIAL, keep_gallery=True).gallery
     assert kept.text != cleaned(COLONIAL).text
     # Kept in `text`, still listed as gallery slides.
     assert kept.gallery == cleaned(COLONIAL).gallery

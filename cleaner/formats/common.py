@@ -24,6 +24,7 @@ from cleaner.classify import (
     Label,
     Page,
     classify,
+    is_kept_gallery_slide,
     looks_like_names,
     split_names,
 )
@@ -163,7 +164,7 @@ def classify_dump(
         changed = False
         for n, i in enumerate(kept):
             label = again.labels[2 * n]
-            if label is not None:
+            if label is not None and (not label.kept or not is_kept_gallery_slide(page.labels[i])):
                 changed = changed or not label.kept
                 page.labels[i] = label
         if not changed:
