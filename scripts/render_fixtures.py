@@ -17,7 +17,6 @@ fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -26,11 +25,10 @@ from pathlib import Path
 
 import html2text
 import trafilatura
+from fixture_rendering import ROOT, dirs_parser, normalise_output, shown
 from inscriptis import get_text
 from resiliparse.extract.html2text import extract_plain_text
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML_DIR = ROOT / "fixtures" / "html"
 DUMPS_DIR = ROOT / "fixtures" / "dumps"
 # The seeds live outside the repository; tests only ever read the copies.
 SEEDS_DIR = ROOT.parent / "shared" / "corpus" / "seeds"
@@ -90,18 +88,12 @@ RENDERERS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _normalise_output(text: str) -> str:
-    """Unify line ends and the trailing newline so reruns give identical bytes."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
-
-
 def render_page(html_path: Path, out_dir: Path) -> list[Path]:
     html = html_path.read_text(encoding="utf-8")
     written = []
     for tool, render in RENDERERS.items():
         out_path = out_dir / f"{html_path.stem}.{tool}.txt"
-        out_path.write_text(_normalise_output(render(html)), encoding="utf-8")
+        out_path.write_text(normalise_output(render(html)), encoding="utf-8")
         written.append(out_path)
     return written
 
@@ -120,9 +112,7 @@ def copy_seeds(seeds_dir: Path, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--html-dir", type=Path, default=HTML_DIR)
-    parser.add_argument("--out-dir", type=Path, default=DUMPS_DIR)
+    parser = dirs_parser(__doc__.splitlines()[0], DUMPS_DIR)
     parser.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR)
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
@@ -130,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     for html_path in sorted(args.html_dir.glob("*.html")):
         written.extend(render_page(html_path, args.out_dir))
     for path in written:
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        print(shown(path))
     return 0
 
 

@@ -26,14 +26,11 @@ newline; trafilatura's defaults otherwise, as users run it.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import trafilatura
+from fixture_rendering import ROOT, dirs_parser, normalise_output, shown
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML_DIR = ROOT / "fixtures" / "html"
 OUT_DIR = ROOT / "fixtures" / "front-matter"
 # trafilatura's output format -> the fixture's extension.
 OUTPUTS = {"txt": ".txt", "markdown": ".md"}
@@ -41,22 +38,18 @@ OUTPUTS = {"txt": ".txt", "markdown": ".md"}
 
 def render(html: str, output_format: str) -> str:
     text = trafilatura.extract(html, output_format=output_format, with_metadata=True) or ""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+    return normalise_output(text)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--html-dir", type=Path, default=HTML_DIR)
-    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
-    args = parser.parse_args(argv)
+    args = dirs_parser(__doc__.splitlines()[0], OUT_DIR).parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for html_path in sorted(args.html_dir.glob("*.html")):
         html = html_path.read_text(encoding="utf-8")
         for output_format, extension in OUTPUTS.items():
             out_path = args.out_dir / f"{html_path.stem}.trafilatura-meta{extension}"
             out_path.write_text(render(html, output_format), encoding="utf-8")
-            print(out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path)
+            print(shown(out_path))
     return 0
 
 

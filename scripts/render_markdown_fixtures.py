@@ -16,14 +16,11 @@ newline. markdownify runs with its defaults, as users run it.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
+from fixture_rendering import ROOT, dirs_parser, normalise_output, shown
 from markdownify import markdownify
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML_DIR = ROOT / "fixtures" / "html"
 DUMPS_DIR = ROOT / "fixtures" / "dumps"
 
 
@@ -34,21 +31,16 @@ def render(html: str) -> str:
     otherwise blank lines (no `<br>` hard breaks, which would be "  \\n"), so
     stripping it changes no markdown meaning and keeps reruns byte-identical.
     """
-    text = str(markdownify(html))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+    return normalise_output(str(markdownify(html)))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--html-dir", type=Path, default=HTML_DIR)
-    parser.add_argument("--out-dir", type=Path, default=DUMPS_DIR)
-    args = parser.parse_args(argv)
+    args = dirs_parser(__doc__.splitlines()[0], DUMPS_DIR).parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for html_path in sorted(args.html_dir.glob("*.html")):
         out_path = args.out_dir / f"{html_path.stem}.markdownify.md"
         out_path.write_text(render(html_path.read_text(encoding="utf-8")), encoding="utf-8")
-        print(out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path)
+        print(shown(out_path))
     return 0
 
 
