@@ -14,11 +14,13 @@ import os
 from setuptools import setup
 
 # The pure functions of cleaning: line shapes, rule tables, the structural
-# passes, dates, language, the harvest, format sniffing and markdown.
+# passes, dates, language, the harvest, format sniffing, markdown, and the
+# check for hard wrapping that every text page goes through.
 COMPILED_MODULES = [
     "cleaner/memo.py",
     "cleaner/rules/__init__.py",
     "cleaner/lines.py",
+    "cleaner/unwrap.py",
     "cleaner/dates.py",
     "cleaner/classify.py",
     "cleaner/language.py",
