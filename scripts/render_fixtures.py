@@ -64,6 +64,16 @@ def _trafilatura(html: str) -> str:
     return trafilatura.extract(html, output_format="txt", include_comments=False) or ""
 
 
+def _trafilatura_images(html: str) -> str:
+    # `trafilatura --images`: on DW's old layout the picture boxes' captions
+    # come through as lines of their own (the images themselves, and the
+    # credits, do not).
+    return (
+        trafilatura.extract(html, output_format="txt", include_comments=False, include_images=True)
+        or ""
+    )
+
+
 def _trafilatura_markdown(html: str) -> str:
     # `trafilatura --markdown`: on DW's new layout the date line stands right
     # above the lead paragraph, with no blank line between them.
@@ -94,6 +104,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "inscriptis.txt": _inscriptis,
     "html2text.txt": _html2text,
     "trafilatura.txt": _trafilatura,
+    "trafilatura-images.txt": _trafilatura_images,
     "trafilatura.md": _trafilatura_markdown,
     "w3m.txt": _w3m,
 }
