@@ -10,8 +10,9 @@ Run from the repository root (re-running rewrites the same bytes):
 
     /work/venv/bin/python scripts/render_fixtures.py
 
-Output: fixtures/dumps/<page>.<tool>.txt, UTF-8, "\\n" line ends, one final
-newline. The two seed dumps (already resiliparse output) are copied as
+Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
+<page>.trafilatura.md), UTF-8, "\\n" line ends, one final newline. The two
+seed dumps (already resiliparse output) are copied as
 fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
 """
 
@@ -63,6 +64,24 @@ def _trafilatura(html: str) -> str:
     return trafilatura.extract(html, output_format="txt", include_comments=False) or ""
 
 
+def _trafilatura_images(html: str) -> str:
+    # `trafilatura --images`: on DW's old layout the picture boxes' captions
+    # come through as lines of their own (the images themselves, and the
+    # credits, do not).
+    return (
+        trafilatura.extract(html, output_format="txt", include_comments=False, include_images=True)
+        or ""
+    )
+
+
+def _trafilatura_markdown(html: str) -> str:
+    # `trafilatura --markdown`: on DW's new layout the date line stands right
+    # above the lead paragraph, with no blank line between them.
+    return (
+        trafilatura.extract(html, output_format="markdown", include_comments=False) or ""
+    )
+
+
 def _w3m(html: str) -> str:
     # `w3m -dump` as users run it: hard-wrapped at 80 columns, lists marked
     # "•", "□" and "☆". (Debian package w3m; the wrapped form is what
@@ -77,14 +96,17 @@ def _w3m(html: str) -> str:
     ).stdout
 
 
-# Tool name (used in the file name) -> renderer. Order is the order files are written.
+# Tool name and extension (the file name's end) -> renderer. Order is the
+# order files are written.
 RENDERERS: dict[str, Callable[[str], str]] = {
-    "resiliparse": _resiliparse,
-    "resiliparse-main": _resiliparse_main,
-    "inscriptis": _inscriptis,
-    "html2text": _html2text,
-    "trafilatura": _trafilatura,
-    "w3m": _w3m,
+    "resiliparse.txt": _resiliparse,
+    "resiliparse-main.txt": _resiliparse_main,
+    "inscriptis.txt": _inscriptis,
+    "html2text.txt": _html2text,
+    "trafilatura.txt": _trafilatura,
+    "trafilatura-images.txt": _trafilatura_images,
+    "trafilatura.md": _trafilatura_markdown,
+    "w3m.txt": _w3m,
 }
 
 
@@ -92,7 +114,7 @@ def render_page(html_path: Path, out_dir: Path) -> list[Path]:
     html = html_path.read_text(encoding="utf-8")
     written = []
     for tool, render in RENDERERS.items():
-        out_path = out_dir / f"{html_path.stem}.{tool}.txt"
+        out_path = out_dir / f"{html_path.stem}.{tool}"
         out_path.write_text(normalise_output(render(html)), encoding="utf-8")
         written.append(out_path)
     return written

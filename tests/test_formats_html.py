@@ -32,6 +32,7 @@ from cleaner.evaluation import (
 from cleaner.explain import explain_rows
 from cleaner.formats import analyse_any, clean_any, detect_format, to_documents
 from cleaner.formats import html as html_format
+from cleaner.formats.detect import SNIFF_CHARS
 from cleaner.formats.html import is_person, split_title
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -450,11 +451,43 @@ def test_a_fragment_is_html_whatever_opens_it(wrap: str) -> None:
     assert_cleaned_like_the_page(clean_any(data, source="frag.txt"), UNCORK)
 
 
+@cache
+def inline_scripts(page: str) -> str:
+    """The page's own inline scripts of many lines (tracking code, a player's setup)."""
+    tree = lxml.html.document_fromstring(page_html(page))
+    return "\n".join(
+        str(lxml.html.tostring(script, encoding="unicode", with_tail=False))
+        for script in tree.iter("script")
+        if script.text and script.text.count("\n") >= MANY_SCRIPT_LINES
+    )
+
+
+MANY_SCRIPT_LINES = 10
+SCRIPTED_PAGES = [page for page in PAGES if inline_scripts(page)]
+
+
+def test_the_old_layout_has_inline_scripts_of_many_lines() -> None:
+    assert len(SCRIPTED_PAGES) >= 5
+
+
+@pytest.mark.parametrize("page", SCRIPTED_PAGES)
+def test_a_fragment_opening_with_inline_scripts_is_html(page: str) -> None:
+    # Script lines open with no tag: a fragment saved with the page's scripts
+    # above the article had too few markup lines in its first 8 kB, was taken
+    # for a text dump, and its JavaScript and tags landed in `text`.
+    data = f"{inline_scripts(page)}\n{fragment(page)}"
+    window = data[:SNIFF_CHARS].splitlines()
+    assert sum(line.lstrip().startswith("<") for line in window) < len(window) / 2
+    assert detect_format(data, name="article.txt") == "html"
+    assert_cleaned_like_the_page(clean_any(data, source="article.txt"), page)
+
+
 @pytest.mark.parametrize(
     "leak",
     [
         '<div class="article-body">',
         "<script>var pageType = 'article';</script>",
+        "<script>\nvar tag = new Tracker({\n  secure: true,\n  site: 1\n});\n</script>",
         "<p>",
         "<!-- scraped 2015-09-09 -->",
     ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -316,6 +317,54 @@ def test_atx_and_setext_headings_are_marked() -> None:
     assert flat.title_index == 0
 
 
+def _date_line_right_above_text(path: Path) -> bool:
+    forms = {normalise_line(form) for form in gold(page_of(path.name)).date_forms}
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return any(normalise_line(line) in forms and below.strip() for line, below in pairwise(lines))
+
+
+# trafilatura's markdown (scripts/render_fixtures.py) and its markdown with the
+# metadata header: those where the date line stands right above the lead.
+TRAFILATURA_MARKDOWN = [
+    path
+    for path in [
+        *sorted(DUMPS.glob("*.trafilatura.md")),
+        *sorted((FIXTURES / "front-matter").glob("*.trafilatura-meta.md")),
+    ]
+    if _date_line_right_above_text(path)
+]
+
+
+def test_trafilatura_keeps_the_date_line_of_some_pages() -> None:
+    assert len(TRAFILATURA_MARKDOWN) >= 2  # the new layout, with and without its header
+
+
+@pytest.mark.parametrize("path", TRAFILATURA_MARKDOWN, ids=lambda path: path.name)
+def test_trafilatura_date_line_above_the_lead_is_the_date_not_the_lead(path: Path) -> None:
+    # trafilatura writes "30. Januar 2024" and the lead on consecutive lines:
+    # one markdown paragraph (an ordered list item, even: "30." opens one).
+    expected = gold(page_of(path.name))
+    doc = clean_any(path.read_text(encoding="utf-8"), source=path.name)
+    assert doc.format == "markdown"
+    assert doc.date == expected.date
+    assert doc.removed.get("date") == 1
+    # trafilatura drops the teaser: the lead is the first paragraph it kept.
+    first = doc.text.split("\n\n")[0]
+    assert first in expected.body
+    assert doc.lead == first
+
+
+def test_a_date_line_ends_a_paragraph_only_above_a_new_sentence() -> None:
+    rules = default_ruleset()
+    dated = markdown_to_dump("30. Januar 2024\nDie erste Hürde.\n", rules)
+    assert dated.text.split("\n")[:2] == ["30. Januar 2024", "Die erste Hürde."]
+    # A sentence wrapped after a date goes on in lower case: still one paragraph.
+    wrapped = markdown_to_dump("Am 30. Januar 2024\nwurde gewählt.\n", rules)
+    assert wrapped.text.split("\n")[0] == "Am 30. Januar 2024 wurde gewählt."
+    going_on = markdown_to_dump("30. Januar 2024\nwurde gewählt.\n", rules)
+    assert going_on.text.split("\n")[0] == "30. Januar 2024 wurde gewählt."
+
+
 def test_escapes_and_reference_links() -> None:
     flat = markdown_to_dump("30\\. Januar 2024 and [a link][1]\n\n[1]: https://example.org\n")
     assert [line for line in flat.text.split("\n") if line] == ["30. Januar 2024 and a link"]
@@ -324,8 +373,9 @@ def test_escapes_and_reference_links() -> None:
 def _dump_in_one_piece(text: str) -> MarkdownDump:
     """The page converted whole, without cutting it at its blank lines or any memo."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines, headings, images, candidates = markdown_module._convert(normalised)
     rules = default_ruleset()
+    converted = markdown_module._split_dated_heads(markdown_module._convert(normalised), rules)
+    lines, headings, images, candidates, _ = converted
     title = next((i for i in candidates if not is_table_phrase(lines[i], rules)), None)
     return MarkdownDump("\n".join(lines), frozenset(headings), title, dict(images))
 

@@ -221,3 +221,29 @@ def test_date_is_right(page: str) -> None:
     else:
         # The dump only says "vor 3 Stunden": no date can be read, and none may be invented.
         assert doc.date is None
+
+
+# --- known failures ------------------------------------------------------------------
+
+TRAFILATURA_IMAGES = sorted(DUMPS_DIR.glob("*.trafilatura-images.txt"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "trafilatura --images keeps the old layout's captions as bare lines, with no "
+        "credit and no image; a caption and a subheading are then both a short line "
+        "between paragraphs, and no structural signal tells them apart"
+    ),
+)
+def test_captions_in_trafilatura_images_output_are_not_headings() -> None:
+    assert len(TRAFILATURA_IMAGES) == len(PAGES) - 2  # every HTML page (not the seeds)
+    captions_as_headings = {
+        path.name: [
+            heading
+            for heading in cleaned(path.name).headings
+            if normalise_line(heading) in {normalise_line(c) for c in gold(page_of(path)).chrome}
+        ]
+        for path in TRAFILATURA_IMAGES
+    }
+    assert {name: found for name, found in captions_as_headings.items() if found} == {}

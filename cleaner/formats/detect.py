@@ -89,6 +89,16 @@ _MARKUP_LINE = regex.compile(
     rf"^[ \t\ufeff]*(?:<!--|</?(?:{'|'.join(HTML_ELEMENTS)})(?=[\s/>]))",
     flags=regex.IGNORECASE | regex.MULTILINE,
 )
+# What a script, a style sheet or a comment holds is markup too, however many
+# lines it takes: inline JavaScript (tracking code, a player's setup) can fill
+# most of a fragment's first kilobytes without a tag on any of its lines. Each
+# is cut down to its opening tag (to the window's end when it runs past it)
+# before lines are counted.
+_SCRIPT_STYLE_OR_COMMENT = regex.compile(
+    r"""(?P<open><(?P<tag>script|style)\b[^>]*>) .*? (?:</(?P=tag)\s*>|\Z)
+        | (?P<comment><!--) .*? (?:-->|\Z)""",
+    flags=regex.IGNORECASE | regex.DOTALL | regex.VERBOSE,
+)
 # A fragment (an <article>, a <div> or a run of paragraphs saved without the page
 # around it) is mostly markup: at least this share of the window's non-blank
 # lines open with a tag. A text dump with leaked markup has a line or two of it
@@ -150,13 +160,22 @@ def looks_like_html_fragment(head: str) -> bool:
 
     A minified fragment is one line that opens with a tag; a pretty-printed one
     has a tag on most lines, whatever element comes first (`<header>`, `<a>`, a
-    comment...) and whatever stands before it (a "Saved from ..." line).
+    comment...) and whatever stands before it (a "Saved from ..." line). The
+    lines of scripts, style sheets and comments are not counted: they are
+    neither tags nor text.
     """
     markup_lines = len(_MARKUP_LINE.findall(head))
     if not markup_lines:
         return False
+    if "<!--" in head or "<s" in head or "<S" in head:
+        head = _SCRIPT_STYLE_OR_COMMENT.sub(_opening_only, head)
+        markup_lines = len(_MARKUP_LINE.findall(head))
     lines = sum(1 for line in head.splitlines() if line.strip())
     return markup_lines >= MIN_MARKUP_LINE_SHARE * lines
+
+
+def _opening_only(match: regex.Match[str]) -> str:
+    return match["open"] or match["comment"]
 
 
 def looks_like_jsonl(head: str) -> bool:

@@ -34,6 +34,7 @@ import regex
 
 from cleaner.classify import BODY, Label, Page
 from cleaner.core import document_from_page
+from cleaner.dates import MAX_DATE_LINE_CHARS, parse_date_line
 from cleaner.document import Document, Image
 from cleaner.formats.common import (
     byline_below_title,
@@ -139,9 +140,15 @@ class _Block:
     level: int = 0
     # A list item's marker: "1." is kept in the text (policy), a bullet is not.
     marker: str = ""
+    # A paragraph's first source line, when the next one was joined to it: a
+    # date line that a converter set directly above the lead (see
+    # _split_dated_heads).
+    head: str = ""
 
     def add(self, text: str, *, joined: bool) -> None:
         if joined and self.lines:
+            if len(self.lines) == 1 and not self.head and self.kind in ("para", "item"):
+                self.head = self.lines[0]
             self.lines[-1] = f"{self.lines[-1]} {text}"
         else:
             self.lines.append(text)
@@ -354,9 +361,17 @@ def _header_date(value: str | None) -> str | None:
 
 # What a piece of a page (the lines between two blank lines) becomes in the
 # dump: its lines, and which of them are headings, images' alt texts (with the
-# alt) and candidates for the title (level-1 headings of two words or more),
-# each by its index in the piece.
-_Piece = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, str], ...], tuple[int, ...]]
+# alt), candidates for the title (level-1 headings of two words or more) and
+# paragraphs that may open with a date line (index, that first source line,
+# the rest), each by its index in the piece.
+_Split = tuple[int, str, str]
+_Piece = tuple[
+    tuple[str, ...],
+    tuple[int, ...],
+    tuple[tuple[int, str], ...],
+    tuple[int, ...],
+    tuple[_Split, ...],
+]
 # Menus, footers and teaser lists recur from page to page as whole pieces:
 # html2text writes a menu of a hundred items without a blank line between them.
 # A recurring piece is converted once (see cleaner/memo.py); longer pieces are
@@ -382,6 +397,7 @@ def _convert(piece: str) -> _Piece:
     headings: list[int] = []
     images: list[tuple[int, str]] = []
     candidates: list[int] = []
+    splits: list[_Split] = []
     inline_shapes = _SPLIT_LINES.values
     for block in _blocks(piece):
         glued = False  # an image line is glued to what follows it, like in resiliparse dumps
@@ -407,12 +423,73 @@ def _convert(piece: str) -> _Piece:
                 headings.append(len(out))
                 if block.level == 1 and len(rest.split()) >= 2:
                     candidates.append(len(out))
+            elif raw is block.lines[0] and (head := _date_head(block, alts)) is not None:
+                rest_of_raw = raw[len(block.head) + 1 :]
+                splits.append((len(out), inline_text(head), inline_text(rest_of_raw)))
             out.append(rest)
             glued = False
         if not glued:
             out.append("")
     # Tuples: a remembered piece is shared by every page that has it.
-    return tuple(out), tuple(headings), tuple(images), tuple(candidates)
+    return tuple(out), tuple(headings), tuple(images), tuple(candidates), tuple(splits)
+
+
+def _date_head(block: _Block, alts: tuple[str, ...]) -> str | None:
+    """A paragraph's first source line, if it could be a date line on its own.
+
+    Cheap and independent of the rule tables (pieces are remembered for any
+    rule set): short, with a digit, no image or link markup to cut through.
+    "30. Januar 2024" opens an ordered list in markdown (item 30, "Januar
+    2024"), and the lead below it is the item's lazy continuation: the
+    number is part of the date.
+    """
+    if not block.head or alts or "[" in block.head:
+        return None
+    if block.kind == "para":
+        head = block.head
+    elif block.kind == "item" and block.marker[:1].isdigit():
+        head = f"{block.marker} {block.head}"
+    else:
+        return None
+    if len(head) > MAX_DATE_LINE_CHARS or not any(char.isdigit() for char in block.head):
+        return None
+    return head
+
+
+def _split_dated_heads(piece: _Piece, rules: RuleSet) -> _Piece:
+    """A date line glued to the paragraph under it becomes a line of its own.
+
+    trafilatura's markdown (DW's new layout) writes the date and the lead
+    paragraph on consecutive lines with no blank line between them, so
+    markdown makes them one paragraph ("30. Januar 2024 Die erste Hürde ...")
+    and the date would be read as the lead's first words. A first source line
+    that is a date line and nothing else, followed by a line that starts a
+    sentence (not in lower case, which would be a wrapped sentence going on),
+    is split off; the classifier then takes it for the date as in a text dump.
+    """
+    lines, headings, images, candidates, splits = piece
+    taken = [
+        (index, head, rest)
+        for index, head, rest in splits
+        if rest[:1] and not rest[:1].islower() and parse_date_line(head, rules)
+    ]
+    if not taken:
+        return lines, headings, images, candidates, ()
+    out = list(lines)
+    for shift, (index, head, rest) in enumerate(taken):
+        out[index + shift : index + shift + 1] = [head, rest]
+
+    def moved(index: int) -> int:
+        # Every split above a line moves it down by one.
+        return index + sum(1 for split_index, _, _ in taken if split_index < index)
+
+    return (
+        tuple(out),
+        tuple(moved(index) for index in headings),
+        tuple((moved(index), alt) for index, alt in images),
+        tuple(moved(index) for index in candidates),
+        (),
+    )
 
 
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
@@ -429,7 +506,9 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
         if converted is None:
             converted = _convert(piece)
             _PIECES.remember(piece, converted)
-        lines, piece_headings, piece_images, candidates = converted
+        if converted[4]:
+            converted = _split_dated_heads(converted, rules)
+        lines, piece_headings, piece_images, candidates, _ = converted
         start = len(out)
         out += lines
         if piece_headings:
