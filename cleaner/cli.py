@@ -44,6 +44,26 @@ clean_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class _UsageAsWritten(typer.core.TyperCommand):
+    """A command whose usage line names each argument by its metavar as written.
+
+    Typer wraps a required argument's metavar in braces in the usage line
+    (`dw-clean explain [OPTIONS] {FILE}`), which reads like a set of choices
+    to pick from; the README and every Unix manual write it plain: FILE.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument) and param.metavar is not None:
+                pieces.append(param.metavar)
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
 explain_app = typer.Typer(
     name="dw-clean explain",
     add_completion=False,
@@ -390,7 +410,8 @@ def _report_interruption(summary: Summary, output_dir: str | None) -> None:
          f"({summary.inputs} inputs done this run); {advice}")
 
 
-@explain_app.command(help="Print every line of FILE with its decision, category and rule.")
+@explain_app.command(help="Print every line of FILE with its decision, category and rule.",
+                     cls=_UsageAsWritten)
 def explain_command(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A page dump (or - for stdin).")],
     max_bytes: Annotated[

@@ -56,6 +56,18 @@ def test_help_and_readme_give_the_usage_the_command_has() -> None:
     assert re.findall(r"^dw-clean (?!explain)(\S+)", readme, re.M) == [usage[1]]
 
 
+def test_explain_help_and_readme_give_its_usage_plainly() -> None:
+    # One required file: "FILE", as the README writes it, not Typer's "{FILE}"
+    # (which reads like a choice among values), in the help and in a usage error.
+    for args in (["--help"], []):
+        shown = CliRunner().invoke(explain_app, args, prog_name="dw-clean explain").output
+        usage = re.search(r"^Usage: dw-clean explain \[OPTIONS\] (\S+)$", shown, re.M)
+        assert usage, shown
+        assert usage[1] == "FILE"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^dw-clean explain (\S+)", readme, re.M) == ["FILE"]
+
+
 def test_version() -> None:
     result = invoke(["--version"])
     assert result.exit_code == 0, result.output
