@@ -615,3 +615,25 @@ def test_a_file_name_that_is_not_utf8_is_named_in_escapes_and_resumed(tmp_path: 
     again = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
     assert again.exit_code == 0, again.output
     assert "0 inputs, 0 records" in again.stderr and "2 skipped as done" in again.stderr
+
+
+def test_resume_leaves_a_rejects_file_like_a_fresh_run_even_with_nothing_rejected(
+    tmp_path: Path,
+) -> None:
+    # A run into --output-dir writes rejects.jsonl (empty when nothing was
+    # rejected); `--resume` into a new directory, or with a --rejects FILE
+    # not written yet, did not, and a script reading the file failed.
+    page = str(EXAMPLES / "000_9910ba9fc400b7a4.txt")
+    fresh, resumed = tmp_path / "fresh", tmp_path / "resumed"
+    assert invoke([page, "--output-dir", str(fresh), "-j", "1"]).exit_code == 0
+    result = invoke([page, "--output-dir", str(resumed), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in resumed.iterdir()) == sorted(p.name for p in fresh.iterdir())
+    assert (resumed / "rejects.jsonl").read_bytes() == b""
+    # Everything done already: nothing new to list, but the file asked for is there.
+    elsewhere = tmp_path / "rejects-of-the-rerun.jsonl"
+    result = invoke([page, "--output-dir", str(resumed), "-j", "1", "--resume",
+                     "--rejects", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert "1 skipped as done" in result.stderr
+    assert elsewhere.read_bytes() == b""
