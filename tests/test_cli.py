@@ -345,6 +345,69 @@ def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: lis
     assert (process.returncode, stderr) == (128 + signal.SIGPIPE, b"")
 
 
+def _run_with_stderr(how: str, args: list[str]) -> tuple[int, bytes]:
+    """Exit status and standard output of `dw-clean ARGS` with standard error
+    closed by the shell (`2>&-`) or read by nobody (`2>&1 >out | head -c0`)."""
+    command = [PYTHON, "-m", "cleaner", *args]
+    if how == "closed":
+        done = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *command], check=False,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=ROOT,
+                              timeout=120)
+        return done.returncode, done.stdout
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout and process.stderr
+    process.stderr.close()  # gone before dw-clean writes its first message
+    stdout = process.stdout.read()
+    process.stdout.close()
+    return process.wait(timeout=120), stdout
+
+
+@pytest.mark.parametrize("how", ["closed", "reader gone"])
+@pytest.mark.parametrize("target", ["stdout", "-o"])
+def test_without_standard_error_the_run_still_gives_its_output_and_its_status(
+    tmp_path: Path, how: str, target: str
+) -> None:
+    # stderr is for people: when nobody can read it, the messages are lost,
+    # not the run (no traceback, no 141 for the wrong stream, no discarded -o
+    # file), and the status says what it says with stderr open.
+    out = tmp_path / "out.jsonl"
+    if target == "stdout":  # all is well: only the summary is lost
+        args, code = [str(DUMPS), "--jobs", "1"], 0
+    else:  # a reject line is lost too; worker processes clean the pages
+        args, code = [str(DUMPS), str(tmp_path / "missing.txt"), "--jobs", "2",
+                      "-o", str(out)], 1
+    reference = run_cli(args)
+    assert reference.returncode == code, reference.stderr
+    expected = out.read_bytes() if target == "-o" else reference.stdout
+    assert len(records(expected.decode())) == len(list(DUMPS.glob("*.txt")))
+    out.unlink(missing_ok=True)
+
+    status, stdout = _run_with_stderr(how, args)
+
+    assert status == code
+    assert (out.read_bytes() if target == "-o" else stdout) == expected
+    if target == "-o":
+        assert stdout == b""
+
+
+@pytest.mark.parametrize(("redirect", "args", "says"), [
+    (">&-", [str(EXAMPLES)], b"Standard output is closed, and records go there"),
+    (">&-", ["explain", str(EXAMPLES / "000_9910ba9fc400b7a4.txt")],
+     b"Standard output is closed; the explanation goes there"),
+    ("<&-", ["-"], b"Standard input is closed"),
+    ("<&-", ["--files-from", "-"], b"Standard input is closed"),
+    ("<&-", ["explain", "-"], b"Standard input is closed"),
+])
+def test_a_closed_stream_the_run_needs_is_a_usage_error(
+    redirect: str, args: list[str], says: bytes
+) -> None:
+    command = ["sh", "-c", f'exec "$@" {redirect}', "sh", PYTHON, "-m", "cleaner", *args]
+    done = subprocess.run(command, capture_output=True, check=False, cwd=ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(b"dw-clean: usage error: " + says), done.stderr
+
+
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
 SLOW_MAIN = """
 import os, sys, time
