@@ -207,7 +207,7 @@ def test_outputs_inside_the_input_tree_are_not_read_back(tmp_path: Path) -> None
     # -o and --rejects: also their temporary files, and through a glob.
     tree = _pages_in(tmp_path, "file")
     out, rejects = tree / "all.jsonl", tree / "rejects.jsonl"
-    for where in (str(tree), str(tree / "*")):
+    for where in (str(tree), str(tree / "*"), str(tree / "**"), str(tree / "**" / "*")):
         for _ in range(2):
             result = invoke([where, "--glob", "*", "-o", str(out), "--rejects", str(rejects)])
             assert result.exit_code == 0, result.output
