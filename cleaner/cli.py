@@ -281,9 +281,23 @@ def _check_options(
         raise UsageError("--rejects and -o must be different files.")
     # Checked now, not when the rejects are written at the end of the run.
     folder = os.path.dirname(rejects or "") or "."  # noqa: PTH120
-    if rejects is not None and "://" not in rejects and not os.path.isdir(folder):  # noqa: PTH112
+    in_output_dir = rejects is not None and output_dir is not None and (
+        os.path.realpath(folder) == os.path.realpath(output_dir)
+    )
+    if in_output_dir and _is_run_file(os.path.basename(rejects or "")):  # noqa: PTH119
+        # The rejects, written last, replaced the manifest (and --resume then
+        # cleaned everything again into the shards) or a shard.
+        raise UsageError(f"--rejects {rejects} is a file --output-dir writes itself; name "
+                         "another one (by default the rejects go to rejects.jsonl there).")
+    if (rejects is not None and "://" not in rejects and not in_output_dir
+            and not os.path.isdir(folder)):  # noqa: PTH112
         raise UsageError(f"--rejects {rejects}: the folder {folder} does not exist.")
     check_format(fmt)
+
+
+def _is_run_file(name: str) -> bool:
+    """Whether `name` is the manifest or a shard of an --output-dir run."""
+    return name == "manifest.jsonl" or (name.startswith("part-") and name.endswith(".jsonl.gz"))
 
 
 def _clean(

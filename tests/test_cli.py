@@ -173,6 +173,10 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),
         (["x.txt", "--rejects", "no/such/folder/r.jsonl"], "no/such/folder does not exist"),
+        # The rejects, written last, replaced the manifest, and --resume then redid everything.
+        (["x.txt", "--output-dir", "out", "--rejects", "out/manifest.jsonl"], "writes itself"),
+        (["x.txt", "--output-dir", "out", "--rejects", "out/part-00000.jsonl.gz"],
+         "writes itself"),
         (["x.txt", "--jobs", "0"], ""),
         (["x.txt", "--no-such-option"], ""),
     ],
@@ -700,3 +704,14 @@ def test_resume_leaves_a_rejects_file_like_a_fresh_run_even_with_nothing_rejecte
     assert result.exit_code == 0, result.output
     assert "1 skipped as done" in result.stderr
     assert elsewhere.read_bytes() == b""
+
+
+def test_rejects_may_go_into_the_output_dir_the_run_creates(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    result = invoke([str(EXAMPLES), str(tmp_path / "missing.txt"), "--output-dir", str(out),
+                     "--rejects", str(out / "mine.jsonl"), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    (reject,) = records((out / "mine.jsonl").read_text(encoding="utf-8"))
+    assert reject["source"] == str(tmp_path / "missing.txt")
+    manifest = records((out / "manifest.jsonl").read_text(encoding="utf-8"))
+    assert len(manifest) == len(list(EXAMPLES.iterdir())) + 1
