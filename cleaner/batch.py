@@ -425,6 +425,8 @@ class WorkerPool:
         result_out, result_in = self.context.Pipe(duplex=False)
         # A forked child would flush a copy of our unwritten output when it exits.
         for stream in (sys.stdout, sys.stderr):
+            if stream is None:  # closed when this process started (`>&-`)
+                continue
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         progress = self.context.RawArray("d", [-1.0, 0.0])

@@ -9,6 +9,8 @@ Exit codes: 0 every input gave a record; 1 some inputs were rejected (unless
 --allow-rejects) or a fatal error (message on stderr); 2 usage error; 128+N
 when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM; 141, SIGPIPE's,
 without a word when the reader of standard output went away, as in `| head`).
+A closed standard error loses the messages, not the run: same output, same
+exit code (see `_err` and `cleaner.launch`).
 
 Imports of anything heavy (worker pools, charset detection, the cleaner) wait
 until they are needed: start-up time counts when cleaning a handful of files.
@@ -21,7 +23,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
@@ -44,6 +46,26 @@ clean_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class _UsageAsWritten(typer.core.TyperCommand):
+    """A command whose usage line names each argument by its metavar as written.
+
+    Typer wraps a required argument's metavar in braces in the usage line
+    (`dw-clean explain [OPTIONS] {FILE}`), which reads like a set of choices
+    to pick from; the README and every Unix manual write it plain: FILE.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument) and param.metavar is not None:
+                pieces.append(param.metavar)
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
 explain_app = typer.Typer(
     name="dw-clean explain",
     add_completion=False,
@@ -67,7 +89,17 @@ def _version(value: bool) -> None:
 
 
 def _err(message: str) -> None:
-    typer.echo(f"dw-clean: {message}", err=True)
+    try:
+        typer.echo(f"dw-clean: {message}", err=True)
+    except OSError:
+        # Standard error's reader went away (`2>&1 >out | head -c0`): the
+        # message has nowhere to go. The run goes on, its output and exit
+        # status as they would be (--rejects FILE keeps a record of the
+        # rejects); this and later messages go to /dev/null, and so does the
+        # flush at exit, which would fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
 
 
 def _fail(error: DwCleanError) -> typer.Exit:
@@ -249,9 +281,23 @@ def _check_options(
         raise UsageError("--rejects and -o must be different files.")
     # Checked now, not when the rejects are written at the end of the run.
     folder = os.path.dirname(rejects or "") or "."  # noqa: PTH120
-    if rejects is not None and "://" not in rejects and not os.path.isdir(folder):  # noqa: PTH112
+    in_output_dir = rejects is not None and output_dir is not None and (
+        os.path.realpath(folder) == os.path.realpath(output_dir)
+    )
+    if in_output_dir and _is_run_file(os.path.basename(rejects or "")):  # noqa: PTH119
+        # The rejects, written last, replaced the manifest (and --resume then
+        # cleaned everything again into the shards) or a shard.
+        raise UsageError(f"--rejects {rejects} is a file --output-dir writes itself; name "
+                         "another one (by default the rejects go to rejects.jsonl there).")
+    if (rejects is not None and "://" not in rejects and not in_output_dir
+            and not os.path.isdir(folder)):  # noqa: PTH112
         raise UsageError(f"--rejects {rejects}: the folder {folder} does not exist.")
     check_format(fmt)
+
+
+def _is_run_file(name: str) -> bool:
+    """Whether `name` is the manifest or a shard of an --output-dir run."""
+    return name == "manifest.jsonl" or (name.startswith("part-") and name.endswith(".jsonl.gz"))
 
 
 def _clean(
@@ -266,7 +312,10 @@ def _clean(
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
-    stdin = sys.stdin.buffer if ("-" in paths or files_from == "-") else None
+    stdin = _stdin() if ("-" in paths or files_from == "-") else None
+    if output is None and output_dir is None and sys.stdout is None:
+        raise UsageError("Standard output is closed, and records go there: give -o FILE "
+                         "or --output-dir DIR, or leave standard output open.")
     # Never read back what this run writes (a rerun over its own input tree).
     own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir, rejects=rejects)
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
@@ -323,6 +372,13 @@ def _clean(
 
     return _run_and_report(run_locally, quiet=quiet, output_dir=output_dir, glob=glob,
                            allow_rejects=allow_rejects, discard=sink.discard)
+
+
+def _stdin() -> BinaryIO:
+    """Standard input, for `-` and `--files-from -`; a usage error when it is closed."""
+    if sys.stdin is None:  # `<&-`: Python has no stream for it
+        raise UsageError("Standard input is closed, so '-' has nothing to read.")
+    return sys.stdin.buffer
 
 
 def _run_and_report(
@@ -390,7 +446,8 @@ def _report_interruption(summary: Summary, output_dir: str | None) -> None:
          f"({summary.inputs} inputs done this run); {advice}")
 
 
-@explain_app.command(help="Print every line of FILE with its decision, category and rule.")
+@explain_app.command(help="Print every line of FILE with its decision, category and rule.",
+                     cls=_UsageAsWritten)
 def explain_command(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A page dump (or - for stdin).")],
     max_bytes: Annotated[
@@ -427,7 +484,10 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
         raise _fail(DwCleanError("explain is not available in this version.")) from None
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
     if file == "-":
-        ref = inputs.read_stdin(sys.stdin.buffer, limit)
+        try:
+            ref = inputs.read_stdin(_stdin(), limit)
+        except UsageError as error:
+            raise _fail(error) from None
     else:
         ref = inputs.InputRef(source=file, path=file)
     try:
@@ -439,6 +499,8 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
         explanation = render_explanation(decoded.text, source=ref.source, fmt=fmt)
     except DwCleanError as error:  # JSON Lines: one page per line, not one page
         raise _fail(error) from None
+    if sys.stdout is None:  # `>&-`: echo would drop the explanation without a word
+        raise _fail(UsageError("Standard output is closed; the explanation goes there."))
     typer.echo(explanation, nl=False)
 
 

@@ -35,14 +35,13 @@ Decoding policy, in order (each step is a named function below):
 
 # Input paths are kept exactly as the user typed them (they are the `source` of
 # records and manifest lines); os.path, unlike pathlib, never normalises them.
-# ruff: noqa: PTH112, PTH114, PTH115, PTH118, PTH119, PTH120, PTH123, PTH207
+# ruff: noqa: PTH112, PTH114, PTH115, PTH118, PTH119, PTH120, PTH123, PTH206
 
 from __future__ import annotations
 
 import codecs
 import dataclasses
 import fnmatch
-import glob as globlib
 import gzip
 import io
 import os
@@ -50,7 +49,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cleaner.document import Document
 from cleaner.errors import Reason, RecordError, Rejected, UsageError
@@ -255,33 +254,168 @@ def walk_directory(
     directory the walk is already inside (a loop, which would never end).
     The run's own outputs (`own_outputs`) are left out.
     """
+    for ref in _walk(directory, _NamesLike(pattern), own_outputs):
+        if ref is not None:
+            yield ref
+
+
+def expand_glob(
+    path: str, pattern: str, own_outputs: OwnOutputs = NO_OUTPUTS
+) -> Iterator[InputRef]:
+    """What a shell-style glob matches: a file as it is, a directory searched
+    for `pattern` (`--glob`), in the order of a directory walk.
+
+    The glob is matched by the directory walk itself (`_GlobRest`), not by
+    Python's `glob`, which skips a directory it cannot list without a word
+    and follows a symbolic link loop forty levels deep: here `**` goes where
+    a walk goes, reports what it cannot go into as `unreadable` and leaves
+    out the run's own outputs. As in the shell, `*`, `?` and `**` do not
+    match names that start with a dot. A glob that matches nothing is one
+    input, rejected as `unreadable`, so that it shows in the accounting.
+    """
+    top, rest, directories_only = _split_glob(path)
+    selection: _Selection = _GlobRest.start(rest, directories_only, _NamesLike(pattern))
+    found = False
+    if os.path.isdir(top or os.curdir):
+        for ref in _walk(top, selection, own_outputs):
+            found = True
+            if ref is not None:
+                yield ref
+    if not found:
+        yield file_ref(path)
+
+
+def _split_glob(path: str) -> tuple[str, tuple[str, ...], bool]:
+    """The directory a glob starts from (its components up to the first one
+    with a wildcard, as typed), the components left, and whether it matches
+    directories only (a trailing slash)."""
+    parts = path.split(os.sep)
+    first = next(index for index, part in enumerate(parts) if has_glob(part))
+    top = os.sep.join(parts[:first])
+    if not top and path.startswith(os.sep):
+        top = os.sep
+    rest = parts[first:]
+    return top, tuple(part for part in rest if part), rest[-1] == ""
+
+
+class _Selection(Protocol):
+    """What a walk takes from one directory, and looks for below it."""
+
+    def takes(self, name: str) -> bool:
+        """Whether the file `name` in this directory is an input."""
+
+    def below(self, name: str) -> _Selection | None:
+        """What to look for in the subdirectory `name`; None: nothing there."""
+
+
+@dataclass(frozen=True, slots=True)
+class _NamesLike:
+    """A directory given as an input: every file whose name matches `--glob`."""
+
+    pattern: str
+
+    def takes(self, name: str) -> bool:
+        return matches(name, self.pattern)
+
+    def below(self, name: str) -> _Selection:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _GlobRest:
+    """The part of a glob below the directory walked, and how far along it the
+    walk has come: the set of `parts` positions reached (several, as `**`
+    matches any number of directories)."""
+
+    parts: tuple[str, ...]
+    reached: frozenset[int]
+    directories_only: bool
+    # What a directory the glob matches is searched for.
+    inside: _NamesLike
+
+    @classmethod
+    def start(cls, parts: tuple[str, ...], directories_only: bool,
+              inside: _NamesLike) -> _Selection:
+        rest = cls(parts, cls._past_double_stars(parts, {0}), directories_only, inside)
+        # `dir/**` matches dir itself, which is then searched like a directory.
+        return inside if len(parts) in rest.reached else rest
+
+    @staticmethod
+    def _past_double_stars(parts: tuple[str, ...], reached: set[int]) -> frozenset[int]:
+        """`reached` plus the positions after any `**`, which may match no directory."""
+        todo = list(reached)
+        while todo:
+            index = todo.pop()
+            if index < len(parts) and parts[index] == "**" and index + 1 not in reached:
+                reached.add(index + 1)
+                todo.append(index + 1)
+        return frozenset(reached)
+
+    def _after(self, name: str) -> frozenset[int]:
+        hidden = name.startswith(".")
+        reached: set[int] = set()
+        for index in self.reached:
+            if index == len(self.parts):
+                continue
+            part = self.parts[index]
+            if part == "**":
+                if not hidden:
+                    reached.add(index)
+            elif (not hidden or part.startswith(".")) and fnmatch.fnmatchcase(name, part):
+                reached.add(index + 1)
+        return self._past_double_stars(self.parts, reached)
+
+    def takes(self, name: str) -> bool:
+        return not self.directories_only and len(self.parts) in self._after(name)
+
+    def below(self, name: str) -> _Selection | None:
+        reached = self._after(name)
+        if len(self.parts) in reached:
+            return self.inside
+        if not reached:
+            return None
+        return _GlobRest(self.parts, reached, self.directories_only, self.inside)
+
+
+def _walk(
+    directory: str, selection: _Selection, own_outputs: OwnOutputs
+) -> Iterator[InputRef | None]:
+    """The inputs `selection` takes under `directory`, in walk order (see
+    `walk_directory`); None where it would take one of the run's own outputs,
+    so that a glob that matched only those is not reported as matching nothing."""
     # Directories still to walk, last first: (path as typed, real path, the
-    # real paths of the directories it was reached through, itself included),
-    # or a link that makes a loop, reported where its directory would be walked.
-    top = os.path.realpath(directory)
+    # real paths of the directories it was reached through, itself included,
+    # what to take there), or a link that makes a loop, reported where its
+    # directory would be walked.
+    top = os.path.realpath(directory or os.curdir)
     if own_outputs.has_directory(top):
+        yield None
         return
-    stack: list[tuple[str, str, tuple[str, ...]] | InputRef] = [(directory, top, (top,))]
+    stack: list[tuple[str, str, tuple[str, ...], _Selection] | InputRef] = [
+        (directory, top, (top,), selection)
+    ]
     while stack:
         item = stack.pop()
         if isinstance(item, InputRef):
             yield item
             continue
-        path, real, chain = item
+        path, real, chain, taking = item
         try:
-            with os.scandir(path) as listing:
+            with os.scandir(path or os.curdir) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             yield _problem_ref(path, f"cannot list this directory: {_why(error)}")
             continue
-        subdirectories: list[tuple[str, str, tuple[str, ...]] | InputRef] = []
+        subdirectories: list[tuple[str, str, tuple[str, ...], _Selection] | InputRef] = []
         for entry in entries:
             entry_path = os.path.join(path, entry.name)
             if not _is_directory(entry):
-                if matches(entry.name, pattern) and not (
-                    own_outputs and own_outputs.has_file(real, entry.name)
-                ):
-                    yield file_ref(entry_path)
+                if taking.takes(entry.name):
+                    own = own_outputs and own_outputs.has_file(real, entry.name)
+                    yield None if own else file_ref(entry_path)
+                continue
+            below = taking.below(entry.name)
+            if below is None:
                 continue
             if not entry.is_symlink():
                 entry_real = os.path.join(real, entry.name)
@@ -295,8 +429,9 @@ def walk_directory(
                     ))
                     continue
             if own_outputs and own_outputs.has_directory(entry_real):
+                yield None
                 continue
-            subdirectories.append((entry_path, entry_real, (*chain, entry_real)))
+            subdirectories.append((entry_path, entry_real, (*chain, entry_real), below))
         stack.extend(reversed(subdirectories))
 
 
@@ -360,25 +495,9 @@ def expand_path(
     elif os.path.isdir(path):
         yield from walk_directory(path, pattern, own_outputs)
     elif has_glob(path) and not os.path.lexists(path):
-        found = False
-        for match in sorted(globlib.iglob(path, recursive=True)):
-            found = True
-            if os.path.isdir(match):
-                yield from walk_directory(match, pattern, own_outputs)
-            elif not (own_outputs and _is_own_file(match, own_outputs)):
-                yield file_ref(match)
-        if not found:
-            # Rejected as unreadable when read, so it shows in the accounting.
-            yield file_ref(path)
+        yield from expand_glob(path, pattern, own_outputs)
     else:
         yield file_ref(path)
-
-
-def _is_own_file(path: str, own_outputs: OwnOutputs) -> bool:
-    real_directory = os.path.realpath(os.path.dirname(path) or ".")
-    return own_outputs.has_directory(real_directory) or own_outputs.has_file(
-        real_directory, os.path.basename(path)
-    )
 
 
 def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:

@@ -8,6 +8,7 @@ so that the interrupt is caught here.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -15,8 +16,34 @@ import sys
 EXIT_SIGINT = 128 + signal.SIGINT
 
 
+def occupy_closed_standard_streams() -> None:
+    """Put /dev/null on each standard descriptor the caller closed (`2>&-`).
+
+    A closed descriptor's number is the next one a file opened takes: the
+    `-o` file would become descriptor 2, and whatever a worker process or a
+    library writes to "standard error" would land among the records. As
+    gnulib's stdopen does, standard input and output get /dev/null in the
+    contrary mode, so that reading or writing them fails rather than quietly
+    finding nothing or losing records (the CLI reports them as closed).
+    Standard error gets a writable /dev/null and a `sys.stderr` on it: with
+    nobody to read them, messages are dropped, and the run goes on.
+    """
+    for fd, mode in ((0, os.O_WRONLY), (1, os.O_RDONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, mode)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace",  # noqa: SIM115 - lives as long as the process
+                          closefd=False, buffering=1)
+
+
 def main() -> None:
     """Console-script entry point: `dw-clean` and `python -m cleaner`."""
+    occupy_closed_standard_streams()
     try:
         from cleaner.cli import main as run_cli  # noqa: PLC0415 - the slow import
     except KeyboardInterrupt:

@@ -257,8 +257,10 @@ class RejectsFile:
 
     def commit(self) -> None:
         # A fresh run's first commit always writes: the file then says what
-        # this run rejected, even when that is nothing.
-        if not self.pending and self.keep_existing:
+        # this run rejected, even when that is nothing. So does a resumed run
+        # that finds no file yet (--resume into a new directory, or a new
+        # --rejects FILE): the file is there whatever was rejected.
+        if not self.pending and self.keep_existing and os.path.exists(self.path):
             return
         append_lines(self.path, self.pending, keep_existing=self.keep_existing)
         self.pending = []
@@ -441,15 +443,16 @@ class ShardSink:
         self._commit_manifest()
 
     def _commit_manifest(self) -> None:
-        if not self.pending and self.manifest_started:
-            return
-        append_lines(
-            self.manifest_path,
-            [entry.manifest_line() for entry in self.pending],
-            keep_existing=self.manifest_started,
-        )
-        self.manifest_started = True
-        self.pending = []
+        if self.pending or not self.manifest_started:
+            append_lines(
+                self.manifest_path,
+                [entry.manifest_line() for entry in self.pending],
+                keep_existing=self.manifest_started,
+            )
+            self.manifest_started = True
+            self.pending = []
+        # Also when the manifest has nothing new: a resumed run that skips
+        # every input still leaves the --rejects FILE it was given.
         self.rejects.commit()
 
     def commit(self) -> None:

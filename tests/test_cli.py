@@ -56,6 +56,18 @@ def test_help_and_readme_give_the_usage_the_command_has() -> None:
     assert re.findall(r"^dw-clean (?!explain)(\S+)", readme, re.M) == [usage[1]]
 
 
+def test_explain_help_and_readme_give_its_usage_plainly() -> None:
+    # One required file: "FILE", as the README writes it, not Typer's "{FILE}"
+    # (which reads like a choice among values), in the help and in a usage error.
+    for args in (["--help"], []):
+        shown = CliRunner().invoke(explain_app, args, prog_name="dw-clean explain").output
+        usage = re.search(r"^Usage: dw-clean explain \[OPTIONS\] (\S+)$", shown, re.M)
+        assert usage, shown
+        assert usage[1] == "FILE"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^dw-clean explain (\S+)", readme, re.M) == ["FILE"]
+
+
 def test_version() -> None:
     result = invoke(["--version"])
     assert result.exit_code == 0, result.output
@@ -161,6 +173,10 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),
         (["x.txt", "--rejects", "no/such/folder/r.jsonl"], "no/such/folder does not exist"),
+        # The rejects, written last, replaced the manifest, and --resume then redid everything.
+        (["x.txt", "--output-dir", "out", "--rejects", "out/manifest.jsonl"], "writes itself"),
+        (["x.txt", "--output-dir", "out", "--rejects", "out/part-00000.jsonl.gz"],
+         "writes itself"),
         (["x.txt", "--jobs", "0"], ""),
         (["x.txt", "--no-such-option"], ""),
     ],
@@ -195,7 +211,7 @@ def test_outputs_inside_the_input_tree_are_not_read_back(tmp_path: Path) -> None
     # -o and --rejects: also their temporary files, and through a glob.
     tree = _pages_in(tmp_path, "file")
     out, rejects = tree / "all.jsonl", tree / "rejects.jsonl"
-    for where in (str(tree), str(tree / "*")):
+    for where in (str(tree), str(tree / "*"), str(tree / "**"), str(tree / "**" / "*")):
         for _ in range(2):
             result = invoke([where, "--glob", "*", "-o", str(out), "--rejects", str(rejects)])
             assert result.exit_code == 0, result.output
@@ -331,6 +347,69 @@ def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: lis
     process.stderr.close()
     process.wait(timeout=120)
     assert (process.returncode, stderr) == (128 + signal.SIGPIPE, b"")
+
+
+def _run_with_stderr(how: str, args: list[str]) -> tuple[int, bytes]:
+    """Exit status and standard output of `dw-clean ARGS` with standard error
+    closed by the shell (`2>&-`) or read by nobody (`2>&1 >out | head -c0`)."""
+    command = [PYTHON, "-m", "cleaner", *args]
+    if how == "closed":
+        done = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *command], check=False,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=ROOT,
+                              timeout=120)
+        return done.returncode, done.stdout
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout and process.stderr
+    process.stderr.close()  # gone before dw-clean writes its first message
+    stdout = process.stdout.read()
+    process.stdout.close()
+    return process.wait(timeout=120), stdout
+
+
+@pytest.mark.parametrize("how", ["closed", "reader gone"])
+@pytest.mark.parametrize("target", ["stdout", "-o"])
+def test_without_standard_error_the_run_still_gives_its_output_and_its_status(
+    tmp_path: Path, how: str, target: str
+) -> None:
+    # stderr is for people: when nobody can read it, the messages are lost,
+    # not the run (no traceback, no 141 for the wrong stream, no discarded -o
+    # file), and the status says what it says with stderr open.
+    out = tmp_path / "out.jsonl"
+    if target == "stdout":  # all is well: only the summary is lost
+        args, code = [str(DUMPS), "--jobs", "1"], 0
+    else:  # a reject line is lost too; worker processes clean the pages
+        args, code = [str(DUMPS), str(tmp_path / "missing.txt"), "--jobs", "2",
+                      "-o", str(out)], 1
+    reference = run_cli(args)
+    assert reference.returncode == code, reference.stderr
+    expected = out.read_bytes() if target == "-o" else reference.stdout
+    assert len(records(expected.decode())) == len(list(DUMPS.glob("*.txt")))
+    out.unlink(missing_ok=True)
+
+    status, stdout = _run_with_stderr(how, args)
+
+    assert status == code
+    assert (out.read_bytes() if target == "-o" else stdout) == expected
+    if target == "-o":
+        assert stdout == b""
+
+
+@pytest.mark.parametrize(("redirect", "args", "says"), [
+    (">&-", [str(EXAMPLES)], b"Standard output is closed, and records go there"),
+    (">&-", ["explain", str(EXAMPLES / "000_9910ba9fc400b7a4.txt")],
+     b"Standard output is closed; the explanation goes there"),
+    ("<&-", ["-"], b"Standard input is closed"),
+    ("<&-", ["--files-from", "-"], b"Standard input is closed"),
+    ("<&-", ["explain", "-"], b"Standard input is closed"),
+])
+def test_a_closed_stream_the_run_needs_is_a_usage_error(
+    redirect: str, args: list[str], says: bytes
+) -> None:
+    command = ["sh", "-c", f'exec "$@" {redirect}', "sh", PYTHON, "-m", "cleaner", *args]
+    done = subprocess.run(command, capture_output=True, check=False, cwd=ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(b"dw-clean: usage error: " + says), done.stderr
 
 
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
@@ -603,3 +682,36 @@ def test_a_file_name_that_is_not_utf8_is_named_in_escapes_and_resumed(tmp_path: 
     again = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
     assert again.exit_code == 0, again.output
     assert "0 inputs, 0 records" in again.stderr and "2 skipped as done" in again.stderr
+
+
+def test_resume_leaves_a_rejects_file_like_a_fresh_run_even_with_nothing_rejected(
+    tmp_path: Path,
+) -> None:
+    # A run into --output-dir writes rejects.jsonl (empty when nothing was
+    # rejected); `--resume` into a new directory, or with a --rejects FILE
+    # not written yet, did not, and a script reading the file failed.
+    page = str(EXAMPLES / "000_9910ba9fc400b7a4.txt")
+    fresh, resumed = tmp_path / "fresh", tmp_path / "resumed"
+    assert invoke([page, "--output-dir", str(fresh), "-j", "1"]).exit_code == 0
+    result = invoke([page, "--output-dir", str(resumed), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in resumed.iterdir()) == sorted(p.name for p in fresh.iterdir())
+    assert (resumed / "rejects.jsonl").read_bytes() == b""
+    # Everything done already: nothing new to list, but the file asked for is there.
+    elsewhere = tmp_path / "rejects-of-the-rerun.jsonl"
+    result = invoke([page, "--output-dir", str(resumed), "-j", "1", "--resume",
+                     "--rejects", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert "1 skipped as done" in result.stderr
+    assert elsewhere.read_bytes() == b""
+
+
+def test_rejects_may_go_into_the_output_dir_the_run_creates(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    result = invoke([str(EXAMPLES), str(tmp_path / "missing.txt"), "--output-dir", str(out),
+                     "--rejects", str(out / "mine.jsonl"), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    (reject,) = records((out / "mine.jsonl").read_text(encoding="utf-8"))
+    assert reject["source"] == str(tmp_path / "missing.txt")
+    manifest = records((out / "manifest.jsonl").read_text(encoding="utf-8"))
+    assert len(manifest) == len(list(EXAMPLES.iterdir())) + 1

@@ -61,6 +61,37 @@ def test_shell_glob_is_expanded_and_order_of_arguments_kept(tmp_path: Path) -> N
     assert sources(refs, root) == ["b/c.txt", "a.txt"]
 
 
+def test_a_glob_reads_like_the_shell_and_finds_each_input_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(tmp_path)
+    (root / "b" / "f").mkdir()
+    (root / "b" / "f" / "g.txt").write_text("g\n")
+    (root / ".hidden.txt").write_text("h\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "i.txt").write_text("i\n")
+
+    def found(glob: str) -> list[str]:
+        return [ref.source for ref in discover([glob])]
+
+    # Wildcards and `**` skip dot names, as in the shell; `**` also matches no directory.
+    assert sources(list(discover([str(root / "**" / "*.txt")])), root) == [
+        "a.txt", "b/c.txt", "b/f/g.txt"]
+    assert sources(list(discover([str(root / ".*")])), root) == [".hidden.txt", ".git/i.txt"]
+    # A file matched is taken as it is, a directory matched is searched for --glob.
+    assert sources(list(discover([str(root / "b" / "*")])), root) == [
+        "b/c.txt", "b/d.txt.gz", "b/e.html", "b/f/g.txt"]
+    assert sources(list(discover([str(root / "*") + "/"])), root) == [  # directories only
+        "b/c.txt", "b/d.txt.gz", "b/f/g.txt"]
+    # `dir/**` is dir itself and everything below it: each input once (the
+    # directory's walk), not the walk and then every match again.
+    assert found(str(root / "**")) == found(str(root))
+    # Sources keep the path as typed, relative or not.
+    monkeypatch.chdir(root)
+    assert found("**/g.txt") == ["b/f/g.txt"]
+    assert found("./b/*.txt") == ["./b/c.txt"]
+
+
 def test_unmatched_glob_and_missing_file_become_unreadable_inputs(tmp_path: Path) -> None:
     refs = list(discover([str(tmp_path / "*.nothing"), str(tmp_path / "missing.txt")]))
     assert len(refs) == 2
