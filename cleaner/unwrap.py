@@ -34,12 +34,22 @@ FIT_SLACK = 3
 MIN_WRAP_BREAKS = 5
 # A line that ends like this has ended (a sentence, a clause before a list).
 _FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…")
+# Bullets the wrappers put before a list item (w3m "•", "□", "☆", "○"; lynx
+# "*"): a line that starts with one and a space starts an item, however wide
+# the line above it ("  • Themenseiten ..." over "  • Schlagwörter ...").
+# (Not "-": a dash between spaces stands in running text too, "Kambeba - knapp".)
+_LIST_BULLETS = frozenset("•◦▪□☆○*")
 
 
 def _first_word_length(line: str) -> int:
     # Split at ASCII spaces only: a wrapper never breaks at a no-break space,
     # so "deutschen\u00a0Agrarminister" moves to the next line as one word.
     return len(line.lstrip(" \t").split(" ", 1)[0])
+
+
+def _starts_a_list_item(line: str) -> bool:
+    stripped = line.lstrip()
+    return stripped[:1] in _LIST_BULLETS and stripped[1:2] == " "
 
 
 def _wrap_breaks(lines: list[str], width: int) -> list[bool]:
@@ -50,7 +60,12 @@ def _wrap_breaks(lines: list[str], width: int) -> list[bool]:
         following = _first_word_length(lines[i + 1])
         # A line without a space inside (a long link) was not wrapped but pushed
         # onto a line of its own.
-        if following and " " in line.strip() and len(line) + 1 + following > width - FIT_SLACK:
+        if (
+            following
+            and " " in line.strip()
+            and len(line) + 1 + following > width - FIT_SLACK
+            and not _starts_a_list_item(lines[i + 1])
+        ):
             breaks[i] = True
     return breaks
 

@@ -73,6 +73,18 @@ def test_lines_are_joined_only_where_the_next_word_would_not_have_fit() -> None:
     assert len(lines) == len(spans)
 
 
+def test_a_list_item_does_not_continue_the_wide_line_above_it() -> None:
+    # "  • Themenseiten ... Krieg in der Ukraine" fills its line, so the next
+    # item's bullet would not have fit after it; the bullet starts an item all
+    # the same.
+    result = unwrap(read(DUMPS / "de-old-2023-04-28.w3m.txt"))
+    assert result is not None
+    items = [line.strip() for line in result[0].splitlines() if line.lstrip().startswith("• ")]
+    assert any(item.startswith("• Themenseiten") for item in items)
+    assert any(item.startswith("• Schlagwörter") for item in items)
+    assert not any("• Schlagwörter" in item[1:] for item in items)
+
+
 def test_a_page_of_short_lines_is_not_wrapped() -> None:
     menu = "\n".join(f"Menu entry number {n}" for n in range(40))
     assert unwrap(menu) is None
