@@ -34,6 +34,11 @@ FIT_SLACK = 3
 MIN_WRAP_BREAKS = 5
 # A line that ends like this has ended (a sentence, a clause before a list).
 _FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…")
+# Quotes and brackets that close after a sentence's end: `reif."` has ended.
+_CLOSING_MARKS = "\"'“”‘’»«)]"
+# How many words a no-break space holds together, as far as the unwrapper
+# looks: mostly two ("politischen&nbsp;Einfluss", "100&nbsp;Prozent").
+HELD_TOGETHER_WORDS = 2
 # Bullets the wrappers put before a list item (w3m "•", "□", "☆", "○"; lynx
 # "*"): a line that starts with one and a space starts an item, however wide
 # the line above it ("  • Themenseiten ..." over "  • Schlagwörter ...").
@@ -45,6 +50,10 @@ def _first_word_length(line: str) -> int:
     # Split at ASCII spaces only: a wrapper never breaks at a no-break space,
     # so "deutschen\u00a0Agrarminister" moves to the next line as one word.
     return len(line.lstrip(" \t").split(" ", 1)[0])
+
+
+def _leading_words_length(line: str, count: int) -> int:
+    return len(" ".join(line.lstrip(" \t").split(" ", count)[:count]))
 
 
 def _starts_a_list_item(line: str) -> bool:
@@ -87,6 +96,26 @@ def _continues_in_lower_case(line: str, following: str, width: int) -> bool:
     )
 
 
+def _broken_at_a_no_break_space(line: str, following: str, width: int) -> bool:
+    """An unfinished line after which the next line's first two words would not have fit.
+
+    In `"unmittelbaren politischen Einfluss"&nbsp;haben werde` w3m moved
+    `Einfluss" haben` to the next line as one word, but wrote the no-break
+    space as a plain one: the fit test sees `Einfluss"` alone, which would have
+    fit, and the case of the next line says nothing in German. So the next
+    line's first two words are tried as the word that did not fit. Only where
+    the line has not ended: the last line of a paragraph, a caption or a list
+    item ends with its sentence, and the next line is not a bullet. (In a
+    wrapped page, paragraphs and headings are apart by a blank line anyway.)
+    """
+    return (
+        not line.rstrip(_CLOSING_MARKS).endswith(_FINISHED_ENDINGS)
+        and not _starts_a_list_item(following)
+        and len(line) + 1 + _leading_words_length(following, HELD_TOGETHER_WORDS)
+        > width - FIT_SLACK
+    )
+
+
 def _join(line: str, continuation: str) -> str:
     # w3m breaks after a slash ("picture alliance/" "akg-images") and before a
     # hyphen that joins a word to markup ("Multiple-Sklerose" "-Diagnosen"):
@@ -121,7 +150,10 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
     if sum(breaks) < MIN_WRAP_BREAKS:
         return None
     for i in range(len(lines) - 1):
-        if not breaks[i] and _continues_in_lower_case(lines[i], lines[i + 1], width):
+        if not breaks[i] and lines[i + 1].strip() and (
+            _continues_in_lower_case(lines[i], lines[i + 1], width)
+            or _broken_at_a_no_break_space(lines[i], lines[i + 1], width)
+        ):
             breaks[i] = True
     joined: list[str] = []
     spans: list[int] = []
