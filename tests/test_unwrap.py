@@ -10,9 +10,12 @@ import pytest
 
 from cleaner import clean
 from cleaner.explain import render_explanation
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import columns, unwrap
 
-DUMPS = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DUMPS = FIXTURES / "dumps"
+# A Chinese page (constructed: the corpus has none) as w3m and resiliparse render it.
+CHINESE = FIXTURES / "pages" / "zh-new-layout-constructed"
 WRAPPED = sorted(DUMPS.glob("*.w3m.txt"))
 UNWRAPPED = sorted(set(DUMPS.glob("*.txt")) - set(WRAPPED))
 
@@ -48,6 +51,43 @@ def test_a_w3m_dump_cleans_like_the_unwrapped_dump_of_its_page(path: Path) -> No
     # Whole paragraphs, not a wrapped line each: the reference's paragraphs
     # word for word, also where w3m broke a line early at a no-break space.
     assert paragraphs(wrapped.text) == paragraphs(reference.text)
+
+
+def test_a_wrapped_chinese_dump_cleans_like_the_unwrapped_dump_of_its_page() -> None:
+    # w3m gives a Chinese character two columns and breaks between any two:
+    # 40 characters a line, no space to break at or to join with.
+    wrapped = clean(read(CHINESE.with_suffix(".w3m.txt")))
+    reference = clean(read(CHINESE.with_suffix(".resiliparse.txt")))
+    assert wrapped.title == reference.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
+    assert wrapped.date == reference.date == "2024-01-30"
+    assert paragraphs(wrapped.text) == paragraphs(reference.text)
+    assert wrapped.text.startswith("数千人在严寒中排队数小时，只为在支持他参选的名单上签名：")
+    assert "理由是他此前曾被判刑。" in wrapped.text
+
+
+def test_chinese_lines_are_joined_without_a_space_latin_ones_with_one() -> None:
+    result = unwrap(read(CHINESE.with_suffix(".w3m.txt")))
+    assert result is not None
+    lines = result[0].splitlines()
+    # Broken between two characters ("在3" / "月17日"), and at a space in the credit.
+    assert any("希望在3月17日的总统选举中" in line for line in lines)
+    credit = "图片来源：Mikhail Sinitsyn/TASS/dpa/picture alliance"
+    assert any(line.endswith(credit) for line in lines)
+    # Short lines (a heading, a menu entry) stay apart: the next character fits after them.
+    assert "纳杰日金是谁？" in lines
+    assert "  • 人权" in lines
+
+
+def test_a_chinese_page_that_is_not_wrapped_is_left_alone() -> None:
+    # A paragraph a line: two columns a character make no wrap width.
+    assert unwrap(read(CHINESE.with_suffix(".resiliparse.txt"))) is None
+
+
+def test_widths_are_counted_in_terminal_columns() -> None:
+    assert columns("Prozent") == 7
+    assert columns("Größe") == 5
+    assert columns("普京，2024年") == 2 * 4 + 4  # a fullwidth comma is wide too
+    assert columns("“普京”·") == 3 + 4  # w3m gives the ambiguous quotes and dot one
 
 
 def test_lines_are_joined_only_where_the_next_word_would_not_have_fit() -> None:
