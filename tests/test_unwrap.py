@@ -4,12 +4,15 @@ dump of the same page."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from cleaner import clean
+from cleaner.document import Document
 from cleaner.explain import render_explanation
+from cleaner.formats import to_documents
 from cleaner.unwrap import columns, unwrap
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -88,6 +91,20 @@ def test_widths_are_counted_in_terminal_columns() -> None:
     assert columns("Größe") == 5
     assert columns("普京，2024年") == 2 * 4 + 4  # a fullwidth comma is wide too
     assert columns("“普京”·") == 3 + 4  # w3m gives the ambiguous quotes and dot one
+
+
+@pytest.mark.parametrize(
+    "path", [*WRAPPED, CHINESE.with_suffix(".w3m.txt")], ids=lambda p: p.name
+)
+def test_a_wrapped_dump_in_a_json_record_cleans_like_the_same_dump_as_a_file(path: Path) -> None:
+    dump = read(path)
+    [record] = to_documents(json.dumps({"text": dump}), fmt="jsonl", source="scrape.jsonl")
+    assert isinstance(record, Document)
+    page = clean(dump)
+    assert record.text == page.text
+    assert (record.title, record.date, record.authors) == (page.title, page.date, page.authors)
+    assert record.headings == page.headings
+    assert record.images == page.images
 
 
 def test_lines_are_joined_only_where_the_next_word_would_not_have_fit() -> None:
