@@ -11,17 +11,22 @@ test used here to undo it: a line is joined to the one below when the first
 word of the line below would have made it longer than the page's widest line.
 A line that ends a paragraph, a menu entry or a heading is short, so the next
 line's first word fits after it and the two stay apart.
+
+Widths are in columns, as the wrapper counted them: a Chinese, Japanese or
+Korean character takes two. Those scripts are written without spaces, and a
+wrapper breaks between any two of their characters, so there a "word" is one
+character, and the lines are joined without a space.
 """
 
 from __future__ import annotations
+
+import re
 
 # Wrappers' widths: pandoc 72, html2text 78, w3m and lynx 80 (by default).
 # A page with a longer line is not wrapped, and that is nearly every page: the
 # check for one such line is all a page pays.
 MAX_WRAP_WIDTH = 100
 # Narrower than this, the widest line is a menu entry, not a wrap width.
-# (Wrapped CJK text is narrower in characters and has no spaces to break at: it
-# is not recognised, and is read line by line as before.)
 MIN_WRAP_WIDTH = 40
 # Wrappers do not all fill a line to the last column: w3m at 80 columns writes
 # lines of 79 characters, and breaks some where the next word would have made
@@ -32,30 +37,120 @@ FIT_SLACK = 3
 # over its date can pass the test by chance once or twice; in a wrapped
 # article, every paragraph of three lines or more gives two.
 MIN_WRAP_BREAKS = 5
-# A line that ends like this has ended (a sentence, a clause before a list).
-_FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…")
+# A line that ends like this has ended (a sentence, a clause before a list),
+# in Latin and in CJK punctuation.
+_FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…", "。", "！", "？", "：", "；")
+# Quotes and brackets that close after a sentence's end: `reif."` has ended.
+_CLOSING_MARKS = "\"'“”‘’»«)]）」』》"
+# East Asian wide and fullwidth characters, which a terminal, and so a
+# wrapper, gives two columns each. (The "ambiguous" ones, “ ” ·, w3m gives
+# one, as here.)
+_WIDE = re.compile(
+    "["
+    "\u1100-\u115f"  # Hangul jamo
+    "\u2e80-\u303e"  # CJK radicals; ideographic space and punctuation 、。「」
+    "\u3041-\u33ff"  # kana, CJK symbols
+    "\u3400-\u4dbf"  # Han, extension A
+    "\u4e00-\u9fff"  # Han
+    "\ua000-\ua4cf"  # Yi
+    "\uac00-\ud7a3"  # Hangul syllables
+    "\uf900-\ufaff"  # Han compatibility ideographs
+    "\ufe30-\ufe4f"  # CJK compatibility forms
+    "\uff00-\uff60"  # fullwidth forms ，！？：；（）
+    "\uffe0-\uffe6"  # fullwidth signs ￥
+    "\U00020000-\U0003fffd"  # Han, extension B on
+    "]"
+)
+# How many words a no-break space holds together, as far as the unwrapper
+# looks: mostly two ("politischen&nbsp;Einfluss", "100&nbsp;Prozent").
+HELD_TOGETHER_WORDS = 2
+# Bullets the wrappers put before a list item (w3m "•", "□", "☆", "○"; lynx
+# "*"): a line that starts with one and a space starts an item, however wide
+# the line above it ("  • Themenseiten ..." over "  • Schlagwörter ...").
+# (Not "-": a dash between spaces stands in running text too, "Kambeba - knapp".)
+_LIST_BULLETS = frozenset("•◦▪□☆○*")
 
 
-def _first_word_length(line: str) -> int:
+def columns(text: str) -> int:
+    """The width of a text in a terminal: two columns for a wide character."""
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
+def _is_wide(character: str) -> bool:
+    # (The comparison first: nothing below U+1100 is wide, and most text is.)
+    return character >= "\u1100" and _WIDE.match(character) is not None
+
+
+def _first_word(text: str) -> str:
+    """What a wrapper moves to the next line as a whole: up to a space, or one
+    wide character (CJK is broken between any two)."""
     # Split at ASCII spaces only: a wrapper never breaks at a no-break space,
     # so "deutschen\u00a0Agrarminister" moves to the next line as one word.
-    return len(line.lstrip(" \t").split(" ", 1)[0])
+    word = text.split(" ", 1)[0]
+    wide = None if word.isascii() else _WIDE.search(word)
+    return word if wide is None else word[: wide.start() or 1]
 
 
-def _wrap_breaks(lines: list[str], width: int) -> list[bool]:
+def _leading_words_columns(line: str, count: int) -> int:
+    text = line.lstrip(" \t")
+    end = 0
+    for _ in range(count):
+        while text[end : end + 1] == " ":
+            end += 1
+        end += len(_first_word(text[end:]))
+    return columns(text[:end].rstrip())
+
+
+def _joined_without_space(line: str, continuation: str) -> bool:
+    """Whether the wrapper broke between two characters with no space between:
+    after a slash ("picture alliance/" "akg-images"), before a hyphen that
+    joins a word to markup ("Multiple-Sklerose" "-Diagnosen"; a dash that starts
+    a list item has a space after it), or beside a CJK character."""
+    return (
+        line.endswith("/")
+        or (continuation[:1] == "-" and continuation[1:2].isalpha())
+        or _is_wide(line[-1:])
+        or _is_wide(continuation[:1])
+    )
+
+
+def _can_wrap(line: str) -> bool:
+    # A line without a space inside (a long link) was not wrapped but pushed
+    # onto a line of its own; CJK text wraps anywhere.
+    return " " in line.strip() or _WIDE.search(line) is not None
+
+
+def _starts_a_list_item(line: str) -> bool:
+    stripped = line.lstrip()
+    return stripped[:1] in _LIST_BULLETS and stripped[1:2] == " "
+
+
+def _gap(line: str, following: str) -> int:
+    """The columns between a line and the next line's first word, had they been one line."""
+    return 0 if _joined_without_space(line, following.lstrip()) else 1
+
+
+def _wrap_breaks(lines: list[str], widths: list[int], width: int) -> list[bool]:
     """Per line, whether the wrapper broke it: the next word would not have fit."""
     breaks = [False] * len(lines)
     for i in range(len(lines) - 1):
-        line = lines[i]
-        following = _first_word_length(lines[i + 1])
-        # A line without a space inside (a long link) was not wrapped but pushed
-        # onto a line of its own.
-        if following and " " in line.strip() and len(line) + 1 + following > width - FIT_SLACK:
+        # Most lines are far from the width: they are done with before the
+        # finer tests (the gap is a column at most).
+        if widths[i] + 1 + widths[i + 1] <= width - FIT_SLACK:
+            continue
+        line, following = lines[i], lines[i + 1]
+        word = columns(_first_word(following.lstrip(" \t")))
+        if (
+            word
+            and _can_wrap(line)
+            and widths[i] + _gap(line, following) + word > width - FIT_SLACK
+            and not _starts_a_list_item(following)
+        ):
             breaks[i] = True
     return breaks
 
 
-def _continues_in_lower_case(line: str, following: str, width: int) -> bool:
+def _continues_in_lower_case(line: str, line_width: int, following: str, width: int) -> bool:
     """A wide, unfinished line whose next line starts in lower case.
 
     Wrappers keep words joined by a no-break space together but write the
@@ -67,16 +162,36 @@ def _continues_in_lower_case(line: str, following: str, width: int) -> bool:
     first = following.lstrip()[:1]
     return (
         first.islower()
-        and 2 * len(line) >= width
+        and 2 * line_width >= width
         and not line.endswith(_FINISHED_ENDINGS)
     )
 
 
+def _broken_at_a_no_break_space(line: str, line_width: int, following: str, width: int) -> bool:
+    """An unfinished line after which the next line's first two words would not have fit.
+
+    In `"unmittelbaren politischen Einfluss"&nbsp;haben werde` w3m moved
+    `Einfluss" haben` to the next line as one word, but wrote the no-break
+    space as a plain one: the fit test sees `Einfluss"` alone, which would have
+    fit, and the case of the next line says nothing in German. So the next
+    line's first two words are tried as the word that did not fit. Only where
+    the line has not ended: the last line of a paragraph, a caption or a list
+    item ends with its sentence, and the next line is not a bullet. (In a
+    wrapped page, paragraphs and headings are apart by a blank line anyway.)
+    (In CJK text, the next two characters.)
+    """
+    return (
+        not line.rstrip(_CLOSING_MARKS).endswith(_FINISHED_ENDINGS)
+        and not _starts_a_list_item(following)
+        and line_width
+        + _gap(line, following)
+        + _leading_words_columns(following, HELD_TOGETHER_WORDS)
+        > width - FIT_SLACK
+    )
+
+
 def _join(line: str, continuation: str) -> str:
-    # w3m breaks after a slash ("picture alliance/" "akg-images") and before a
-    # hyphen that joins a word to markup ("Multiple-Sklerose" "-Diagnosen"):
-    # no space was there. (A dash that starts a list item has a space after it.)
-    if line.endswith("/") or (continuation[:1] == "-" and continuation[1:2].isalpha()):
+    if _joined_without_space(line, continuation):
         return line + continuation
     return f"{line} {continuation}"
 
@@ -99,14 +214,23 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
     if _has_a_line_longer_than(text, MAX_WRAP_WIDTH):
         return None
     lines = [line.rstrip() for line in text.splitlines()]
-    width = max((len(line) for line in lines if " " in line.strip()), default=0)
-    if width < MIN_WRAP_WIDTH:
+    widths = [columns(line) for line in lines]
+    width = max((w for line, w in zip(lines, widths, strict=True) if _can_wrap(line)), default=0)
+    # (Over MAX_WRAP_WIDTH here: short lines in characters, long in columns,
+    # the paragraphs of an unwrapped CJK page.)
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
         return None
-    breaks = _wrap_breaks(lines, width)
+    breaks = _wrap_breaks(lines, widths, width)
     if sum(breaks) < MIN_WRAP_BREAKS:
         return None
     for i in range(len(lines) - 1):
-        if not breaks[i] and _continues_in_lower_case(lines[i], lines[i + 1], width):
+        if not breaks[i] and lines[i + 1].strip() and (
+            _continues_in_lower_case(lines[i], widths[i], lines[i + 1], width)
+            or (
+                widths[i] + 1 + widths[i + 1] > width - FIT_SLACK
+                and _broken_at_a_no_break_space(lines[i], widths[i], lines[i + 1], width)
+            )
+        ):
             breaks[i] = True
     joined: list[str] = []
     spans: list[int] = []

@@ -14,6 +14,9 @@ Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
 <page>.trafilatura.md), UTF-8, "\\n" line ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
 fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
+The constructed pages in fixtures/pages/ that are HTML (a language the corpus
+has no page in) are rendered beside themselves as <page>.resiliparse.txt and
+<page>.w3m.txt: the unwrapped and the wrapped dump of the page.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import html2text
@@ -31,6 +34,7 @@ from inscriptis import get_text
 from resiliparse.extract.html2text import extract_plain_text
 
 DUMPS_DIR = ROOT / "fixtures" / "dumps"
+CONSTRUCTED_DIR = ROOT / "fixtures" / "pages"
 # The seeds live outside the repository; tests only ever read the copies.
 SEEDS_DIR = ROOT.parent / "shared" / "corpus" / "seeds"
 SEED_NAMES = {
@@ -110,10 +114,15 @@ RENDERERS: dict[str, Callable[[str], str]] = {
 }
 
 
-def render_page(html_path: Path, out_dir: Path) -> list[Path]:
+# What a constructed page is rendered with: the wrapped dump and its reference.
+CONSTRUCTED_RENDERERS = ("resiliparse.txt", "w3m.txt")
+
+
+def render_page(html_path: Path, out_dir: Path, tools: Iterable[str] = RENDERERS) -> list[Path]:
     html = html_path.read_text(encoding="utf-8")
     written = []
-    for tool, render in RENDERERS.items():
+    for tool in tools:
+        render = RENDERERS[tool]
         out_path = out_dir / f"{html_path.stem}.{tool}"
         out_path.write_text(normalise_output(render(html)), encoding="utf-8")
         written.append(out_path)
@@ -141,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     written = copy_seeds(args.seeds_dir, args.out_dir)
     for html_path in sorted(args.html_dir.glob("*.html")):
         written.extend(render_page(html_path, args.out_dir))
+    for html_path in sorted(CONSTRUCTED_DIR.glob("*.html")):
+        written.extend(render_page(html_path, CONSTRUCTED_DIR, CONSTRUCTED_RENDERERS))
     for path in written:
         print(shown(path))
     return 0

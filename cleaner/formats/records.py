@@ -19,7 +19,8 @@ An array is parsed whole (a JSON parser needs the closing bracket), so a
 parsed a line at a time.
 
 Record texts are body-only but dirty, in two ways this module undoes before the
-classifier sees them:
+classifier sees them (after joining the lines of a hard-wrapped text, as
+`cleaner.unwrap` does for a text dump):
 
 - HTML left in the text (`<h2>...</h2>`, `<ul><li>`, `<br/>`, entities): block
   tags become line breaks, headings their own lines (preset as headings, so
@@ -56,6 +57,7 @@ from cleaner.formats.common import (
     unique,
 )
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+from cleaner.unwrap import unwrap
 
 FORMAT = "jsonl"
 REASON_JSON = "json"
@@ -201,7 +203,14 @@ def split_inline_chrome(
 
 
 def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]:
-    """A record's text as dump lines (HTML undone, inline chrome split off), heading indices."""
+    """A record's text as dump lines (hard wrapping, HTML undone, inline chrome split
+    off), heading indices."""
+    # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
+    # as a text dump file is (`core.analyse`), while the lines still have the
+    # widths the wrapper gave them.
+    unwrapped = unwrap(text)
+    if unwrapped is not None:
+        text = unwrapped[0]
     lines, headings = html_to_lines(text)
     pattern = inline_pattern(rules)
     out: list[str] = []
