@@ -136,7 +136,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", metavar="FILE",
-                     help="Write records to FILE (.jsonl or .jsonl.gz), atomically."),
+                     help="Write records to FILE (.jsonl or .jsonl.gz), atomically; - for "
+                          "standard output (the default)."),
     ] = None,
     output_dir: Annotated[
         str | None,
@@ -184,7 +185,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     rejects: Annotated[
         str | None,
         typer.Option("--rejects", metavar="FILE",
-                     help="Write one JSON line per rejected input (source, reason, detail)."),
+                     help="Write one JSON line per rejected input (source, reason, detail); "
+                          "- for standard output, when the records go to -o or --output-dir."),
     ] = None,
     allow_rejects: Annotated[
         bool, typer.Option("--allow-rejects", help="Exit 0 even if some inputs were rejected.")
@@ -232,6 +234,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     ] = False,
 ) -> None:
     del version
+    if output == "-":  # as for inputs, "-" is the standard stream
+        output = None
     try:
         code = _clean(
             paths=paths or [], output=output, output_dir=output_dir, shard_size=shard_size,
@@ -256,7 +260,7 @@ def _interrupted(when: str) -> typer.Exit:
 
 def _check_options(
     *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
-    resume: bool, dedup: str | None, rejects: str | None, fmt: str,
+    resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
 ) -> None:
     from cleaner.inputs import check_format  # noqa: PLC0415 - keep start-up light
 
@@ -274,6 +278,15 @@ def _check_options(
         raise UsageError("Standard input (-) can be used only once.")
     if output is not None and not output.endswith((".jsonl", ".jsonl.gz")):
         raise UsageError(f"-o {output}: the file name must end in .jsonl or .jsonl.gz.")
+    if rejects == "-":
+        if output is None and output_dir is None:
+            raise UsageError("--rejects - writes the rejects to standard output, where the "
+                             "records go: give -o FILE or --output-dir DIR, or name a file "
+                             "for the rejects.")
+        if dask is not None:
+            raise UsageError("--rejects - needs a local run: with --dask, name a file.")
+        check_format(fmt)
+        return
     same = rejects is not None and output is not None and (
         os.path.abspath(rejects) == os.path.abspath(output)  # noqa: PTH100
     )
@@ -308,7 +321,7 @@ def _clean(
     keep_gallery: bool = False,
 ) -> int:
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
-                   resume=resume, dedup=dedup, rejects=rejects, fmt=fmt)
+                   resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
@@ -317,7 +330,8 @@ def _clean(
         raise UsageError("Standard output is closed, and records go there: give -o FILE "
                          "or --output-dir DIR, or leave standard output open.")
     # Never read back what this run writes (a rerun over its own input tree).
-    own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir, rejects=rejects)
+    own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir,
+                                       rejects=None if rejects == "-" else rejects)
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
                            max_bytes=limit, own_outputs=own_outputs)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
@@ -357,11 +371,11 @@ def _clean(
     elif output is not None:
         sink = outputs.FileSink(output)
         if rejects is not None:
-            rejects_file = outputs.RejectsFile(rejects)
+            rejects_file = outputs.open_rejects(rejects)
     else:
         sink = outputs.StdoutSink()
         if rejects is not None:
-            rejects_file = outputs.RejectsFile(rejects)
+            rejects_file = outputs.open_rejects(rejects)
 
     def run_locally(on_reject: Any, progress: Any) -> Summary:
         batch.settle_heap()

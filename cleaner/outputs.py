@@ -267,6 +267,41 @@ class RejectsFile:
         self.keep_existing = True
 
 
+class RejectsStream(RejectsFile):
+    """`--rejects -`: the rejects to standard output, as they are committed.
+
+    Only when the records go elsewhere (-o or --output-dir; the CLI checks),
+    so that `dw-clean dir/ -o out.jsonl --rejects - | jq .source` reads them.
+    A stream cannot be rewritten, so each commit writes only what is new.
+    """
+
+    def __init__(self, stream: IO[bytes] | None = None) -> None:
+        super().__init__(STANDARD_STREAM)
+        self.stream = stream if stream is not None else sys.stdout.buffer
+
+    def commit(self) -> None:
+        try:
+            for line in self.pending:
+                self.stream.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise write_error(error, "standard output") from error
+        self.pending = []
+
+
+# What `-o` and `--rejects` take for standard output.
+STANDARD_STREAM = "-"
+
+
+def open_rejects(path: str, *, keep_existing: bool = False) -> RejectsFile:
+    """Where the rejects go: the file `path`, or standard output for `-`."""
+    if path == STANDARD_STREAM:
+        return RejectsStream()
+    return RejectsFile(path, keep_existing=keep_existing)
+
+
 def append_lines(path: str, lines: list[str], *, keep_existing: bool) -> None:
     """Rewrite `path` atomically as its old lines (if kept) plus `lines`."""
     target = AtomicFile(path)
@@ -376,7 +411,7 @@ class ShardSink:
         if resume:
             remove_stale_temp_files(output_dir)
             self.state = read_resume_state(output_dir)
-        self.rejects = RejectsFile(
+        self.rejects = open_rejects(
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
         )
         self.pending: list[ManifestEntry] = []
@@ -485,11 +520,13 @@ __all__ = [
     "FileSink",
     "ManifestEntry",
     "RejectsFile",
+    "RejectsStream",
     "ShardSink",
     "Sink",
     "StdoutSink",
     "append_lines",
     "dumps",
+    "open_rejects",
     "read_jsonl",
     "read_resume_state",
     "remove_stale_temp_files",

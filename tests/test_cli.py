@@ -177,14 +177,53 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "--output-dir", "out", "--rejects", "out/manifest.jsonl"], "writes itself"),
         (["x.txt", "--output-dir", "out", "--rejects", "out/part-00000.jsonl.gz"],
          "writes itself"),
+        # Standard output carries the records: the rejects cannot go there too.
+        (["x.txt", "--rejects", "-"], "where the records go"),
         (["x.txt", "--jobs", "0"], ""),
         (["x.txt", "--no-such-option"], ""),
     ],
 )
-def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+def test_usage_errors_exit_2(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = invoke(args)
     assert result.exit_code == 2, result.output
     assert message in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a file named "-"
+
+
+BAD = ROOT / "fixtures" / "bad"
+
+
+@pytest.mark.parametrize("records_to", ["-o", "--output-dir"])
+def test_rejects_to_standard_output_when_the_records_go_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records_to: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = "out.jsonl" if records_to == "-o" else "out"
+    pages = [str(page) for page in sorted(EXAMPLES.iterdir())]
+    bad = [str(BAD / "empty.txt"), str(BAD / "binary.txt")]
+    result = invoke([*pages, *bad, records_to, target, "--rejects", "-", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    rejected = records(result.stdout)
+    assert [entry["source"] for entry in rejected] == bad
+    assert [entry["reason"] for entry in rejected] == ["empty", "binary"]
+    assert not (tmp_path / "-").exists()
+    if records_to == "-o":
+        written = records((tmp_path / target).read_text(encoding="utf-8"))
+    else:
+        with gzip.open(tmp_path / target / "part-00000.jsonl.gz", "rt", encoding="utf-8") as shard:
+            written = records(shard.read())
+    assert [doc["source"] for doc in written] == pages
+
+
+def test_output_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke([str(EXAMPLES), "-o", "-", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(records(result.stdout)) == len(list(EXAMPLES.iterdir()))
+    assert list(tmp_path.iterdir()) == []
 
 
 def _pages_in(tmp_path: Path, name: str) -> Path:
