@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import SENTENCE_END, Line
+from cleaner.lines import SENTENCE_END, Line, structural_words
 from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
 
 # Categories of kept lines; every other category is removed from `text`.
@@ -744,7 +744,7 @@ def _title_from_html_title(page: Page, stop: int) -> bool:
         wanted = _comparable(label.value.title)
         # Neither quotes nor case folding change a line's words: lines of
         # another length are not compared (most of them are paragraphs).
-        words = wanted.count(" ") + 1 if wanted else 0
+        words = structural_words(wanted) if wanted else 0
         for j in range(i + 1, stop):
             line = page.lines[j]
             if line.words == words and page.free(j) and _comparable(line.text) == wanted:

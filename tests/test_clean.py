@@ -12,6 +12,7 @@ import cleaner.memo as memo_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
+from cleaner.lines import count_words
 from cleaner.memo import LineMemo
 from cleaner.rules import default_ruleset
 
@@ -116,6 +117,39 @@ def test_page_in_a_language_without_any_table_comes_out_clean() -> None:
     for chrome in ("Vai al", "Pubblicità", "browser", "03:10", "Foto:", "mr/ab", "Maria Rossi"):
         assert chrome not in doc.text
     assert doc.images[0].credit == "Michael Kappeler/dpa/picture alliance"
+
+
+CHINESE_PAGES = ["pages/zh-new-layout-constructed.resiliparse.txt",
+                 "pages/zh-new-layout-constructed.w3m.txt"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_subheading_is_a_heading_of_the_text(page: str) -> None:
+    # Written without spaces, the subheading and the paragraphs around it are
+    # one whitespace "word" each: their lengths must be read in characters.
+    doc = clean(read(page))
+    assert doc.headings == ["纳杰日金是谁？"]
+    assert "\n\n纳杰日金是谁？\n\n从政治上看" in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_words_are_counted_a_character_each(page: str) -> None:
+    doc = clean(read(page))
+    han = sum(1 for char in doc.text if "\u4e00" <= char <= "\u9fff")
+    # Every Han character, plus the Latin words and numbers among them
+    # ("Telegram", "10", "2018"); no fullwidth punctuation.
+    assert han + 3 <= doc.word_count <= han + 12
+    assert doc.word_count == count_words(doc.text)
+
+
+def test_count_words() -> None:
+    assert count_words("Boris Nadeschdin will antreten - vielleicht.") == 6
+    assert count_words("纳杰日金在Telegram上写道，支持者") == 5 + 1 + 3 + 3
+    assert count_words("“超出了所有人的预期”。") == 9
+    assert count_words("2018年，反对派") == 1 + 1 + 3
+    assert count_words("ひらがな と カタカナ") == 4 + 1 + 4
+    # Korean puts spaces between its words.
+    assert count_words("대통령 선거") == 2
 
 
 def test_text_without_chrome_is_kept_with_a_warning() -> None:
