@@ -142,6 +142,48 @@ def test_chinese_words_are_counted_a_character_each(page: str) -> None:
     assert doc.word_count == count_words(doc.text)
 
 
+ZH_ALT = "俄罗斯总统候选人鲍里斯·纳杰日金"
+ZH_CAPTION = "被视为俄罗斯总统选举中唯一的反战候选人：鲍里斯·纳杰日金"
+ZH_CREDIT = "Mikhail Sinitsyn/TASS/dpa/picture alliance"
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_image_alt_and_caption_with_an_unknown_credit_label(page: str) -> None:
+    # "图片来源：" is in no table: the alt line above the caption, and the
+    # agencies after the caption's last (fullwidth) colon, make it an image.
+    doc = clean(read(page))
+    assert [(image.alt, image.credit) for image in doc.images] == [(ZH_ALT, ZH_CREDIT)]
+    caption = doc.images[0].caption
+    # Nothing tells where a Chinese caption ends and an unknown label begins.
+    assert caption is not None and caption.startswith(ZH_CAPTION)
+    for chrome in (ZH_ALT, ZH_CAPTION, "图片来源", "picture alliance"):
+        assert chrome not in doc.text
+    assert ZH_ALT not in doc.headings
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: "])
+def test_chinese_credit_label_of_the_table_is_cut_off_the_caption(page: str, label: str) -> None:
+    # The label DW's Chinese site likely uses (zh.toml, unverified), with the
+    # fullwidth colon of Chinese text or an ASCII one.
+    doc = clean(read(page).replace("图片来源：", label))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]
+    assert label.strip() not in doc.text
+
+
+def test_caption_with_a_credit_label_no_table_knows() -> None:
+    # Italian is in no table, and "Scatto:" in none either: the structure
+    # (alt line, then the caption with a capitalised label glued on and an
+    # agency after the colon) carries it.
+    doc = clean(read("pages/it-no-table-constructed.txt").replace("Foto:", "Scatto:"))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(
+        "Ministro delle finanze davanti al Bundestag",
+        "Il ministro delle finanze ha difeso il piano davanti al parlamento",
+        "Michael Kappeler/dpa/picture alliance",
+    )]  # fmt: skip
+    assert "Scatto" not in doc.text and "Bundestag" not in doc.text
+
+
 def test_count_words() -> None:
     assert count_words("Boris Nadeschdin will antreten - vielleicht.") == 6
     assert count_words("纳杰日金在Telegram上写道，支持者") == 5 + 1 + 3 + 3

@@ -60,7 +60,7 @@ from cleaner.formats.common import (
     unique,
 )
 from cleaner.lines import Line, make_line
-from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+from cleaner.rules import RuleSet, default_ruleset, fold_colons, normalise_phrase
 
 FORMAT = "html"
 
@@ -551,7 +551,7 @@ def restore_headings(lines: list[str], tree: HtmlElement) -> set[str]:
 
 def _split_credit(text: str, rules: RuleSet) -> tuple[str, str | None]:
     """("caption", "credit") from "captionBild: credit" (prefixes from the rule tables)."""
-    lowered = text.casefold()
+    lowered = fold_colons(text.casefold())
     for prefix in rules.credit_prefixes:
         position = lowered.rfind(prefix)
         if position >= 0:
