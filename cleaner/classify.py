@@ -80,6 +80,11 @@ _MARKUP = regex.compile(
 # "PolitikRussische Föderation" is the section "Politik" and a topic.
 _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
+# Chinese has no capitals to tell a name by: a Chinese name is two to four Han
+# characters (王伟, 欧阳娜娜); a foreign one is transliterated with a dot
+# between its parts (安娜·彼得罗娃). A byline holds a few, between "、" or "，".
+_CJK_NAME = r"(?:\p{Han}{1,8}(?:[·・‧]\p{Han}{1,8}){1,3}|\p{Han}{2,4})"
+_CJK_NAMES = regex.compile(rf"{_CJK_NAME}(?:\s*[、，,/]\s*{_CJK_NAME}){{0,3}}")
 
 
 # `object` under a name of this module: the compiled build (mypyc) looks the
@@ -183,6 +188,8 @@ def split_names(text: str, rules: RuleSet | None = None) -> list[str]:
 
 def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
     """A byline: one or a few capitalised names, nothing else."""
+    if not text.isascii() and _CJK_NAMES.fullmatch(text):
+        return True
     joiners = (rules or default_ruleset()).name_joiners
     tokens = text.replace(",", " , ").split()
     if not 2 <= len(tokens) <= 12 or text.endswith(SENTENCE_END[:4]) or ":" in text:

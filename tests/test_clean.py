@@ -124,6 +124,22 @@ CHINESE_PAGES = ["pages/zh-new-layout-constructed.resiliparse.txt",
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_title_byline_and_doubled_date(page: str) -> None:
+    # The new layout: title, a byline of a transliterated name, then the
+    # date twice, glued ("30.01.20242024年1月30日"), as on the Russian page.
+    doc = clean(read(page))
+    assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
+    assert doc.date == "2024-01-30"
+    assert doc.authors == ["安娜·彼得罗娃", "ap", "sk"]
+    assert doc.section is not None and doc.section.startswith("政治")
+    assert doc.language == "zh"
+    assert doc.lead is not None and doc.lead.startswith("数千人在严寒中排队数小时")
+    assert doc.text.startswith(doc.lead)
+    for chrome in ("跳至", "安娜", "2024年1月30日", "最新视频", "关于DW", "浏览器", "ap/sk"):
+        assert chrome not in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_subheading_is_a_heading_of_the_text(page: str) -> None:
     # Written without spaces, the subheading and the paragraphs around it are
     # one whitespace "word" each: their lengths must be read in characters.
@@ -216,6 +232,9 @@ def test_empty_input_gives_an_empty_record() -> None:
         ("30. Januar 2024", "2024-01-30"),
         ("30.01.202430. Januar 2024", "2024-01-30"),
         ("2020年3月5日", "2020-03-05"),
+        # The new layout's two date elements glued, in Chinese.
+        ("30.01.20242024年1月30日", "2024-01-30"),
+        ("30.01.20242024年1月31日", None),
         ("٨ سبتمبر ٢٠١٥", "2015-09-08"),
         ("Monday, 08.09.2015 12:30 UTC", "2015-09-08"),
         ("23 mai 2011", "2011-05-23"),
@@ -271,6 +290,17 @@ def test_bylines_split_on_the_tables_name_joiners() -> None:
     bare = build_ruleset([], {"months": {}})
     assert split_names("Anna Müller und Ben Kurz", bare) == ["Anna Müller und Ben Kurz"]
     assert not looks_like_names("Anna Müller und Ben Kurz", bare)
+
+
+def test_chinese_bylines_are_names_without_capitals() -> None:
+    from cleaner.classify import looks_like_names, split_names  # noqa: PLC0415
+
+    rules = default_ruleset()
+    for byline in ("安娜·彼得罗娃", "王伟", "欧阳娜娜、安娜·彼得罗娃"):
+        assert looks_like_names(byline, rules)
+    assert split_names("欧阳娜娜、安娜·彼得罗娃", rules) == ["欧阳娜娜", "安娜·彼得罗娃"]
+    for heading in ("纳杰日金是谁？", "选民怎么想", "俄罗斯大选：纳杰日金押注普京时代的终结"):
+        assert not looks_like_names(heading, rules)
 
 
 def _fixture_dumps() -> list[str]:

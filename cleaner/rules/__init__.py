@@ -110,8 +110,9 @@ def fold_colons(text: str) -> str:
     return text.replace("：", ":") if "：" in text else text
 
 
-# Punctuation between names in a byline, in every language: "A, B", "A | B".
-NAME_PUNCTUATION = ",;|&/"
+# Punctuation between names in a byline, in every language: "A, B", "A | B",
+# and Chinese "A、B", "A，B".
+NAME_PUNCTUATION = ",;|&/、，"
 
 
 def _name_separator(joiners: Iterable[str]) -> regex.Pattern[str]:
