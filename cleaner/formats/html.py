@@ -59,7 +59,7 @@ from cleaner.formats.common import (
     split_title,
     unique,
 )
-from cleaner.lines import Line, make_line
+from cleaner.lines import Line, make_line, structural_words
 from cleaner.rules import RuleSet, default_ruleset, fold_colons, normalise_phrase
 
 FORMAT = "html"
@@ -268,7 +268,7 @@ def find_h1(tree: HtmlElement, title: str | None) -> HtmlElement | None:
         for heading in headings:
             if comparable(text_of(heading)) == wanted:
                 return heading
-    return next((h for h in headings if len(text_of(h).split()) >= 2), None)
+    return next((h for h in headings if structural_words(text_of(h)) >= 2), None)
 
 
 def header_section(h1: HtmlElement) -> str | None:
