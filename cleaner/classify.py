@@ -19,8 +19,16 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import SENTENCE_END, Line
-from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
+from cleaner.lines import SENTENCE_END, Line, structural_words
+from cleaner.rules import (
+    END_LINE,
+    END_PREFIX,
+    NAME_PUNCTUATION,
+    Rule,
+    RuleSet,
+    default_ruleset,
+    fold_colons,
+)
 
 # Categories of kept lines; every other category is removed from `text`.
 BODY = "body"
@@ -72,6 +80,11 @@ _MARKUP = regex.compile(
 # "PolitikRussische Föderation" is the section "Politik" and a topic.
 _GLUED = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _NAME_TOKEN = regex.compile(r"[\p{Lu}][\p{L}\p{M}'’.-]*")
+# Chinese has no capitals to tell a name by: a Chinese name is two to four Han
+# characters (王伟, 欧阳娜娜); a foreign one is transliterated with a dot
+# between its parts (安娜·彼得罗娃). A byline holds a few, between "、" or "，".
+_CJK_NAME = r"(?:\p{Han}{1,8}(?:[·・‧]\p{Han}{1,8}){1,3}|\p{Han}{2,4})"
+_CJK_NAMES = regex.compile(rf"{_CJK_NAME}(?:\s*[、，,/]\s*{_CJK_NAME}){{0,3}}")
 
 
 # `object` under a name of this module: the compiled build (mypyc) looks the
@@ -175,6 +188,8 @@ def split_names(text: str, rules: RuleSet | None = None) -> list[str]:
 
 def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
     """A byline: one or a few capitalised names, nothing else."""
+    if not text.isascii() and _CJK_NAMES.fullmatch(text):
+        return True
     joiners = (rules or default_ruleset()).name_joiners
     tokens = text.replace(",", " , ").split()
     if not 2 <= len(tokens) <= 12 or text.endswith(SENTENCE_END[:4]) or ":" in text:
@@ -359,11 +374,15 @@ def find_end(page: Page, after: int) -> int:
 # --- pass 3: images, videos, audios ------------------------------------------
 
 
+def _has_colon(text: str) -> bool:
+    return ":" in text or "：" in text
+
+
 def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     """Split "...Sergey LavrovImage: Reuters" into caption and credit."""
-    if ":" not in line.text or not _credit_prefix_before_a_colon(line.text, rules):
+    if not _has_colon(line.text) or not _credit_prefix_before_a_colon(line.text, rules):
         return None
-    lowered = line.text.casefold()
+    lowered = fold_colons(line.text.casefold())
     for prefix in rules.credit_prefixes:
         pos = lowered.rfind(prefix, max(0, len(lowered) - 160))
         if pos <= 0:
@@ -388,6 +407,7 @@ def _credit_prefix_before_a_colon(text: str, rules: RuleSet) -> bool:
     if not rules.credit_prefixes:
         return False
     longest = len(rules.credit_prefixes[0])  # sorted longest first
+    text = fold_colons(text)
     start = 0
     while (colon := text.find(":", start)) >= 0:
         window = text[max(0, colon + 1 - longest) : colon + 1].casefold()
@@ -413,7 +433,7 @@ def label_images(page: Page, stop: int) -> None:
     candidates = [
         i
         for i in range(stop)
-        if ((found := labels[i]) is None and ":" in lines[i].text)
+        if ((found := labels[i]) is None and _has_colon(lines[i].text))
         or (found is not None and found.category == "image")
     ]
     for i in candidates:
@@ -432,7 +452,7 @@ def label_images(page: Page, stop: int) -> None:
                 i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value))
             )
         elif label is None and not line.blank:
-            glued = _glued_credit(line, rules)
+            glued = _glued_credit(line, rules) or _credit_after_unknown_label(page, i)
             if glued is None:
                 continue
             caption, credit = glued
@@ -449,6 +469,38 @@ def label_images(page: Page, stop: int) -> None:
                 "structure:caption_with_credit",
                 Image(alt=alt, caption=caption or None, credit=credit),
             )
+
+
+# A caption's credit label that no table knows, glued to the caption's last
+# word in a spaced script ("...al parlamentoScatto: dpa"): the capitalised
+# word after a lower-case letter.
+_GLUED_LABEL = regex.compile(r"(?<=\p{Ll})\p{Lu}\p{Ll}+$")
+# ...or after a Chinese caption, where nothing shows where the label begins.
+_ENDS_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]$")
+
+
+def _credit_after_unknown_label(page: Page, index: int) -> tuple[str, str] | None:
+    """The new layout's caption with its credit glued on, in a language whose
+    table has no credit label: "<caption><label>: <credit>", right under the
+    image's alt line, where the credit names an agency or an archive.
+
+    In a spaced script the label is the capitalised word glued to the
+    caption's end, and is cut off; in Chinese it stays at the caption's end,
+    since nothing tells where the caption ends and the label begins (a label
+    the tables know, "图像来源：", is cut off by `_glued_credit`).
+    """
+    line = page.lines[index]
+    colon = max(line.text.rfind(":"), line.text.rfind("："))
+    head, credit = line.text[:colon], line.text[colon + 1 :].strip()
+    if not 0 < len(credit.split()) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
+        return None
+    if line.words > MAX_ALT_WORDS or not _alt_candidate(page, page.adjacent_above(index)):
+        return None
+    if (label := _GLUED_LABEL.search(head)) is not None:
+        return head[: label.start()], credit
+    if _ENDS_UNSPACED.search(head):
+        return head, credit
+    return None
 
 
 # The new layout's ad slot label ("Anzeige", "Advertisement") sits right
@@ -744,7 +796,7 @@ def _title_from_html_title(page: Page, stop: int) -> bool:
         wanted = _comparable(label.value.title)
         # Neither quotes nor case folding change a line's words: lines of
         # another length are not compared (most of them are paragraphs).
-        words = wanted.count(" ") + 1 if wanted else 0
+        words = structural_words(wanted) if wanted else 0
         for j in range(i + 1, stop):
             line = page.lines[j]
             if line.words == words and page.free(j) and _comparable(line.text) == wanted:

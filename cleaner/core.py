@@ -172,7 +172,7 @@ class _Harvest:
 
     def keep(self, line: Line, label: Label) -> None:
         self.paragraphs.append(line.text)
-        self.words += line.words
+        self.words += line.word_count
         if label.category == HEADING:
             self.headings.append(line.text)
         # A slide text kept by --keep-gallery is listed in `gallery` all the same

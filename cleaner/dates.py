@@ -94,6 +94,11 @@ def _from_tokens(text: str, rules: RuleSet) -> str | None:
     return _iso(year, month, day)
 
 
+def _cjk_date(text: str) -> str | None:
+    match = _CJK.fullmatch(text)
+    return _from_match(match) if match else None
+
+
 def _only_filler(text: str, rules: RuleSet) -> bool:
     """True when the words left on a date line are weekdays and date words."""
     if _SEPARATORS.sub("", _TOKEN.sub("", text)):
@@ -164,8 +169,13 @@ def _parse_date_line(line: str, rules: RuleSet) -> str | None:
         found = _from_match(match)
         rest = (text[: match.start()] + " " + text[match.end() :]).strip()
         # The rest may be weekdays and labels, or the same date in long form,
-        # as when two date elements are glued: "30.01.202430. januar 2024".
-        if found and (_only_filler(rest, rules) or _from_tokens(rest, rules) == found):
+        # as when two date elements are glued: "30.01.202430. januar 2024",
+        # "30.01.20242024年1月30日".
+        if found and (
+            _only_filler(rest, rules)
+            or _from_tokens(rest, rules) == found
+            or _cjk_date(rest) == found
+        ):
             return found
         return None
     return _from_tokens(text, rules)

@@ -12,6 +12,7 @@ import cleaner.memo as memo_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
+from cleaner.lines import count_words
 from cleaner.memo import LineMemo
 from cleaner.rules import default_ruleset
 
@@ -118,6 +119,97 @@ def test_page_in_a_language_without_any_table_comes_out_clean() -> None:
     assert doc.images[0].credit == "Michael Kappeler/dpa/picture alliance"
 
 
+CHINESE_PAGES = ["pages/zh-new-layout-constructed.resiliparse.txt",
+                 "pages/zh-new-layout-constructed.w3m.txt"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_title_byline_and_doubled_date(page: str) -> None:
+    # The new layout: title, a byline of a transliterated name, then the
+    # date twice, glued ("30.01.20242024年1月30日"), as on the Russian page.
+    doc = clean(read(page))
+    assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
+    assert doc.date == "2024-01-30"
+    assert doc.authors == ["安娜·彼得罗娃", "ap", "sk"]
+    assert doc.section is not None and doc.section.startswith("政治")
+    assert doc.language == "zh"
+    assert doc.lead is not None and doc.lead.startswith("数千人在严寒中排队数小时")
+    assert doc.text.startswith(doc.lead)
+    for chrome in ("跳至", "安娜", "2024年1月30日", "最新视频", "关于DW", "浏览器", "ap/sk"):
+        assert chrome not in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_subheading_is_a_heading_of_the_text(page: str) -> None:
+    # Written without spaces, the subheading and the paragraphs around it are
+    # one whitespace "word" each: their lengths must be read in characters.
+    doc = clean(read(page))
+    assert doc.headings == ["纳杰日金是谁？"]
+    assert "\n\n纳杰日金是谁？\n\n从政治上看" in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_words_are_counted_a_character_each(page: str) -> None:
+    doc = clean(read(page))
+    han = sum(1 for char in doc.text if "\u4e00" <= char <= "\u9fff")
+    # Every Han character, plus the Latin words and numbers among them
+    # ("Telegram", "10", "2018"); no fullwidth punctuation.
+    assert han + 3 <= doc.word_count <= han + 12
+    assert doc.word_count == count_words(doc.text)
+
+
+ZH_ALT = "俄罗斯总统候选人鲍里斯·纳杰日金"
+ZH_CAPTION = "被视为俄罗斯总统选举中唯一的反战候选人：鲍里斯·纳杰日金"
+ZH_CREDIT = "Mikhail Sinitsyn/TASS/dpa/picture alliance"
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_image_alt_and_caption_with_an_unknown_credit_label(page: str) -> None:
+    # "图片来源：" is in no table: the alt line above the caption, and the
+    # agencies after the caption's last (fullwidth) colon, make it an image.
+    doc = clean(read(page))
+    assert [(image.alt, image.credit) for image in doc.images] == [(ZH_ALT, ZH_CREDIT)]
+    caption = doc.images[0].caption
+    # Nothing tells where a Chinese caption ends and an unknown label begins.
+    assert caption is not None and caption.startswith(ZH_CAPTION)
+    for chrome in (ZH_ALT, ZH_CAPTION, "图片来源", "picture alliance"):
+        assert chrome not in doc.text
+    assert ZH_ALT not in doc.headings
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: "])
+def test_chinese_credit_label_of_the_table_is_cut_off_the_caption(page: str, label: str) -> None:
+    # The label DW's Chinese site likely uses (zh.toml, unverified), with the
+    # fullwidth colon of Chinese text or an ASCII one.
+    doc = clean(read(page).replace("图片来源：", label))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]
+    assert label.strip() not in doc.text
+
+
+def test_caption_with_a_credit_label_no_table_knows() -> None:
+    # Italian is in no table, and "Scatto:" in none either: the structure
+    # (alt line, then the caption with a capitalised label glued on and an
+    # agency after the colon) carries it.
+    doc = clean(read("pages/it-no-table-constructed.txt").replace("Foto:", "Scatto:"))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(
+        "Ministro delle finanze davanti al Bundestag",
+        "Il ministro delle finanze ha difeso il piano davanti al parlamento",
+        "Michael Kappeler/dpa/picture alliance",
+    )]  # fmt: skip
+    assert "Scatto" not in doc.text and "Bundestag" not in doc.text
+
+
+def test_count_words() -> None:
+    assert count_words("Boris Nadeschdin will antreten - vielleicht.") == 6
+    assert count_words("纳杰日金在Telegram上写道，支持者") == 5 + 1 + 3 + 3
+    assert count_words("“超出了所有人的预期”。") == 9
+    assert count_words("2018年，反对派") == 1 + 1 + 3
+    assert count_words("ひらがな と カタカナ") == 4 + 1 + 4
+    # Korean puts spaces between its words.
+    assert count_words("대통령 선거") == 2
+
+
 def test_text_without_chrome_is_kept_with_a_warning() -> None:
     text = "Plain first paragraph of some article.\n\nAnd a second paragraph follows here."
     doc = clean(text)
@@ -140,6 +232,9 @@ def test_empty_input_gives_an_empty_record() -> None:
         ("30. Januar 2024", "2024-01-30"),
         ("30.01.202430. Januar 2024", "2024-01-30"),
         ("2020年3月5日", "2020-03-05"),
+        # The new layout's two date elements glued, in Chinese.
+        ("30.01.20242024年1月30日", "2024-01-30"),
+        ("30.01.20242024年1月31日", None),
         ("٨ سبتمبر ٢٠١٥", "2015-09-08"),
         ("Monday, 08.09.2015 12:30 UTC", "2015-09-08"),
         ("23 mai 2011", "2011-05-23"),
@@ -195,6 +290,17 @@ def test_bylines_split_on_the_tables_name_joiners() -> None:
     bare = build_ruleset([], {"months": {}})
     assert split_names("Anna Müller und Ben Kurz", bare) == ["Anna Müller und Ben Kurz"]
     assert not looks_like_names("Anna Müller und Ben Kurz", bare)
+
+
+def test_chinese_bylines_are_names_without_capitals() -> None:
+    from cleaner.classify import looks_like_names, split_names  # noqa: PLC0415
+
+    rules = default_ruleset()
+    for byline in ("安娜·彼得罗娃", "王伟", "欧阳娜娜、安娜·彼得罗娃"):
+        assert looks_like_names(byline, rules)
+    assert split_names("欧阳娜娜、安娜·彼得罗娃", rules) == ["欧阳娜娜", "安娜·彼得罗娃"]
+    for heading in ("纳杰日金是谁？", "选民怎么想", "俄罗斯大选：纳杰日金押注普京时代的终结"):
+        assert not looks_like_names(heading, rules)
 
 
 def _fixture_dumps() -> list[str]:

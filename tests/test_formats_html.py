@@ -568,3 +568,14 @@ def test_explain_shows_every_line_removed_counts(page: str) -> None:
     assert dropped == cleaned(page).removed
     kept = [text for _, decision, _, _, text in rows if decision == "KEEP"]
     assert "\n\n".join(kept) == cleaned(page).text
+
+
+def test_chinese_headline_is_the_title_not_a_heading_of_the_text() -> None:
+    # The <h1> is found by its words; a Chinese headline has no spaces, and
+    # was taken for no headline at all: it stayed in the text as a heading.
+    path = FIXTURES / "pages" / "zh-new-layout-constructed.html"
+    doc = clean_any(path.read_text(encoding="utf-8"), source=str(path))
+    assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
+    assert doc.title not in doc.text
+    assert doc.headings == ["纳杰日金是谁？", "选民怎么想"]
+    assert doc.images and doc.images[0].alt == "俄罗斯总统候选人鲍里斯·纳杰日金"

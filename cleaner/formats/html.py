@@ -59,8 +59,8 @@ from cleaner.formats.common import (
     split_title,
     unique,
 )
-from cleaner.lines import Line, make_line
-from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+from cleaner.lines import Line, make_line, structural_words
+from cleaner.rules import RuleSet, default_ruleset, fold_colons, normalise_phrase
 
 FORMAT = "html"
 
@@ -268,7 +268,7 @@ def find_h1(tree: HtmlElement, title: str | None) -> HtmlElement | None:
         for heading in headings:
             if comparable(text_of(heading)) == wanted:
                 return heading
-    return next((h for h in headings if len(text_of(h).split()) >= 2), None)
+    return next((h for h in headings if structural_words(text_of(h)) >= 2), None)
 
 
 def header_section(h1: HtmlElement) -> str | None:
@@ -551,7 +551,7 @@ def restore_headings(lines: list[str], tree: HtmlElement) -> set[str]:
 
 def _split_credit(text: str, rules: RuleSet) -> tuple[str, str | None]:
     """("caption", "credit") from "captionBild: credit" (prefixes from the rule tables)."""
-    lowered = text.casefold()
+    lowered = fold_colons(text.casefold())
     for prefix in rules.credit_prefixes:
         position = lowered.rfind(prefix)
         if position >= 0:

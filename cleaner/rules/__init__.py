@@ -92,19 +92,27 @@ def match_key(text: str) -> str:
     """The form a whitespace-normalised line is compared to phrases in.
 
     Casefolded (Greek final sigma too); NFC, since some scripts' letters come
-    in two encodings; one apostrophe, since DW mixes ' and ’; and French
-    spacing before a colon ignored ("Auteur :" is "Auteur:").
+    in two encodings; one apostrophe, since DW mixes ' and ’; one colon,
+    since Chinese text writes "：" (fold_colons); and French spacing before a
+    colon ignored ("Auteur :" is "Auteur:").
     """
     key = text.casefold()
     if not key.isascii():
-        key = unicodedata.normalize("NFC", key).replace("’", "'")
+        key = fold_colons(unicodedata.normalize("NFC", key).replace("’", "'"))
     if " :" in key:
         key = key.replace(" :", ":")
     return key
 
 
-# Punctuation between names in a byline, in every language: "A, B", "A | B".
-NAME_PUNCTUATION = ",;|&/"
+def fold_colons(text: str) -> str:
+    """`text` with Chinese text's fullwidth colon ("图像来源：") as the tables'
+    ":". One character for one, so a position in the result is one in `text`."""
+    return text.replace("：", ":") if "：" in text else text
+
+
+# Punctuation between names in a byline, in every language: "A, B", "A | B",
+# and Chinese "A、B", "A，B".
+NAME_PUNCTUATION = ",;|&/、，"
 
 
 def _name_separator(joiners: Iterable[str]) -> regex.Pattern[str]:
