@@ -30,6 +30,11 @@ CLAUSE_END = tuple(".,;:…。，；：،")
 # words in them: a Chinese paragraph would be one "word". (Not Hangul: Korean
 # puts spaces between its words.) (`regex` for the script properties.)
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+# Every character of those scripts is at U+2E80 or above, where text in the
+# other scripts DW writes in has next to nothing: this search (the standard
+# `re`, 4x faster than `regex` at it) spares the exact one on nearly every
+# non-ASCII line, most of them German, French, Russian or Arabic.
+_MAY_BE_UNSPACED = re.compile("[\u2e80-\U0003ffff]")
 # A run of other characters between them that holds a word: "Telegram", "10",
 # not the fullwidth punctuation "，" or "“".
 _ALNUM = regex.compile(r"[\p{L}\p{N}]")
@@ -82,7 +87,7 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
         key = match_key(text)
         count = len(words)
     word_count = count
-    if not text.isascii() and _UNSPACED.search(text):
+    if not text.isascii() and has_unspaced(text):
         count, word_count = _lengths(text)
     # tuple.__new__ skips the NamedTuple constructor's extra Python frame.
     return _new_line(
@@ -112,16 +117,21 @@ def count_words(text: str) -> int:
     and numbers between Chinese characters ("在Telegram上") count once each;
     fullwidth punctuation between them does not.
     """
-    if text.isascii() or not _UNSPACED.search(text):
+    if text.isascii() or not has_unspaced(text):
         return len(text.split())
     return _lengths(text)[1]
 
 
 def structural_words(text: str) -> int:
     """The length of `text` in words as `Line.words` gives it."""
-    if text.isascii() or not _UNSPACED.search(text):
+    if text.isascii() or not has_unspaced(text):
         return len(text.split())
     return _lengths(text)[0]
+
+
+def has_unspaced(text: str) -> bool:
+    """Whether `text` has a character of a script written without spaces."""
+    return _MAY_BE_UNSPACED.search(text) is not None and _UNSPACED.search(text) is not None
 
 
 def _lengths(text: str) -> tuple[int, int]:

@@ -210,6 +210,19 @@ def test_count_words() -> None:
     assert count_words("대통령 선거") == 2
 
 
+def test_the_quick_check_for_unspaced_scripts_misses_none_of_their_characters() -> None:
+    # The fast pre-check must be a superset of the exact one, or a Chinese
+    # line would be counted by whitespace: try every code point once.
+    for code in range(0x10000 * 4):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        if lines_module._UNSPACED.match(char):
+            assert lines_module._MAY_BE_UNSPACED.match(char), hex(code)
+    assert not lines_module.has_unspaced("Entscheidung in Kyjiw, Montréal und Kairo – حسنا.")
+    assert lines_module.has_unspaced("在Telegram上")
+
+
 def test_text_without_chrome_is_kept_with_a_warning() -> None:
     text = "Plain first paragraph of some article.\n\nAnd a second paragraph follows here."
     doc = clean(text)
