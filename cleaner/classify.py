@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import SENTENCE_END, Line
+from cleaner.lines import CLAUSE_END, SENTENCE_END, Line
 from cleaner.rules import END_LINE, END_PREFIX, NAME_PUNCTUATION, Rule, RuleSet, default_ruleset
 
 # Categories of kept lines; every other category is removed from `text`.
@@ -1013,7 +1013,7 @@ def label_body(page: Page) -> None:
             and position + 1 < len(body)
             and line.words <= MAX_HEADING_WORDS
             and line.is_heading_like
-            and not line.text.endswith(('"', "”", "“", "»", "'", "’", ")"))
+            and _ends_like_a_heading(line.text)
             and page.lines[body[position + 1]].words > line.words
             and not _introduces_list(page.lines[body[position - 1]])
         )
@@ -1021,6 +1021,65 @@ def label_body(page: Page) -> None:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)
         else:
             page.set(i, BODY, "structure:remaining_text")
+
+
+# Closing marks after which a short line is usually a quoted sentence or a
+# bracketed note ("(Archivbild)"), not a heading.
+_CLOSING_MARKS = ('"', "”", "“", "»", "«", "'", "’", "‘", "」", "』", ")")
+# The quotation marks that open a quotation in DW's languages, each with the
+# marks that close it: German „…“ and »…«, French and Russian «…», English “…”
+# and ‘…’, Chinese 「…」, and the straight ASCII quotes that every renderer
+# may put for any of them.
+_QUOTATION_CLOSERS = {
+    '"': '"',
+    "“": "”“",
+    "„": "“”",
+    "«": "»",
+    "»": "«",
+    "‘": "’",
+    "‚": "‘’",
+    "'": "'",
+    "「": "」",
+    "『": "』",
+}
+
+
+# A sentence's end inside a line, where a new sentence (quoted or not)
+# begins; a full stop after a digit is an ordinal ("seit Mitte des 19.
+# Jahrhunderts").
+_SENTENCE_BREAK_INSIDE = regex.compile(r"(?<!\d)[.!?…]\p{Pf}?\s+[\p{Pi}\p{Ps}\"']?\p{Lu}")
+
+
+def _ends_like_a_heading(text: str) -> bool:
+    """Whether a short line ends as a heading does: with a word, or as a whole
+    quotation whose own words end like a heading.
+
+    DW often sets a quote as a subheading ("In Vilnius fühle ich mich wohl",
+    in quotes). Such a line is judged by the words inside its quotes, like a
+    heading that starts with a letter; a quoted sentence ends with its full
+    stop inside the quotes ("Wir sind müde.") and stays a paragraph, and so
+    does a line of two quotations or two sentences ('"Nein", sagt er. "Nie"').
+    """
+    if not text.endswith(_CLOSING_MARKS):
+        return True
+    closers = _QUOTATION_CLOSERS.get(text[0])
+    if closers is None or len(text) < 3 or text[-1] not in closers:
+        return False
+    inside = text[1:-1].strip()
+    return (
+        bool(inside)
+        and not inside.endswith(CLAUSE_END)
+        and not _closes_inside(inside, closers)
+        and not _SENTENCE_BREAK_INSIDE.search(inside)
+    )
+
+
+def _closes_inside(inside: str, closers: str) -> bool:
+    # A closing mark before a letter is an apostrophe ("'We're tired'"), not
+    # the end of the quotation.
+    return any(
+        char in closers and not inside[i + 1 : i + 2].isalnum() for i, char in enumerate(inside)
+    )
 
 
 def classify(page: Page, *, tables: bool = True) -> Page:

@@ -213,6 +213,15 @@ def test_title_is_right(page: str) -> None:
     assert title_matches(doc.title, gold(page).title), doc.title
 
 
+PAGES_WITH_HEADINGS = [page for page in PAGES if "headings" in gold(page).metadata]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_HEADINGS)
+def test_subheadings_are_headings(page: str) -> None:
+    # Quotes set as subheadings ('"In Vilnius fühle ich mich wohl"') included.
+    assert cleaned(main_dump(page)).headings == list(gold(page).metadata["headings"])
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_date_is_right(page: str) -> None:
     doc = cleaned(main_dump(page))
