@@ -509,6 +509,63 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
         )
 
 
+# The bullets inscriptis puts before list items, level by level ("*", "+",
+# "o", "-"); a list item is indented like a caption, but is no caption.
+_INDENTED_LIST_BULLETS = frozenset({"*", "+", "o", "-", "•"})
+
+
+def _indent(line: Line) -> int:
+    return len(line.raw) - len(line.raw.lstrip())
+
+
+def label_indented_captions(page: Page, start: int, stop: int) -> None:
+    """Captions that a renderer set apart by indentation alone.
+
+    inscriptis lays a page out by its HTML nesting: each block is indented
+    two columns deeper than the block it sits in, and it leaves out image alt
+    text. In the old layout the article's paragraphs and subheadings are the
+    children of one block (all at one indentation), and an image's caption is
+    a child of the picture's block inside it: one line, deeper than the
+    paragraph above it, on its own at that depth. Without its alt line above
+    it, the caption read as a subheading (or as the alt text of the real
+    subheading below it).
+
+    Only on a page whose paragraphs are indented: a dump whose paragraphs
+    start in the first column (w3m, pandoc) indents block quotes and lists,
+    not captions.
+    """
+    article = _free_indices(page, start, stop)
+    depths = Counter(_indent(page.lines[i]) for i in article if page.lines[i].is_prose)
+    if not depths:
+        return
+    # The most common depth of the article's paragraphs (the shallowest on a tie).
+    body_depth = min(depths, key=lambda depth: (-depths[depth], depth))
+    if body_depth == 0:
+        return
+    for i in article:
+        line = page.lines[i]
+        depth = _indent(line)
+        above = page.prev_nonblank(i)
+        below = page.next_nonblank(i)
+        if (
+            depth == body_depth
+            or above is None
+            or _indent(page.lines[above]) >= depth
+            or (below is not None and _indent(page.lines[below]) == depth)
+            or line.is_prose
+            or line.words > MAX_CAPTION_WORDS
+            or line.text.endswith(":")
+            or line.raw.split(maxsplit=1)[0] in _INDENTED_LIST_BULLETS
+        ):
+            continue
+        page.set(
+            i,
+            "image",
+            "structure:indented_caption",
+            Image(alt=None, caption=line.text, credit=None),
+        )
+
+
 def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     """Old layout without visible credits: an alt line, then its caption.
 
@@ -1101,6 +1158,7 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     start = start or 0
     label_galleries(page, start, page.end_index)
     label_old_images(page, start, page.end_index)
+    label_indented_captions(page, start, page.end_index)
     label_alt_caption_pairs(page, start, page.end_index)
     label_alt_after_lead(page)
     label_end_zone(page)
