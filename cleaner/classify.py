@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import SENTENCE_END, Line, structural_words
+from cleaner.lines import CLAUSE_END, SENTENCE_END, Line, structural_words
 from cleaner.rules import (
     END_LINE,
     END_PREFIX,
@@ -561,6 +561,63 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
         )
 
 
+# The bullets inscriptis puts before list items, level by level ("*", "+",
+# "o", "-"); a list item is indented like a caption, but is no caption.
+_INDENTED_LIST_BULLETS = frozenset({"*", "+", "o", "-", "•"})
+
+
+def _indent(line: Line) -> int:
+    return len(line.raw) - len(line.raw.lstrip())
+
+
+def label_indented_captions(page: Page, start: int, stop: int) -> None:
+    """Captions that a renderer set apart by indentation alone.
+
+    inscriptis lays a page out by its HTML nesting: each block is indented
+    two columns deeper than the block it sits in, and it leaves out image alt
+    text. In the old layout the article's paragraphs and subheadings are the
+    children of one block (all at one indentation), and an image's caption is
+    a child of the picture's block inside it: one line, deeper than the
+    paragraph above it, on its own at that depth. Without its alt line above
+    it, the caption read as a subheading (or as the alt text of the real
+    subheading below it).
+
+    Only on a page whose paragraphs are indented: a dump whose paragraphs
+    start in the first column (w3m, pandoc) indents block quotes and lists,
+    not captions.
+    """
+    article = _free_indices(page, start, stop)
+    depths = Counter(_indent(page.lines[i]) for i in article if page.lines[i].is_prose)
+    if not depths:
+        return
+    # The most common depth of the article's paragraphs (the shallowest on a tie).
+    body_depth = min(depths, key=lambda depth: (-depths[depth], depth))
+    if body_depth == 0:
+        return
+    for i in article:
+        line = page.lines[i]
+        depth = _indent(line)
+        above = page.prev_nonblank(i)
+        below = page.next_nonblank(i)
+        if (
+            depth == body_depth
+            or above is None
+            or _indent(page.lines[above]) >= depth
+            or (below is not None and _indent(page.lines[below]) == depth)
+            or line.is_prose
+            or line.words > MAX_CAPTION_WORDS
+            or line.text.endswith(":")
+            or line.raw.split(maxsplit=1)[0] in _INDENTED_LIST_BULLETS
+        ):
+            continue
+        page.set(
+            i,
+            "image",
+            "structure:indented_caption",
+            Image(alt=None, caption=line.text, credit=None),
+        )
+
+
 def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     """Old layout without visible credits: an alt line, then its caption.
 
@@ -1065,7 +1122,7 @@ def label_body(page: Page) -> None:
             and position + 1 < len(body)
             and line.words <= MAX_HEADING_WORDS
             and line.is_heading_like
-            and not line.text.endswith(('"', "”", "“", "»", "'", "’", ")"))
+            and _ends_like_a_heading(line.text)
             and page.lines[body[position + 1]].words > line.words
             and not _introduces_list(page.lines[body[position - 1]])
         )
@@ -1073,6 +1130,65 @@ def label_body(page: Page) -> None:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)
         else:
             page.set(i, BODY, "structure:remaining_text")
+
+
+# Closing marks after which a short line is usually a quoted sentence or a
+# bracketed note ("(Archivbild)"), not a heading.
+_CLOSING_MARKS = ('"', "”", "“", "»", "«", "'", "’", "‘", "」", "』", ")")
+# The quotation marks that open a quotation in DW's languages, each with the
+# marks that close it: German „…“ and »…«, French and Russian «…», English “…”
+# and ‘…’, Chinese 「…」, and the straight ASCII quotes that every renderer
+# may put for any of them.
+_QUOTATION_CLOSERS = {
+    '"': '"',
+    "“": "”“",
+    "„": "“”",
+    "«": "»",
+    "»": "«",
+    "‘": "’",
+    "‚": "‘’",
+    "'": "'",
+    "「": "」",
+    "『": "』",
+}
+
+
+# A sentence's end inside a line, where a new sentence (quoted or not)
+# begins; a full stop after a digit is an ordinal ("seit Mitte des 19.
+# Jahrhunderts").
+_SENTENCE_BREAK_INSIDE = regex.compile(r"(?<!\d)[.!?…]\p{Pf}?\s+[\p{Pi}\p{Ps}\"']?\p{Lu}")
+
+
+def _ends_like_a_heading(text: str) -> bool:
+    """Whether a short line ends as a heading does: with a word, or as a whole
+    quotation whose own words end like a heading.
+
+    DW often sets a quote as a subheading ("In Vilnius fühle ich mich wohl",
+    in quotes). Such a line is judged by the words inside its quotes, like a
+    heading that starts with a letter; a quoted sentence ends with its full
+    stop inside the quotes ("Wir sind müde.") and stays a paragraph, and so
+    does a line of two quotations or two sentences ('"Nein", sagt er. "Nie"').
+    """
+    if not text.endswith(_CLOSING_MARKS):
+        return True
+    closers = _QUOTATION_CLOSERS.get(text[0])
+    if closers is None or len(text) < 3 or text[-1] not in closers:
+        return False
+    inside = text[1:-1].strip()
+    return (
+        bool(inside)
+        and not inside.endswith(CLAUSE_END)
+        and not _closes_inside(inside, closers)
+        and not _SENTENCE_BREAK_INSIDE.search(inside)
+    )
+
+
+def _closes_inside(inside: str, closers: str) -> bool:
+    # A closing mark before a letter is an apostrophe ("'We're tired'"), not
+    # the end of the quotation.
+    return any(
+        char in closers and not inside[i + 1 : i + 2].isalnum() for i, char in enumerate(inside)
+    )
 
 
 def classify(page: Page, *, tables: bool = True) -> Page:
@@ -1094,6 +1210,7 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     start = start or 0
     label_galleries(page, start, page.end_index)
     label_old_images(page, start, page.end_index)
+    label_indented_captions(page, start, page.end_index)
     label_alt_caption_pairs(page, start, page.end_index)
     label_alt_after_lead(page)
     label_end_zone(page)

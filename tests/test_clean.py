@@ -379,3 +379,29 @@ def test_the_old_layouts_metadata_block_is_not_taken_for_the_headline() -> None:
         doc.text.split()
     )
     assert doc.authors == ["cwo", "fab"]
+
+
+# A quote set as a subheading, in the quotation marks of DW's languages
+# (German „…“ and »…«, French «…», English “…”); a quoted sentence, with its
+# full stop inside the quotes, stays a paragraph.
+@pytest.mark.parametrize(
+    ("quoted", "is_heading"),
+    [
+        ('"In Vilnius fühle ich mich wohl"', True),
+        ("„In Vilnius fühle ich mich wohl“", True),
+        ("»In Vilnius fühle ich mich wohl«", True),
+        ("«In Vilnius fühle ich mich wohl»", True),
+        ("“In Vilnius fühle ich mich wohl”", True),
+        ('"In Vilnius fühle ich mich wohl?"', True),
+        ('"In Vilnius fühle ich mich wohl."', False),
+        ("(In Vilnius fühle ich mich wohl)", False),
+        ('"Nein", sagt sie. "In Vilnius fühle ich mich wohl"', False),
+    ],
+)
+def test_a_quotation_between_paragraphs_is_a_heading(quoted: str, is_heading: bool) -> None:
+    page = read("dumps/de-old-2022-01.resiliparse.txt")
+    original = '"In Vilnius fühle ich mich wohl"'
+    assert page.count(original) == 1
+    doc = clean(page.replace(original, quoted))
+    assert quoted in doc.text
+    assert (quoted in doc.headings) is is_heading

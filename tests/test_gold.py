@@ -213,6 +213,42 @@ def test_title_is_right(page: str) -> None:
     assert title_matches(doc.title, gold(page).title), doc.title
 
 
+PAGES_WITH_HEADINGS = [page for page in PAGES if "headings" in gold(page).metadata]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_HEADINGS)
+def test_subheadings_are_headings(page: str) -> None:
+    # Quotes set as subheadings ('"In Vilnius fühle ich mich wohl"') included.
+    assert cleaned(main_dump(page)).headings == list(gold(page).metadata["headings"])
+
+
+# inscriptis leaves out alt text and sets an old-layout caption apart from the
+# paragraphs by its indentation alone.
+OLD_LAYOUT_INSCRIPTIS_DUMPS = [
+    f"{page}.inscriptis.txt"
+    for page in PAGES
+    if gold(page).layout == "old" and (DUMPS_DIR / f"{page}.inscriptis.txt").exists()
+]
+
+
+@pytest.mark.parametrize("name", OLD_LAYOUT_INSCRIPTIS_DUMPS)
+def test_inscriptis_captions_are_image_metadata(name: str) -> None:
+    page = gold(page_of(DUMPS_DIR / name))
+    doc = cleaned(name)
+    assert surviving_chrome(doc.text, page.chrome) == []
+    # Taken for subheadings, or for the alt text of the subheading below them.
+    assert doc.headings == list(page.metadata.get("headings", []))
+    # The captions the resiliparse dump gives (with their alt lines) that
+    # inscriptis renders are captions here too.
+    rendered = {" ".join(line.split()) for line in dump_text(name).splitlines()}
+    expected = {
+        image.caption
+        for image in cleaned(main_dump(page.page)).images
+        if image.caption in rendered
+    }
+    assert expected <= {image.caption for image in doc.images}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_date_is_right(page: str) -> None:
     doc = cleaned(main_dump(page))

@@ -503,6 +503,23 @@ def extract_main_text(tree: HtmlElement) -> tuple[list[str], set[str]]:
     return [line for line in text.split("\n") if line.strip()], headings
 
 
+def without_head_title(lines: list[str], tree: HtmlElement, rendered: list[str]) -> list[str]:
+    """trafilatura's main text without the <head>'s <title>, where it is not a
+    line of the page itself.
+
+    On a page with little text (an old-layout audio article) trafilatura falls
+    back to other extractors, which can return the document title ("Headline
+    | Section | DW | 23.05.2011") as the first line. A reader never sees it on
+    the page; `removed` counts the page's visible lines, so the headline is
+    counted once, as on every other page.
+    """
+    head_title = tree.find("head/title")
+    key = comparable(text_of(head_title)) if head_title is not None else ""
+    if not key or key in {comparable(line) for line in rendered}:
+        return lines
+    return [line for line in lines if comparable(line) != key]
+
+
 def _paragraphs(tree: HtmlElement) -> dict[str, HtmlElement]:
     """Comparable text -> first <p> of the page with that text."""
     found: dict[str, HtmlElement] = {}
@@ -963,6 +980,7 @@ def analyse_html(
     meta = read_metadata(tree, data, rules)
     rendered = page_lines(tree)
     lines, headings = extract_main_text(tree)
+    lines = without_head_title(lines, tree, rendered)
     paragraphs = _paragraphs(tree)
     restore_lead(lines, paragraphs, meta)
     headings |= restore_headings(lines, tree)
