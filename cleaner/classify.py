@@ -41,6 +41,11 @@ MAX_HEADING_WORDS = 14
 MAX_ALT_WORDS = 40
 MAX_CREDIT_WORDS = 12
 MAX_SECTION_WORDS = 4
+# A short line ending in a closing quote or bracket quotes someone or finishes
+# a remark: a paragraph of its own, never a heading or headline.
+_QUOTE_ENDS = ('"', "”", "“", "»", "'", "’", ")")
+# A sentence ending inside a line, another one following it.
+_SENTENCE_BREAK = regex.compile(r"[.!?…。！？؟]\S*\s+\S")
 # How far a title may stand before its date line, in non-blank lines.
 TITLE_LOOKBACK = 3
 
@@ -970,8 +975,10 @@ def _byline_below_date(page: Page, anchor: int, stop: int) -> None:
 def _title_before_lead(page: Page, stop: int) -> None:
     """No date and no <title>: the heading-like line just above the lead.
 
-    Only on a page that showed chrome above it, so that cleaning clean text
-    (which starts with its lead) never promotes a paragraph to a title.
+    Only on a page that showed chrome above it, or that opens with the
+    headline glued to its lead (see `_opens_with_headline`), so that cleaning
+    clean text (which starts with its lead) never promotes a paragraph to a
+    title.
     """
     lead = first_prose(page)
     if lead is None or lead >= stop:
@@ -979,10 +986,32 @@ def _title_before_lead(page: Page, stop: int) -> None:
     above = page.prev_nonblank(lead)
     if above is None or not page.free(above) or not page.lines[above].is_heading_like:
         return
-    if not any(label is not None and not label.kept for label in page.labels[:above]):
+    chrome_above = any(label is not None and not label.kept for label in page.labels[:above])
+    if not chrome_above and not _opens_with_headline(page, above, lead):
         return
     page.set(above, "title", "structure:title_above_lead", page.lines[above].text)
     page.title_index = above
+
+
+def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
+    """Does the page open with a headline line, its lead on the very next line?
+
+    trafilatura's text output starts with the article's <h1> where the page
+    has it inside the article (DW's new layout), and writes one paragraph a
+    line with no blank line between: nothing else (chrome, date) marks the
+    headline. A paragraph of clean text never qualifies: `text` separates
+    paragraphs by a blank line, so cleaning it again finds no glued lead.
+    """
+    line = page.lines[first]
+    return (
+        page.prev_nonblank(first) is None
+        and lead == first + 1
+        and line.words <= MAX_HEADING_WORDS
+        # A short quote opening the text is the lead's first paragraph.
+        and not line.text.endswith(_QUOTE_ENDS)
+        # A headline is one sentence; two are the opening of a paragraph.
+        and not _SENTENCE_BREAK.search(line.text)
+    )
 
 
 def label_section_and_head(page: Page) -> None:

@@ -1,0 +1,76 @@
+"""Other HTML-to-text tools' output as input, measured on the gold pages.
+
+fixtures/dumps/ holds every page as html2text, inscriptis, markdownify,
+resiliparse, trafilatura (with several of its options) and w3m render it
+(`scripts/render_fixtures.py`). Whatever tool wrote a dump, its record should
+say the same about the page: these tests look at the places where the tools'
+shapes differ and a reader still sees the same article.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import cleaner
+from cleaner.evaluation import Gold, normalise_line, title_matches
+from cleaner.formats import clean_any
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DUMPS = sorted(path for path in (FIXTURES / "dumps").iterdir() if path.suffix in {".txt", ".md"})
+
+
+def page_of(path: Path) -> str:
+    return path.name.partition(".")[0]
+
+
+@cache
+def gold(page: str) -> Gold:
+    path = FIXTURES / "gold" / f"{page}.json"
+    return Gold.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@cache
+def cleaned(path: Path) -> cleaner.Document:
+    return clean_any(path.read_text(encoding="utf-8"), source=path.name)
+
+
+def first_line(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return normalise_line(next(line for line in text.splitlines() if line.strip()))
+
+
+# Dumps that open with the headline itself, nothing above it (trafilatura's
+# text output of the new layout, where the <h1> is inside the article).
+OPENING_WITH_TITLE = [
+    path for path in DUMPS if first_line(path) == normalise_line(gold(page_of(path)).title)
+]
+# Dumps that open with the article's lead (trafilatura's text output of the old
+# layout, where the <h1> stands outside the article).
+OPENING_WITH_LEAD = [
+    path
+    for path in DUMPS
+    if first_line(path) in {normalise_line(line) for line in gold(page_of(path)).body}
+]
+
+
+def test_both_openings_occur() -> None:
+    assert len(OPENING_WITH_TITLE) >= 3
+    assert len(OPENING_WITH_LEAD) >= 10
+
+
+@pytest.mark.parametrize("path", OPENING_WITH_TITLE, ids=lambda path: path.name)
+def test_a_headline_atop_the_dump_is_the_title(path: Path) -> None:
+    doc = cleaned(path)
+    assert title_matches(doc.title, gold(page_of(path)).title), doc.title
+    assert normalise_line(doc.text.split("\n\n")[0]) != first_line(path)
+
+
+@pytest.mark.parametrize("path", OPENING_WITH_LEAD, ids=lambda path: path.name)
+def test_a_lead_atop_the_dump_stays_the_first_paragraph(path: Path) -> None:
+    doc = cleaned(path)
+    assert doc.title is None
+    assert normalise_line(doc.text.split("\n\n")[0]) == first_line(path)
