@@ -997,20 +997,33 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
     """Does the page open with a headline line, its lead on the very next line?
 
     trafilatura's text output starts with the article's <h1> where the page
-    has it inside the article (DW's new layout), and writes one paragraph a
-    line with no blank line between: nothing else (chrome, date) marks the
-    headline. A paragraph of clean text never qualifies: `text` separates
-    paragraphs by a blank line, so cleaning it again finds no glued lead.
+    has it inside the article (DW's new layout), under the kicker when links
+    are kept (`--links`), and writes one paragraph a line with no blank line
+    between: nothing else (chrome, date) marks the headline. A paragraph of
+    clean text never qualifies: `text` separates paragraphs by a blank line,
+    so cleaning it again finds no glued lead.
     """
     line = page.lines[first]
+    above = page.prev_nonblank(first)
     return (
-        page.prev_nonblank(first) is None
+        (above is None or (above == first - 1 and _is_kicker_atop(page, above)))
         and lead == first + 1
         and line.words <= MAX_HEADING_WORDS
         # A short quote opening the text is the lead's first paragraph.
         and not line.text.endswith(_QUOTE_ENDS)
         # A headline is one sentence; two are the opening of a paragraph.
         and not _SENTENCE_BREAK.search(line.text)
+    )
+
+
+def _is_kicker_atop(page: Page, index: int) -> bool:
+    """The page's first line, a section name of a few words."""
+    line = page.lines[index]
+    return (
+        page.prev_nonblank(index) is None
+        and line.words <= MAX_SECTION_WORDS
+        and line.is_heading_like
+        and not line.text[:1].isdigit()
     )
 
 

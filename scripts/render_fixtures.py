@@ -11,7 +11,9 @@ Run from the repository root (re-running rewrites the same bytes):
     /work/venv/bin/python scripts/render_fixtures.py
 
 Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
-<page>.trafilatura.md), UTF-8, "\\n" line ends, one final newline. The two
+<page>.trafilatura.md; its options --images, --links and --recall:
+<page>.trafilatura-images.txt, -links.txt, -recall.txt), UTF-8, "\\n" line
+ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
 fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
 The constructed pages in fixtures/pages/ that are HTML (a language the corpus
@@ -78,6 +80,24 @@ def _trafilatura_images(html: str) -> str:
     )
 
 
+def _trafilatura_links(html: str) -> str:
+    # `trafilatura --links`: the text output with links as markdown
+    # ("[text](url)"), still one paragraph a line and no blank line anywhere.
+    return (
+        trafilatura.extract(html, output_format="txt", include_comments=False, include_links=True)
+        or ""
+    )
+
+
+def _trafilatura_recall(html: str) -> str:
+    # `trafilatura --recall`: more of the page is kept (on DW's old layout the
+    # kicker and the headline above the lead, and some teasers).
+    return (
+        trafilatura.extract(html, output_format="txt", include_comments=False, favor_recall=True)
+        or ""
+    )
+
+
 def _trafilatura_markdown(html: str) -> str:
     # `trafilatura --markdown`: on DW's new layout the date line stands right
     # above the lead paragraph, with no blank line between them.
@@ -109,6 +129,8 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "html2text.txt": _html2text,
     "trafilatura.txt": _trafilatura,
     "trafilatura-images.txt": _trafilatura_images,
+    "trafilatura-links.txt": _trafilatura_links,
+    "trafilatura-recall.txt": _trafilatura_recall,
     "trafilatura.md": _trafilatura_markdown,
     "w3m.txt": _w3m,
 }

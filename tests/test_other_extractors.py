@@ -74,3 +74,22 @@ def test_a_lead_atop_the_dump_stays_the_first_paragraph(path: Path) -> None:
     doc = cleaned(path)
     assert doc.title is None
     assert normalise_line(doc.text.split("\n\n")[0]) == first_line(path)
+
+
+# trafilatura's text output with and without `--links`: the same paragraphs,
+# links written as markdown ("[text](url)") or not.
+LINKED = sorted((FIXTURES / "dumps").glob("*.trafilatura-links.txt"))
+
+
+def test_every_page_has_a_linked_dump() -> None:
+    assert len(LINKED) == 9
+
+
+@pytest.mark.parametrize("path", LINKED, ids=lambda path: path.name)
+def test_links_change_nothing_in_the_record(path: Path) -> None:
+    linked = cleaned(path)
+    plain = cleaned(path.with_name(path.name.replace("-links", "")))
+    assert "](" not in linked.text
+    assert linked.text == plain.text
+    assert linked.headings == plain.headings
+    assert (linked.title, linked.date, linked.lead) == (plain.title, plain.date, plain.lead)

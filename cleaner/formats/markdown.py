@@ -18,7 +18,9 @@ what the classifier can use and drops the syntax:
   handed to the classifier as the title;
 - emphasis, inline code marks and backslash escapes are removed;
 - trafilatura's metadata header above its markdown gives url, title, date and
-  authors (`cleaner.formats.frontmatter`), like a reader service's header.
+  authors (`cleaner.formats.frontmatter`), like a reader service's header;
+- trafilatura's text output with `--links` is markdown only in its links: a
+  page with no blank line at all is read one paragraph a line, as written.
 
 Chrome that markdown renders like any other text ("Explore more" underlined
 with `---`, "To view this video please enable JavaScript...", "Related topics")
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import regex
 
@@ -44,11 +47,16 @@ from cleaner.formats.common import (
     promote_headings,
 )
 from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter, with_header_lines
+from cleaner.lines import SENTENCE_END
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
 
 FORMAT = "markdown"
 
+# A page without blank lines is one paragraph a line when at least this many
+# of its lines end a sentence right before the next line starts (see
+# `one_paragraph_a_line`).
+MIN_ENDED_LINES = 2
 # A caption is a line of at most this many words (DW's longest are about 30).
 MAX_CAPTION_WORDS = 40
 
@@ -205,8 +213,12 @@ def _line_shape_of(raw: str) -> _LineShape:
     return _TEXT, setext, content.rstrip("\\").rstrip(), "", broken
 
 
-def _blocks(text: str) -> list[_Block]:
-    """Split markdown ("\\n" line breaks only) into blocks: paragraphs, items, headings, code."""
+def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
+    """Split markdown ("\\n" line breaks only) into blocks: paragraphs, items, headings, code.
+
+    `line_paragraphs`: every line of text is a paragraph of its own (see
+    `one_paragraph_a_line`).
+    """
     blocks: list[_Block] = []
     current: _Block | None = None
     fence: str | None = None
@@ -257,6 +269,11 @@ def _blocks(text: str) -> list[_Block]:
             broken = hard_break
             continue
         if current is None or current.kind not in ("para", "item"):
+            current = _Block("para")
+            blocks.append(current)
+        elif line_paragraphs and not raw[:1].isspace():
+            # trafilatura keeps the HTML source's line breaks in a paragraph
+            # with a link, and the indentation of the lines that go on.
             current = _Block("para")
             blocks.append(current)
         current.add(content, joined=not broken)
@@ -391,7 +408,7 @@ def _pieces(text: str) -> list[str]:
     return text.split("\n\n")
 
 
-def _convert(piece: str) -> _Piece:
+def _convert(piece: str, *, line_paragraphs: bool = False) -> _Piece:
     """The dump lines of a piece of markdown, and what its markup said about them."""
     out: list[str] = []
     headings: list[int] = []
@@ -399,7 +416,7 @@ def _convert(piece: str) -> _Piece:
     candidates: list[int] = []
     splits: list[_Split] = []
     inline_shapes = _SPLIT_LINES.values
-    for block in _blocks(piece):
+    for block in _blocks(piece, line_paragraphs=line_paragraphs):
         glued = False  # an image line is glued to what follows it, like in resiliparse dumps
         for raw in block.lines:
             if block.kind == "code":
@@ -428,7 +445,9 @@ def _convert(piece: str) -> _Piece:
                 splits.append((len(out), inline_text(head), inline_text(rest_of_raw)))
             out.append(rest)
             glued = False
-        if not glued:
+        if not glued and not line_paragraphs:
+            # (One paragraph a line stays so: the classifier reads the page's
+            # shape, as in the plain text dump that this is but for its links.)
             out.append("")
     # Tuples: a remembered piece is shared by every page that has it.
     return tuple(out), tuple(headings), tuple(images), tuple(candidates), tuple(splits)
@@ -492,6 +511,30 @@ def _split_dated_heads(piece: _Piece, rules: RuleSet) -> _Piece:
     )
 
 
+def one_paragraph_a_line(text: str) -> bool:
+    """Is this a text dump with markdown links, one paragraph a line?
+
+    trafilatura's text output with `--links` keeps links as `[text](url)` and
+    writes every paragraph, heading and list item on a line of its own, with
+    no blank line anywhere (an indented line goes on with the paragraph
+    above: the source's line break in a paragraph with a link). As markdown
+    its lines would make one paragraph, the whole article, headings and all.
+    Real markdown separates paragraphs by blank lines (a page has more than
+    one), so a page without a single blank line is read a line at a time,
+    once its lines end sentences where a paragraph would (a wrapped paragraph
+    breaks its lines anywhere).
+    """
+    lines = text.strip("\n").split("\n")
+    if not all(line.strip() for line in lines):
+        return False
+    ended = sum(
+        1
+        for line, below in pairwise(lines)
+        if line.rstrip().endswith(SENTENCE_END) and not below[:1].isspace()
+    )
+    return ended >= MIN_ENDED_LINES
+
+
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     """The text dump of a markdown page and what its markup said about the lines."""
     rules = rules or default_ruleset()
@@ -500,10 +543,16 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     images: dict[int, str] = {}
     title_index: int | None = None
     known_pieces = _PIECES.values
-    for piece in _pieces(text.replace("\r\n", "\n").replace("\r", "\n")):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    line_paragraphs = one_paragraph_a_line(text)
+    for piece in _pieces(text):
         # The memo's look-up inlined: a page has dozens of pieces.
-        converted = known_pieces.get(piece)
-        if converted is None:
+        converted = None if line_paragraphs else known_pieces.get(piece)
+        if converted is None and line_paragraphs:
+            # Not remembered: the same lines as a piece of real markdown
+            # (between two blank lines) are read the other way.
+            converted = _convert(piece, line_paragraphs=True)
+        elif converted is None:
             converted = _convert(piece)
             _PIECES.remember(piece, converted)
         if converted[4]:
