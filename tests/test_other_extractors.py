@@ -93,3 +93,13 @@ def test_links_change_nothing_in_the_record(path: Path) -> None:
     assert linked.text == plain.text
     assert linked.headings == plain.headings
     assert (linked.title, linked.date, linked.lead) == (plain.title, plain.date, plain.lead)
+
+
+@pytest.mark.parametrize("path", DUMPS, ids=lambda path: path.name)
+def test_the_headline_is_neither_a_heading_nor_a_paragraph(path: Path) -> None:
+    # trafilatura --recall keeps the old layout's kicker and headline above
+    # the lead, with nothing else to mark them.
+    doc = cleaned(path)
+    headline = normalise_line(gold(page_of(path)).title)
+    assert headline not in {normalise_line(heading) for heading in doc.headings}
+    assert headline not in {normalise_line(paragraph) for paragraph in doc.text.split("\n\n")}
