@@ -71,6 +71,8 @@ SMALL_RUN = 8
 STOP_GRACE = 1.0
 # How often the parent wakes up when no result arrives (signals, watchdog).
 _POLL_SECONDS = 0.1
+# The descriptor of standard output, whatever Python's sys.stdout is now.
+_STDOUT_FD = 1
 # A worker that dies before it is ready this many times means a broken setup.
 _MAX_START_FAILURES = 3
 
@@ -312,13 +314,30 @@ def _worker_main(
     results: multiprocessing.connection.Connection,
     options: Options,
     progress: Any,
+    parent_ends: tuple[int, ...] = (),
 ) -> None:
     """Body of a worker process: clean the chunks of refs it is sent, reply per chunk.
 
     `progress` (shared memory: the sequence number of the input in hand, -1
     between inputs, and when it was started) tells the parent's watchdog
-    which input a stuck worker is stuck on.
+    which input a stuck worker is stuck on. `parent_ends` are the pipe ends
+    of the parent (this worker's and its siblings') that a forked worker
+    inherited: closed at once, so that when the parent dies without a word
+    (SIGKILL, the out-of-memory killer) the worker's next send fails and its
+    next read ends, and it exits instead of waiting for ever on a full pipe
+    that only it still holds open, keeping the run's standard output open
+    (a reader such as `| gzip` would never see its end) and its memory.
     """
+    for descriptor in parent_ends:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    if parent_ends:
+        # Records reach standard output through the parent only; a forked
+        # worker's copy of it would keep the reader waiting after the parent died.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != _STDOUT_FD:  # (it is, when this process started without one)
+            os.dup2(devnull, _STDOUT_FD)
+            os.close(devnull)
     # Ctrl-C reaches the whole process group, and so does a SIGTERM from
     # `timeout` or `kill -- -PGID`: only the parent decides to stop, and it
     # stops its workers itself (a worker killed mid-input would turn that
@@ -328,7 +347,10 @@ def _worker_main(
     if options.sys_path:
         sys.path[:] = list(options.sys_path)
     parent = os.getppid()
-    results.send(("ready", os.getpid()))
+    try:
+        results.send(("ready", os.getpid()))
+    except OSError:  # the parent died while this worker started
+        return
     while True:
         if not tasks.poll(1.0):
             if os.getppid() != parent:  # orphaned: the parent is gone
@@ -346,7 +368,10 @@ def _worker_main(
             progress[0] = seq  # written last: a reader seeing seq sees its start
             cleaned.append((seq, process_input(ref, options)))
         progress[0] = -1
-        results.send(("done", cleaned))
+        try:
+            results.send(("done", cleaned))
+        except OSError:  # the parent is gone: nobody reads the results
+            return
 
 
 @dataclass(slots=True)
@@ -430,8 +455,17 @@ class WorkerPool:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         progress = self.context.RawArray("d", [-1.0, 0.0])
+        # A forked worker inherits every descriptor of this process; the
+        # other start methods pass only the worker's own ends.
+        parent_ends: tuple[int, ...] = ()
+        if self.context.get_start_method() == "fork":
+            parent_ends = (task_in.fileno(), result_out.fileno(), *(
+                end.fileno() for worker in self.workers
+                for end in (worker.tasks, worker.results) if not end.closed
+            ))
         process = self.context.Process(
-            target=_worker_main, args=(task_out, result_in, self.options, progress),
+            target=_worker_main,
+            args=(task_out, result_in, self.options, progress, parent_ends),
             daemon=True, name="dw-clean-worker",
         )
         process.start()
@@ -466,7 +500,9 @@ class WorkerPool:
         self, refs: Iterable[InputRef], stop: StopRequested | None = None
     ) -> Generator[Outcome, None, None]:
         """One outcome per ref, in the order of `refs`."""
-        self.workers = [self._start_worker() for _ in range(self.jobs)]
+        self.workers = []
+        for _ in range(self.jobs):  # one by one: each closes its elder siblings' ends
+            self.workers.append(self._start_worker())
         try:
             yield from self._map(iter(refs), stop)
         finally:

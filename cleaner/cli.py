@@ -156,6 +156,12 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         typer.Option("--files-from", metavar="FILE",
                      help="Also read input paths from FILE, one per line (- for stdin)."),
     ] = None,
+    null: Annotated[
+        bool,
+        typer.Option("-0", "--null",
+                     help="The --files-from list is NUL-separated (find -print0), "
+                          "not one path per line."),
+    ] = False,
     glob: Annotated[
         str,
         typer.Option("--glob", metavar="PATTERN",
@@ -239,7 +245,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     try:
         code = _clean(
             paths=paths or [], output=output, output_dir=output_dir, shard_size=shard_size,
-            files_from=files_from, glob=glob, jobs=jobs or _default_jobs(), quiet=quiet,
+            files_from=files_from, null=null, glob=glob, jobs=jobs or _default_jobs(),
+            quiet=quiet,
             resume=resume, dedup=dedup, rejects=rejects, allow_rejects=allow_rejects,
             max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field, dask=dask,
             keep_gallery=keep_gallery,
@@ -260,10 +267,13 @@ def _interrupted(when: str) -> typer.Exit:
 
 def _check_options(
     *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
-    resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
+    null: bool, resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
 ) -> None:
     from cleaner.inputs import check_format  # noqa: PLC0415 - keep start-up light
 
+    if null and files_from is None:
+        raise UsageError("--null (-0) says how the --files-from list is separated: "
+                         "give --files-from FILE too.")
     if not paths and files_from is None:
         raise UsageError("No input given. Pass files, directories or globs, "
                          "- for standard input, or --files-from FILE.")
@@ -318,10 +328,10 @@ def _clean(
     files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
     dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
-    keep_gallery: bool = False,
+    keep_gallery: bool = False, null: bool = False,
 ) -> int:
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
-                   resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
+                   null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
@@ -333,7 +343,7 @@ def _clean(
     own_outputs = inputs.OwnOutputs.of(output=output, output_dir=output_dir,
                                        rejects=None if rejects == "-" else rejects)
     refs = inputs.discover(paths, pattern=glob, files_from=files_from, stdin=stdin,
-                           max_bytes=limit, own_outputs=own_outputs)
+                           max_bytes=limit, own_outputs=own_outputs, null=null)
     options = batch.Options(max_bytes=limit, timeout=timeout or None, fmt=fmt,
                             text_field=text_field, sys_path=tuple(sys.path),
                             keep_gallery=keep_gallery,
@@ -352,6 +362,7 @@ def _clean(
         def run_on_dask(on_reject: Any, progress: Any) -> Summary:
             return distributed.run_dask(
                 paths, directory, address, options, pattern=glob, files_from=files_from,
+                null=null,
                 stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
                 dedup=dedup, on_reject=on_reject, progress=progress,
             )

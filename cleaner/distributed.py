@@ -195,6 +195,7 @@ def discover_any(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     own_outputs: OwnOutputs = NO_OUTPUTS,
+    null: bool = False,
 ) -> Iterator[InputRef]:
     """Like `cleaner.inputs.discover`, with URLs among the paths.
 
@@ -209,7 +210,7 @@ def discover_any(
             yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes,
                                 own_outputs=own_outputs)
     if files_from is not None:
-        for path in paths_from_file(files_from, stdin):
+        for path in paths_from_file(files_from, stdin, null=null):
             if is_url(path):
                 yield from expand_url(path, pattern=pattern)
             else:
@@ -656,6 +657,7 @@ def run_dask(
     *,
     pattern: str = "*.txt",
     files_from: str | None = None,
+    null: bool = False,
     stdin: BinaryIO | None = None,
     shard_size: int = DEFAULT_SHARD_SIZE,
     resume: bool = False,
@@ -684,7 +686,7 @@ def run_dask(
         rejects=rejects_path,
     )
     refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
-                        max_bytes=options.max_bytes, own_outputs=own_outputs)
+                        max_bytes=options.max_bytes, own_outputs=own_outputs, null=null)
     with dask_client(address) as client:
         check_workers(client)
         # The local run's own loop, fed by the cluster (--jobs does not apply).

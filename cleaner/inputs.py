@@ -49,10 +49,10 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 from cleaner.document import Document
-from cleaner.errors import Reason, RecordError, Rejected, UsageError
+from cleaner.errors import DwCleanError, Reason, RecordError, Rejected, UsageError
 
 # Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
 # 2 MB), small enough that one stray video file cannot fill memory.
@@ -500,16 +500,20 @@ def expand_path(
         yield file_ref(path)
 
 
-def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:
-    """Paths listed one per line (blank lines and `#` comments skipped)."""
+def paths_from_file(
+    files_from: str, stdin: BinaryIO | None, *, null: bool = False
+) -> Iterator[str]:
+    """The paths a `--files-from` list names, lazily.
+
+    One per line (blank lines and `#` comments skipped, CRLF line ends
+    taken), or with `null` one per NUL-terminated entry, every byte literal
+    (`find -print0`: a name may hold a newline). A gzipped list is read
+    transparently, like a gzipped input.
+    """
     if files_from == "-":
         if stdin is None:
             raise UsageError("Standard input is used twice; give '-' only once.")
-        stream: Iterable[bytes] = stdin
-        for raw in stream:
-            line = raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
-            if line.strip() and not line.startswith("#"):
-                yield line
+        yield from _list_entries(stdin, "standard input", null=null)
         return
     try:
         handle = open(files_from, "rb")  # noqa: SIM115 - closed below, read lazily
@@ -519,10 +523,46 @@ def paths_from_file(files_from: str, stdin: BinaryIO | None) -> Iterator[str]:
             "Check the path, or use '-' to read the list from standard input."
         ) from error
     with handle:
-        for raw in handle:
+        yield from _list_entries(handle, files_from, null=null)
+
+
+def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
+    """The paths in a `--files-from` list (see `paths_from_file`)."""
+    # A pipe cannot be rewound: peek at its first bytes through the buffer.
+    buffered: io.BufferedReader = (
+        stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast("Any", stream))
+    )
+    if buffered.peek(len(_GZIP_MAGIC)).startswith(_GZIP_MAGIC):
+        buffered = io.BufferedReader(cast("Any", gzip.GzipFile(fileobj=buffered, mode="rb")))
+    try:
+        if null:
+            yield from _nul_terminated(buffered)
+            return
+        for number, raw in enumerate(buffered, start=1):
+            if b"\0" in raw:
+                raise UsageError(
+                    f"--files-from {name}: line {number} holds a NUL byte, which no path "
+                    "has. A list written by `find -print0` needs --null (-0)."
+                )
             line = raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
             if line.strip() and not line.startswith("#"):
                 yield line
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise DwCleanError(
+            f"Cannot read --files-from {name}: corrupt or truncated gzip data ({error})."
+        ) from error
+
+
+def _nul_terminated(stream: io.BufferedReader) -> Iterator[str]:
+    pending = b""
+    # read1: what a pipe has now, so that `find -print0 |` is cleaned as it is found.
+    while chunk := stream.read1(_SNIFF_BYTES):
+        *entries, pending = (pending + chunk).split(b"\0")
+        for entry in entries:
+            if entry:
+                yield entry.decode("utf-8", errors="surrogateescape")
+    if pending:
+        yield pending.decode("utf-8", errors="surrogateescape")
 
 
 def discover(
@@ -533,6 +573,7 @@ def discover(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     own_outputs: OwnOutputs = NO_OUTPUTS,
+    null: bool = False,
 ) -> Iterator[InputRef]:
     """Every input named by `paths` then by `files_from`, lazily, in order.
 
@@ -550,7 +591,7 @@ def discover(
                 stdin_left = None
             yield ref
     if files_from is not None:
-        for path in paths_from_file(files_from, stdin):
+        for path in paths_from_file(files_from, stdin, null=null):
             yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
                                    own_outputs=own_outputs)
 

@@ -576,6 +576,57 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     assert not list(parts.glob(".*tmp*"))
 
 
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether process `pid` is gone or a zombie (exited, not yet reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_of_a_run_killed_with_sigkill_exit_and_release_its_output(
+    tmp_path: Path,
+) -> None:
+    # SIGKILL (the out-of-memory killer, `kill -9`) gives the parent no time
+    # to stop its workers. They used to block for ever sending results that
+    # nobody read, each holding the pipe open for the others, with the run's
+    # standard output: the reader of `dw-clean dir/ | gzip` never saw its end.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    # Large records: a chunk of them is more than a pipe holds.
+    text = (DUMPS / "en-old-2020-colonial.html2text.txt").read_text(encoding="utf-8")
+    for i in range(80):
+        (pages / f"p{i:03d}.txt").write_text(text.replace("colonial", f"colonial {i}"),
+                                             encoding="utf-8")
+    process = subprocess.Popen(
+        [PYTHON, "-m", "cleaner", str(pages), "-q", "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline()  # under way: both workers have inputs in hand
+        workers = _children(process.pid)
+        assert len(workers) == 2
+        process.kill()
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while not all(_has_exited(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(_has_exited(pid) for pid in workers), "orphaned workers still running"
+        process.stdout.read()  # ends: no process holds standard output any more
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
 # The number of read(2) on the machines this runs on, as /proc/PID/syscall shows it.
 READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(os.uname().machine)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.errors import Reason, Rejected, UsageError
+from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
 from cleaner.inputs import (
     STDIN_SOURCE,
     InputRef,
@@ -404,3 +404,39 @@ def test_to_documents_uses_the_given_clean_function() -> None:
     (document,) = to_documents("hello", source="s", clean=fake)
     assert seen == ["hello"]
     assert document.text == "hello"
+
+
+def test_a_nul_separated_list_is_read_with_null_and_refused_clearly_without(
+    tmp_path: Path,
+) -> None:
+    # `find -print0` writes names that may hold a newline or start with `#`,
+    # each ended by a NUL byte. Read as lines, the whole list was one "path"
+    # rejected as `error (ValueError: embedded null byte)`.
+    root = make_tree(tmp_path)
+    odd = root / "b" / "line\nbreak.txt"
+    hashed = root / "#first.txt"
+    odd.write_text("x")
+    hashed.write_text("x")
+    listing = tmp_path / "list0"
+    listing.write_bytes(b"".join(os.fsencode(path) + b"\0"
+                                 for path in (root / "a.txt", odd, hashed)))
+    refs = list(discover([], files_from=str(listing), null=True))
+    assert sources(refs, root) == ["a.txt", "b/line\nbreak.txt", "#first.txt"]
+    piped = io.BytesIO(listing.read_bytes())
+    assert list(discover([], files_from="-", stdin=piped, null=True)) == refs
+    with pytest.raises(UsageError, match=r"list0: line 1 holds a NUL byte.*--null \(-0\)"):
+        list(discover([], files_from=str(listing)))
+
+
+def test_a_gzipped_files_from_list_is_read_like_a_gzipped_input(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    lines = f"{root / 'a.txt'}\r\n\r\n# done\r\n{root / 'b'}\r\n".encode()
+    listing = tmp_path / "list.txt.gz"
+    listing.write_bytes(gzip.compress(lines))
+    expected = ["a.txt", "b/c.txt", "b/d.txt.gz"]
+    assert sources(list(discover([], files_from=str(listing))), root) == expected
+    piped = io.BytesIO(gzip.compress(lines))
+    assert sources(list(discover([], files_from="-", stdin=piped)), root) == expected
+    listing.write_bytes(gzip.compress(lines)[:-12])
+    with pytest.raises(DwCleanError, match=r"list.txt.gz: corrupt or truncated gzip"):
+        list(discover([], files_from=str(listing)))
