@@ -653,6 +653,58 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
         page.set(below, "image", "structure:caption_below_alt_line")
 
 
+# A line that ends on a letter or digit has not ended as a sentence ends, in
+# any of DW's scripts (a Hindi "।", an Amharic "።", a Chinese "。" or a
+# closing quote are punctuation). (`regex` for the Unicode categories.)
+_ENDS_UNFINISHED = regex.compile(r"[\p{L}\p{M}\p{N}]$")
+# A sentence's end inside a line, closing quotes or brackets after it
+# ('... steps." Freedom fighters'), and more words after that: the line may
+# hold the end of one sentence and the start of another. A full stop after a
+# digit counts too: it is an ordinal ("24. April") as often as a sentence's
+# end ("zwischen 20 und 30. Die"), and a paragraph must not be taken for a
+# caption.
+_SENTENCE_ENDS_INSIDE = regex.compile(r"[.!?…。！？؟۔।።][\"'\p{Pf}\p{Pe}]*\s+\S")
+
+
+def label_long_unpunctuated_captions(page: Page, start: int, stop: int) -> None:
+    """A caption that a dump keeps without its alt line or credit.
+
+    trafilatura keeps an old-layout caption that is long enough to pass for a
+    paragraph as a bare line between the paragraphs ("Libanon-Expertin Lina
+    Khatib ist scheidende Direktorin des Middle East Programme des in London
+    ansässigen Chatham House und neue Direktorin des SOAS Middle East
+    Institute"). Its shape gives it away: too long for a subheading, yet
+    without a sentence's end, and one clause (no sentence ends inside it),
+    standing alone between two paragraphs. An article's own paragraph ends
+    with its full stop; one that does not (a list item, a sentence cut off)
+    has a list or a colon around it, not prose on both sides.
+    """
+    for i in _free_indices(page, start, stop):
+        line = page.lines[i]
+        if not (MAX_HEADING_WORDS < line.words <= MAX_CAPTION_WORDS):
+            continue
+        if not _ENDS_UNFINISHED.search(line.text) or _SENTENCE_ENDS_INSIDE.search(line.text):
+            continue
+        # A caption describes the picture; a line opening with a quotation
+        # quotes someone, as DW's subheadings often do.
+        if line.text[0] in _QUOTATION_CLOSERS:
+            continue
+        above = page.prev_nonblank(i)
+        below = page.next_nonblank(i, stop)
+        if above is None or below is None:
+            continue
+        if not (page.lines[above].is_prose and page.lines[below].is_prose):
+            continue
+        if _introduces_list(page.lines[above]):
+            continue
+        page.set(
+            i,
+            "image",
+            "structure:unpunctuated_caption",
+            Image(alt=None, caption=line.text, credit=None),
+        )
+
+
 # Alt text is a handful of keywords, or a caption-length description; captions
 # are one short sentence. A caption with a full stop could be a short paragraph,
 # so then the alt line above it must be keyword-short.
@@ -1254,6 +1306,7 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     label_old_images(page, start, page.end_index)
     label_indented_captions(page, start, page.end_index)
     label_alt_caption_pairs(page, start, page.end_index)
+    label_long_unpunctuated_captions(page, start, page.end_index)
     label_alt_after_lead(page)
     label_end_zone(page)
     label_after_initials(page)
