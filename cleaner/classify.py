@@ -163,17 +163,44 @@ def _free_indices(page: Page, start: int, stop: int) -> list[int]:
 
 
 def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
-    if line.key.partition(" ")[0] not in rules.prefix_first_words:
-        return None
-    words = line.key.split(" ", rules.max_prefix_words)
+    key, text = line.key, line.text
+    if key.partition(" ")[0] not in rules.prefix_first_words:
+        glued = _unspaced_label_glued(key, text, rules)
+        if glued is None:
+            return None
+        key, text = glued
+    words = key.split(" ", rules.max_prefix_words)
     for count in range(min(len(words), rules.max_prefix_words), 0, -1):
         rule = rules.prefixes.get(" ".join(words[:count]))
         if rule is not None:
             # Word boundaries of the key, in the line's own letters.
-            spaced = line.text.replace(" :", ":") if " :" in line.text else line.text
+            spaced = text.replace(" :", ":") if " :" in text else text
             rest = spaced.split(" ", count)[count] if len(words) > count else ""
             return rule, rest.strip()
     return None
+
+
+def _unspaced_label_glued(key: str, text: str, rules: RuleSet) -> tuple[str, str] | None:
+    """Key and text of "图像来源：dpa" as if written "图像来源： dpa".
+
+    Chinese text puts no space after its (fullwidth) colon, so a label of the
+    tables is glued to its value and the line's first word is no prefix. Only
+    a label in an unspaced script is parted so: in the spaced scripts
+    "Foto:dpa" is not how DW writes a credit, and their lines stay as they are.
+    """
+    first = key.partition(" ")[0]
+    colon = first.find(":")
+    if colon <= 0 or first[: colon + 1] not in rules.prefix_first_words:
+        return None
+    if not _ENDS_UNSPACED.search(first[:colon]):
+        return None
+    text_colon = fold_colons(text).find(":")
+    if text_colon < 0:
+        return None
+    return (
+        f"{key[: colon + 1]} {key[colon + 1 :]}",
+        f"{text[: text_colon + 1]} {text[text_colon + 1 :]}",
+    )
 
 
 def clock_seconds(text: str) -> int | None:
