@@ -522,11 +522,21 @@ def _credit_after_unknown_label(page: Page, index: int) -> tuple[str, str] | Non
     the tables know, "图像来源：", is cut off by `_glued_credit`).
     """
     line = page.lines[index]
-    colon = max(line.text.rfind(":"), line.text.rfind("："))
-    head, credit = line.text[:colon], line.text[colon + 1 :].strip()
-    if not 0 < len(credit.split()) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
-        return None
     if line.words > MAX_ALT_WORDS or not _alt_candidate(page, page.adjacent_above(index)):
+        return None
+    return split_unknown_credit_label(line.text)
+
+
+def split_unknown_credit_label(text: str) -> tuple[str, str] | None:
+    """("caption", "credit") of "<caption><label>: <credit>" where the label is
+    in no table, or None: the credit after the last colon names an agency or
+    an archive, and the label is glued to the caption's end (see
+    `_credit_after_unknown_label`, which asks the alt line above it too)."""
+    colon = max(text.rfind(":"), text.rfind("："))
+    if colon < 0:
+        return None
+    head, credit = text[:colon], text[colon + 1 :].strip()
+    if not 0 < len(credit.split()) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
         return None
     if (label := _GLUED_LABEL.search(head)) is not None:
         return head[: label.start()], credit
