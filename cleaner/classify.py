@@ -232,7 +232,7 @@ def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
 
 def _prefix_value(category: str, rest: str, rules: RuleSet, line: Line) -> tuple[bool, object]:
     """Whether a prefix match really is that chrome, and the value it carries."""
-    words = len(rest.split())
+    words = structural_words(rest)
     if category == "image_credit":
         return 0 < words <= MAX_CREDIT_WORDS, rest
     if category in ("video", "audio"):
@@ -426,7 +426,7 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         # read like a credit (an agency, an archive, a photographer/agency).
         if not glued and not (line.text[pos].isupper() and _reads_like_credit(credit, rules)):
             continue
-        if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
+        if 0 < structural_words(credit) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
     return None
 
@@ -536,7 +536,7 @@ def split_unknown_credit_label(text: str) -> tuple[str, str] | None:
     if colon < 0:
         return None
     head, credit = text[:colon], text[colon + 1 :].strip()
-    if not 0 < len(credit.split()) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
+    if not 0 < structural_words(credit) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
         return None
     if (label := _GLUED_LABEL.search(head)) is not None:
         return head[: label.start()], credit
@@ -578,7 +578,7 @@ def _credit_in_brackets(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     if alt.endswith((".", "!", "?", ":", ";", ",")):
         return None
     has_lower = any(ch.islower() for ch in credit)
-    if _reads_like_credit(credit, rules) or (has_lower and len(credit.split()) <= 4):
+    if _reads_like_credit(credit, rules) or (has_lower and structural_words(credit) <= 4):
         return alt, credit
     return None
 

@@ -200,6 +200,17 @@ def test_chinese_credit_line_of_its_own_with_no_space_after_the_colon(label: str
         assert chrome not in doc.text
 
 
+def test_chinese_paragraph_after_a_credit_label_is_no_credit() -> None:
+    # A credit is a few words; a Chinese line has no spaces and was one
+    # "word" however long: a paragraph after the label was taken for a credit.
+    sentence = "这是一段很长的正文而不是一张图片的来源说明它有四十多个汉字组成的句子。"
+    paragraph = "图像来源：" + sentence
+    page = read(CHINESE_PAGES[0]).replace("\n广告\n", f"\n广告\n\n{paragraph}\n")
+    doc = clean(page)
+    assert paragraph in doc.text
+    assert [image.credit for image in doc.images] == [ZH_CREDIT]
+
+
 def test_caption_with_a_credit_label_no_table_knows() -> None:
     # Italian is in no table, and "Scatto:" in none either: the structure
     # (alt line, then the caption with a capitalised label glued on and an

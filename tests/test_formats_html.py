@@ -653,3 +653,15 @@ def test_chinese_page_cleans_as_its_dump_does() -> None:
     assert (html.text, html.title, html.date, html.word_count) == (
         dump.text, dump.title, dump.date, dump.word_count,
     )  # fmt: skip
+
+
+def test_chinese_sentence_above_the_title_is_no_section() -> None:
+    # The kicker is a few words; a Chinese line has no spaces and was one
+    # "word" however long: a sentence above the <h1> became the section.
+    sentence = "这是一段放在标题上方的长句子而绝不是一个只有几个词的栏目名称"
+    html = ZH_PAGE.with_suffix(".html").read_text(encoding="utf-8")
+    kicker = '<span><a href="/zh/俄罗斯">俄罗斯</a></span>\n<h1>'
+    assert kicker in html
+    doc = clean_any(html.replace(kicker, f"<span>{sentence}</span>\n<h1>"))
+    assert doc.section != sentence
+

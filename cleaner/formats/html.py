@@ -286,9 +286,9 @@ def header_section(h1: HtmlElement) -> str | None:
     if above is None or above.tag in ("script", "style"):
         return None
     parts = pieces(above)
-    if parts and len(text_of(above).split()) <= MAX_SECTION_WORDS + 2:
+    if parts and structural_words(text_of(above)) <= MAX_SECTION_WORDS + 2:
         first = parts[0]
-        return first if len(first.split()) <= MAX_SECTION_WORDS else None
+        return first if structural_words(first) <= MAX_SECTION_WORDS else None
     return None
 
 
@@ -378,7 +378,7 @@ def metadata_list(tree: HtmlElement, rules: RuleSet) -> _Listed:
             continue
         text = text_of(element)
         if (
-            len(text.split()) <= MAX_METADATA_WORDS
+            structural_words(text) <= MAX_METADATA_WORDS
             and normalise_phrase(text).split(" ", 1)[0] in prefixes
         ):
             groups.setdefault(element.getparent(), []).append(text)
