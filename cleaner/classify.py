@@ -163,17 +163,44 @@ def _free_indices(page: Page, start: int, stop: int) -> list[int]:
 
 
 def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
-    if line.key.partition(" ")[0] not in rules.prefix_first_words:
-        return None
-    words = line.key.split(" ", rules.max_prefix_words)
+    key, text = line.key, line.text
+    if key.partition(" ")[0] not in rules.prefix_first_words:
+        glued = _unspaced_label_glued(key, text, rules)
+        if glued is None:
+            return None
+        key, text = glued
+    words = key.split(" ", rules.max_prefix_words)
     for count in range(min(len(words), rules.max_prefix_words), 0, -1):
         rule = rules.prefixes.get(" ".join(words[:count]))
         if rule is not None:
             # Word boundaries of the key, in the line's own letters.
-            spaced = line.text.replace(" :", ":") if " :" in line.text else line.text
+            spaced = text.replace(" :", ":") if " :" in text else text
             rest = spaced.split(" ", count)[count] if len(words) > count else ""
             return rule, rest.strip()
     return None
+
+
+def _unspaced_label_glued(key: str, text: str, rules: RuleSet) -> tuple[str, str] | None:
+    """Key and text of "图像来源：dpa" as if written "图像来源： dpa".
+
+    Chinese text puts no space after its (fullwidth) colon, so a label of the
+    tables is glued to its value and the line's first word is no prefix. Only
+    a label in an unspaced script is parted so: in the spaced scripts
+    "Foto:dpa" is not how DW writes a credit, and their lines stay as they are.
+    """
+    first = key.partition(" ")[0]
+    colon = first.find(":")
+    if colon <= 0 or first[: colon + 1] not in rules.prefix_first_words:
+        return None
+    if not _ENDS_UNSPACED.search(first[:colon]):
+        return None
+    text_colon = fold_colons(text).find(":")
+    if text_colon < 0:
+        return None
+    return (
+        f"{key[: colon + 1]} {key[colon + 1 :]}",
+        f"{text[: text_colon + 1]} {text[text_colon + 1 :]}",
+    )
 
 
 def clock_seconds(text: str) -> int | None:
@@ -205,7 +232,7 @@ def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
 
 def _prefix_value(category: str, rest: str, rules: RuleSet, line: Line) -> tuple[bool, object]:
     """Whether a prefix match really is that chrome, and the value it carries."""
-    words = len(rest.split())
+    words = structural_words(rest)
     if category == "image_credit":
         return 0 < words <= MAX_CREDIT_WORDS, rest
     if category in ("video", "audio"):
@@ -399,7 +426,7 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
         # read like a credit (an agency, an archive, a photographer/agency).
         if not glued and not (line.text[pos].isupper() and _reads_like_credit(credit, rules)):
             continue
-        if 0 < len(credit.split()) <= MAX_CREDIT_WORDS:
+        if 0 < structural_words(credit) <= MAX_CREDIT_WORDS:
             return line.text[:pos].rstrip(), credit
     return None
 
@@ -495,11 +522,21 @@ def _credit_after_unknown_label(page: Page, index: int) -> tuple[str, str] | Non
     the tables know, "图像来源：", is cut off by `_glued_credit`).
     """
     line = page.lines[index]
-    colon = max(line.text.rfind(":"), line.text.rfind("："))
-    head, credit = line.text[:colon], line.text[colon + 1 :].strip()
-    if not 0 < len(credit.split()) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
-        return None
     if line.words > MAX_ALT_WORDS or not _alt_candidate(page, page.adjacent_above(index)):
+        return None
+    return split_unknown_credit_label(line.text)
+
+
+def split_unknown_credit_label(text: str) -> tuple[str, str] | None:
+    """("caption", "credit") of "<caption><label>: <credit>" where the label is
+    in no table, or None: the credit after the last colon names an agency or
+    an archive, and the label is glued to the caption's end (see
+    `_credit_after_unknown_label`, which asks the alt line above it too)."""
+    colon = max(text.rfind(":"), text.rfind("："))
+    if colon < 0:
+        return None
+    head, credit = text[:colon], text[colon + 1 :].strip()
+    if not 0 < structural_words(credit) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
         return None
     if (label := _GLUED_LABEL.search(head)) is not None:
         return head[: label.start()], credit
@@ -541,7 +578,7 @@ def _credit_in_brackets(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     if alt.endswith((".", "!", "?", ":", ";", ",")):
         return None
     has_lower = any(ch.islower() for ch in credit)
-    if _reads_like_credit(credit, rules) or (has_lower and len(credit.split()) <= 4):
+    if _reads_like_credit(credit, rules) or (has_lower and structural_words(credit) <= 4):
         return alt, credit
     return None
 

@@ -187,6 +187,30 @@ def test_chinese_credit_label_of_the_table_is_cut_off_the_caption(page: str, lab
     assert label.strip() not in doc.text
 
 
+@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源:"])
+def test_chinese_credit_line_of_its_own_with_no_space_after_the_colon(label: str) -> None:
+    # The old layout's form: the alt line, then the credit alone on its line.
+    # Chinese writes no space after its colon, so the label is glued to the
+    # credit and the line's first "word" was no prefix of the table.
+    page = read(CHINESE_PAGES[0])
+    caption_line = next(line for line in page.splitlines() if line.startswith(ZH_CAPTION))
+    doc = clean(page.replace(caption_line, label + ZH_CREDIT))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, None, ZH_CREDIT)]
+    for chrome in (ZH_ALT, label.rstrip("：:"), "picture alliance"):
+        assert chrome not in doc.text
+
+
+def test_chinese_paragraph_after_a_credit_label_is_no_credit() -> None:
+    # A credit is a few words; a Chinese line has no spaces and was one
+    # "word" however long: a paragraph after the label was taken for a credit.
+    sentence = "这是一段很长的正文而不是一张图片的来源说明它有四十多个汉字组成的句子。"
+    paragraph = "图像来源：" + sentence
+    page = read(CHINESE_PAGES[0]).replace("\n广告\n", f"\n广告\n\n{paragraph}\n")
+    doc = clean(page)
+    assert paragraph in doc.text
+    assert [image.credit for image in doc.images] == [ZH_CREDIT]
+
+
 def test_caption_with_a_credit_label_no_table_knows() -> None:
     # Italian is in no table, and "Scatto:" in none either: the structure
     # (alt line, then the caption with a capitalised label glued on and an

@@ -593,5 +593,75 @@ def test_chinese_headline_is_the_title_not_a_heading_of_the_text() -> None:
     doc = clean_any(path.read_text(encoding="utf-8"), source=str(path))
     assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
     assert doc.title not in doc.text
-    assert doc.headings == ["纳杰日金是谁？", "选民怎么想"]
+    # "选民怎么想" heads the video block: the video's title, not a subheading.
+    assert doc.headings == ["纳杰日金是谁？"]
     assert doc.images and doc.images[0].alt == "俄罗斯总统候选人鲍里斯·纳杰日金"
+
+
+ZH_PAGE = FIXTURES / "pages" / "zh-new-layout-constructed"
+
+
+@cache
+def zh_from_html() -> Document:
+    path = ZH_PAGE.with_suffix(".html")
+    return clean_any(path.read_text(encoding="utf-8"), source=str(path))
+
+
+@cache
+def zh_from_dump() -> Document:
+    path = ZH_PAGE.with_suffix(".resiliparse.txt")
+    return clean_any(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def test_chinese_page_lead_under_its_header_is_kept() -> None:
+    # The teaser <p> right after the article's <header> (no meta description
+    # to match it by) was dropped as trafilatura boilerplate.
+    doc = zh_from_html()
+    assert doc.lead is not None and doc.lead.startswith("数千人在严寒中排队数小时")
+    assert doc.lead == zh_from_dump().lead
+    assert doc.text.startswith(doc.lead + "\n\n第一道障碍")
+
+
+def test_chinese_byline_under_the_title_is_the_author() -> None:
+    # A <div> with a name and no class: the classifier took it for a second
+    # title above the date, as the <h1> was already labelled.
+    doc = zh_from_html()
+    assert doc.authors == zh_from_dump().authors == ["安娜·彼得罗娃", "ap", "sk"]
+    assert "安娜" not in doc.text
+
+
+def test_chinese_video_block_without_a_player_element() -> None:
+    # No <video>: a headline, "02:54" and the browser's notice. The duration
+    # was read as a live blog's time, leaving the notice in the text.
+    doc = zh_from_html()
+    assert doc.videos == zh_from_dump().videos
+    assert [(v.title, v.duration_s) for v in doc.videos] == [("选民怎么想", 174)]
+    for chrome in ("浏览器", "02:54", "选民怎么想"):
+        assert chrome not in doc.text
+
+
+def test_chinese_figcaption_credit_after_an_unknown_label() -> None:
+    # "图片来源：" is in no table; under an image with alt text, the agencies
+    # after the colon make it the credit, as in the page's dump.
+    doc = zh_from_html()
+    assert doc.images == zh_from_dump().images
+    assert doc.images[0].credit == "Mikhail Sinitsyn/TASS/dpa/picture alliance"
+
+
+def test_chinese_page_cleans_as_its_dump_does() -> None:
+    html, dump = zh_from_html(), zh_from_dump()
+    assert (html.text, html.title, html.date, html.word_count) == (
+        dump.text, dump.title, dump.date, dump.word_count,
+    )  # fmt: skip
+
+
+def test_chinese_sentence_above_the_title_is_no_section() -> None:
+    # The kicker is a few words; a Chinese line has no spaces and was one
+    # "word" however long: a sentence above the <h1> became the section.
+    sentence = "这是一段放在标题上方的长句子而绝不是一个只有几个词的栏目名称"
+    html = ZH_PAGE.with_suffix(".html").read_text(encoding="utf-8")
+    kicker = '<span><a href="/zh/俄罗斯">俄罗斯</a></span>\n<h1>'
+    assert kicker in html
+    doc = clean_any(html.replace(kicker, f"<span>{sentence}</span>\n<h1>"))
+    assert doc.section != sentence
+

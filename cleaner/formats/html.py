@@ -45,12 +45,21 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import BODY, HEADING, Label, Page, clock_seconds, split_names
+from cleaner.classify import (
+    BODY,
+    HEADING,
+    Label,
+    Page,
+    clock_seconds,
+    split_names,
+    split_unknown_credit_label,
+)
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.formats.common import (
     ORGANISATION,
+    byline_below_title,
     classify_dump,
     comparable,
     is_person,
@@ -277,9 +286,9 @@ def header_section(h1: HtmlElement) -> str | None:
     if above is None or above.tag in ("script", "style"):
         return None
     parts = pieces(above)
-    if parts and len(text_of(above).split()) <= MAX_SECTION_WORDS + 2:
+    if parts and structural_words(text_of(above)) <= MAX_SECTION_WORDS + 2:
         first = parts[0]
-        return first if len(first.split()) <= MAX_SECTION_WORDS else None
+        return first if structural_words(first) <= MAX_SECTION_WORDS else None
     return None
 
 
@@ -293,10 +302,20 @@ def _header(h1: HtmlElement) -> list[HtmlElement]:
     return found
 
 
+def _after_title(h1: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after the title: its siblings, then, where the title's
+    <header> closes, the header's."""
+    yield from elements(h1.itersiblings())
+    parent = h1.getparent()
+    if parent is not None and parent.tag == "header":
+        yield from elements(parent.itersiblings())
+
+
 def header_paragraph(h1: HtmlElement) -> str | None:
     """The paragraph that closes the title's header: the lead (the new layout's
-    p.teaser-text, the old layout's p.intro)."""
-    for count, sibling in enumerate(elements(h1.itersiblings())):
+    p.teaser-text, the old layout's p.intro, a p.teaser right after the
+    article's <header>)."""
+    for count, sibling in enumerate(_after_title(h1)):
         if sibling.tag == "p":
             return text_of(sibling) or None
         if count >= HEADER_SIBLINGS:
@@ -359,7 +378,7 @@ def metadata_list(tree: HtmlElement, rules: RuleSet) -> _Listed:
             continue
         text = text_of(element)
         if (
-            len(text.split()) <= MAX_METADATA_WORDS
+            structural_words(text) <= MAX_METADATA_WORDS
             and normalise_phrase(text).split(" ", 1)[0] in prefixes
         ):
             groups.setdefault(element.getparent(), []).append(text)
@@ -530,8 +549,18 @@ def _paragraphs(tree: HtmlElement) -> dict[str, HtmlElement]:
     return found
 
 
-def restore_lead(lines: list[str], paragraphs: dict[str, HtmlElement], meta: PageMeta) -> None:
-    """Put back a paragraph of the page that is the page's own description (DW's lead)."""
+def header_texts(h1: HtmlElement | None) -> set[str]:
+    """Comparable texts of the title's header below it (byline, date), element by element."""
+    if h1 is None:
+        return set()
+    return {comparable(text_of(node)) for element in _header(h1) for node in element.iter()}
+
+
+def restore_lead(
+    lines: list[str], paragraphs: dict[str, HtmlElement], meta: PageMeta, header: set[str]
+) -> None:
+    """Put back a paragraph of the page that is the page's own description (DW's
+    lead), below the title and the lines of its header, where the page has it."""
     if not meta.description:
         return
     key = comparable(meta.description)
@@ -540,6 +569,8 @@ def restore_lead(lines: list[str], paragraphs: dict[str, HtmlElement], meta: Pag
     position = 0
     title = comparable(meta.title or "")
     while position < len(lines) and comparable(lines[position]) == title:
+        position += 1
+    while position < len(lines) and comparable(lines[position]) in header:
         position += 1
     lines.insert(position, text_of(paragraphs[key]))
 
@@ -614,12 +645,15 @@ def figures(
         seen.add(box)
         caption = credit = None
         figcaption = next(box.iter("figcaption"), None) if box.tag == "figure" else None
+        alt_text = " ".join((img.get("alt") or "").split())
         if figcaption is not None:
             caption, credit = _split_credit(text_of(figcaption), rules)
+            # Under an alt text, as the classifier reads a dump's caption line.
+            if credit is None and alt_text and (glued := split_unknown_credit_label(caption)):
+                caption, credit = glued
         else:
             texts = [text_of(p) for p in box if p.tag == "p" and text_of(p)]
             caption = texts[0] if len(texts) == 1 else None
-        alt_text = " ".join((img.get("alt") or "").split())
         alt, alt_credit = _alt_and_credit(alt_text, rules) if alt_text else ("", None)
         if alt or caption:
             image = Image(alt=alt or None, caption=caption or None, credit=credit or alt_credit)
@@ -949,21 +983,33 @@ def with_lines_outside(page: Page, lines: list[Line], labels: list[Label | None]
 # --- putting it together ------------------------------------------------------------
 
 
+def _titles_a_player(lines: list[str], index: int) -> bool:
+    """Is the heading at `index` the headline of a player whose duration
+    ("02:54") trafilatura kept below it? Then it is the video's title, which
+    the classifier finds, as in a dump, only while it is not preset."""
+    return index + 1 < len(lines) and clock_seconds(lines[index + 1]) is not None
+
+
 def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dict[int, Label]:
     """Lines the page structure identifies: the title line, the kicker above it
     (which trafilatura keeps as a heading when the page is an <article> alone),
-    figure captions."""
+    the byline right below it (else the classifier, finding the title preset,
+    takes the byline above the date for the title), figure captions."""
     preset: dict[int, Label] = {}
     title = comparable(meta.title or "")
     section = comparable(meta.section or "")
+    title_index = None
     for index, line in enumerate(lines):
         key = comparable(line)
         if title and key == title and index < 3:
             preset[index] = Label("title", "html:title_line", line.strip())
+            title_index = index if title_index is None else title_index
             if index and section and comparable(lines[index - 1]) == section:
                 preset[index - 1] = Label("section", "html:kicker_line", meta.section)
         elif key in captions:
             preset[index] = Label("image", "html:figure_caption")
+    for index, label in byline_below_title(lines, title_index, "html:byline_below_title").items():
+        preset.setdefault(index, label)
     return preset
 
 
@@ -982,11 +1028,12 @@ def analyse_html(
     lines, headings = extract_main_text(tree)
     lines = without_head_title(lines, tree, rendered)
     paragraphs = _paragraphs(tree)
-    restore_lead(lines, paragraphs, meta)
+    h1 = find_h1(tree, meta.title)
+    restore_lead(lines, paragraphs, meta, header_texts(h1))
     headings |= restore_headings(lines, tree)
     # Document order of the elements the article span and its figures are read from.
     positions = {node: index for index, node in enumerate(tree.iter("img", "p", "h1"))}
-    span = article_span(lines, find_h1(tree, meta.title), paragraphs, positions)
+    span = article_span(lines, h1, paragraphs, positions)
     images = [figure.image for figure in figures(tree, rules, positions, span)]
     captions = {comparable(image.caption): image for image in images if image.caption}
     media = media_blocks(tree, body_container(lines, paragraphs), meta.title)
@@ -994,7 +1041,11 @@ def analyse_html(
     lines, gallery_labels = splice_galleries(lines, found, paragraphs, positions, keep_gallery)
     # trafilatura's dump is the article alone, so its headings (and the ones put
     # back) can be preset: no structural rule then takes one for an alt text.
-    heading_lines = [i for i, key in enumerate(map(comparable, lines)) if key in headings]
+    heading_lines = [
+        i
+        for i, key in enumerate(map(comparable, lines))
+        if key in headings and not _titles_a_player(lines, i)
+    ]
     preset = preset_headings(heading_lines, lines, "html:heading")
     preset.update(_preset(lines, meta, captions))
     preset.update(gallery_labels)

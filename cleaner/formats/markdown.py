@@ -47,7 +47,7 @@ from cleaner.formats.common import (
     promote_headings,
 )
 from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter, with_header_lines
-from cleaner.lines import SENTENCE_END
+from cleaner.lines import SENTENCE_END, structural_words
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
 
@@ -438,7 +438,7 @@ def _convert(piece: str, *, line_paragraphs: bool = False) -> _Piece:
                 rest = f"{block.marker} {rest}"
             if block.kind == "heading" or strong:
                 headings.append(len(out))
-                if block.level == 1 and len(rest.split()) >= 2:
+                if block.level == 1 and structural_words(rest) >= 2:
                     candidates.append(len(out))
             elif raw is block.lines[0] and (head := _date_head(block, alts)) is not None:
                 rest_of_raw = raw[len(block.head) + 1 :]

@@ -56,6 +56,7 @@ from cleaner.formats.common import (
     overlay,
     unique,
 )
+from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import unwrap
 
@@ -138,7 +139,8 @@ def inline_pattern(rules: RuleSet) -> regex.Pattern[str] | None:
         {
             rule.phrase.rstrip(".")
             for rule in rules.lines.values()
-            if rule.category in INLINE_CATEGORIES and len(rule.phrase.split()) >= MIN_INLINE_WORDS
+            if rule.category in INLINE_CATEGORIES
+            and structural_words(rule.phrase) >= MIN_INLINE_WORDS
         },
         key=len,
         reverse=True,
@@ -178,7 +180,7 @@ def _note_starts(text: str, rules: RuleSet) -> bool:
 def _split_note(line: str, rules: RuleSet) -> list[str]:
     for match in _SENTENCE_BREAK.finditer(line):
         rest = line[match.end() :]
-        if len(rest.split()) <= MAX_NOTE_WORDS and _note_starts(rest, rules):
+        if structural_words(rest) <= MAX_NOTE_WORDS and _note_starts(rest, rules):
             return [line[: match.start()].rstrip(), rest]
     return [line]
 
