@@ -21,10 +21,15 @@ _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
 # Unicode spaces need no table: str.split() already splits on them.)
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-# Sentence-final punctuation, closing quotes included, in DW's scripts.
-SENTENCE_END = tuple(".!?…。！？؟۔\"'”’»“)")
-# Punctuation after which a line is not a heading but an unfinished sentence.
-CLAUSE_END = tuple(".,;:…。，；：،")
+# Sentence-final punctuation, closing quotes included, in DW's scripts: the
+# Devanagari danda "।" (Hindi, Bengali) and its double "॥", the Ethiopic full
+# stop "።" and question mark "፧" (Amharic), the Urdu full stop "۔".
+SENTENCE_END = tuple(".!?…。！？؟۔।॥።፧\"'”’»“)")
+# Punctuation after which a line is not a heading but a sentence, finished or
+# not: a full stop in any of those scripts (a heading has none: without them a
+# short Hindi or Urdu sentence between two paragraphs was taken for a
+# subheading), a comma, a colon.
+CLAUSE_END = tuple(".,;:…。，；：،۔।॥።፣፤")
 # Scripts written without spaces between words: Chinese (DW's zh and
 # zh-hant) and the kana of Japanese text quoted in it. Whitespace finds no
 # words in them: a Chinese paragraph would be one "word". (Not Hangul: Korean

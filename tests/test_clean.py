@@ -429,3 +429,73 @@ def test_a_quotation_between_paragraphs_is_a_heading(quoted: str, is_heading: bo
     doc = clean(page.replace(original, quoted))
     assert quoted in doc.text
     assert (quoted in doc.headings) is is_heading
+
+
+
+# Four paragraphs of a news text each, in scripts with their own full stop.
+HINDI = [
+    (
+        "प्रधानमंत्री ने संसद में कहा कि सरकार देश भर के किसानों"
+        " और मजदूरों की भलाई के लिए लगातार काम कर रही है।"
+    ),
+    (
+        "मंत्री ने मंगलवार को राजधानी में बताया कि आने वाले महीनों में"
+        " ग्रामीण इलाकों में रोजगार के लिए कई नई योजनाएं शुरू होंगी।"
+    ),
+    (
+        "विपक्ष ने इन योजनाओं की आलोचना करते हुए कहा कि इस"
+        " साल खाने और ईंधन की कीमतें बहुत तेजी से बढ़ी हैं।"
+    ),
+    (
+        "अर्थशास्त्रियों को उम्मीद है कि अगर मानसून समय पर आया और"
+        " निर्यात सुधरा तो साल के दूसरे हिस्से में विकास तेज होगा।"
+    ),
+]
+URDU = [
+    (
+        "وزیر اعظم نے پارلیمان میں کہا کہ حکومت ملک بھر کے کسانوں"
+        " اور مزدوروں کی بہتری کے لیے مسلسل کام کر رہی ہے۔"
+    ),
+    (
+        "وزیر نے منگل کو دارالحکومت میں بتایا کہ آنے والے مہینوں میں"
+        " دیہی علاقوں میں روزگار کے لیے کئی نئی اسکیمیں شروع ہوں گی۔"
+    ),
+    (
+        "حزب اختلاف نے ان منصوبوں پر تنقید کرتے ہوئے کہا کہ اس"
+        " سال خوراک اور ایندھن کی قیمتیں بہت تیزی سے بڑھی ہیں۔"
+    ),
+    (
+        "ماہرین معاشیات کو امید ہے کہ اگر مون سون وقت پر آیا اور برآمدات"
+        " بہتر ہوئیں تو سال کے دوسرے حصے میں ترقی تیز ہوگی۔"
+    ),
+]
+AMHARIC = [
+    "ጠቅላይ ሚኒስትሩ በፓርላማ ባደረጉት ንግግር መንግሥት በመላ አገሪቱ ለሚገኙ ገበሬዎችና ሠራተኞች ጥቅም ያለማቋረጥ እየሠራ መሆኑን ገልጸዋል።",
+    "ሚኒስትሩ ማክሰኞ በዋና ከተማዋ እንደተናገሩት በሚቀጥሉት ወራት በገጠር አካባቢዎች የሥራ እድል የሚፈጥሩ በርካታ አዳዲስ ፕሮግራሞች ይጀመራሉ።",
+    (
+        "ተቃዋሚዎች እቅዱን በመተቸት በዚህ ዓመት የምግብና የነዳጅ ዋጋ በከፍተኛ ሁኔታ መጨመሩን ገልጸው"
+        " መንግሥት የወሰደው እርምጃ በጣም ትንሽና የዘገየ ነው ሲሉ በዋና ከተማዋ በሰጡት መግለጫ ተናግረዋል።"
+    ),
+    "የምጣኔ ሀብት ባለሙያዎች ዝናቡ በጊዜው ከመጣና የወጪ ንግድ ካገገመ በዓመቱ ሁለተኛ አጋማሽ እድገቱ ይፋጠናል ብለው ይጠብቃሉ።",
+]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "sentence", "heading"),
+    [
+        (HINDI, "विशेषज्ञों का मानना है कि महंगाई अब भी बड़ी चुनौती है।", "महंगाई की चुनौती"),
+        (URDU, "ماہرین کا کہنا ہے کہ مہنگائی اب بھی ایک بڑا چیلنج ہے۔", "مہنگائی کا چیلنج"),
+        (AMHARIC, "የኢትዮጵያ መንግሥት አዲስ የኢኮኖሚ ፖሊሲ ዛሬ ይፋ አድርጓል።", "የኢኮኖሚ ፈተና"),
+    ],
+    ids=["hi", "ur", "am"],
+)
+def test_a_short_sentence_ending_in_its_scripts_full_stop_is_no_subheading(
+    paragraphs: list[str], sentence: str, heading: str
+) -> None:
+    # The danda, the Urdu and the Ethiopic full stops end a sentence as "."
+    # does: a short sentence between paragraphs is a paragraph, while a
+    # phrase without one is still a subheading.
+    first, second, third, fourth = paragraphs
+    doc = clean("\n\n".join([first, sentence, second, heading, third, fourth]))
+    assert doc.headings == [heading]
+    assert doc.text.split("\n\n") == [first, sentence, second, heading, third, fourth]
