@@ -19,7 +19,7 @@ import regex
 
 from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
 from cleaner.document import Image, Media
-from cleaner.lines import CLAUSE_END, SENTENCE_END, Line, structural_words
+from cleaner.lines import CLAUSE_END, SENTENCE_END, Line, has_sentence_break, structural_words
 from cleaner.rules import (
     END_LINE,
     END_PREFIX,
@@ -44,8 +44,6 @@ MAX_SECTION_WORDS = 4
 # A short line ending in a closing quote or bracket quotes someone or finishes
 # a remark: a paragraph of its own, never a heading or headline.
 _QUOTE_ENDS = ('"', "”", "“", "»", "'", "’", ")")
-# A sentence ending inside a line, another one following it.
-_SENTENCE_BREAK = regex.compile(r"[.!?…。！？؟]\S*\s+\S")
 # How far a title may stand before its date line, in non-blank lines.
 TITLE_LOOKBACK = 3
 
@@ -1101,7 +1099,7 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
         # A short quote opening the text is the lead's first paragraph.
         and not line.text.endswith(_QUOTE_ENDS)
         # A headline is one sentence; two are the opening of a paragraph.
-        and not _SENTENCE_BREAK.search(line.text)
+        and not has_sentence_break(line.text, page.rules.abbreviations)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
 import regex
@@ -25,6 +26,17 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Devanagari danda "।" (Hindi, Bengali) and its double "॥", the Ethiopic full
 # stop "።" and question mark "፧" (Amharic), the Urdu full stop "۔".
 SENTENCE_END = tuple(".!?…。！？؟۔।॥።፧\"'”’»“)")
+# Punctuation that ends a sentence inside a line, when a word follows it.
+_SENTENCE_STOPS = frozenset(".!?…。！？؟۔।॥።፧")
+# Quotes and brackets around a sentence's last word ('"Nein."', "(2019).").
+_OPENING_MARKS = "\"'“„‘«»‹(["
+_CLOSING_MARKS = "\"'”’“»«›)]"
+# Latin vowels: a word without one is an abbreviation ("Dr", "Mrs", "Nr",
+# "bzw"), unless it is in capitals ("SPD", "BBC" end sentences).
+_VOWELS = frozenset("aeiouyAEIOUYäöüéèáàóòíúâêîôû")
+MAX_VOWELLESS_ABBREVIATION = 4
+# Parts of a dotted abbreviation ("U.S.", "z.B.", "Ph.D.") are this short.
+MAX_DOTTED_PART = 3
 # Punctuation after which a line is not a heading but a sentence, finished or
 # not: a full stop in any of those scripts (a heading has none: without them a
 # short Hindi or Urdu sentence between two paragraphs was taken for a
@@ -184,3 +196,54 @@ def split_lines(page: str) -> list[Line]:
             _SHAPES.remember(raw, made)
             lines[index] = made
     return lines  # type: ignore[return-value]  # every None was replaced
+
+
+def _is_abbreviation(word: str, following: str, abbreviations: frozenset[str]) -> bool:
+    """Whether the full stop that ends `word` ends no sentence.
+
+    Not after an initial ("J. K. Rowling", "U."), a dotted abbreviation
+    ("U.S.", "z.B."), an ordinal ("am 3. März", "19. Jahrhundert"), a short
+    word without a vowel ("Dr.", "Mrs.", "Nr.") or an abbreviation of the
+    rule tables ("Prof.", "Gen."), nor where the next word starts in lower
+    case ("ca. 100", "etc. and"): a new sentence does not.
+    """
+    stem = word[:-1]
+    if not stem or following[:1].islower():
+        return bool(stem)
+    parts = stem.split(".")
+    if all(part.isalpha() and len(part) <= MAX_DOTTED_PART for part in parts) and (
+        len(parts) > 1 or len(stem) == 1
+    ):
+        return True
+    return (
+        stem.isdigit()
+        or stem.casefold() in abbreviations
+        or (
+            stem.isascii()
+            and stem.isalpha()
+            and len(stem) <= MAX_VOWELLESS_ABBREVIATION
+            and not stem.isupper()
+            and not _VOWELS.intersection(stem)
+        )
+    )
+
+
+def has_sentence_break(text: str, abbreviations: frozenset[str] = frozenset()) -> bool:
+    """Does a sentence end inside the line, another word following it?
+
+    A word ends a sentence with its last character, before closing quotes
+    ("2.5", "dw.com" end none), and a full stop after an abbreviation ends
+    none (`_is_abbreviation`): "U.S. troops leave Iraq" is one sentence.
+    """
+    words = text.split()
+    for word, following in pairwise(words):
+        ended = word.rstrip(_CLOSING_MARKS)
+        if ended[-1:] not in _SENTENCE_STOPS:
+            continue
+        ended = ended.lstrip(_OPENING_MARKS)
+        if ended.endswith(".") and not ended.endswith("..") and _is_abbreviation(
+            ended, following.lstrip(_OPENING_MARKS), abbreviations
+        ):
+            continue
+        return True
+    return False

@@ -2,7 +2,8 @@
 
 Users feed dw-clean whatever their scraper wrote: plain text from resiliparse
 or inscriptis, markdown from html2text, trafilatura's own extraction, w3m's
-hard-wrapped dump. Rendering
+hard-wrapped dump, html2text's and pandoc's markdown wrapped at 78 and 72
+columns (their defaults). Rendering
 each real page with each of those tools gives the test suite and the
 evaluation the same variety of input forms, from pages we know the content of.
 
@@ -12,7 +13,9 @@ Run from the repository root (re-running rewrites the same bytes):
 
 Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
 <page>.trafilatura.md; its options --images, --links and --recall:
-<page>.trafilatura-images.txt, -links.txt, -recall.txt), UTF-8, "\\n" line
+<page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
+default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`:
+<page>.pandoc.md), UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
 fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
@@ -63,6 +66,12 @@ def _html2text(html: str) -> str:
     # No hard wrapping: a paragraph stays one line, as every other renderer has it.
     converter.body_width = 0
     return str(converter.handle(html))
+
+
+def _html2text_wrapped(html: str) -> str:
+    # html2text as users run it: paragraphs wrapped at 78 columns (body_width),
+    # words broken after a hyphen too ("deutsch-" / "brasilianischen").
+    return str(html2text.HTML2Text().handle(html))
 
 
 def _trafilatura(html: str) -> str:
@@ -120,6 +129,21 @@ def _w3m(html: str) -> str:
     ).stdout
 
 
+def _pandoc(html: str) -> str:
+    # `pandoc -f html -t markdown` as users run it: wrapped at 72 columns, divs
+    # as ":::" fences, attributes in braces, typography in ASCII ("---", "'").
+    # (Debian package pandoc, 2.17 here.) --sandbox: pandoc would otherwise
+    # fetch the pages' iframes, so the output would depend on the network.
+    return subprocess.run(
+        ["pandoc", "--sandbox", "-f", "html", "-t", "markdown"],
+        input=html,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    ).stdout
+
+
 # Tool name and extension (the file name's end) -> renderer. Order is the
 # order files are written.
 RENDERERS: dict[str, Callable[[str], str]] = {
@@ -127,12 +151,14 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "resiliparse-main.txt": _resiliparse_main,
     "inscriptis.txt": _inscriptis,
     "html2text.txt": _html2text,
+    "html2text-wrapped.txt": _html2text_wrapped,
     "trafilatura.txt": _trafilatura,
     "trafilatura-images.txt": _trafilatura_images,
     "trafilatura-links.txt": _trafilatura_links,
     "trafilatura-recall.txt": _trafilatura_recall,
     "trafilatura.md": _trafilatura_markdown,
     "w3m.txt": _w3m,
+    "pandoc.md": _pandoc,
 }
 
 

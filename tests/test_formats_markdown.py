@@ -44,14 +44,22 @@ from cleaner.rules import default_ruleset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
-MARKDOWN_PATHS = sorted(DUMPS.glob("*.html2text.txt")) + sorted(DUMPS.glob("*.markdownify.md"))
+# (html2text and pandoc at their default widths too: markdown wrapped at 78
+# and 72 columns.)
+MARKDOWN_PATHS = [
+    *sorted(DUMPS.glob("*.html2text.txt")),
+    *sorted(DUMPS.glob("*.markdownify.md")),
+    *sorted(DUMPS.glob("*.html2text-wrapped.txt")),
+    *sorted(DUMPS.glob("*.pandoc.md")),
+]
 NAMES = [path.name for path in MARKDOWN_PATHS]
 # trafilatura's text with `--links` keeps markdown links: markdown to detect.
 LINKED_TEXT_NAMES = [path.name for path in sorted(DUMPS.glob("*.trafilatura-links.txt"))]
 TEXT_DUMP_NAMES = [
     path.name
     for path in sorted(DUMPS.glob("*.txt"))
-    if not path.name.endswith(".html2text.txt") and path.name not in LINKED_TEXT_NAMES
+    if not path.name.endswith((".html2text.txt", ".html2text-wrapped.txt"))
+    and path.name not in LINKED_TEXT_NAMES
 ]
 
 
@@ -379,8 +387,10 @@ def _dump_in_one_piece(text: str) -> MarkdownDump:
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
     rules = default_ruleset()
     line_paragraphs = markdown_module.one_paragraph_a_line(normalised)
+    pandoc = markdown_module.is_pandoc_markdown(normalised)
     converted = markdown_module._split_dated_heads(
-        markdown_module._convert(normalised, line_paragraphs=line_paragraphs), rules
+        markdown_module._convert(normalised, line_paragraphs=line_paragraphs, pandoc=pandoc),
+        rules,
     )
     lines, headings, images, candidates, _ = converted
     title = next((i for i in candidates if not is_table_phrase(lines[i], rules)), None)
@@ -394,7 +404,8 @@ def test_pieces_and_their_memo_give_the_page_converted_whole(name: str) -> None:
     # Twice: the second time the recurring pieces come from the memo.
     assert markdown_to_dump(page) == whole
     assert markdown_to_dump(page) == whole
-    assert markdown_module._PIECES.values, "menus recur within a page set"
+    memo = markdown_module._PANDOC_PIECES if "pandoc" in name else markdown_module._PIECES
+    assert memo.values, "menus recur within a page set"
 
 
 # Lines of every block kind the reader knows, blank lines included, so that
@@ -450,3 +461,102 @@ SYNTAX = st.sampled_from(
 def test_any_input_in_any_form_gives_records_not_exceptions(data: str, fmt: str) -> None:
     for item in to_documents(data, fmt=fmt, source="generated"):
         assert isinstance(item, (Document, RecordError))
+
+
+# --- wrapped markdown: html2text and pandoc at their default widths ----------------
+
+WRAPPED_MARKDOWN = [
+    *sorted(DUMPS.glob("*.html2text-wrapped.txt")),
+    *sorted(DUMPS.glob("*.pandoc.md")),
+]
+
+
+def _record_parts(path: Path) -> tuple[object, ...]:
+    record = clean_any(path.read_text(encoding="utf-8"), source=path.name)
+    return record.title, record.date, record.authors, record.headings, record.text.split("\n\n")
+
+
+@pytest.mark.parametrize("path", WRAPPED_MARKDOWN, ids=lambda path: path.name)
+def test_wrapped_markdown_gives_the_record_of_the_unwrapped_dump(path: Path) -> None:
+    # html2text wraps at 78 columns (breaking words after a hyphen, headings
+    # too), pandoc at 72 (with fenced divs, attributes and ASCII typography):
+    # the record is the one of the page's resiliparse dump, paragraph for paragraph.
+    resiliparse = DUMPS / f"{page_of(path.name)}.resiliparse.txt"
+    assert _record_parts(path) == _record_parts(resiliparse)
+
+
+def test_a_word_broken_after_its_hyphen_is_joined_again() -> None:
+    page = (
+        "Die Beziehungen sollen wieder verbessert werden, sagt der deutsch-\n"
+        "brasilianische Rat, und zwar für Kinder- und Jugendärzte wie für pre-\n"
+        "and post-war Kliniken.\n"
+    )
+    assert markdown_to_dump(page).text.split("\n")[0] == (
+        "Die Beziehungen sollen wieder verbessert werden, sagt der deutsch-brasilianische"
+        " Rat, und zwar für Kinder- und Jugendärzte wie für pre- and post-war Kliniken."
+    )
+
+
+def test_a_list_marker_at_the_start_of_a_wrapped_line_goes_on_with_the_paragraph() -> None:
+    page = (
+        'The "white" population in the colonies was a small, highly privileged minority\n'
+        "- rarely more than one percent of the population. In 1914, about 25,000\n"
+        "Germans lived there.\n"
+        "\n"
+        "A list follows:\n"
+        "- first item\n"
+    )
+    lines = [line for line in markdown_to_dump(page).text.split("\n") if line]
+    assert lines == [
+        'The "white" population in the colonies was a small, highly privileged minority'
+        " - rarely more than one percent of the population. In 1914, about 25,000"
+        " Germans lived there.",
+        "A list follows:",
+        "first item",
+    ]
+
+
+def test_a_wrapped_heading_is_one_heading() -> None:
+    page = (
+        "## [Corona und Wissenschaft: Wer sagt die Wahrheit? ](/de/corona-und-\n"
+        "wissenschaft-wer-sagt-die-wahrheit/a-60197169)\n"
+        "\n"
+        "## Short heading\n"
+        "\n"
+        "Text under it.\n"
+    )
+    flat = markdown_to_dump(page)
+    lines = flat.text.split("\n")
+    assert [lines[index] for index in sorted(flat.headings)] == [
+        "Corona und Wissenschaft: Wer sagt die Wahrheit?",
+        "Short heading",
+    ]
+
+
+def test_pandoc_markup_and_typography_are_read_back() -> None:
+    page = (
+        "::: {.col .detail}\n"
+        "## Regionen {#Regionen .sc-iJfdHH}\n"
+        "\n"
+        "[[Europa]{.label}](/de/europa/s-12322){.sc-hLclGa role=\"menuitem\"}\n"
+        ":::\n"
+        "\n"
+        "<div>\n"
+        "\n"
+        "The renaming --- Petersallee, 1905--1907 --- doesn't go far enough... It\\'s\n"
+        '"new", they say \\"quoted\\".\n'
+    )
+    lines = [line for line in markdown_to_dump(page).text.split("\n") if line]
+    assert lines == [
+        "Regionen",
+        "Europa",
+        "The renaming \u2014 Petersallee, 1905\u20131907 \u2014 doesn\u2019t go far enough\u2026"
+        " It's \u201cnew\u201d, they say \"quoted\".",
+    ]
+
+
+def test_markdown_without_pandoc_marks_keeps_its_ascii_typography() -> None:
+    page = "It's a -- dash... in html2text's markdown, with {braces}.\n"
+    assert markdown_to_dump(page).text.split("\n")[0] == (
+        "It's a -- dash... in html2text's markdown, with {braces}."
+    )

@@ -170,3 +170,23 @@ def test_a_header_of_another_site_still_warns_no_dw_chrome() -> None:
     assert isinstance(document, Document)
     assert document.url == "https://example.org/post"
     assert document.warnings == ["no_dw_chrome"]
+
+
+def _body_parts(document: Document) -> tuple[object, ...]:
+    return document.headings, document.text.split("\n\n")
+
+
+@pytest.mark.parametrize(
+    "page", sorted({page_of(path) for path in DUMPS}), ids=lambda page: page
+)
+def test_a_hard_wrapped_text_under_the_header_is_unwrapped(page: str) -> None:
+    # trafilatura's header of the page above the page's w3m dump (wrapped at 80
+    # columns): the text reads as the w3m dump alone does, unwrapped.
+    meta = FIXTURES / "front-matter" / f"{page}.trafilatura-meta.txt"
+    header = "\n".join(header_lines(meta.read_text(encoding="utf-8")))
+    wrapped = (FIXTURES / "dumps" / f"{page}.w3m.txt").read_text(encoding="utf-8")
+    (alone,) = to_documents(wrapped, source=f"{page}.w3m.txt")
+    (under_header,) = to_documents(f"{header}\n{wrapped}", source=f"{page}.w3m.txt")
+    assert isinstance(alone, Document)
+    assert isinstance(under_header, Document)
+    assert _body_parts(under_header) == _body_parts(alone)

@@ -173,3 +173,37 @@ def test_a_bare_caption_in_trafilatura_output_is_image_metadata(path: Path) -> N
     chrome = {normalise_line(line) for line in gold(page_of(path)).chrome}
     paragraphs = {normalise_line(paragraph) for paragraph in doc.text.split("\n\n")}
     assert paragraphs & chrome == set()
+
+
+# Headlines of one sentence whose full stops end none: after initials, dotted
+# and vowelless abbreviations, ordinals and the rule tables' abbreviations.
+ABBREVIATED_HEADLINES = [
+    "U.S. troops leave Iraq after eight years",
+    "EU-Gipfel: Dr. Merkel setzt sich durch",
+    "Prof. Drosten: Was wissen wir über das Post-Vac-Syndrom?",
+    "Am 3. März beginnt die Impfung in St. Louis",
+    "J. K. Rowling and Gen. Milley meet in Washington",
+]
+
+
+@pytest.mark.parametrize("headline", ABBREVIATED_HEADLINES)
+def test_a_headline_with_abbreviations_atop_trafilatura_text_is_the_title(
+    headline: str,
+) -> None:
+    # The real dump of a page whose headline trafilatura writes atop its lead,
+    # with the headline swapped for one that has abbreviations in it.
+    path = FIXTURES / "dumps" / "de-new-2023-06-13.trafilatura.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert normalise_line(lines[0]) == normalise_line(gold(page_of(path)).title)
+    record = clean_any("\n".join([headline, *lines[1:]]), source=path.name)
+    assert record.title == headline
+    assert headline not in record.text
+
+
+def test_two_sentences_atop_trafilatura_text_are_no_headline() -> None:
+    path = FIXTURES / "dumps" / "de-new-2023-06-13.trafilatura.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    opening = "Die Zahl der Fälle steigt. Dr. Prüß sieht viele Betroffene"
+    record = clean_any("\n".join([opening, *lines[1:]]), source=path.name)
+    assert record.title != opening
+    assert record.text.startswith(opening)

@@ -91,9 +91,10 @@ def test_table_schema(path: Path) -> None:
     assert isinstance(table.get("name"), str)
     assert table["name"].strip(), f"{path.name}: empty name"
 
-    for key in ("stopwords", "date_words", "relative_date_words", "name_joiners"):
-        # relative_date_words and name_joiners are optional: not every table needs them.
-        words = table.get(key, [] if key in ("relative_date_words", "name_joiners") else None)
+    optional = ("relative_date_words", "name_joiners", "abbreviations")
+    for key in ("stopwords", "date_words", *optional):
+        # The optional lists: not every table needs them.
+        words = table.get(key, [] if key in optional else None)
         assert isinstance(words, list), f"{path.name}: {key} must be a list"
         assert all(isinstance(w, str) and w.strip() == w and w for w in words), (
             f"{path.name}: {key} must be non-empty strings without surrounding space"

@@ -51,6 +51,7 @@ from cleaner.formats.common import (
 )
 from cleaner.lines import make_line
 from cleaner.rules import RuleSet
+from cleaner.unwrap import unwrap
 
 # The removed-line category of the header's lines (not page chrome).
 FRONT_MATTER = "front_matter"
@@ -135,10 +136,16 @@ def analyse_text(
 
     The first line of the text, when it is the header's title, is preset as the
     title, the way a record's title field marks it (`records.analyse_record`).
+    A hard-wrapped text under the header is unwrapped, as a dump without one
+    is (`core.analyse`): the header's own lines (a long `description`) would
+    hide the wrapping if the two were looked at together.
     """
     fields, header, body = split_front_matter(text)
     if not header:
         return analyse(text, rules=rules, keep_gallery=keep_gallery), {}
+    unwrapped = unwrap(body)
+    if unwrapped is not None:
+        body = unwrapped[0]
     title, _ = header_title(fields)
     lines = body.splitlines()
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
@@ -150,7 +157,10 @@ def analyse_text(
     page = classify_dump(
         body, rules=rules, keep_gallery=keep_gallery, preset=preset, title_index=title_index
     )
-    return with_header_lines(page, header), fields
+    page = with_header_lines(page, header)
+    if unwrapped is not None:
+        page.input_spans = [1] * len(header) + unwrapped[1]
+    return page, fields
 
 
 def clean_text(

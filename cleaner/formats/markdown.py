@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TypeGuard
 
 import regex
 
@@ -50,6 +51,7 @@ from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter
 from cleaner.lines import SENTENCE_END, structural_words
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
+from cleaner.unwrap import MIN_WRAP_WIDTH, columns
 
 FORMAT = "markdown"
 
@@ -94,8 +96,30 @@ _REFERENCE_DEFINITION = regex.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _TABLE_SEPARATOR = regex.compile(
     r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
 )
+# pandoc's markdown (`pandoc -t markdown`) writes each HTML <div> as a fenced
+# div, a ":::" line (with the div's attributes) above and below its content.
+# (Inside a list item too: "-   ::: teaserImg", indented.)
+_FENCED_DIV = regex.compile(r"^[ \t]*(?:[*+-][ \t]+)?:{3,}")
+# What only pandoc's markdown has: a fenced div or an attribute block. On such
+# a page the typography pandoc wrote in ASCII is read back (`_PANDOC_SMART`).
+_PANDOC_MARKS = regex.compile(r"^[ \t]*:{3,}|[)\]]\{[#.]", flags=regex.MULTILINE)
+# A line of raw HTML and nothing else: pandoc keeps the tags it has no
+# markdown for ("<div>", "</div>", "<!-- -->"), lines of no text.
+_RAW_HTML_LINE = regex.compile(r"^[ \t]*(?:<[!/]?[\w-][^<>]*>[ \t]*)+$")
 # Two spaces or a backslash at the end of a line: a <br>, the next line is a new one.
 _HARD_BREAKS = ("  ", "\\")
+# html2text wraps paragraphs (at 78 columns unless told otherwise) with
+# Python's textwrap, which also breaks a word after a hyphen between letters
+# ("deutsch-" / "brasilianischen"): such a line is joined to the next without a
+# space. A short word in lower case after the hyphen is a conjunction of a
+# suspended compound ("Kinder- und Jugendärzte", "pre- and post-war"), which
+# keeps its space.
+_BROKEN_AT_HYPHEN = regex.compile(r"\p{L}{2}-$")
+_CONJUNCTION_AFTER_HYPHEN = regex.compile(r"\p{Ll}{1,4}\b(?!-)")
+# A wrapped line may start with what reads as a list marker ("- rarely",
+# "1914. about"): a wrapper does not escape it, and the line above it, if wide
+# and not ended, shows that the sentence goes on.
+_LINE_FINISHED = (*SENTENCE_END, ":", ";")
 # First characters of the block markers above, for cheap tests before the patterns.
 _FENCE_CHARS = ("`", "~")
 _BULLETS = ("*", "+", "-", "•")
@@ -129,6 +153,29 @@ _INLINE_CODE = regex.compile(r"`+")
 _DANGLING_OPEN = regex.compile(r"^(?:!?\[)+(?=[^\]]*$)")
 _DANGLING_CLOSE = regex.compile(r"(?<=^[^\[]*)(?:\]" + _TARGET + r")+\s*$", flags=regex.VERBOSE)
 _LEADING_CLOSE = regex.compile(r"^\s*(?:\]" + _TARGET + r")+", flags=regex.VERBOSE)
+# pandoc's attributes: "{#id .class key="value"}" after a heading, a link, an
+# image or a bracketed span ("[text]{.class}", pandoc's form of a <span>).
+_ATTRIBUTE = r"""(?:[#.][^\s{}"=]+|[\w:-]+=(?:"[^"]*"|[^\s{}"]+))"""
+_ATTRIBUTES = regex.compile(
+    r"\{[ \t]*" + _ATTRIBUTE + r"(?:[ \t]+" + _ATTRIBUTE + r")*[ \t]*\}"
+)
+# A span's text; spans nest (a link's text in a span in a link).
+_SPAN = regex.compile(
+    r"\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]" + _ATTRIBUTES.pattern
+)
+_ATTRIBUTES_AFTER = regex.compile(r"(?<=[)`])" + _ATTRIBUTES.pattern)
+# Attributes left after a bracket whose other half is in another block.
+_ATTRIBUTES_LEFT = regex.compile(r"(?<=\])" + _ATTRIBUTES.pattern)
+# pandoc's markdown has its "smart" extension on: it writes ’ as ', “ and ”
+# as ", — as ---, – as -- and … as ..., and escapes the ASCII characters that
+# stood in the page ("It\\'s", "\\..."). A backslash escape is kept here for
+# `_unescape`.
+_PANDOC_SMART = regex.compile(r"\\.|---|--|\.\.\.|['\"]")
+_PANDOC_DASHES = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+# Before these, a quote opens.
+_BEFORE_OPENING_QUOTE = frozenset(" \t([{\u2014\u2013/")
+# A heading's attributes: "## Regionen {#Regionen .nav}".
+_HEADING_ATTRIBUTES = regex.compile(r"[ \t]+" + _ATTRIBUTES.pattern + r"$")
 # Strong emphasis marks, removed wherever they stand.
 _STRONG = regex.compile(r"\*\*|__")
 # Single "_" / "*" emphasis only at word edges, so "snake_case" stays intact.
@@ -157,9 +204,65 @@ class _Block:
         if joined and self.lines:
             if len(self.lines) == 1 and not self.head and self.kind in ("para", "item"):
                 self.head = self.lines[0]
-            self.lines[-1] = f"{self.lines[-1]} {text}"
+            self.lines[-1] = _join_wrapped(self.lines[-1], text)
         else:
             self.lines.append(text)
+
+
+def _join_wrapped(line: str, text: str) -> str:
+    """Two lines of one paragraph as one: a word broken after its hyphen is whole again."""
+    if (
+        line.endswith("-")
+        and text[:1].isalpha()
+        and _BROKEN_AT_HYPHEN.search(line)
+        and not _CONJUNCTION_AFTER_HYPHEN.match(text)
+    ):
+        return line + text
+    return f"{line} {text}"
+
+
+def _wrapped_on(current: _Block | None, above: str) -> bool:
+    """Whether the paragraph's line above was broken by a wrapper in
+    mid-sentence: the next line goes on with it, whatever it starts with."""
+    stripped = above.rstrip()
+    return (
+        current is not None
+        and current.kind == "para"
+        and columns(stripped) >= MIN_WRAP_WIDTH
+        and not stripped.endswith(_LINE_FINISHED)
+    )
+
+
+def _code_line(current: _Block | None, raw: str, fence: str) -> str | None:
+    """A line inside fenced code: kept as it is, or the closing fence (None: closed)."""
+    if raw.strip().startswith(fence):
+        return None
+    if current is not None:
+        current.add(raw.strip(), joined=False)
+    return fence
+
+
+def _underlined(current: _Block | None, level: int) -> bool:
+    """A setext underline under a one-line paragraph makes it a heading."""
+    if current is None or current.kind != "para" or len(current.lines) != 1:
+        return False
+    current.kind = "heading"
+    current.level = level
+    return True
+
+
+def _heading_wrapped(current: _Block | None, above: str) -> TypeGuard[_Block]:
+    """Whether the text line under a heading goes on with it.
+
+    A heading is one line in markdown, but html2text wraps it like any
+    paragraph: a long teaser headline, or a short one in a link whose target
+    did not fit ("## [DW News on Facebook" / "](https://...)"). Converters
+    that do not wrap set a blank line under a heading.
+    """
+    if current is None or current.kind != "heading":
+        return False
+    heading = current.lines[-1]
+    return columns(above.rstrip()) >= MIN_WRAP_WIDTH or heading.count("[") > heading.count("]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +300,17 @@ def _line_shape_of(raw: str) -> _LineShape:
     broken = raw.endswith(_HARD_BREAKS)
     if (
         (first in ("*", "-", "_") and _THEMATIC_BREAK.match(raw))
+        or (first in (":", "-", "*", "+") and _FENCED_DIV.match(raw))
+        or (first == "<" and _RAW_HTML_LINE.match(raw))
         or (first == "[" and _REFERENCE_DEFINITION.match(raw))
         or ("---" in raw and _TABLE_SEPARATOR.match(raw))
     ):
         return _BREAK, setext, "", "", False
     if first == "#" and (match := _ATX_HEADING.match(raw)):
-        return _HEADING, setext, match["text"] or "", match["marks"], False
+        heading = match["text"] or ""
+        if heading.endswith("}"):
+            heading = _HEADING_ATTRIBUTES.sub("", heading)
+        return _HEADING, setext, heading, match["marks"], False
     if (
         (first in _BULLETS or first.isdigit())
         and (match := _LIST_ITEM.match(raw))
@@ -211,6 +319,12 @@ def _line_shape_of(raw: str) -> _LineShape:
         return _ITEM, setext, match["text"].strip(), match["marker"], broken
     content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
     return _TEXT, setext, content.rstrip("\\").rstrip(), "", broken
+
+
+def _remembered_line_shape(raw: str) -> _LineShape:
+    line_shape = _line_shape_of(raw)
+    _LINE_SHAPES.remember(raw, line_shape)
+    return line_shape
 
 
 def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
@@ -224,18 +338,16 @@ def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
     fence: str | None = None
     broken = False  # the previous line ended with a hard break
     line_shapes = _LINE_SHAPES.values
-    for raw in text.split("\n"):
+    lines = text.split("\n")
+    # (With the line above each, as written.)
+    for above, raw in zip(["", *lines], lines, strict=False):
         if fence is not None:
-            if raw.strip().startswith(fence):
-                fence = None
-            elif current is not None:
-                current.add(raw.strip(), joined=False)
+            fence = _code_line(current, raw, fence)
             continue
         # The memo's look-up inlined: this runs for every line of the page.
         line_shape = line_shapes.get(raw)
         if line_shape is None:
-            line_shape = _line_shape_of(raw)
-            _LINE_SHAPES.remember(raw, line_shape)
+            line_shape = _remembered_line_shape(raw)
         kind, setext, content, marker, hard_break = line_shape
         if kind == _FENCE_OPEN:
             fence = content
@@ -245,28 +357,27 @@ def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
         if kind == _BLANK:
             current = None
             continue
-        if (
-            setext
-            and current is not None
-            and current.kind == "para"
-            and len(current.lines) == 1
-        ):
-            current.kind = "heading"
-            current.level = setext
+        if setext and _underlined(current, setext):
             current = None
             continue
         if kind == _BREAK:
             current = None
             continue
         if kind == _HEADING:
-            blocks.append(_Block("heading", [content], len(marker)))
-            current = None
+            current = _Block("heading", [content], len(marker))
+            blocks.append(current)
             continue
+        if kind == _ITEM and not (line_paragraphs or broken) and _wrapped_on(current, above):
+            # A marker at the start of a wrapped line: text of the paragraph.
+            kind, content = _TEXT, raw.strip()
         if kind == _ITEM:
             # Numbered items keep their number (policy); bullets are dropped.
             current = _Block("item", [content], marker=marker)
             blocks.append(current)
             broken = hard_break
+            continue
+        if not setext and _heading_wrapped(current, above):
+            current.add(content, joined=True)
             continue
         if current is None or current.kind not in ("para", "item"):
             current = _Block("para")
@@ -314,9 +425,42 @@ def inline_text(text: str) -> str:
 _InlineShape = tuple[tuple[str, ...], str, bool]
 # Menus and link lists recur from page to page (cleaner/memo.py).
 _SPLIT_LINES: LineMemo[_InlineShape] = LineMemo()
+# The same for pandoc's markdown, whose typography is read differently.
+_SPLIT_PANDOC_LINES: LineMemo[_InlineShape] = LineMemo()
 
 
-def _inline_shape_of(line: str) -> _InlineShape:
+def _without_attributes(line: str) -> str:
+    """pandoc's spans and attributes undone: "[text]{.class}" is its text."""
+    while True:
+        plain = _SPAN.sub(r"\g<text>", _ATTRIBUTES_AFTER.sub("", line))
+        if plain == line:
+            return _ATTRIBUTES_LEFT.sub("", plain)
+        line = plain
+
+
+def _pandoc_typography(line: str) -> str:
+    """The characters pandoc's "smart" writer put in ASCII, as the page had them."""
+
+    def character(match: regex.Match[str]) -> str:
+        written = match.group()
+        if written[0] == "\\":
+            return written
+        if written in _PANDOC_DASHES:
+            return _PANDOC_DASHES[written]
+        start = match.start()
+        opening = start == 0 or line[start - 1] in _BEFORE_OPENING_QUOTE
+        if written == "'":
+            return "\u2018" if opening else "\u2019"
+        return "\u201c" if opening else "\u201d"
+
+    return _PANDOC_SMART.sub(character, line)
+
+
+def _inline_shape_of(line: str, *, pandoc: bool = False) -> _InlineShape:
+    if "]{" in line or "){" in line or "`{" in line:
+        line = _without_attributes(line)
+    if pandoc:
+        line = _pandoc_typography(line)
     alts, rest = _split_images(line)
     strong = line.lstrip().startswith(("**", "__")) and bool(_WHOLLY_STRONG.match(line.strip()))
     return alts, rest, strong
@@ -396,6 +540,7 @@ _Piece = tuple[
 MAX_PIECE_CHARS = 4_000
 MAX_PIECES = 2_000
 _PIECES: LineMemo[_Piece] = LineMemo(max_chars=MAX_PIECE_CHARS, max_entries=MAX_PIECES)
+_PANDOC_PIECES: LineMemo[_Piece] = LineMemo(max_chars=MAX_PIECE_CHARS, max_entries=MAX_PIECES)
 
 
 def _pieces(text: str) -> list[str]:
@@ -408,14 +553,18 @@ def _pieces(text: str) -> list[str]:
     return text.split("\n\n")
 
 
-def _convert(piece: str, *, line_paragraphs: bool = False) -> _Piece:
-    """The dump lines of a piece of markdown, and what its markup said about them."""
+def _convert(piece: str, *, line_paragraphs: bool = False, pandoc: bool = False) -> _Piece:
+    """The dump lines of a piece of markdown, and what its markup said about them.
+
+    `pandoc`: the page is pandoc's markdown (see `_PANDOC_SMART`).
+    """
     out: list[str] = []
     headings: list[int] = []
     images: list[tuple[int, str]] = []
     candidates: list[int] = []
     splits: list[_Split] = []
-    inline_shapes = _SPLIT_LINES.values
+    memo = _SPLIT_PANDOC_LINES if pandoc else _SPLIT_LINES
+    inline_shapes = memo.values
     for block in _blocks(piece, line_paragraphs=line_paragraphs):
         glued = False  # an image line is glued to what follows it, like in resiliparse dumps
         for raw in block.lines:
@@ -425,8 +574,8 @@ def _convert(piece: str, *, line_paragraphs: bool = False) -> _Piece:
             # The memo's look-up inlined: this runs for every line of the page.
             shape = inline_shapes.get(raw)
             if shape is None:
-                shape = _inline_shape_of(raw)
-                _SPLIT_LINES.remember(raw, shape)
+                shape = _inline_shape_of(raw, pandoc=pandoc)
+                memo.remember(raw, shape)
             alts, rest, strong = shape
             for alt in alts:
                 images.append((len(out), alt))
@@ -535,6 +684,11 @@ def one_paragraph_a_line(text: str) -> bool:
     return ended >= MIN_ENDED_LINES
 
 
+def is_pandoc_markdown(text: str) -> bool:
+    """Does the page show what only pandoc's markdown has (see `_PANDOC_MARKS`)?"""
+    return ("{" in text or ":::" in text) and _PANDOC_MARKS.search(text) is not None
+
+
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     """The text dump of a markdown page and what its markup said about the lines."""
     rules = rules or default_ruleset()
@@ -542,19 +696,21 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     headings: list[int] = []
     images: dict[int, str] = {}
     title_index: int | None = None
-    known_pieces = _PIECES.values
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     line_paragraphs = one_paragraph_a_line(text)
+    pandoc = is_pandoc_markdown(text)
+    pieces_memo = _PANDOC_PIECES if pandoc else _PIECES
+    known_pieces = pieces_memo.values
     for piece in _pieces(text):
         # The memo's look-up inlined: a page has dozens of pieces.
         converted = None if line_paragraphs else known_pieces.get(piece)
         if converted is None and line_paragraphs:
             # Not remembered: the same lines as a piece of real markdown
             # (between two blank lines) are read the other way.
-            converted = _convert(piece, line_paragraphs=True)
+            converted = _convert(piece, line_paragraphs=True, pandoc=pandoc)
         elif converted is None:
-            converted = _convert(piece)
-            _PIECES.remember(piece, converted)
+            converted = _convert(piece, pandoc=pandoc)
+            pieces_memo.remember(piece, converted)
         if converted[4]:
             converted = _split_dated_heads(converted, rules)
         lines, piece_headings, piece_images, candidates, _ = converted

@@ -34,7 +34,10 @@ END_PREFIX = "end_prefix"  # prefix; opens a related/footer section to page end
 SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 
 # Top-level keys a table may have besides its sections.
-TABLE_KEYS = ("code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners")
+TABLE_KEYS = (
+    "code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners",
+    "abbreviations",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,9 @@ class RuleSet:
     # Splits a byline into names: the joiners and punctuation between names.
     name_separator: regex.Pattern[str] = field(default_factory=lambda: _name_separator(()))
     weekdays: frozenset[str] = frozenset()
+    # Abbreviations whose full stop ends no sentence ("prof", "gen"), casefolded,
+    # without the stop; initials and dotted ones ("U.S.") need no entry.
+    abbreviations: frozenset[str] = frozenset()
     # What the tables made of recurring lines, filled by classify.label_by_tables:
     # a line's outcome depends on the line and these rules alone (cleaner/memo.py).
     # (Fill the tables before cleaning with them.)
@@ -171,6 +177,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     date_words: set[str] = set()
     relative_words: set[str] = set()
     joiners: set[str] = set()
+    abbreviations: set[str] = set()
     credit_prefixes: set[str] = set()
     for code, table in tables:
         for section in SECTIONS:
@@ -192,11 +199,13 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         date_words.update(word.casefold() for word in table.get("date_words", []))
         relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
         joiners.update(word.casefold() for word in table.get("name_joiners", []))
+        abbreviations.update(word.casefold() for word in table.get("abbreviations", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
     ruleset.name_joiners = frozenset(joiners)
+    ruleset.abbreviations = frozenset(abbreviations)
     ruleset.name_separator = _name_separator(joiners)
     # Longest first, so "photograph:" is tried before "photo:".
     ruleset.credit_prefixes = tuple(sorted(credit_prefixes, key=len, reverse=True))
