@@ -319,8 +319,9 @@ def _check_options(
 
 
 def _is_run_file(name: str) -> bool:
-    """Whether `name` is the manifest or a shard of an --output-dir run."""
-    return name == "manifest.jsonl" or (name.startswith("part-") and name.endswith(".jsonl.gz"))
+    """Whether `name` is the manifest, run.json or a shard of an --output-dir run."""
+    return name in {"manifest.jsonl", "run.json"} or (
+        name.startswith("part-") and name.endswith(".jsonl.gz"))
 
 
 def _clean(
@@ -349,6 +350,18 @@ def _clean(
                             keep_gallery=keep_gallery,
                             digests=dedup is not None or output_dir is not None)
 
+    # What a resumed run must repeat (see cleaner.outputs.RunOptions).
+    run_options = {
+        "--glob": glob, "--max-bytes": limit, "--timeout": float(timeout), "--format": fmt,
+        "--text-field": text_field or "text", "--keep-gallery": keep_gallery,
+        "--dedup": dedup, "--shard-size": shard_size,
+    }
+    if resume and output_dir is not None and "://" not in output_dir:
+        # Refused before anything is written, the cluster started or an input read.
+        warning = outputs.check_resumed_options(output_dir, run_options)
+        if warning is not None:
+            _err(f"warning: {warning}")
+
     if dask is not None:
         # Issue 6: the same run on a Dask cluster, which lists the inputs and
         # opens the output directory itself (both may be fsspec URLs).
@@ -364,7 +377,7 @@ def _clean(
                 paths, directory, address, options, pattern=glob, files_from=files_from,
                 null=null,
                 stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
-                dedup=dedup, on_reject=on_reject, progress=progress,
+                dedup=dedup, on_reject=on_reject, progress=progress, run_options=run_options,
             )
 
         return _run_and_report(run_on_dask, quiet=quiet, output_dir=output_dir, glob=glob,
@@ -376,7 +389,7 @@ def _clean(
     earlier: list[tuple[str, str]] = []
     if output_dir is not None:
         shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,
-                                   rejects_path=rejects)
+                                   rejects_path=rejects, run_options=run_options)
         done, earlier = shards.state.done, shards.state.digests
         sink = shards
     elif output is not None:

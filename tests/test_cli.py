@@ -805,3 +805,74 @@ def test_rejects_may_go_into_the_output_dir_the_run_creates(tmp_path: Path) -> N
     assert reject["source"] == str(tmp_path / "missing.txt")
     manifest = records((out / "manifest.jsonl").read_text(encoding="utf-8"))
     assert len(manifest) == len(list(EXAMPLES.iterdir())) + 1
+
+
+def _directory_bytes(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize(("first", "then", "says"), [
+    (["--shard-size", "2"], ["--shard-size", "3"], "--shard-size 3, but the run in {} was "
+                                                   "started with --shard-size 2"),
+    ([], ["--dedup"], "--dedup flag, but the run in {} was started with --dedup not given"),
+    (["--dedup", "drop"], ["--dedup", "flag"], "started with --dedup drop"),
+    ([], ["--keep-gallery"], "--keep-gallery given, but"),
+    ([], ["--format", "text"], "--format text, but the run in {} was started with --format auto"),
+    ([], ["--text-field", "body"], "--text-field body, but"),
+    ([], ["--glob", "*"], "--glob *, but the run in {} was started with --glob *.txt"),
+    ([], ["--max-bytes", "1000"], "--max-bytes 1000, but the run in {} was started with "
+                                  "--max-bytes 33554432"),
+    ([], ["--timeout", "5"], "--timeout 5.0, but the run in {} was started with --timeout 60.0"),
+])
+def test_resume_refuses_options_that_change_the_records_and_writes_nothing(
+    tmp_path: Path, first: list[str], then: list[str], says: str,
+) -> None:
+    # QA: a resumed run with another --shard-size mixed shards of 50 and 70
+    # records; with another --dedup, --glob... its output was unlike that of
+    # one uninterrupted run, without a word.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 3)
+    common = [str(pages), "--output-dir", str(out), "-j", "1"]
+    started = invoke([*common, *first])
+    assert started.exit_code == 0, started.output
+    (pages / "p003.txt").write_text((pages / "p000.txt").read_text() + "\nMore.")
+    before = _directory_bytes(out)
+    result = invoke([*common, *first, *then, "--resume"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("dw-clean: usage error: --resume with "), result.stderr
+    assert says.format(out) in result.stderr
+    assert _directory_bytes(out) == before
+
+
+def test_resume_with_other_jobs_or_quiet_is_the_uninterrupted_run(tmp_path: Path) -> None:
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    make_pages(pages, 10)
+    common = ["--shard-size", "3", "--dedup", "drop"]
+    assert invoke([str(pages), *common, "--output-dir", str(whole), "-j", "1"]).exit_code == 0
+    first_half = sorted(str(page) for page in pages.iterdir())[:5]
+    assert invoke([*first_half, *common, "--output-dir", str(parts), "-j", "1"]).exit_code == 0
+    # Other PATHs, --jobs, --quiet and --rejects change no record: no refusal.
+    result = invoke([str(pages), *common, "--output-dir", str(parts), "-j", "2", "-q",
+                     "--resume", "--rejects", str(tmp_path / "rejects.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert _shard_records(parts) == _shard_records(whole)
+    run_file = json.loads((whole / "run.json").read_text(encoding="utf-8"))
+    assert run_file["options"]["--shard-size"] == 3
+    assert run_file["options"]["--dedup"] == "drop"
+    assert (parts / "run.json").read_bytes() == (whole / "run.json").read_bytes()
+
+
+def test_resume_of_a_directory_without_run_json_warns_that_options_are_unchecked(
+    tmp_path: Path,
+) -> None:
+    # Written by a dw-clean that did not record its options: still resumable.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 2)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    (out / "run.json").unlink()
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr and "has no run.json" in result.stderr
+    assert "2 skipped as done" in result.stderr
+    assert not (out / "run.json").exists()  # its first run's options are still unknown
