@@ -740,6 +740,7 @@ def run(
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
     outcome_source: OutcomeSource | None = None,
+    summary: Summary | None = None,
 ) -> Summary:
     """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
 
@@ -748,9 +749,11 @@ def run(
     their record digests, so --dedup sees them. `outcome_source` replaces the
     local workers (a Dask cluster gives its outcomes, in input order, through
     it), so every engine shares this one loop. Raises `DwCleanError` for fatal
-    problems (a full disk); whatever was committed before stays valid.
+    problems (a full disk); whatever was committed before stays valid. The
+    `summary` given is filled in as the run goes, so that a caller can still
+    say how far a run that raised got.
     """
-    summary = Summary()
+    summary = summary if summary is not None else Summary()
     deduper = Dedup(dedup) if dedup else None
     if deduper is not None:
         for digest, source in earlier_digests:
@@ -785,6 +788,9 @@ def run(
                     outcome, sink, rejects=rejects, deduper=deduper, summary=summary,
                     on_reject=on_reject,
                 )
+                # Counted once in the sink: a run stopped by a fatal error in
+                # the middle of an input does not count it as done.
+                summary.inputs += 1
                 summary.last_source = outcome.source
                 if progress is not None:
                     progress.update(1)
@@ -797,7 +803,8 @@ def run(
     except BaseException:
         sink.discard()
         raise
-    summary.seconds = time.perf_counter() - started
+    finally:
+        summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -810,7 +817,6 @@ def _consume(
     summary: Summary,
     on_reject: Callable[[Outcome], None] | None,
 ) -> None:
-    summary.inputs += 1
     if outcome.reason is not None:
         summary.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(

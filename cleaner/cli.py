@@ -372,16 +372,17 @@ def _clean(
 
         address, directory = dask, output_dir  # not None, also inside the closure
 
-        def run_on_dask(on_reject: Any, progress: Any) -> Summary:
+        def run_on_dask(on_reject: Any, progress: Any, summary: Summary) -> Summary:
             return distributed.run_dask(
                 paths, directory, address, options, pattern=glob, files_from=files_from,
                 null=null,
                 stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
                 dedup=dedup, on_reject=on_reject, progress=progress, run_options=run_options,
+                summary=summary,
             )
 
-        return _run_and_report(run_on_dask, quiet=quiet, output_dir=output_dir, glob=glob,
-                               allow_rejects=allow_rejects)
+        return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,
+                               glob=glob, allow_rejects=allow_rejects)
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
@@ -401,15 +402,15 @@ def _clean(
         if rejects is not None:
             rejects_file = outputs.open_rejects(rejects)
 
-    def run_locally(on_reject: Any, progress: Any) -> Summary:
+    def run_locally(on_reject: Any, progress: Any, summary: Summary) -> Summary:
         batch.settle_heap()
         return batch.run(
             refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
-            earlier_digests=earlier, on_reject=on_reject, progress=progress,
+            earlier_digests=earlier, on_reject=on_reject, progress=progress, summary=summary,
         )
 
-    return _run_and_report(run_locally, quiet=quiet, output_dir=output_dir, glob=glob,
-                           allow_rejects=allow_rejects, discard=sink.discard)
+    return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
+                           glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
 
 
 def _stdin() -> BinaryIO:
@@ -420,10 +421,12 @@ def _stdin() -> BinaryIO:
 
 
 def _run_and_report(
-    run: Callable[[Any, Any], Summary], *, quiet: bool, output_dir: str | None, glob: str,
-    allow_rejects: bool, discard: Callable[[], None] | None = None,
+    run: Callable[[Any, Any, Summary], Summary], *, quiet: bool, output: str | None,
+    output_dir: str | None, glob: str, allow_rejects: bool,
+    discard: Callable[[], None] | None = None,
 ) -> int:
     """Run with progress and reject lines; print the summary; the exit code."""
+    from cleaner.batch import Summary  # noqa: PLC0415 - loaded by now
 
     def report_reject(outcome: Outcome) -> None:
         if not quiet:
@@ -431,8 +434,20 @@ def _run_and_report(
             _err(f"rejected {outcome.source}: {reason} ({outcome.detail})")
 
     progress = _progress_bar(quiet)
+    summary = Summary()
     try:
-        summary = run(report_reject, progress)
+        run(report_reject, progress, summary)
+    except UsageError:
+        raise  # options that cannot work (the Dask run checks some): nothing ran
+    except DwCleanError as error:
+        # A fatal error (a full disk): say how far the run got, and how to go on.
+        if progress is not None:
+            progress.close()
+        _fail(error)
+        if not quiet:
+            _err(summary.line()[len("dw-clean: "):])
+        _report_failure(summary, output=output, output_dir=output_dir)
+        return error.exit_code
     except KeyboardInterrupt as interrupt:
         # A second signal, or a Ctrl-C before the run could catch it (while
         # it loads): the run's temporary files go, its committed ones stay.
@@ -472,6 +487,27 @@ def _progress_bar(quiet: bool) -> Any:
     # No monitor thread: worker processes are forked only while there is one thread.
     tqdm.monitor_interval = 0
     return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+
+
+def _report_failure(summary: Summary, *, output: str | None, output_dir: str | None) -> None:
+    where = f" after {summary.last_source}" if summary.last_source else ""
+    done = f"{summary.inputs} inputs done this run{where}"
+    if output_dir is not None and "://" not in output_dir:
+        from cleaner import outputs  # noqa: PLC0415 - loaded by now
+
+        # What the directory holds now: the shards committed before the error.
+        listed = sum(outputs.read_resume_state(output_dir).done.values())
+        advice = (f"{output_dir} holds the {listed} inputs its manifest lists; deal with "
+                  "the error, then rerun the same command with --resume to continue.")
+    elif output_dir is not None:
+        advice = f"deal with the error, then rerun into an empty location ({output_dir} " \
+                 "cannot be resumed)."
+    elif output is not None:
+        advice = (f"{output} was left as it was (it is written only when complete); deal "
+                  "with the error, then rerun.")
+    else:
+        advice = "standard output got their records; deal with the error, then rerun."
+    _err(f"stopped by the error above ({done}); {advice}")
 
 
 def _report_interruption(summary: Summary, output_dir: str | None) -> None:

@@ -680,6 +680,7 @@ def run_dask(
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
     run_options: RunOptions | None = None,
+    summary: Summary | None = None,
 ) -> Summary:
     """Clean `inputs` on the Dask cluster at `address` into `output_dir`.
 
@@ -706,7 +707,7 @@ def run_dask(
         # The local run's own loop, fed by the cluster (--jobs does not apply).
         return batch.run(
             refs, options, sink, dedup=dedup, done=done, earlier_digests=earlier,
-            on_reject=on_reject, progress=progress,
+            on_reject=on_reject, progress=progress, summary=summary,
             outcome_source=lambda todo, stop: ordered_outcomes(
                 client, todo, options, batch_size=batch_size, stop=stop
             ),

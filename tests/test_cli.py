@@ -362,6 +362,73 @@ def test_full_disk_is_a_clear_error() -> None:
     assert result.returncode == 1, result.stderr
     assert b"disk is full" in result.stderr
     assert b"Traceback" not in result.stderr
+    # How far it got, after the error (none written: the first record failed).
+    assert b"\ndw-clean: 0 inputs, 0 records" in result.stderr
+    assert b"dw-clean: stopped by the error above (0 inputs done this run)" in result.stderr
+
+
+# dw-clean on a disk that fills up when the shard named FULL_AT is written.
+FULL_DISK_MAIN = """
+import errno, os, sys
+from cleaner import outputs
+real_write = outputs.AtomicFile.write
+def write(self, data):
+    if self.path.endswith(os.environ["FULL_AT"]):
+        full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise outputs.write_error(full, self.path)
+    real_write(self, data)
+outputs.AtomicFile.write = write
+from cleaner.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_run_stopped_by_a_full_disk_says_how_far_it_got_and_resume_completes(
+    tmp_path: Path,
+) -> None:
+    # QA: after a fatal error stderr said nothing of the inputs already done,
+    # nor that --resume can continue.
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    make_pages(pages, 10)
+    common = [str(pages), "--shard-size", "2", "-j", "1"]
+    assert invoke([*common, "--output-dir", str(whole)]).exit_code == 0
+    failed = subprocess.run(
+        [PYTHON, "-c", FULL_DISK_MAIN, *common, "--output-dir", str(parts)],
+        capture_output=True, check=False, timeout=120,
+        env={**os.environ, "FULL_AT": "part-00002.jsonl.gz"},
+    )
+    assert failed.returncode == 1, failed.stderr
+    stderr = failed.stderr.decode()
+    lines = stderr.splitlines()
+    assert lines[0].startswith("dw-clean: error: Cannot write "), stderr
+    assert "disk is full" in lines[0]
+    # The fifth page's record was being written when the disk filled.
+    assert lines[1].startswith("dw-clean: 4 inputs, 4 records, 0 rejects"), stderr
+    assert lines[2] == (f"dw-clean: stopped by the error above (4 inputs done this run after "
+                        f"{pages / 'p003.txt'}); {parts} holds the 4 inputs its manifest "
+                        "lists; deal with the error, then rerun the same command with "
+                        "--resume to continue.")
+    resumed = invoke([*common, "--output-dir", str(parts), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "4 skipped as done" in resumed.stderr
+    assert _directory_bytes(parts) == _directory_bytes(whole)
+
+
+def test_a_run_to_a_file_stopped_by_a_full_disk_says_the_file_was_left_alone(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.jsonl"
+    failed = subprocess.run(
+        [PYTHON, "-c", FULL_DISK_MAIN, str(EXAMPLES), "-j", "1", "-q", "-o", str(out)],
+        capture_output=True, check=False, timeout=120, env={**os.environ, "FULL_AT": "out.jsonl"},
+    )
+    assert failed.returncode == 1, failed.stderr
+    lines = failed.stderr.decode().splitlines()
+    assert len(lines) == 2, lines  # -q: the error and how far it got, no summary
+    assert lines[1] == (f"dw-clean: stopped by the error above (0 inputs done this run); "
+                        f"{out} was left as it was (it is written only when complete); "
+                        "deal with the error, then rerun.")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("args", [
