@@ -486,7 +486,27 @@ def _progress_bar(quiet: bool) -> Any:
 
     # No monitor thread: worker processes are forked only while there is one thread.
     tqdm.monitor_interval = 0
-    return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+    columns, lines = _terminal_size()
+    if columns > 0 and lines > 0:  # follow the terminal when it is resized
+        return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+    # A terminal that reports no size (a new pseudo-terminal is 0 x 0, as under
+    # `script` and some CI runners): tqdm draws nothing there (at 0 rows, not
+    # even with a width given), so it is given a size.
+    return tqdm(file=sys.stderr, unit="doc", leave=False,
+                ncols=columns or FALLBACK_SIZE.columns, nrows=lines or FALLBACK_SIZE.lines)
+
+
+# The progress bar's terminal size when the terminal does not tell its own.
+FALLBACK_SIZE = os.terminal_size((80, 24))
+
+
+def _terminal_size() -> tuple[int, int]:
+    """Columns and lines of standard error's terminal; 0 for what it does not report."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return 0, 0
+    return size.columns, size.lines
 
 
 def _report_failure(summary: Summary, *, output: str | None, output_dir: str | None) -> None:
@@ -506,7 +526,7 @@ def _report_failure(summary: Summary, *, output: str | None, output_dir: str | N
         advice = (f"{output} was left as it was (it is written only when complete); deal "
                   "with the error, then rerun.")
     else:
-        advice = "standard output got their records; deal with the error, then rerun."
+        advice = "deal with the error, then rerun the whole run."
     _err(f"stopped by the error above ({done}); {advice}")
 
 

@@ -730,16 +730,18 @@ def test_ctrl_c_while_standard_input_stays_open_stops_at_once(args: list[str]) -
     assert stdout == b""
 
 
-def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed."""
+def _run_with_terminal_stderr(args: list[str], *, sized: bool = True) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed.
+
+    `sized=False` leaves the terminal 0 x 0, as a new one is."""
     import fcntl  # noqa: PLC0415
     import pty  # noqa: PLC0415
     import struct  # noqa: PLC0415
     import termios  # noqa: PLC0415
 
     main_end, terminal = pty.openpty()
-    # A new pseudo-terminal is 0 x 0, where tqdm draws nothing; a real one has a size.
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    if sized:  # as a real one is
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     process = subprocess.Popen([PYTHON, "-m", "cleaner", *args], stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=terminal)
     os.close(terminal)
@@ -756,11 +758,15 @@ def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
     return process.wait(timeout=60), shown.decode("utf-8", errors="replace")
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path, jobs: str) -> None:
+@pytest.mark.parametrize(("jobs", "sized"), [("1", True), ("2", True), ("1", False)])
+def test_a_terminal_gets_a_progress_bar_then_the_summary(
+    tmp_path: Path, jobs: str, sized: bool,
+) -> None:
+    # sized=False: a terminal that reports no size (0 x 0) got no bar at all.
     pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:12]]
     out = tmp_path / "out.jsonl"
-    code, shown = _run_with_terminal_stderr([*pages, "--jobs", jobs, "-o", str(out)])
+    code, shown = _run_with_terminal_stderr([*pages, "--jobs", jobs, "-o", str(out)],
+                                            sized=sized)
     assert code == 0, shown
     # tqdm's bar (drawn at the start, redrawn every 0.1 s: a run this short
     # may end before the first redraw), then cleared for the summary.
