@@ -389,7 +389,13 @@ class _Worker:
         """Hand the worker `items`, CHUNK to a message."""
         self.assigned.extend(items)
         for start in range(0, len(items), CHUNK):
-            self.tasks.send(items[start : start + CHUNK])
+            try:
+                self.tasks.send(items[start : start + CHUNK])
+            except OSError:
+                # It died (a crash) since its last answer: the parent sees that
+                # when it reads its results, and hands what it was given,
+                # these items too, to its replacement.
+                return
 
     def in_hand(self) -> tuple[int, float] | None:
         """The input the worker is cleaning and since when, if it says so."""
@@ -499,10 +505,13 @@ class WorkerPool:
     def map(
         self, refs: Iterable[InputRef], stop: StopRequested | None = None
     ) -> Generator[Outcome, None, None]:
-        """One outcome per ref, in the order of `refs`."""
+        """One outcome per ref, in the order of `refs`.
+
+        Workers are started as there is work for them (see `_next_worker`),
+        not all `jobs` at once: inputs are found lazily, so how many there
+        are is not known, and `-j 64` for ten inputs started 64 processes.
+        """
         self.workers = []
-        for _ in range(self.jobs):  # one by one: each closes its elder siblings' ends
-            self.workers.append(self._start_worker())
         try:
             yield from self._map(iter(refs), stop)
         finally:
@@ -519,8 +528,9 @@ class WorkerPool:
         while True:
             # Hand out chunks, keeping at most `window` inputs in flight or waiting.
             while not exhausted and not stop:
-                worker = min(self.workers, key=lambda w: len(w.assigned))
-                room = min(CHUNK, IN_FLIGHT_PER_WORKER - len(worker.assigned),
+                worker = self._next_worker()
+                assigned = len(worker.assigned) if worker is not None else 0
+                room = min(CHUNK, IN_FLIGHT_PER_WORKER - assigned,
                            window - (next_in - next_out))
                 if room < CHUNK:
                     break
@@ -536,6 +546,9 @@ class WorkerPool:
                         chunk.append((next_in, ref))
                     next_in += 1
                 if chunk:
+                    if worker is None:  # started only now that it has work
+                        worker = self._start_worker()  # (closes its elder siblings' ends)
+                        self.workers.append(worker)
                     worker.send(chunk)
             while next_out in done:
                 yield done.pop(next_out)
@@ -549,8 +562,20 @@ class WorkerPool:
                     return
             self._collect(done)
 
+    def _next_worker(self) -> _Worker | None:
+        """Who gets the next chunk: an idle worker; else None, for a new one,
+        while fewer than `jobs` run; else the least busy."""
+        least_busy = min(self.workers, key=lambda w: len(w.assigned), default=None)
+        if least_busy is not None and not least_busy.assigned:
+            return least_busy
+        if len(self.workers) < self.jobs:
+            return None
+        return least_busy
+
     def _collect(self, done: dict[int, Outcome]) -> None:
         """Wait briefly for results; enforce the time limit; replace dead workers."""
+        if not self.workers:  # nothing to wait for (standard input is cleaned here)
+            return
         by_connection = {worker.results: worker for worker in self.workers}
         from multiprocessing.connection import wait  # noqa: PLC0415 - imported by _context
 
@@ -740,6 +765,7 @@ def run(
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
     outcome_source: OutcomeSource | None = None,
+    summary: Summary | None = None,
 ) -> Summary:
     """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
 
@@ -748,9 +774,11 @@ def run(
     their record digests, so --dedup sees them. `outcome_source` replaces the
     local workers (a Dask cluster gives its outcomes, in input order, through
     it), so every engine shares this one loop. Raises `DwCleanError` for fatal
-    problems (a full disk); whatever was committed before stays valid.
+    problems (a full disk); whatever was committed before stays valid. The
+    `summary` given is filled in as the run goes, so that a caller can still
+    say how far a run that raised got.
     """
-    summary = Summary()
+    summary = summary if summary is not None else Summary()
     deduper = Dedup(dedup) if dedup else None
     if deduper is not None:
         for digest, source in earlier_digests:
@@ -785,6 +813,9 @@ def run(
                     outcome, sink, rejects=rejects, deduper=deduper, summary=summary,
                     on_reject=on_reject,
                 )
+                # Counted once in the sink: a run stopped by a fatal error in
+                # the middle of an input does not count it as done.
+                summary.inputs += 1
                 summary.last_source = outcome.source
                 if progress is not None:
                     progress.update(1)
@@ -797,7 +828,8 @@ def run(
     except BaseException:
         sink.discard()
         raise
-    summary.seconds = time.perf_counter() - started
+    finally:
+        summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -810,7 +842,6 @@ def _consume(
     summary: Summary,
     on_reject: Callable[[Outcome], None] | None,
 ) -> None:
-    summary.inputs += 1
     if outcome.reason is not None:
         summary.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(

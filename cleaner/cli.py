@@ -319,8 +319,9 @@ def _check_options(
 
 
 def _is_run_file(name: str) -> bool:
-    """Whether `name` is the manifest or a shard of an --output-dir run."""
-    return name == "manifest.jsonl" or (name.startswith("part-") and name.endswith(".jsonl.gz"))
+    """Whether `name` is the manifest, run.json or a shard of an --output-dir run."""
+    return name in {"manifest.jsonl", "run.json"} or (
+        name.startswith("part-") and name.endswith(".jsonl.gz"))
 
 
 def _clean(
@@ -349,6 +350,18 @@ def _clean(
                             keep_gallery=keep_gallery,
                             digests=dedup is not None or output_dir is not None)
 
+    # What a resumed run must repeat (see cleaner.outputs.RunOptions).
+    run_options = {
+        "--glob": glob, "--max-bytes": limit, "--timeout": float(timeout), "--format": fmt,
+        "--text-field": text_field or "text", "--keep-gallery": keep_gallery,
+        "--dedup": dedup, "--shard-size": shard_size,
+    }
+    if resume and output_dir is not None and "://" not in output_dir:
+        # Refused before anything is written, the cluster started or an input read.
+        warning = outputs.check_resumed_options(output_dir, run_options)
+        if warning is not None:
+            _err(f"warning: {warning}")
+
     if dask is not None:
         # Issue 6: the same run on a Dask cluster, which lists the inputs and
         # opens the output directory itself (both may be fsspec URLs).
@@ -359,16 +372,17 @@ def _clean(
 
         address, directory = dask, output_dir  # not None, also inside the closure
 
-        def run_on_dask(on_reject: Any, progress: Any) -> Summary:
+        def run_on_dask(on_reject: Any, progress: Any, summary: Summary) -> Summary:
             return distributed.run_dask(
                 paths, directory, address, options, pattern=glob, files_from=files_from,
                 null=null,
                 stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
-                dedup=dedup, on_reject=on_reject, progress=progress,
+                dedup=dedup, on_reject=on_reject, progress=progress, run_options=run_options,
+                summary=summary,
             )
 
-        return _run_and_report(run_on_dask, quiet=quiet, output_dir=output_dir, glob=glob,
-                               allow_rejects=allow_rejects)
+        return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,
+                               glob=glob, allow_rejects=allow_rejects)
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
@@ -376,7 +390,7 @@ def _clean(
     earlier: list[tuple[str, str]] = []
     if output_dir is not None:
         shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,
-                                   rejects_path=rejects)
+                                   rejects_path=rejects, run_options=run_options)
         done, earlier = shards.state.done, shards.state.digests
         sink = shards
     elif output is not None:
@@ -388,15 +402,15 @@ def _clean(
         if rejects is not None:
             rejects_file = outputs.open_rejects(rejects)
 
-    def run_locally(on_reject: Any, progress: Any) -> Summary:
+    def run_locally(on_reject: Any, progress: Any, summary: Summary) -> Summary:
         batch.settle_heap()
         return batch.run(
             refs, options, sink, jobs=jobs, rejects=rejects_file, dedup=dedup, done=done,
-            earlier_digests=earlier, on_reject=on_reject, progress=progress,
+            earlier_digests=earlier, on_reject=on_reject, progress=progress, summary=summary,
         )
 
-    return _run_and_report(run_locally, quiet=quiet, output_dir=output_dir, glob=glob,
-                           allow_rejects=allow_rejects, discard=sink.discard)
+    return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
+                           glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
 
 
 def _stdin() -> BinaryIO:
@@ -407,10 +421,12 @@ def _stdin() -> BinaryIO:
 
 
 def _run_and_report(
-    run: Callable[[Any, Any], Summary], *, quiet: bool, output_dir: str | None, glob: str,
-    allow_rejects: bool, discard: Callable[[], None] | None = None,
+    run: Callable[[Any, Any, Summary], Summary], *, quiet: bool, output: str | None,
+    output_dir: str | None, glob: str, allow_rejects: bool,
+    discard: Callable[[], None] | None = None,
 ) -> int:
     """Run with progress and reject lines; print the summary; the exit code."""
+    from cleaner.batch import Summary  # noqa: PLC0415 - loaded by now
 
     def report_reject(outcome: Outcome) -> None:
         if not quiet:
@@ -418,8 +434,20 @@ def _run_and_report(
             _err(f"rejected {outcome.source}: {reason} ({outcome.detail})")
 
     progress = _progress_bar(quiet)
+    summary = Summary()
     try:
-        summary = run(report_reject, progress)
+        run(report_reject, progress, summary)
+    except UsageError:
+        raise  # options that cannot work (the Dask run checks some): nothing ran
+    except DwCleanError as error:
+        # A fatal error (a full disk): say how far the run got, and how to go on.
+        if progress is not None:
+            progress.close()
+        _fail(error)
+        if not quiet:
+            _err(summary.line()[len("dw-clean: "):])
+        _report_failure(summary, output=output, output_dir=output_dir)
+        return error.exit_code
     except KeyboardInterrupt as interrupt:
         # A second signal, or a Ctrl-C before the run could catch it (while
         # it loads): the run's temporary files go, its committed ones stay.
@@ -458,7 +486,48 @@ def _progress_bar(quiet: bool) -> Any:
 
     # No monitor thread: worker processes are forked only while there is one thread.
     tqdm.monitor_interval = 0
-    return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+    columns, lines = _terminal_size()
+    if columns > 0 and lines > 0:  # follow the terminal when it is resized
+        return tqdm(file=sys.stderr, unit="doc", dynamic_ncols=True, leave=False)
+    # A terminal that reports no size (a new pseudo-terminal is 0 x 0, as under
+    # `script` and some CI runners): tqdm draws nothing there (at 0 rows, not
+    # even with a width given), so it is given a size.
+    return tqdm(file=sys.stderr, unit="doc", leave=False,
+                ncols=columns or FALLBACK_SIZE.columns, nrows=lines or FALLBACK_SIZE.lines)
+
+
+# The progress bar's terminal size when the terminal does not tell its own.
+FALLBACK_SIZE = os.terminal_size((80, 24))
+
+
+def _terminal_size() -> tuple[int, int]:
+    """Columns and lines of standard error's terminal; 0 for what it does not report."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return 0, 0
+    return size.columns, size.lines
+
+
+def _report_failure(summary: Summary, *, output: str | None, output_dir: str | None) -> None:
+    where = f" after {summary.last_source}" if summary.last_source else ""
+    done = f"{summary.inputs} inputs done this run{where}"
+    if output_dir is not None and "://" not in output_dir:
+        from cleaner import outputs  # noqa: PLC0415 - loaded by now
+
+        # What the directory holds now: the shards committed before the error.
+        listed = sum(outputs.read_resume_state(output_dir).done.values())
+        advice = (f"{output_dir} holds the {listed} inputs its manifest lists; deal with "
+                  "the error, then rerun the same command with --resume to continue.")
+    elif output_dir is not None:
+        advice = f"deal with the error, then rerun into an empty location ({output_dir} " \
+                 "cannot be resumed)."
+    elif output is not None:
+        advice = (f"{output} was left as it was (it is written only when complete); deal "
+                  "with the error, then rerun.")
+    else:
+        advice = "deal with the error, then rerun the whole run."
+    _err(f"stopped by the error above ({done}); {advice}")
 
 
 def _report_interruption(summary: Summary, output_dir: str | None) -> None:

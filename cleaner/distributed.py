@@ -72,10 +72,13 @@ from cleaner.outputs import (
     GZIP_LEVEL,
     MANIFEST_NAME,
     REJECTS_NAME,
+    RUN_NAME,
     SHARD_PATTERN,
     ManifestEntry,
+    RunOptions,
     ShardSink,
     Sink,
+    run_file_line,
     write_error,
 )
 from cleaner.version import __version__
@@ -508,6 +511,7 @@ class FsspecShardSink:
         *,
         shard_size: int = DEFAULT_SHARD_SIZE,
         rejects_url: str | None = None,
+        run_options: RunOptions | None = None,
     ) -> None:
         if shard_size < 1:
             raise UsageError("--shard-size must be at least 1.")
@@ -525,6 +529,13 @@ class FsspecShardSink:
                 f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
                 "Choose an empty location (--resume works only for a local --output-dir)."
             )
+        if run_options is not None:  # as ShardSink does, when the run starts
+            target = self._path(RUN_NAME)
+            try:
+                with self.fs.open(target, "wb") as handle:
+                    handle.write(run_file_line(run_options).encode("utf-8") + b"\n")
+            except OSError as error:
+                raise write_error(error, target) from error
         self.rejects_url = rejects_url
         self.manifest_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit
         self.rejects_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
@@ -630,17 +641,19 @@ def open_sink(
     shard_size: int = DEFAULT_SHARD_SIZE,
     resume: bool = False,
     rejects_path: str | None = None,
+    run_options: RunOptions | None = None,
 ) -> tuple[Sink, Counter[str], list[tuple[str, str]]]:
     """The sink for `output_dir`, and what an earlier run there already did."""
     if is_local_output(output_dir):
         shards = ShardSink(local_path(output_dir), shard_size=shard_size, resume=resume,
-                           rejects_path=rejects_path)
+                           rejects_path=rejects_path, run_options=run_options)
         return shards, shards.state.done, shards.state.digests
     if resume:
         raise UsageError("--resume works only with a local --output-dir so far; "
                          f"{output_dir} is remote.")
     return (
-        FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path),
+        FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path,
+                        run_options=run_options),
         Counter(),
         [],
     )
@@ -666,6 +679,8 @@ def run_dask(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
+    run_options: RunOptions | None = None,
+    summary: Summary | None = None,
 ) -> Summary:
     """Clean `inputs` on the Dask cluster at `address` into `output_dir`.
 
@@ -680,7 +695,7 @@ def run_dask(
         _local_workers(address)
     _distributed()
     sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
-                                    rejects_path=rejects_path)
+                                    rejects_path=rejects_path, run_options=run_options)
     own_outputs = OwnOutputs.of(
         output_dir=local_path(output_dir) if is_local_output(output_dir) else None,
         rejects=rejects_path,
@@ -692,7 +707,7 @@ def run_dask(
         # The local run's own loop, fed by the cluster (--jobs does not apply).
         return batch.run(
             refs, options, sink, dedup=dedup, done=done, earlier_digests=earlier,
-            on_reject=on_reject, progress=progress,
+            on_reject=on_reject, progress=progress, summary=summary,
             outcome_source=lambda todo, stop: ordered_outcomes(
                 client, todo, options, batch_size=batch_size, stop=stop
             ),

@@ -14,7 +14,11 @@ A shard directory (`--output-dir`) holds:
   are the hashes of the records' clean text (so `--resume --dedup` knows what
   came before), with `digest_sources`, their records' sources, for an input
   of several records (JSON Lines: `dump.jsonl#2`);
-- `rejects.jsonl` (unless `--rejects` names another file).
+- `rejects.jsonl` (unless `--rejects` names another file);
+- `run.json`: `{"dw_clean": VERSION, "options": {"--shard-size": 10000, ...}}`,
+  the options that decide which inputs are taken and what their records hold
+  (`RunOptions`), written when the run starts. `--resume` refuses other values
+  of them, which would give output unlike that of one uninterrupted run.
 
 The manifest and rejects file are rewritten (copy, append, rename) each time a
 shard is completed, and once more at the end or on interruption: what they
@@ -35,16 +39,18 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
+from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
 REJECTS_NAME = "rejects.jsonl"
+RUN_NAME = "run.json"
 SHARD_PATTERN = "part-{index:05d}.jsonl.gz"
 DEFAULT_SHARD_SIZE = 10_000
 # Deflate level for .gz outputs: level 6 (gzip's default) compresses DW text
@@ -382,6 +388,75 @@ def shard_index(name: str) -> int:
         ) from error
 
 
+# The options of a run that `--resume` must repeat, by their command-line
+# names, with their effective values (`--max-bytes` 33554432 when not given):
+# those deciding which inputs are taken (--glob, --max-bytes, --timeout) and
+# what their records hold (--format, --text-field, --keep-gallery, --dedup,
+# --shard-size). Not --jobs, --quiet, --rejects, --allow-rejects or --dask,
+# which change neither; nor the PATHs: a resumed run may be given more.
+RunOptions = Mapping[str, object]
+
+
+def run_file_line(options: RunOptions) -> str:
+    return dumps({"dw_clean": __version__, "options": dict(options)})
+
+
+def write_run_file(output_dir: str, options: RunOptions) -> None:
+    target = AtomicFile(os.path.join(output_dir, RUN_NAME))
+    try:
+        target.write_line(run_file_line(options))
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
+
+
+def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
+    """Refuse to resume the run in `output_dir` with other options than its own.
+
+    Raises `UsageError` naming the first option that differs; returns a
+    warning when the directory has a manifest but no `run.json` (written by
+    a dw-clean that did not record its options: they cannot be checked).
+    Nothing to check in a directory without a manifest: nothing was done there.
+    """
+    if not os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
+        return None
+    path = os.path.join(output_dir, RUN_NAME)
+    try:
+        with open(path, "rb") as handle:
+            stored = json.loads(handle.read())
+    except FileNotFoundError:
+        return (f"{output_dir} has no {RUN_NAME} (written by an older dw-clean), so "
+                "this run cannot check that its options are the first run's; give "
+                "the same ones, or the output will mix two kinds of records.")
+    except (OSError, ValueError) as error:
+        raise DwCleanError(
+            f"Cannot resume: {path} is unreadable ({error}). Delete the output "
+            "directory and run again without --resume."
+        ) from error
+    first = stored.get("options") if isinstance(stored, dict) else None
+    if not isinstance(first, dict):
+        raise DwCleanError(f"Cannot resume: {path} does not list the run's options; "
+                           "was the output directory written by another program?")
+    for name, value in options.items():
+        # An option a later dw-clean added is not in an earlier run's file.
+        if name in first and first[name] != value:
+            raise UsageError(
+                f"--resume with {name} {_shown(value)}, but the run in {output_dir} "
+                f"was started with {name} {_shown(first[name])}: resume with the "
+                "same options, or start again in another directory."
+            )
+    return None
+
+
+def _shown(value: object) -> str:
+    if value is None or value is False:
+        return "not given"
+    if value is True:
+        return "given"
+    return str(value)
+
+
 class ShardSink:
     """Records to `part-NNNNN.jsonl.gz` shards plus a manifest (see module doc)."""
 
@@ -392,6 +467,7 @@ class ShardSink:
         shard_size: int = DEFAULT_SHARD_SIZE,
         resume: bool = False,
         rejects_path: str | None = None,
+        run_options: RunOptions | None = None,
     ) -> None:
         if shard_size < 1:
             raise UsageError("--shard-size must be at least 1.")
@@ -407,6 +483,11 @@ class ShardSink:
                 f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
                 "Add --resume to continue it, or choose an empty directory."
             )
+        if resume and run_options is not None:
+            check_resumed_options(output_dir, run_options)  # before anything is written
+        if run_options is not None and not os.path.exists(self.manifest_path):
+            # A new run (or one that stopped before its first commit): its options.
+            write_run_file(output_dir, run_options)
         self.state = ResumeState()
         if resume:
             remove_stale_temp_files(output_dir)
@@ -516,18 +597,22 @@ __all__ = [
     "DEFAULT_SHARD_SIZE",
     "MANIFEST_NAME",
     "REJECTS_NAME",
+    "RUN_NAME",
     "AtomicFile",
     "FileSink",
     "ManifestEntry",
     "RejectsFile",
     "RejectsStream",
+    "RunOptions",
     "ShardSink",
     "Sink",
     "StdoutSink",
     "append_lines",
+    "check_resumed_options",
     "dumps",
     "open_rejects",
     "read_jsonl",
     "read_resume_state",
     "remove_stale_temp_files",
+    "write_run_file",
 ]

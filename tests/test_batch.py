@@ -22,6 +22,7 @@ from cleaner.batch import (
     Options,
     Outcome,
     Summary,
+    WorkerPool,
     outcomes,
     process_input,
     run,
@@ -136,6 +137,32 @@ def test_work_in_flight_is_bounded() -> None:
         most_ahead = max(most_ahead, taken - produced)
     assert produced == 150
     assert most_ahead <= window
+
+
+def test_workers_are_started_only_as_there_is_work_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # QA: -j 64 for 10 inputs started 64 processes (0.43 s against 0.18 s
+    # with -j 1): the inputs are found lazily, their number is not known.
+    started: list[int] = []
+    real_start = WorkerPool._start_worker
+
+    def counted_start(pool: WorkerPool) -> Any:
+        started.append(1)
+        return real_start(pool)
+
+    monkeypatch.setattr(WorkerPool, "_start_worker", counted_start)
+    refs = [InputRef(f"in-{i}", str(EXAMPLE)) for i in range(10)]
+    got = list(outcomes(refs, Options(), jobs=64))
+    assert [o.source for o in got] == [r.source for r in refs]
+    assert [o.reason for o in got] == [None] * 10
+    # One chunk of CHUNK inputs per worker: 10 inputs make two.
+    assert len(started) == -(-len(refs) // CHUNK)
+    # A long run still gets every worker it may have.
+    started.clear()
+    many = [InputRef(f"in-{i}", str(EXAMPLE)) for i in range(3 * 3 * CHUNK)]
+    assert len(list(outcomes(many, Options(), jobs=3))) == len(many)
+    assert len(started) == 3
 
 
 def make_pages(directory: Path, count: int, *, slow_at: int | None = None) -> list[InputRef]:

@@ -362,6 +362,73 @@ def test_full_disk_is_a_clear_error() -> None:
     assert result.returncode == 1, result.stderr
     assert b"disk is full" in result.stderr
     assert b"Traceback" not in result.stderr
+    # How far it got, after the error (none written: the first record failed).
+    assert b"\ndw-clean: 0 inputs, 0 records" in result.stderr
+    assert b"dw-clean: stopped by the error above (0 inputs done this run)" in result.stderr
+
+
+# dw-clean on a disk that fills up when the shard named FULL_AT is written.
+FULL_DISK_MAIN = """
+import errno, os, sys
+from cleaner import outputs
+real_write = outputs.AtomicFile.write
+def write(self, data):
+    if self.path.endswith(os.environ["FULL_AT"]):
+        full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise outputs.write_error(full, self.path)
+    real_write(self, data)
+outputs.AtomicFile.write = write
+from cleaner.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_run_stopped_by_a_full_disk_says_how_far_it_got_and_resume_completes(
+    tmp_path: Path,
+) -> None:
+    # QA: after a fatal error stderr said nothing of the inputs already done,
+    # nor that --resume can continue.
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    make_pages(pages, 10)
+    common = [str(pages), "--shard-size", "2", "-j", "1"]
+    assert invoke([*common, "--output-dir", str(whole)]).exit_code == 0
+    failed = subprocess.run(
+        [PYTHON, "-c", FULL_DISK_MAIN, *common, "--output-dir", str(parts)],
+        capture_output=True, check=False, timeout=120,
+        env={**os.environ, "FULL_AT": "part-00002.jsonl.gz"},
+    )
+    assert failed.returncode == 1, failed.stderr
+    stderr = failed.stderr.decode()
+    lines = stderr.splitlines()
+    assert lines[0].startswith("dw-clean: error: Cannot write "), stderr
+    assert "disk is full" in lines[0]
+    # The fifth page's record was being written when the disk filled.
+    assert lines[1].startswith("dw-clean: 4 inputs, 4 records, 0 rejects"), stderr
+    assert lines[2] == (f"dw-clean: stopped by the error above (4 inputs done this run after "
+                        f"{pages / 'p003.txt'}); {parts} holds the 4 inputs its manifest "
+                        "lists; deal with the error, then rerun the same command with "
+                        "--resume to continue.")
+    resumed = invoke([*common, "--output-dir", str(parts), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "4 skipped as done" in resumed.stderr
+    assert _directory_bytes(parts) == _directory_bytes(whole)
+
+
+def test_a_run_to_a_file_stopped_by_a_full_disk_says_the_file_was_left_alone(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.jsonl"
+    failed = subprocess.run(
+        [PYTHON, "-c", FULL_DISK_MAIN, str(EXAMPLES), "-j", "1", "-q", "-o", str(out)],
+        capture_output=True, check=False, timeout=120, env={**os.environ, "FULL_AT": "out.jsonl"},
+    )
+    assert failed.returncode == 1, failed.stderr
+    lines = failed.stderr.decode().splitlines()
+    assert len(lines) == 2, lines  # -q: the error and how far it got, no summary
+    assert lines[1] == (f"dw-clean: stopped by the error above (0 inputs done this run); "
+                        f"{out} was left as it was (it is written only when complete); "
+                        "deal with the error, then rerun.")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("args", [
@@ -663,16 +730,18 @@ def test_ctrl_c_while_standard_input_stays_open_stops_at_once(args: list[str]) -
     assert stdout == b""
 
 
-def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed."""
+def _run_with_terminal_stderr(args: list[str], *, sized: bool = True) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; its exit code and what stderr showed.
+
+    `sized=False` leaves the terminal 0 x 0, as a new one is."""
     import fcntl  # noqa: PLC0415
     import pty  # noqa: PLC0415
     import struct  # noqa: PLC0415
     import termios  # noqa: PLC0415
 
     main_end, terminal = pty.openpty()
-    # A new pseudo-terminal is 0 x 0, where tqdm draws nothing; a real one has a size.
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    if sized:  # as a real one is
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     process = subprocess.Popen([PYTHON, "-m", "cleaner", *args], stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=terminal)
     os.close(terminal)
@@ -689,11 +758,15 @@ def _run_with_terminal_stderr(args: list[str]) -> tuple[int, str]:
     return process.wait(timeout=60), shown.decode("utf-8", errors="replace")
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path, jobs: str) -> None:
+@pytest.mark.parametrize(("jobs", "sized"), [("1", True), ("2", True), ("1", False)])
+def test_a_terminal_gets_a_progress_bar_then_the_summary(
+    tmp_path: Path, jobs: str, sized: bool,
+) -> None:
+    # sized=False: a terminal that reports no size (0 x 0) got no bar at all.
     pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:12]]
     out = tmp_path / "out.jsonl"
-    code, shown = _run_with_terminal_stderr([*pages, "--jobs", jobs, "-o", str(out)])
+    code, shown = _run_with_terminal_stderr([*pages, "--jobs", jobs, "-o", str(out)],
+                                            sized=sized)
     assert code == 0, shown
     # tqdm's bar (drawn at the start, redrawn every 0.1 s: a run this short
     # may end before the first redraw), then cleared for the summary.
@@ -805,3 +878,74 @@ def test_rejects_may_go_into_the_output_dir_the_run_creates(tmp_path: Path) -> N
     assert reject["source"] == str(tmp_path / "missing.txt")
     manifest = records((out / "manifest.jsonl").read_text(encoding="utf-8"))
     assert len(manifest) == len(list(EXAMPLES.iterdir())) + 1
+
+
+def _directory_bytes(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize(("first", "then", "says"), [
+    (["--shard-size", "2"], ["--shard-size", "3"], "--shard-size 3, but the run in {} was "
+                                                   "started with --shard-size 2"),
+    ([], ["--dedup"], "--dedup flag, but the run in {} was started with --dedup not given"),
+    (["--dedup", "drop"], ["--dedup", "flag"], "started with --dedup drop"),
+    ([], ["--keep-gallery"], "--keep-gallery given, but"),
+    ([], ["--format", "text"], "--format text, but the run in {} was started with --format auto"),
+    ([], ["--text-field", "body"], "--text-field body, but"),
+    ([], ["--glob", "*"], "--glob *, but the run in {} was started with --glob *.txt"),
+    ([], ["--max-bytes", "1000"], "--max-bytes 1000, but the run in {} was started with "
+                                  "--max-bytes 33554432"),
+    ([], ["--timeout", "5"], "--timeout 5.0, but the run in {} was started with --timeout 60.0"),
+])
+def test_resume_refuses_options_that_change_the_records_and_writes_nothing(
+    tmp_path: Path, first: list[str], then: list[str], says: str,
+) -> None:
+    # QA: a resumed run with another --shard-size mixed shards of 50 and 70
+    # records; with another --dedup, --glob... its output was unlike that of
+    # one uninterrupted run, without a word.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 3)
+    common = [str(pages), "--output-dir", str(out), "-j", "1"]
+    started = invoke([*common, *first])
+    assert started.exit_code == 0, started.output
+    (pages / "p003.txt").write_text((pages / "p000.txt").read_text() + "\nMore.")
+    before = _directory_bytes(out)
+    result = invoke([*common, *first, *then, "--resume"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("dw-clean: usage error: --resume with "), result.stderr
+    assert says.format(out) in result.stderr
+    assert _directory_bytes(out) == before
+
+
+def test_resume_with_other_jobs_or_quiet_is_the_uninterrupted_run(tmp_path: Path) -> None:
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    make_pages(pages, 10)
+    common = ["--shard-size", "3", "--dedup", "drop"]
+    assert invoke([str(pages), *common, "--output-dir", str(whole), "-j", "1"]).exit_code == 0
+    first_half = sorted(str(page) for page in pages.iterdir())[:5]
+    assert invoke([*first_half, *common, "--output-dir", str(parts), "-j", "1"]).exit_code == 0
+    # Other PATHs, --jobs, --quiet and --rejects change no record: no refusal.
+    result = invoke([str(pages), *common, "--output-dir", str(parts), "-j", "2", "-q",
+                     "--resume", "--rejects", str(tmp_path / "rejects.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert _shard_records(parts) == _shard_records(whole)
+    run_file = json.loads((whole / "run.json").read_text(encoding="utf-8"))
+    assert run_file["options"]["--shard-size"] == 3
+    assert run_file["options"]["--dedup"] == "drop"
+    assert (parts / "run.json").read_bytes() == (whole / "run.json").read_bytes()
+
+
+def test_resume_of_a_directory_without_run_json_warns_that_options_are_unchecked(
+    tmp_path: Path,
+) -> None:
+    # Written by a dw-clean that did not record its options: still resumable.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 2)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    (out / "run.json").unlink()
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr and "has no run.json" in result.stderr
+    assert "2 skipped as done" in result.stderr
+    assert not (out / "run.json").exists()  # its first run's options are still unknown

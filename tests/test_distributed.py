@@ -38,7 +38,7 @@ from cleaner.distributed import (
 )
 from cleaner.errors import Reason, UsageError
 from cleaner.inputs import InputRef, discover
-from cleaner.outputs import MANIFEST_NAME, REJECTS_NAME, ShardSink, read_jsonl
+from cleaner.outputs import MANIFEST_NAME, REJECTS_NAME, RUN_NAME, ShardSink, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMPS = ROOT / "fixtures" / "dumps"
@@ -173,12 +173,14 @@ def test_fsspec_sink_writes_shard_sink_bytes(tmp_path: Path, memory_root: str) -
     def outcomes(todo: Any, stop: Any) -> Iterator[Outcome]:
         return (process_input(ref, Options()) for ref in todo)
 
+    run_options = {"--shard-size": 9, "--dedup": None}
     for sink in (
-        ShardSink(str(tmp_path / "local"), shard_size=9),
-        FsspecShardSink(f"memory://{memory_root}", shard_size=9),
+        ShardSink(str(tmp_path / "local"), shard_size=9, run_options=run_options),
+        FsspecShardSink(f"memory://{memory_root}", shard_size=9, run_options=run_options),
     ):
         batch.run(refs, Options(), sink, outcome_source=outcomes)
     assert memory_files(memory_root) == files(tmp_path / "local")
+    assert RUN_NAME in files(tmp_path / "local")
     with pytest.raises(UsageError, match="already holds"):
         FsspecShardSink(f"memory://{memory_root}")
 
@@ -295,6 +297,11 @@ def test_cli_dask_run_equals_local_run(scheduler: str, tmp_path: Path) -> None:
                     "--resume", "--allow-rejects"])
     assert again.exit_code == 0, again.output
     assert files(tmp_path / "dask") == files(tmp_path / "local")
+    # ... and is refused with other options, as for a local run.
+    other = invoke([*paths, "--shard-size", "7", "--output-dir", str(tmp_path / "dask"),
+                    "--dask", scheduler, "--resume"])
+    assert other.exit_code == 2, other.output
+    assert "--resume with --shard-size 7, but the run in" in other.stderr
 
 
 @pytest.mark.parametrize(
