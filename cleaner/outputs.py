@@ -416,7 +416,8 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
 
     Raises `UsageError` naming the first option that differs; returns a
     warning when the directory has a manifest but no `run.json` (written by
-    a dw-clean that did not record its options: they cannot be checked).
+    a dw-clean that did not record its options: they cannot be checked), or
+    when another version of dw-clean started the run.
     Nothing to check in a directory without a manifest: nothing was done there.
     """
     if not os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
@@ -446,6 +447,13 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
                 f"was started with {name} {_shown(first[name])}: resume with the "
                 "same options, or start again in another directory."
             )
+    started_by = stored.get("dw_clean")
+    if started_by != __version__:
+        # Not refused: an upgrade in the middle of a long run may be meant
+        # (a fix the rest of the corpus should get), but the records will
+        # then say two versions in `cleaner_version`.
+        return (f"the run in {output_dir} was started by dw-clean {started_by}, and this "
+                f"is {__version__}: the records it adds will say so in cleaner_version.")
     return None
 
 

@@ -949,3 +949,17 @@ def test_resume_of_a_directory_without_run_json_warns_that_options_are_unchecked
     assert "warning: " in result.stderr and "has no run.json" in result.stderr
     assert "2 skipped as done" in result.stderr
     assert not (out / "run.json").exists()  # its first run's options are still unknown
+
+
+def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Path) -> None:
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 3)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    run_file = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    run_file["dw_clean"] = "0.0.1"
+    (out / "run.json").write_text(json.dumps(run_file) + "\n", encoding="utf-8")
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr
+    assert f"started by dw-clean 0.0.1, and this is {__version__}" in result.stderr
+    assert "3 skipped as done" in result.stderr
