@@ -535,7 +535,11 @@ def split_unknown_credit_label(text: str) -> tuple[str, str] | None:
     colon = max(text.rfind(":"), text.rfind("："))
     if colon < 0:
         return None
-    head, credit = text[:colon], text[colon + 1 :].strip()
+    credit = text[colon + 1 :].strip()
+    # (Over twice as many spaces as a credit has words: no credit, in any script.)
+    if credit.count(" ") >= 2 * MAX_CREDIT_WORDS:
+        return None
+    head = text[:colon]
     if not 0 < structural_words(credit) <= MAX_CREDIT_WORDS or not _CREDIT_WORDS.search(credit):
         return None
     if (label := _GLUED_LABEL.search(head)) is not None:
