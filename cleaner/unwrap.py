@@ -20,7 +20,7 @@ character, and the lines are joined without a space.
 
 from __future__ import annotations
 
-import re
+import regex
 
 # Wrappers' widths: pandoc 72, html2text 78, w3m and lynx 80 (by default).
 # A page with a longer line is not wrapped, and that is nearly every page: the
@@ -44,8 +44,9 @@ _FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…", "。", "！", "？", "：",
 _CLOSING_MARKS = "\"'“”‘’»«)]）」』》"
 # East Asian wide and fullwidth characters, which a terminal, and so a
 # wrapper, gives two columns each. (The "ambiguous" ones, “ ” ·, w3m gives
-# one, as here.)
-_WIDE = re.compile(
+# one, as here.) (`regex`: the standard `re` takes 2-3 ms at start-up to
+# compile these ranges.)
+_WIDE = regex.compile(
     "["
     "\u1100-\u115f"  # Hangul jamo
     "\u2e80-\u303e"  # CJK radicals; ideographic space and punctuation 、。「」
