@@ -107,7 +107,12 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
         key = match_key(text)
         count = len(words)
     word_count = count
-    if not text.isascii() and has_unspaced(text):
+    # (has_unspaced, inline: this runs for every new line of every page.)
+    if (
+        not text.isascii()
+        and _MAY_BE_UNSPACED.search(text) is not None
+        and _UNSPACED.search(text) is not None
+    ):
         count, word_count = _lengths(text)
     # tuple.__new__ skips the NamedTuple constructor's extra Python frame.
     return _new_line(

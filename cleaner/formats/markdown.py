@@ -686,7 +686,10 @@ def one_paragraph_a_line(text: str) -> bool:
 
 def is_pandoc_markdown(text: str) -> bool:
     """Does the page show what only pandoc's markdown has (see `_PANDOC_MARKS`)?"""
-    return ("{" in text or ":::" in text) and _PANDOC_MARKS.search(text) is not None
+    # Substring searches first (what the pattern needs, found in C): the
+    # pattern over a whole page took 65 us, on every markdown page.
+    marked = ":::" in text or "]{" in text or "){" in text
+    return marked and _PANDOC_MARKS.search(text) is not None
 
 
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
