@@ -74,45 +74,14 @@ def _html2text_wrapped(html: str) -> str:
     return str(html2text.HTML2Text().handle(html))
 
 
-def _trafilatura(html: str) -> str:
-    # trafilatura's defaults otherwise, as users run it; None (nothing found) -> empty dump.
-    return trafilatura.extract(html, output_format="txt", include_comments=False) or ""
+def _trafilatura(**options: bool | str) -> Callable[[str], str]:
+    """trafilatura.extract with its defaults otherwise, as users run it, plus
+    `options` (its CLI's switches); None (nothing found) -> empty dump."""
 
+    def render(html: str) -> str:
+        return trafilatura.extract(html, include_comments=False, **options) or ""
 
-def _trafilatura_images(html: str) -> str:
-    # `trafilatura --images`: on DW's old layout the picture boxes' captions
-    # come through as lines of their own (the images themselves, and the
-    # credits, do not).
-    return (
-        trafilatura.extract(html, output_format="txt", include_comments=False, include_images=True)
-        or ""
-    )
-
-
-def _trafilatura_links(html: str) -> str:
-    # `trafilatura --links`: the text output with links as markdown
-    # ("[text](url)"), still one paragraph a line and no blank line anywhere.
-    return (
-        trafilatura.extract(html, output_format="txt", include_comments=False, include_links=True)
-        or ""
-    )
-
-
-def _trafilatura_recall(html: str) -> str:
-    # `trafilatura --recall`: more of the page is kept (on DW's old layout the
-    # kicker and the headline above the lead, and some teasers).
-    return (
-        trafilatura.extract(html, output_format="txt", include_comments=False, favor_recall=True)
-        or ""
-    )
-
-
-def _trafilatura_markdown(html: str) -> str:
-    # `trafilatura --markdown`: on DW's new layout the date line stands right
-    # above the lead paragraph, with no blank line between them.
-    return (
-        trafilatura.extract(html, output_format="markdown", include_comments=False) or ""
-    )
+    return render
 
 
 def _w3m(html: str) -> str:
@@ -152,11 +121,19 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "inscriptis.txt": _inscriptis,
     "html2text.txt": _html2text,
     "html2text-wrapped.txt": _html2text_wrapped,
-    "trafilatura.txt": _trafilatura,
-    "trafilatura-images.txt": _trafilatura_images,
-    "trafilatura-links.txt": _trafilatura_links,
-    "trafilatura-recall.txt": _trafilatura_recall,
-    "trafilatura.md": _trafilatura_markdown,
+    "trafilatura.txt": _trafilatura(output_format="txt"),
+    # `--images`: on DW's old layout the picture boxes' captions come through
+    # as lines of their own (the images themselves, and the credits, do not).
+    "trafilatura-images.txt": _trafilatura(output_format="txt", include_images=True),
+    # `--links`: links as markdown ("[text](url)"), still one paragraph a
+    # line and no blank line anywhere.
+    "trafilatura-links.txt": _trafilatura(output_format="txt", include_links=True),
+    # `--recall`: more of the page is kept (on DW's old layout the kicker and
+    # the headline above the lead, and some teasers).
+    "trafilatura-recall.txt": _trafilatura(output_format="txt", favor_recall=True),
+    # `--markdown`: on DW's new layout the date line stands right above the
+    # lead paragraph, with no blank line between them.
+    "trafilatura.md": _trafilatura(output_format="markdown"),
     "w3m.txt": _w3m,
     "pandoc.md": _pandoc,
 }
