@@ -88,14 +88,9 @@ def _w3m(html: str) -> str:
     # `w3m -dump` as users run it: hard-wrapped at 80 columns, lists marked
     # "•", "□" and "☆". (Debian package w3m; the wrapped form is what
     # cleaner/unwrap.py exists for.)
-    return subprocess.run(
-        ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8"],
-        input=html,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=True,
-    ).stdout
+    return _through(
+        ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8"], html
+    )
 
 
 def _pandoc(html: str) -> str:
@@ -103,13 +98,13 @@ def _pandoc(html: str) -> str:
     # as ":::" fences, attributes in braces, typography in ASCII ("---", "'").
     # (Debian package pandoc, 2.17 here.) --sandbox: pandoc would otherwise
     # fetch the pages' iframes, so the output would depend on the network.
+    return _through(["pandoc", "--sandbox", "-f", "html", "-t", "markdown"], html)
+
+
+def _through(command: list[str], html: str) -> str:
+    """What a command-line renderer writes for `html` on its standard input."""
     return subprocess.run(
-        ["pandoc", "--sandbox", "-f", "html", "-t", "markdown"],
-        input=html,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=True,
+        command, input=html, capture_output=True, text=True, encoding="utf-8", check=True
     ).stdout
 
 
