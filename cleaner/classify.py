@@ -42,9 +42,10 @@ MAX_HEADING_WORDS = 14
 MAX_ALT_WORDS = 40
 MAX_CREDIT_WORDS = 12
 MAX_SECTION_WORDS = 4
-# A short line ending in a closing quote or bracket quotes someone or finishes
-# a remark: a paragraph of its own, never a heading or headline.
-_QUOTE_ENDS = ('"', "”", "“", "»", "'", "’", ")")
+# Closing marks after which a short line is usually a quoted sentence or a
+# bracketed note ("(Archivbild)"), a paragraph of its own: no headline, and a
+# heading only when it is one whole quotation (`_ends_like_a_heading`).
+_CLOSING_MARKS = ('"', "”", "“", "»", "«", "'", "’", "‘", "」", "』", ")")
 # How far a title may stand before its date line, in non-blank lines.
 TITLE_LOOKBACK = 3
 
@@ -1120,7 +1121,7 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
         and lead == first + 1
         and line.words <= MAX_HEADING_WORDS
         # A short quote opening the text is the lead's first paragraph.
-        and not line.text.endswith(_QUOTE_ENDS)
+        and not line.text.endswith(_CLOSING_MARKS)
         # A headline is one sentence; two are the opening of a paragraph.
         and not has_sentence_break(line.text, page.rules.abbreviations)
     )
@@ -1284,9 +1285,6 @@ def label_body(page: Page) -> None:
             page.set(i, BODY, "structure:remaining_text")
 
 
-# Closing marks after which a short line is usually a quoted sentence or a
-# bracketed note ("(Archivbild)"), not a heading.
-_CLOSING_MARKS = ('"', "”", "“", "»", "«", "'", "’", "‘", "」", "』", ")")
 # The quotation marks that open a quotation in DW's languages, each with the
 # marks that close it: German „…“ and »…«, French and Russian «…», English “…”
 # and ‘…’, Chinese 「…」, and the straight ASCII quotes that every renderer
