@@ -14,8 +14,9 @@ Run from the repository root (re-running rewrites the same bytes):
 Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
 <page>.trafilatura.md; its options --images, --links and --recall:
 <page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
-default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`:
-<page>.pandoc.md), UTF-8, "\\n" line
+default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
+and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md),
+UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
 fixtures/dumps/seed-00N.resiliparse.txt when the shared corpus is at hand.
@@ -93,12 +94,21 @@ def _w3m(html: str) -> str:
     )
 
 
-def _pandoc(html: str) -> str:
-    # `pandoc -f html -t markdown` as users run it: wrapped at 72 columns, divs
-    # as ":::" fences, attributes in braces, typography in ASCII ("---", "'").
-    # (Debian package pandoc, 2.17 here.) --sandbox: pandoc would otherwise
-    # fetch the pages' iframes, so the output would depend on the network.
-    return _through(["pandoc", "--sandbox", "-f", "html", "-t", "markdown"], html)
+def _pandoc(writer: str) -> Callable[[str], str]:
+    """`pandoc -f html -t <writer>` as users run it: wrapped at 72 columns.
+
+    `markdown` writes divs as ":::" fences, attributes in braces, typography in
+    ASCII ("---", "'"); `gfm` and `commonmark` have none of those and keep
+    what they cannot say as raw HTML (<div>, <figure>, <a target=...>, <img>),
+    tags wrapped over lines like the text. (Debian package pandoc, 2.17 here.)
+    --sandbox: pandoc would otherwise fetch the pages' iframes, so the output
+    would depend on the network.
+    """
+
+    def render(html: str) -> str:
+        return _through(["pandoc", "--sandbox", "-f", "html", "-t", writer], html)
+
+    return render
 
 
 def _through(command: list[str], html: str) -> str:
@@ -130,7 +140,9 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     # lead paragraph, with no blank line between them.
     "trafilatura.md": _trafilatura(output_format="markdown"),
     "w3m.txt": _w3m,
-    "pandoc.md": _pandoc,
+    "pandoc.md": _pandoc("markdown"),
+    "pandoc-gfm.md": _pandoc("gfm"),
+    "pandoc-commonmark.md": _pandoc("commonmark"),
 }
 
 

@@ -397,3 +397,28 @@ def test_a_list_announced_by_a_colon_stays_in_the_text() -> None:
         for item in re.findall(r"<li>(.*?)</li>", record["text"], flags=re.S):
             words = " ".join(re.sub(r"<[^>]+>", "", item).split())
             assert words in " ".join(doc.text.split()), words
+
+
+# Markdown of a real page with three video blocks ("## title" over the player's
+# notice), as a scraper that stores a reader service's or html2text's output in
+# a record has it.
+DUMPS = RECORDS.parent / "dumps"
+MARKDOWN_DUMPS = [
+    DUMPS / "de-new-2023-06-13.html2text.txt",
+    DUMPS / "de-new-2023-06-13.markdownify.md",
+    DUMPS / "de-new-2023-06-13.pandoc.md",
+]
+
+
+@pytest.mark.parametrize("path", MARKDOWN_DUMPS, ids=lambda path: path.name)
+def test_markdown_in_a_record_is_read_as_markdown(path: Path) -> None:
+    markdown = path.read_text(encoding="utf-8")
+    line = json.dumps({"url": "https://www.dw.com/de/a-65893424", "text": markdown})
+    [record] = to_documents(line, source="pages.jsonl")
+    assert isinstance(record, Document)
+    page = clean_any(markdown, source=path.name)
+    assert record.videos == page.videos
+    assert {video.title for video in record.videos} & set(record.headings) == set()
+    assert (record.title, record.headings, record.text) == (page.title, page.headings, page.text)
+    assert "](" not in record.text
+    assert not [paragraph for paragraph in record.text.split("\n\n") if paragraph[0] == "#"]

@@ -29,6 +29,7 @@ is left to the rule tables, like in every other form.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -47,6 +48,7 @@ from cleaner.formats.common import (
     overlay,
     promote_headings,
 )
+from cleaner.formats.detect import HTML_ELEMENTS
 from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter, with_header_lines
 from cleaner.lines import SENTENCE_END, structural_words
 from cleaner.memo import LineMemo
@@ -106,6 +108,39 @@ _PANDOC_MARKS = regex.compile(r"^[ \t]*:{3,}|[)\]]\{[#.]", flags=regex.MULTILINE
 # A line of raw HTML and nothing else: pandoc keeps the tags it has no
 # markdown for ("<div>", "</div>", "<!-- -->"), lines of no text.
 _RAW_HTML_LINE = regex.compile(r"^[ \t]*(?:<[!/]?[\w-][^<>]*>[ \t]*)+$")
+# pandoc's CommonMark writers (`-t gfm`, `-t commonmark`) have no fenced divs,
+# spans or attributes: what plain markdown cannot say (a <div> with a class, a
+# link with a target, a <figure>, an <img> with a srcset) is kept as raw HTML,
+# its tags wrapped over lines like the text around them ("<a" / "href=...>").
+# Such a page is read as pandoc's own markdown is: block elements break blocks,
+# an image with alt text is `![alt]()`, other tags leave their text. Only the
+# elements of HTML count as tags, so "<5 %" in a paragraph stays text.
+_RAW_TAG = regex.compile(
+    rf"""<!--.*?-->
+      | <(?P<close>/?)(?P<name>{'|'.join(HTML_ELEMENTS)})(?=[\s/>])
+        (?P<attributes>[^<>]*)>""",
+    flags=regex.IGNORECASE | regex.DOTALL | regex.VERBOSE,
+)
+# Elements a browser starts a new block for; their tags are block breaks.
+_BLOCK_ELEMENTS = frozenset(
+    {
+        "address", "article", "aside", "audio", "blockquote", "body", "dd", "details",
+        "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "iframe",
+        "li", "main", "nav", "noscript", "ol", "p", "picture", "section", "summary",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "video",
+    }
+)  # fmt: skip
+_MARKER_BEFORE_BLOCK = regex.compile(
+    rf"^[ \t]*(?:[*+-]|\d{{1,9}}[.)])[ \t]+(?=<(?:{'|'.join(sorted(_BLOCK_ELEMENTS))})[\s/>])",
+    flags=regex.IGNORECASE | regex.MULTILINE,
+)
+_ALT_ATTRIBUTE = regex.compile(r"""\balt=(?:"(?P<alt>[^"]*)"|'(?P<single>[^']*)')""")
+# A page with raw HTML blocks: a block element's tag opening a line.
+_RAW_BLOCK_LINE = regex.compile(
+    rf"^[ \t]*</?(?:{'|'.join(sorted(_BLOCK_ELEMENTS))})(?=[\s/>])",
+    flags=regex.IGNORECASE | regex.MULTILINE,
+)
 # Two spaces or a backslash at the end of a line: a <br>, the next line is a new one.
 _HARD_BREAKS = ("  ", "\\")
 # html2text wraps paragraphs (at 78 columns unless told otherwise) with
@@ -692,6 +727,27 @@ def is_pandoc_markdown(text: str) -> bool:
     return marked and _PANDOC_MARKS.search(text) is not None
 
 
+def _raw_tag_as_markdown(match: regex.Match[str]) -> str:
+    name = (match["name"] or "").lower()
+    if name == "img":
+        found = _ALT_ATTRIBUTE.search(match["attributes"])
+        alt = html.unescape(found["alt"] or found["single"] or "") if found else ""
+        return f"![{' '.join(alt.split())}]()" if alt.strip() else ""
+    if name == "br":
+        return "\n"
+    return "\n\n" if name in _BLOCK_ELEMENTS else ""
+
+
+def raw_html_as_markdown(text: str) -> str:
+    """A page of pandoc's CommonMark or GFM (see `_RAW_TAG`) as plain markdown."""
+    if "<" not in text or not _RAW_BLOCK_LINE.search(text):
+        return text
+    # A list item that holds a block ("-   <div class=...>", a gallery's slide)
+    # is that block: its marker alone would be an item of no text.
+    text = _MARKER_BEFORE_BLOCK.sub("", text)
+    return _RAW_TAG.sub(_raw_tag_as_markdown, text)
+
+
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     """The text dump of a markdown page and what its markup said about the lines."""
     rules = rules or default_ruleset()
@@ -699,7 +755,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     headings: list[int] = []
     images: dict[int, str] = {}
     title_index: int | None = None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = raw_html_as_markdown(text.replace("\r\n", "\n").replace("\r", "\n"))
     line_paragraphs = one_paragraph_a_line(text)
     pandoc = is_pandoc_markdown(text)
     pieces_memo = _PANDOC_PIECES if pandoc else _PIECES

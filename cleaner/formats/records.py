@@ -56,6 +56,7 @@ from cleaner.formats.common import (
     overlay,
     unique,
 )
+from cleaner.formats.detect import SNIFF_CHARS, looks_like_html, looks_like_markdown
 from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import unwrap
@@ -288,6 +289,13 @@ def analyse_record(
     )
 
 
+def is_markdown_text(text: str) -> bool:
+    """Is a record's text markdown (a reader service's or html2text's page stored
+    in a record), told as a markdown file is, and not leftover HTML?"""
+    head = text[:SNIFF_CHARS]
+    return looks_like_markdown(head) and not looks_like_html(head)
+
+
 def record_document(
     record: dict[str, Any],
     *,
@@ -300,9 +308,17 @@ def record_document(
     text = record_body(record, text_field)
     if text is None:
         return RecordError(source, REASON_NO_TEXT, f"no text in field {text_field!r}")
-    page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
-    document = document_from_page(page, source=source, url=url)
+    if is_markdown_text(text):
+        # (Imported here, as formats/__init__ does: see its docstring.)
+        from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+
+        document = clean_markdown(
+            text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
+        )
+    else:
+        page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
+        document = document_from_page(page, source=source, url=url)
     permalink = record.get(PERMALINK_FIELD)
     is_dw = "dw.com/" in (url or "")
     return overlay(
