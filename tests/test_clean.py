@@ -131,12 +131,29 @@ def test_chinese_title_byline_and_doubled_date(page: str) -> None:
     assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
     assert doc.date == "2024-01-30"
     assert doc.authors == ["安娜·彼得罗娃", "ap", "sk"]
-    assert doc.section is not None and doc.section.startswith("政治")
     assert doc.language == "zh"
     assert doc.lead is not None and doc.lead.startswith("数千人在严寒中排队数小时")
     assert doc.text.startswith(doc.lead)
     for chrome in ("跳至", "安娜", "2024年1月30日", "最新视频", "关于DW", "浏览器", "ap/sk"):
         assert chrome not in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_kicker_glued_to_its_topic_gives_the_section_alone(page: str) -> None:
+    # The kicker "政治俄罗斯" is the section "政治" glued to the topic link
+    # "俄罗斯"; with no capital to mark the seam, the whole line was the section.
+    doc = clean(read(page))
+    assert doc.section == "政治"
+    assert doc.removed["section"] == 1
+    assert "政治俄罗斯" not in doc.text
+
+
+@pytest.mark.parametrize("kicker", ["政治", "人權德國"])
+def test_chinese_kicker_of_a_section_alone_or_traditional(kicker: str) -> None:
+    # A kicker with no topic beside it is the section whole; the traditional
+    # script's section names are known too.
+    doc = clean(read(CHINESE_PAGES[0]).replace("\n政治俄罗斯\n", f"\n{kicker}\n"))
+    assert doc.section == kicker[:2]
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)

@@ -622,6 +622,13 @@ def test_chinese_page_lead_under_its_header_is_kept() -> None:
     assert doc.text.startswith(doc.lead + "\n\n第一道障碍")
 
 
+def test_chinese_kicker_of_side_by_side_links_gives_the_first_as_section() -> None:
+    # <span><a>政治</a></span><span><a>俄罗斯</a></span> right above the <h1>,
+    # in no box: the span next to the title, the topic, was taken for the section.
+    doc = zh_from_html()
+    assert doc.section == zh_from_dump().section == "政治"
+
+
 def test_chinese_byline_under_the_title_is_the_author() -> None:
     # A <div> with a name and no class: the classifier took it for a second
     # title above the date, as the <h1> was already labelled.
