@@ -182,22 +182,30 @@ ZH_CREDIT = "Mikhail Sinitsyn/TASS/dpa/picture alliance"
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_image_alt_and_caption_with_an_unknown_credit_label(page: str) -> None:
-    # "图片来源：" is in no table: the alt line above the caption, and the
+    # "供图：" is in no table: the alt line above the caption, and the
     # agencies after the caption's last (fullwidth) colon, make it an image.
-    doc = clean(read(page))
+    doc = clean(read(page).replace("图片来源：", "供图："))
     assert [(image.alt, image.credit) for image in doc.images] == [(ZH_ALT, ZH_CREDIT)]
     caption = doc.images[0].caption
     # Nothing tells where a Chinese caption ends and an unknown label begins.
     assert caption is not None and caption.startswith(ZH_CAPTION)
-    for chrome in (ZH_ALT, ZH_CAPTION, "图片来源", "picture alliance"):
+    for chrome in (ZH_ALT, ZH_CAPTION, "供图", "picture alliance"):
         assert chrome not in doc.text
     assert ZH_ALT not in doc.headings
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
-@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: "])
+def test_chinese_picture_source_label_is_cut_off_the_caption(page: str) -> None:
+    # "图片来源：", the label the page writes, stayed glued to the caption's
+    # end ("...鲍里斯·纳杰日金图片来源"): it is the common Chinese label.
+    doc = clean(read(page))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: ", "圖片來源："])
 def test_chinese_credit_label_of_the_table_is_cut_off_the_caption(page: str, label: str) -> None:
-    # The label DW's Chinese site likely uses (zh.toml, unverified), with the
+    # The labels DW's Chinese site likely uses (zh.toml, unverified), with the
     # fullwidth colon of Chinese text or an ASCII one.
     doc = clean(read(page).replace("图片来源：", label))
     assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]

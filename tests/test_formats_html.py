@@ -647,11 +647,12 @@ def test_chinese_video_block_without_a_player_element() -> None:
         assert chrome not in doc.text
 
 
-def test_chinese_figcaption_credit_after_an_unknown_label() -> None:
-    # "图片来源：" is in no table; under an image with alt text, the agencies
-    # after the colon make it the credit, as in the page's dump.
+def test_chinese_figcaption_caption_label_and_credit() -> None:
+    # "...纳杰日金图片来源：Mikhail ...": the label is cut off the caption, and
+    # the agencies after it are the credit, as in the page's dump.
     doc = zh_from_html()
     assert doc.images == zh_from_dump().images
+    assert doc.images[0].caption == "被视为俄罗斯总统选举中唯一的反战候选人：鲍里斯·纳杰日金"
     assert doc.images[0].credit == "Mikhail Sinitsyn/TASS/dpa/picture alliance"
 
 
