@@ -157,6 +157,17 @@ def test_chinese_kicker_of_a_section_alone_or_traditional(kicker: str) -> None:
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_footer_is_chrome_on_a_page_without_closing_initials(page: str) -> None:
+    # Only the closing initials ("ap/sk (dpa, AFP)") above it made the footer
+    # chrome: on a page without them "关于DW", its links and the copyright
+    # line were kept as text.
+    doc = clean(read(page).replace("\nap/sk (dpa, AFP)\n", "\n"))
+    assert doc.text.endswith("并不是所有俄罗斯人都支持这场战争。")
+    assert doc.removed["footer"] == 5
+    assert doc.authors == ["安娜·彼得罗娃"]
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_subheading_is_a_heading_of_the_text(page: str) -> None:
     # Written without spaces, the subheading and the paragraphs around it are
     # one whitespace "word" each: their lengths must be read in characters.
