@@ -1138,6 +1138,21 @@ def _is_kicker_atop(page: Page, index: int) -> bool:
     )
 
 
+def kicker_section(kicker: str, section_names: tuple[str, ...]) -> str:
+    """The section a kicker line names: its first part, where a renderer glued
+    the section to the topic link beside it ("PolitikRussische Föderation").
+
+    A script without capitals shows no seam ("政治俄罗斯"): there a section
+    name of the tables (longest first) that opens the line is the section, when
+    what follows it does not go on the same word in lower case.
+    """
+    for name in section_names:
+        rest = kicker[len(name) :]
+        if rest and kicker.startswith(name) and not rest[0].islower():
+            return name
+    return _GLUED.split(kicker, maxsplit=1)[0]
+
+
 def label_section_and_head(page: Page) -> None:
     """The kicker above the title is the section; everything above is chrome."""
     title = page.title_index
@@ -1148,7 +1163,7 @@ def label_section_and_head(page: Page) -> None:
     if above is not None and page.free(above) and title - above <= 2:
         line = page.lines[above]
         if line.words <= MAX_SECTION_WORDS and line.is_heading_like and not line.text[:1].isdigit():
-            section = _GLUED.split(line.text, maxsplit=1)[0]
+            section = kicker_section(line.text, page.rules.section_names)
             page.set(above, "section", "structure:kicker_above_title", section)
             head_end = above
     for i in _free_indices(page, 0, head_end):

@@ -131,12 +131,40 @@ def test_chinese_title_byline_and_doubled_date(page: str) -> None:
     assert doc.title == "俄罗斯大选：纳杰日金押注普京时代的终结"
     assert doc.date == "2024-01-30"
     assert doc.authors == ["安娜·彼得罗娃", "ap", "sk"]
-    assert doc.section is not None and doc.section.startswith("政治")
     assert doc.language == "zh"
     assert doc.lead is not None and doc.lead.startswith("数千人在严寒中排队数小时")
     assert doc.text.startswith(doc.lead)
     for chrome in ("跳至", "安娜", "2024年1月30日", "最新视频", "关于DW", "浏览器", "ap/sk"):
         assert chrome not in doc.text
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_kicker_glued_to_its_topic_gives_the_section_alone(page: str) -> None:
+    # The kicker "政治俄罗斯" is the section "政治" glued to the topic link
+    # "俄罗斯"; with no capital to mark the seam, the whole line was the section.
+    doc = clean(read(page))
+    assert doc.section == "政治"
+    assert doc.removed["section"] == 1
+    assert "政治俄罗斯" not in doc.text
+
+
+@pytest.mark.parametrize("kicker", ["政治", "人權德國"])
+def test_chinese_kicker_of_a_section_alone_or_traditional(kicker: str) -> None:
+    # A kicker with no topic beside it is the section whole; the traditional
+    # script's section names are known too.
+    doc = clean(read(CHINESE_PAGES[0]).replace("\n政治俄罗斯\n", f"\n{kicker}\n"))
+    assert doc.section == kicker[:2]
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+def test_chinese_footer_is_chrome_on_a_page_without_closing_initials(page: str) -> None:
+    # Only the closing initials ("ap/sk (dpa, AFP)") above it made the footer
+    # chrome: on a page without them "关于DW", its links and the copyright
+    # line were kept as text.
+    doc = clean(read(page).replace("\nap/sk (dpa, AFP)\n", "\n"))
+    assert doc.text.endswith("并不是所有俄罗斯人都支持这场战争。")
+    assert doc.removed["footer"] == 5
+    assert doc.authors == ["安娜·彼得罗娃"]
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
@@ -165,22 +193,30 @@ ZH_CREDIT = "Mikhail Sinitsyn/TASS/dpa/picture alliance"
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_image_alt_and_caption_with_an_unknown_credit_label(page: str) -> None:
-    # "图片来源：" is in no table: the alt line above the caption, and the
+    # "供图：" is in no table: the alt line above the caption, and the
     # agencies after the caption's last (fullwidth) colon, make it an image.
-    doc = clean(read(page))
+    doc = clean(read(page).replace("图片来源：", "供图："))
     assert [(image.alt, image.credit) for image in doc.images] == [(ZH_ALT, ZH_CREDIT)]
     caption = doc.images[0].caption
     # Nothing tells where a Chinese caption ends and an unknown label begins.
     assert caption is not None and caption.startswith(ZH_CAPTION)
-    for chrome in (ZH_ALT, ZH_CAPTION, "图片来源", "picture alliance"):
+    for chrome in (ZH_ALT, ZH_CAPTION, "供图", "picture alliance"):
         assert chrome not in doc.text
     assert ZH_ALT not in doc.headings
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)
-@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: "])
+def test_chinese_picture_source_label_is_cut_off_the_caption(page: str) -> None:
+    # "图片来源：", the label the page writes, stayed glued to the caption's
+    # end ("...鲍里斯·纳杰日金图片来源"): it is the common Chinese label.
+    doc = clean(read(page))
+    assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]
+
+
+@pytest.mark.parametrize("page", CHINESE_PAGES)
+@pytest.mark.parametrize("label", ["图像来源：", "圖像來源：", "图像来源: ", "圖片來源："])
 def test_chinese_credit_label_of_the_table_is_cut_off_the_caption(page: str, label: str) -> None:
-    # The label DW's Chinese site likely uses (zh.toml, unverified), with the
+    # The labels DW's Chinese site likely uses (zh.toml, unverified), with the
     # fullwidth colon of Chinese text or an ASCII one.
     doc = clean(read(page).replace("图片来源：", label))
     assert [(i.alt, i.caption, i.credit) for i in doc.images] == [(ZH_ALT, ZH_CAPTION, ZH_CREDIT)]

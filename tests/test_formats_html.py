@@ -622,6 +622,13 @@ def test_chinese_page_lead_under_its_header_is_kept() -> None:
     assert doc.text.startswith(doc.lead + "\n\n第一道障碍")
 
 
+def test_chinese_kicker_of_side_by_side_links_gives_the_first_as_section() -> None:
+    # <span><a>政治</a></span><span><a>俄罗斯</a></span> right above the <h1>,
+    # in no box: the span next to the title, the topic, was taken for the section.
+    doc = zh_from_html()
+    assert doc.section == zh_from_dump().section == "政治"
+
+
 def test_chinese_byline_under_the_title_is_the_author() -> None:
     # A <div> with a name and no class: the classifier took it for a second
     # title above the date, as the <h1> was already labelled.
@@ -640,11 +647,12 @@ def test_chinese_video_block_without_a_player_element() -> None:
         assert chrome not in doc.text
 
 
-def test_chinese_figcaption_credit_after_an_unknown_label() -> None:
-    # "图片来源：" is in no table; under an image with alt text, the agencies
-    # after the colon make it the credit, as in the page's dump.
+def test_chinese_figcaption_caption_label_and_credit() -> None:
+    # "...纳杰日金图片来源：Mikhail ...": the label is cut off the caption, and
+    # the agencies after it are the credit, as in the page's dump.
     doc = zh_from_html()
     assert doc.images == zh_from_dump().images
+    assert doc.images[0].caption == "被视为俄罗斯总统选举中唯一的反战候选人：鲍里斯·纳杰日金"
     assert doc.images[0].credit == "Mikhail Sinitsyn/TASS/dpa/picture alliance"
 
 

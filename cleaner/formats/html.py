@@ -282,14 +282,33 @@ def find_h1(tree: HtmlElement, title: str | None) -> HtmlElement | None:
 
 def header_section(h1: HtmlElement) -> str | None:
     """The kicker just above the title: its first text ("Politik" of "Politik | Russland")."""
-    above = next(elements(h1.itersiblings(preceding=True)), None)
-    if above is None or above.tag in ("script", "style"):
+    kicker = _kicker_elements(h1)
+    if not kicker or kicker[0].tag in ("script", "style"):
         return None
-    parts = pieces(above)
-    if parts and structural_words(text_of(above)) <= MAX_SECTION_WORDS + 2:
+    parts = [part for element in kicker for part in pieces(element)]
+    if parts and structural_words(" ".join(parts)) <= MAX_SECTION_WORDS + 2:
         first = parts[0]
         return first if structural_words(first) <= MAX_SECTION_WORDS else None
     return None
+
+
+# Inline elements that may stand side by side above the title with no box
+# around them, each one part of the kicker (section, topic link).
+KICKER_INLINE_TAGS = frozenset({"a", "span", "em", "strong", "b", "i"})
+
+
+def _kicker_elements(h1: HtmlElement) -> list[HtmlElement]:
+    """The element above the title, in page order; where it is inline, the
+    whole run of inline siblings it ends: the section is the run's first part,
+    not the topic link next to the title."""
+    run: list[HtmlElement] = []
+    for sibling in elements(h1.itersiblings(preceding=True)):
+        if run and sibling.tag not in KICKER_INLINE_TAGS:
+            break
+        run.append(sibling)
+        if sibling.tag not in KICKER_INLINE_TAGS:
+            break
+    return run[::-1]
 
 
 def _header(h1: HtmlElement) -> list[HtmlElement]:

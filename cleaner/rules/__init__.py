@@ -36,7 +36,7 @@ SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 # Top-level keys a table may have besides its sections.
 TABLE_KEYS = (
     "code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners",
-    "abbreviations",
+    "abbreviations", "section_names",
 )
 
 
@@ -82,6 +82,10 @@ class RuleSet:
     # Abbreviations whose full stop ends no sentence ("prof", "gen"), casefolded,
     # without the stop; initials and dotted ones ("U.S.") need no entry.
     abbreviations: frozenset[str] = frozenset()
+    # DW's section names ("政治"), longest first: where a renderer glues the
+    # kicker's section to the topic beside it in a script without capitals
+    # ("政治俄罗斯"), only a known name tells where the section ends.
+    section_names: tuple[str, ...] = ()
     # What the tables made of recurring lines, filled by classify.label_by_tables:
     # a line's outcome depends on the line and these rules alone (cleaner/memo.py).
     # (Fill the tables before cleaning with them.)
@@ -179,6 +183,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     joiners: set[str] = set()
     abbreviations: set[str] = set()
     credit_prefixes: set[str] = set()
+    section_names: set[str] = set()
     for code, table in tables:
         for section in SECTIONS:
             for category, phrases in table.get(section, {}).items():
@@ -200,12 +205,14 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
         joiners.update(word.casefold() for word in table.get("name_joiners", []))
         abbreviations.update(word.casefold() for word in table.get("abbreviations", []))
+        section_names.update(table.get("section_names", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
     ruleset.name_joiners = frozenset(joiners)
     ruleset.abbreviations = frozenset(abbreviations)
+    ruleset.section_names = tuple(sorted(section_names, key=lambda name: (-len(name), name)))
     ruleset.name_separator = _name_separator(joiners)
     # Longest first, so "photograph:" is tried before "photo:".
     ruleset.credit_prefixes = tuple(sorted(credit_prefixes, key=len, reverse=True))
