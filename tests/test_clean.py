@@ -535,3 +535,16 @@ def test_a_short_sentence_ending_in_its_scripts_full_stop_is_no_subheading(
     doc = clean("\n\n".join([first, sentence, second, heading, third, fourth]))
     assert doc.headings == [heading]
     assert doc.text.split("\n\n") == [first, sentence, second, heading, third, fourth]
+
+
+def test_an_image_whose_caption_repeats_a_long_alt_text() -> None:
+    # An old-layout image whose alt text is a whole sentence, repeated as its
+    # caption, between two paragraphs: the pair is an image, though each line
+    # alone reads as a paragraph (the pass skips paragraphs but such twins).
+    sentence = "Foreign Minister Walid al-Moallem and Sergey Lavrov met in Moscow on Tuesday."
+    page = read("dumps/seed-000.resiliparse.txt")
+    lead = next(line for line in page.splitlines() if line.startswith("NATO Secretary General"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{sentence}\n{sentence}"))
+    assert (sentence, sentence) in [(image.alt, image.caption) for image in doc.images]
+    assert sentence not in doc.text
+    assert lead in doc.text

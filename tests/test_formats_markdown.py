@@ -562,3 +562,18 @@ def test_markdown_without_pandoc_marks_keeps_its_ascii_typography() -> None:
     assert markdown_to_dump(page).text.split("\n")[0] == (
         "It's a -- dash... in html2text's markdown, with {braces}."
     )
+
+
+# Pieces of pandoc's marks and of what only looks like them.
+PANDOC_MARK_PIECES = st.sampled_from(
+    [":::", "::", ":", "{", "{#", "{.", "]", ")", " ", "\t", "\n", "-", "a", "#", "."]
+)
+
+
+@given(st.lists(PANDOC_MARK_PIECES, max_size=12))
+def test_the_pandoc_check_says_what_its_pattern_says(pieces: list[str]) -> None:
+    # The substring tests before the pattern only spare it its search: they
+    # never say no to a page the pattern would find pandoc's marks in.
+    text = "".join(pieces)
+    expected = markdown_module._PANDOC_MARKS.search(text) is not None
+    assert markdown_module.is_pandoc_markdown(text) == expected

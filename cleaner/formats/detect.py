@@ -212,7 +212,12 @@ def looks_like_markdown(head: str) -> bool:
     others = links
     if "#" in head:
         others += len(_MD_ATX_HEADING.findall(head))
-    if ("=" in head and "\n=" in head) or ("-" in head and ("\n---" in head or "\n ---" in head)):
+    # ("---" first, not "-": text has hyphens everywhere, and one search for
+    # "---" takes half the time of the two for it at a line's start.)
+    underlined = ("=" in head and "\n=" in head) or (
+        "---" in head and ("\n---" in head or "\n ---" in head)
+    )
+    if underlined:
         others += len(_MD_SETEXT.findall(head))
     if ("*" in head and "**" in head) or ("_" in head and "__" in head):
         others += len(_MD_EMPHASIS.findall(head))
