@@ -65,6 +65,19 @@ CLOSING_INITIALS_RULE = "structure:closing_initials"
 _CLOSING_INITIALS = regex.compile(
     r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,9})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
 )
+# DW's copyright line, the last line of every page in every language ("© 2024
+# Deutsche Welle", often with the footer's links glued on: "© 2024 Deutsche
+# WelleDatenschutzImpressum"). It is footer chrome wherever it stands, also
+# where no footer heading or closing initials came before it (a language
+# without a footer table, a scrape that kept the article and this line).
+# "© DW/A. Smith" is a photo credit, not the site's notice: no "/" after DW;
+# "Fotograf: © Java" names no DW and does not start with the sign.
+_DW_COPYRIGHT = regex.compile(
+    r"""©\s*
+        (?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?   # the year, or a range of years
+        (?:Deutsche\s*Welle|DW(?![\p{L}\p{N}/]))""",
+    flags=regex.VERBOSE,
+)
 # Agencies alone in brackets at the end of an article: "(dpa, AFP)".
 _AGENCIES_ONLY = regex.compile(r"[(（](?P<agencies>[^()（）]{2,80})[)）]\.?")
 # Old-layout image: alt text with the credit in brackets on one line.
@@ -341,6 +354,8 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     short = line.words <= 8
     if line.words <= 2 and ":" in text and (seconds := clock_seconds(text)) is not None:
         return Label("duration", "structure:duration", seconds)
+    if text[0] == "©" and _DW_COPYRIGHT.match(text):
+        return Label("footer", "structure:dw_copyright")
     if line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
         return Label("permalink", "structure:permalink_url", text)
     if line.words == 1 and _URL_ONLY.fullmatch(text):

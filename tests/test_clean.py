@@ -167,6 +167,30 @@ def test_chinese_footer_is_chrome_on_a_page_without_closing_initials(page: str) 
     assert doc.authors == ["安娜·彼得罗娃"]
 
 
+# Real pages' copyright lines, each as its renderer wrote it (with the footer
+# links glued on, spaced or indented).
+DW_COPYRIGHT_DUMPS = [
+    "dumps/de-new-2024-01-30.w3m.txt",
+    "dumps/en-old-2020-colonial.resiliparse.txt",
+    "dumps/de-old-2023-04-28.inscriptis.txt",
+    "dumps/fr-old-2011-elephants.html2text.txt",
+]
+
+
+@pytest.mark.parametrize("dump", DW_COPYRIGHT_DUMPS)
+def test_dw_copyright_line_is_footer_without_a_footer_heading_above(dump: str) -> None:
+    # resiliparse's main-content dump ends on a paragraph, with no closing
+    # initials; under it, a page's "© 2024 Deutsche Welle" line was kept as
+    # the article's last paragraph: only a footer heading or the initials
+    # above it made it chrome.
+    copyright_line = next(line for line in read(dump).splitlines() if "© 20" in line)
+    article = read("dumps/de-new-2024-01-30.resiliparse-main.txt")
+    doc, without = clean(f"{article}\n\n{copyright_line}\n"), clean(article)
+    assert doc.text == without.text
+    assert "Deutsche Welle" not in doc.text
+    assert doc.removed["footer"] == without.removed.get("footer", 0) + 1
+
+
 @pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_subheading_is_a_heading_of_the_text(page: str) -> None:
     # Written without spaces, the subheading and the paragraphs around it are
