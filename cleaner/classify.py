@@ -872,7 +872,7 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
             kind = nlabel.category
             break
         j = nxt
-    if kind is None and _untabled_notice(page, i, stop):
+    if kind is None and (_untabled_notice(page, i, stop) or _titled_bare_duration(page, i, stop)):
         kind = "video"
     if kind is None:
         # A bare time without a player notice: a live-blog entry time.
@@ -911,6 +911,27 @@ def _untabled_notice(page: Page, i: int, stop: int) -> bool:
         return False
     page.set(below, "video", "structure:notice_below_duration")
     return True
+
+
+def _titled_bare_duration(page: Page, i: int, stop: int) -> bool:
+    """A player with its notice left out: a scraper that reads the page as a
+    browser shows it (the notice is the <video>'s fallback, which a browser
+    does not show) keeps the title and the duration alone. The title is a
+    short heading-like line right above, and a paragraph goes on below; a
+    live blog's entry time is followed by the entry's heading instead, and
+    stands under the previous entry's paragraph, not under a short line."""
+    above = page.prev_nonblank(i)
+    below = page.next_nonblank(i, stop)
+    if above is None or below is None or not page.free(above) or not page.free(below):
+        return False
+    title = page.lines[above]
+    return (
+        title.is_heading_like
+        and not title.is_prose
+        and title.words <= MAX_HEADING_WORDS
+        and _ends_like_a_heading(title.text)
+        and page.lines[below].is_prose
+    )
 
 
 def _label_titled_notice(page: Page, i: int, kind: str) -> None:

@@ -12,6 +12,7 @@ import cleaner.memo as memo_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
+from cleaner.formats import clean_any
 from cleaner.lines import count_words
 from cleaner.memo import LineMemo
 from cleaner.rules import default_ruleset
@@ -52,6 +53,36 @@ def test_seed_001_video_block() -> None:
     assert "browser does not support" not in doc.text
     assert "02:54" not in doc.text
     assert doc.removed["video"] == 3
+
+
+SEED_001_NOTICE = "\nThis browser does not support the video element.\n"
+
+
+@pytest.mark.parametrize("title_line", ["Russia's role in Syria", "### Russia's role in Syria"])
+def test_video_block_with_only_its_duration(title_line: str) -> None:
+    # A scraper that reads the page as a browser shows it keeps no notice (the
+    # <video>'s fallback text): the title above "02:54" stayed as a heading.
+    page = read("dumps/seed-001.resiliparse.txt")
+    assert SEED_001_NOTICE in page
+    page = page.replace(SEED_001_NOTICE, "\n")
+    page = page.replace("\nRussia's role in Syria\n", f"\n{title_line}\n")
+    source = "seed-001.md" if title_line.startswith("#") else "seed-001.txt"
+    doc = clean_any(page, source=source)
+    assert [(v.title, v.duration_s) for v in doc.videos] == [("Russia's role in Syria", 174)]
+    assert doc.headings == []
+    assert "Russia's role in Syria" not in doc.text
+    assert doc.removed["video"] == 2
+    assert doc.text == clean(read("dumps/seed-001.resiliparse.txt")).text
+
+
+def test_bare_time_under_a_paragraph_takes_no_title() -> None:
+    # Under running text a bare time is no player's: the paragraph above it
+    # stays in the text.
+    page = read("dumps/seed-001.resiliparse.txt")
+    page = page.replace(SEED_001_NOTICE, "\n").replace("\nRussia's role in Syria\n", "\n")
+    doc = clean(page)
+    assert doc.videos == []
+    assert "which the Kremlin has denied." in doc.text
 
 
 def test_record_has_exactly_the_public_fields_in_order() -> None:
