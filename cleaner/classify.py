@@ -65,6 +65,19 @@ CLOSING_INITIALS_RULE = "structure:closing_initials"
 _CLOSING_INITIALS = regex.compile(
     r"(?P<initials>\p{Ll}{1,5}(?:\s?/\s?\p{L}{1,5}){1,9})\.?\s*(?:[(（](?P<agencies>[^()（）]{1,80})[)）])?\.?"
 )
+# DW's copyright line, the last line of every page in every language ("© 2024
+# Deutsche Welle", often with the footer's links glued on: "© 2024 Deutsche
+# WelleDatenschutzImpressum"). It is footer chrome wherever it stands, also
+# where no footer heading or closing initials came before it (a language
+# without a footer table, a scrape that kept the article and this line).
+# "© DW/A. Smith" is a photo credit, not the site's notice: no "/" after DW;
+# "Fotograf: © Java" names no DW and does not start with the sign.
+_DW_COPYRIGHT = regex.compile(
+    r"""©\s*
+        (?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?   # the year, or a range of years
+        (?:Deutsche\s*Welle|DW(?![\p{L}\p{N}/]))""",
+    flags=regex.VERBOSE,
+)
 # Agencies alone in brackets at the end of an article: "(dpa, AFP)".
 _AGENCIES_ONLY = regex.compile(r"[(（](?P<agencies>[^()（）]{2,80})[)）]\.?")
 # Old-layout image: alt text with the credit in brackets on one line.
@@ -341,6 +354,8 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     short = line.words <= 8
     if line.words <= 2 and ":" in text and (seconds := clock_seconds(text)) is not None:
         return Label("duration", "structure:duration", seconds)
+    if text[0] == "©" and _DW_COPYRIGHT.match(text):
+        return Label("footer", "structure:dw_copyright")
     if line.words == 1 and "p.dw.com" in text and _PERMALINK.fullmatch(text):
         return Label("permalink", "structure:permalink_url", text)
     if line.words == 1 and _URL_ONLY.fullmatch(text):
@@ -873,7 +888,7 @@ def _label_duration_block(page: Page, i: int, stop: int, label: Label) -> None:
             kind = nlabel.category
             break
         j = nxt
-    if kind is None and _untabled_notice(page, i, stop):
+    if kind is None and (_untabled_notice(page, i, stop) or _titled_bare_duration(page, i, stop)):
         kind = "video"
     if kind is None:
         # A bare time without a player notice: a live-blog entry time.
@@ -912,6 +927,27 @@ def _untabled_notice(page: Page, i: int, stop: int) -> bool:
         return False
     page.set(below, "video", "structure:notice_below_duration")
     return True
+
+
+def _titled_bare_duration(page: Page, i: int, stop: int) -> bool:
+    """A player with its notice left out: a scraper that reads the page as a
+    browser shows it (the notice is the <video>'s fallback, which a browser
+    does not show) keeps the title and the duration alone. The title is a
+    short heading-like line right above, and a paragraph goes on below; a
+    live blog's entry time is followed by the entry's heading instead, and
+    stands under the previous entry's paragraph, not under a short line."""
+    above = page.prev_nonblank(i)
+    below = page.next_nonblank(i, stop)
+    if above is None or below is None or not page.free(above) or not page.free(below):
+        return False
+    title = page.lines[above]
+    return (
+        title.is_heading_like
+        and not title.is_prose
+        and title.words <= MAX_HEADING_WORDS
+        and _ends_like_a_heading(title.text)
+        and page.lines[below].is_prose
+    )
 
 
 def _label_titled_notice(page: Page, i: int, kind: str) -> None:

@@ -12,6 +12,7 @@ import cleaner.memo as memo_module
 from cleaner import RECORD_FIELDS, clean
 from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.explain import render_explanation
+from cleaner.formats import clean_any
 from cleaner.lines import count_words
 from cleaner.memo import LineMemo
 from cleaner.rules import default_ruleset
@@ -52,6 +53,36 @@ def test_seed_001_video_block() -> None:
     assert "browser does not support" not in doc.text
     assert "02:54" not in doc.text
     assert doc.removed["video"] == 3
+
+
+SEED_001_NOTICE = "\nThis browser does not support the video element.\n"
+
+
+@pytest.mark.parametrize("title_line", ["Russia's role in Syria", "### Russia's role in Syria"])
+def test_video_block_with_only_its_duration(title_line: str) -> None:
+    # A scraper that reads the page as a browser shows it keeps no notice (the
+    # <video>'s fallback text): the title above "02:54" stayed as a heading.
+    page = read("dumps/seed-001.resiliparse.txt")
+    assert SEED_001_NOTICE in page
+    page = page.replace(SEED_001_NOTICE, "\n")
+    page = page.replace("\nRussia's role in Syria\n", f"\n{title_line}\n")
+    source = "seed-001.md" if title_line.startswith("#") else "seed-001.txt"
+    doc = clean_any(page, source=source)
+    assert [(v.title, v.duration_s) for v in doc.videos] == [("Russia's role in Syria", 174)]
+    assert doc.headings == []
+    assert "Russia's role in Syria" not in doc.text
+    assert doc.removed["video"] == 2
+    assert doc.text == clean(read("dumps/seed-001.resiliparse.txt")).text
+
+
+def test_bare_time_under_a_paragraph_takes_no_title() -> None:
+    # Under running text a bare time is no player's: the paragraph above it
+    # stays in the text.
+    page = read("dumps/seed-001.resiliparse.txt")
+    page = page.replace(SEED_001_NOTICE, "\n").replace("\nRussia's role in Syria\n", "\n")
+    doc = clean(page)
+    assert doc.videos == []
+    assert "which the Kremlin has denied." in doc.text
 
 
 def test_record_has_exactly_the_public_fields_in_order() -> None:
@@ -165,6 +196,30 @@ def test_chinese_footer_is_chrome_on_a_page_without_closing_initials(page: str) 
     assert doc.text.endswith("并不是所有俄罗斯人都支持这场战争。")
     assert doc.removed["footer"] == 5
     assert doc.authors == ["安娜·彼得罗娃"]
+
+
+# Real pages' copyright lines, each as its renderer wrote it (with the footer
+# links glued on, spaced or indented).
+DW_COPYRIGHT_DUMPS = [
+    "dumps/de-new-2024-01-30.w3m.txt",
+    "dumps/en-old-2020-colonial.resiliparse.txt",
+    "dumps/de-old-2023-04-28.inscriptis.txt",
+    "dumps/fr-old-2011-elephants.html2text.txt",
+]
+
+
+@pytest.mark.parametrize("dump", DW_COPYRIGHT_DUMPS)
+def test_dw_copyright_line_is_footer_without_a_footer_heading_above(dump: str) -> None:
+    # resiliparse's main-content dump ends on a paragraph, with no closing
+    # initials; under it, a page's "© 2024 Deutsche Welle" line was kept as
+    # the article's last paragraph: only a footer heading or the initials
+    # above it made it chrome.
+    copyright_line = next(line for line in read(dump).splitlines() if "© 20" in line)
+    article = read("dumps/de-new-2024-01-30.resiliparse-main.txt")
+    doc, without = clean(f"{article}\n\n{copyright_line}\n"), clean(article)
+    assert doc.text == without.text
+    assert "Deutsche Welle" not in doc.text
+    assert doc.removed["footer"] == without.removed.get("footer", 0) + 1
 
 
 @pytest.mark.parametrize("page", CHINESE_PAGES)

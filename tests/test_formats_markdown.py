@@ -98,6 +98,27 @@ def test_detected_as_markdown_by_content(name: str) -> None:
     assert cleaned(name).format == "markdown"
 
 
+# pandoc's GFM and CommonMark keep as raw HTML what markdown cannot say.
+PANDOC_RAW_HTML_NAMES = [
+    path.name for pattern in ("*.pandoc-gfm.md", "*.pandoc-commonmark.md")
+    for path in sorted(DUMPS.glob(pattern))
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PANDOC_RAW_HTML_NAMES)
+def test_pandoc_renders_with_raw_html_are_markdown_by_content(name: str) -> None:
+    # A new-layout page's render opens with some 20 kB of raw <div>s, <a>s and
+    # base64 icons before its first heading: saved as .txt, it was read as a
+    # plain-text dump, markdown links and all.
+    as_text = name.removesuffix(".md") + ".txt"
+    assert detect_format(dump(name)) == "markdown"
+    assert detect_format(dump(name), name=as_text) == "markdown"
+    docs = to_documents(dump(name), source=f"fixtures/dumps/{as_text}")
+    assert isinstance(docs[0], Document)
+    assert docs[0].format == "markdown"
+    assert docs[0].text == cleaned(name).text
+
+
 @pytest.mark.parametrize("name", TEXT_DUMP_NAMES)
 def test_plain_text_dumps_are_not_taken_for_markdown(name: str) -> None:
     assert detect_format(dump(name), name=name) == "text"

@@ -8,7 +8,9 @@ A file name decides when its extension is specific (`.html`, `.md`, `.jsonl`,
 `.txt` and unknown names say only "text of some kind", so the content decides:
 html2text writes markdown into `.txt` files, and scrapers save HTML and JSON
 under any name. Sniffing reads at most `SNIFF_CHARS` characters from the start,
-so detection costs the same on a 2 MB page as on a 2 kB one.
+so detection costs the same on a 2 MB page as on a 2 kB one; only a window of
+raw HTML lines that is neither HTML nor markdown (pandoc's GFM/CommonMark of a
+page) is read on, to `MARKDOWN_AFTER_HTML_CHARS`, for its markdown.
 """
 
 from __future__ import annotations
@@ -124,6 +126,18 @@ _READER_HEADER = regex.compile(r"^(?:URL Source|Markdown Content):", flags=regex
 MIN_LINKS = 2
 MIN_OTHER_SIGNALS = 2
 
+# pandoc's GFM and CommonMark write as raw HTML what they cannot say in
+# markdown: a new-layout DW page (nested <div>s, <a>s, inline SVG icons as
+# base64 `data:` URIs) opens with some 20 kB of it before the first heading or
+# link, so the window holds tags and no markdown yet. Its lines are wrapped
+# inside the tags (attributes and base64 on lines of their own), too few open
+# with a tag for an HTML fragment. Only a window with at least this many lines
+# that open with a tag, and no other verdict, is read on to the longer window
+# for markdown: a text dump with a leaked line of markup has a line or two, and
+# a plain dump, the common case, has none and costs nothing more.
+MIN_RAW_HTML_LINES = 3
+MARKDOWN_AFTER_HTML_CHARS = 65536
+
 
 def path_suffixes(path: str) -> list[str]:
     """`PurePosixPath(path).suffixes`, without building a path object for every
@@ -236,4 +250,21 @@ def detect_format(data: str, *, name: str | None = None) -> str:
         return HTML
     if looks_like_markdown(head):
         return MARKDOWN
+    if (
+        len(data) > SNIFF_CHARS
+        and opens_with_raw_html(head)
+        and looks_like_markdown(data[:MARKDOWN_AFTER_HTML_CHARS])
+    ):
+        return MARKDOWN
     return TEXT
+
+
+def opens_with_raw_html(head: str) -> bool:
+    """Lines that open with a tag, enough of them for markdown with raw HTML."""
+    if "<" not in head:
+        return False
+    markup_lines = 0
+    for markup_lines, _ in enumerate(_MARKUP_LINE.finditer(head), start=1):
+        if markup_lines >= MIN_RAW_HTML_LINES:
+            return True
+    return False
