@@ -407,6 +407,8 @@ MARKDOWN_DUMPS = [
     DUMPS / "de-new-2023-06-13.html2text.txt",
     DUMPS / "de-new-2023-06-13.markdownify.md",
     DUMPS / "de-new-2023-06-13.pandoc.md",
+    # Raw HTML for its first 20 kB: markdown only further on (detect.py).
+    DUMPS / "de-new-2023-06-13.pandoc-gfm.md",
 ]
 
 

@@ -56,7 +56,7 @@ from cleaner.formats.common import (
     overlay,
     unique,
 )
-from cleaner.formats.detect import SNIFF_CHARS, looks_like_html, looks_like_markdown
+from cleaner.formats.detect import MARKDOWN, detect_format
 from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import unwrap
@@ -291,9 +291,8 @@ def analyse_record(
 
 def is_markdown_text(text: str) -> bool:
     """Is a record's text markdown (a reader service's or html2text's page stored
-    in a record), told as a markdown file is, and not leftover HTML?"""
-    head = text[:SNIFF_CHARS]
-    return looks_like_markdown(head) and not looks_like_html(head)
+    in a record), told as a markdown file of no telling name is?"""
+    return detect_format(text) == MARKDOWN
 
 
 def record_document(
