@@ -142,6 +142,19 @@ def test_a_page_of_short_lines_is_not_wrapped() -> None:
     assert unwrap(menu) is None
 
 
+def test_lines_of_one_width_that_never_end_a_sentence_are_not_wrapped() -> None:
+    # Found by a property test: a headline repeated under a keyword line of
+    # about its width passes the fit test five times, but no run of "broken"
+    # lines ends a sentence, as a wrapped paragraph does.
+    headline = "German army employee goes on trial for spying for Iran"
+    keywords = "  \u2022 Themenseiten Dollar, Michel Aoun, Finanzkrise, Libanon"
+    page = "\n".join(["Image: Reuters", headline, "T", keywords, headline, headline, headline, "T"])
+    assert unwrap(page) is None
+    kept = [paragraph for paragraph in paragraphs(clean(page).text) if paragraph]
+    assert kept
+    assert set(kept) <= {line.strip(" \u2022") for line in page.splitlines()}
+
+
 def test_lower_case_continues_a_line_broken_early_at_a_no_break_space() -> None:
     # "Zusammen mit dem deutschen&nbsp;Agrarminister": w3m moved both words to
     # the next line, though "deutschen" alone would have fit.
