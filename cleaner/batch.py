@@ -123,6 +123,10 @@ class Outcome:
     # Records of this input that were rejected on their own: (source, reason,
     # detail) for JSON Lines lines that are not JSON or have no text.
     record_rejects: tuple[tuple[str, Reason, str], ...] = ()
+    # Rejected for no fault of the input's: the worker process cleaning it
+    # died (the out-of-memory killer, a crash in C code). Another attempt
+    # would most likely succeed, so `--resume` cleans it again.
+    retry: bool = False
 
     @property
     def rejected(self) -> bool:
@@ -622,6 +626,9 @@ class WorkerPool:
             done[seq] = outcome
 
     def _worker_died(self, worker: _Worker, done: dict[int, Outcome]) -> None:
+        # Its pipe closes as it dies, a moment before it can be reaped:
+        # wait for that moment, so that the reject says how it died.
+        worker.process.join(timeout=1.0)
         code = worker.process.exitcode
         if not worker.ready:
             self.start_failures += 1
@@ -637,7 +644,8 @@ class WorkerPool:
             seq = in_hand[0] if in_hand is not None else worker.assigned[0][0]
             ref = self._take(worker, seq)
             done[seq] = Outcome(
-                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})"
+                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})",
+                retry=True,
             )
         self._replace(worker)
 
@@ -845,7 +853,8 @@ def _consume(
     if outcome.reason is not None:
         summary.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(
-            outcome.source, "rejected", reason=outcome.reason.value, detail=outcome.detail
+            outcome.source, "failed" if outcome.retry else "rejected",
+            reason=outcome.reason.value, detail=outcome.detail,
         )
         if rejects is not None:
             rejects.add(entry)
