@@ -713,6 +713,13 @@ class Summary:
     def rejected(self) -> int:
         return sum(self.rejects.values())
 
+    def add(self, other: Summary) -> None:
+        """Count what `other` counted of records, rejects, duplicates and lines removed."""
+        self.records += other.records
+        self.rejects.update(other.rejects)
+        self.duplicates += other.duplicates
+        self.removed.update(other.removed)
+
     def line(self) -> str:
         rate = self.inputs / self.seconds if self.seconds > 0 else 0.0
         rejects = f"{self.rejected} rejects"
@@ -850,8 +857,26 @@ def _consume(
     summary: Summary,
     on_reject: Callable[[Outcome], None] | None,
 ) -> None:
+    # Added to the run's summary once the sink has taken all of the input: a
+    # fatal error in the middle of it (a full disk) leaves it uncounted, like
+    # its records.
+    counted = Summary()
+    _consume_into(outcome, sink, rejects=rejects, deduper=deduper, counted=counted,
+                  on_reject=on_reject)
+    summary.add(counted)
+
+
+def _consume_into(
+    outcome: Outcome,
+    sink: Sink,
+    *,
+    rejects: RejectsFile | None,
+    deduper: Dedup | None,
+    counted: Summary,
+    on_reject: Callable[[Outcome], None] | None,
+) -> None:
     if outcome.reason is not None:
-        summary.rejects[outcome.reason.value] += 1
+        counted.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(
             outcome.source, "failed" if outcome.retry else "rejected",
             reason=outcome.reason.value, detail=outcome.detail,
@@ -863,7 +888,7 @@ def _consume(
             on_reject(outcome)
         return
     for source, reason, detail in outcome.record_rejects:
-        summary.rejects[reason.value] += 1
+        counted.rejects[reason.value] += 1
         entry = ManifestEntry(source, "rejected", reason=reason.value, detail=detail)
         if rejects is not None:
             rejects.add(entry)
@@ -877,7 +902,7 @@ def _consume(
         line = record.line
         earlier = deduper.check(record) if deduper else None
         if earlier is not None:
-            summary.duplicates += 1
+            counted.duplicates += 1
             if deduper is not None and deduper.mode == "drop":
                 continue
             line = flag_duplicate(line, earlier)
@@ -886,8 +911,8 @@ def _consume(
         if record.digest is not None:
             digests.append(record.digest)
             digest_sources.append(record.source)
-        summary.removed.update(record.removed)
-    summary.records += written
+        counted.removed.update(record.removed)
+    counted.records += written
     status = "ok" if written or not outcome.records else "duplicate"
     own_sources = any(source != outcome.source for source in digest_sources)
     sink.done(ManifestEntry(outcome.source, status, records=written, digests=digests,

@@ -28,7 +28,7 @@ from cleaner.batch import (
     run,
 )
 from cleaner.document import Document
-from cleaner.errors import Reason
+from cleaner.errors import DwCleanError, Reason
 from cleaner.inputs import InputRef, discover
 from cleaner.outputs import FileSink, ShardSink, read_jsonl
 
@@ -367,6 +367,28 @@ def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
     got = list(outcomes(many, Options(), jobs=2))
     assert [o.source for o in got] == [r.source for r in many]
     assert seen == [os.getpid()]  # only the stdin input; the files went to workers
+
+
+def test_a_fatal_error_mid_input_leaves_that_input_out_of_the_summary(tmp_path: Path) -> None:
+    # A JSON Lines input with a bad line (a reject of its own) and a record
+    # that the disk has no room for: nothing of that input was written.
+    dump = tmp_path / "dump.jsonl"
+    real_line = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text().splitlines()[0]
+    dump.write_text("{not json\n" + real_line + "\n")
+    refs = [*make_pages(tmp_path / "pages", 1), InputRef(str(dump), str(dump))]
+
+    class FullDisk(FileSink):
+        def record(self, line: str) -> None:
+            if json.loads(line)["source"].startswith(str(dump)):
+                raise DwCleanError("Cannot write out.jsonl: the disk is full.")
+            super().record(line)
+
+    summary = Summary()
+    with pytest.raises(DwCleanError, match="disk is full"):
+        run(refs, Options(), FullDisk(str(tmp_path / "out.jsonl")), summary=summary)
+    alone = run(refs[:1], Options(), FileSink(str(tmp_path / "first.jsonl")))
+    assert (summary.inputs, summary.records, summary.rejects) == (1, 1, {})
+    assert summary.removed == alone.removed
 
 
 def test_summary_line_without_anything() -> None:
