@@ -519,6 +519,8 @@ def _shown(value: object) -> str:
         return "not given"
     if value is True:
         return "given"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # --timeout 5, as typed, is kept as 5.0
     return str(value)
 
 

@@ -921,7 +921,10 @@ def _directory_bytes(directory: Path) -> dict[str, bytes]:
     ([], ["--glob", "*"], "--glob *, but the run in {} was started with --glob *.txt"),
     ([], ["--max-bytes", "1000"], "--max-bytes 1000, but the run in {} was started with "
                                   "--max-bytes 33554432"),
-    ([], ["--timeout", "5"], "--timeout 5.0, but the run in {} was started with --timeout 60.0"),
+    # Values as a user types them: not 5.0 or 60.0.
+    ([], ["--timeout", "5"], "--timeout 5, but the run in {} was started with --timeout 60:"),
+    (["--timeout", "0"], ["--timeout", "2.5"], "--timeout 2.5, but the run in {} was started "
+                                              "with --timeout 0:"),
 ])
 def test_resume_refuses_options_that_change_the_records_and_writes_nothing(
     tmp_path: Path, first: list[str], then: list[str], says: str,
