@@ -123,6 +123,10 @@ class Outcome:
     # Records of this input that were rejected on their own: (source, reason,
     # detail) for JSON Lines lines that are not JSON or have no text.
     record_rejects: tuple[tuple[str, Reason, str], ...] = ()
+    # Rejected for no fault of the input's: the worker process cleaning it
+    # died (the out-of-memory killer, a crash in C code). Another attempt
+    # would most likely succeed, so `--resume` cleans it again.
+    retry: bool = False
 
     @property
     def rejected(self) -> bool:
@@ -622,6 +626,9 @@ class WorkerPool:
             done[seq] = outcome
 
     def _worker_died(self, worker: _Worker, done: dict[int, Outcome]) -> None:
+        # Its pipe closes as it dies, a moment before it can be reaped:
+        # wait for that moment, so that the reject says how it died.
+        worker.process.join(timeout=1.0)
         code = worker.process.exitcode
         if not worker.ready:
             self.start_failures += 1
@@ -637,7 +644,8 @@ class WorkerPool:
             seq = in_hand[0] if in_hand is not None else worker.assigned[0][0]
             ref = self._take(worker, seq)
             done[seq] = Outcome(
-                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})"
+                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})",
+                retry=True,
             )
         self._replace(worker)
 
@@ -704,6 +712,13 @@ class Summary:
     @property
     def rejected(self) -> int:
         return sum(self.rejects.values())
+
+    def add(self, other: Summary) -> None:
+        """Count what `other` counted of records, rejects, duplicates and lines removed."""
+        self.records += other.records
+        self.rejects.update(other.rejects)
+        self.duplicates += other.duplicates
+        self.removed.update(other.removed)
 
     def line(self) -> str:
         rate = self.inputs / self.seconds if self.seconds > 0 else 0.0
@@ -842,10 +857,29 @@ def _consume(
     summary: Summary,
     on_reject: Callable[[Outcome], None] | None,
 ) -> None:
+    # Added to the run's summary once the sink has taken all of the input: a
+    # fatal error in the middle of it (a full disk) leaves it uncounted, like
+    # its records.
+    counted = Summary()
+    _consume_into(outcome, sink, rejects=rejects, deduper=deduper, counted=counted,
+                  on_reject=on_reject)
+    summary.add(counted)
+
+
+def _consume_into(
+    outcome: Outcome,
+    sink: Sink,
+    *,
+    rejects: RejectsFile | None,
+    deduper: Dedup | None,
+    counted: Summary,
+    on_reject: Callable[[Outcome], None] | None,
+) -> None:
     if outcome.reason is not None:
-        summary.rejects[outcome.reason.value] += 1
+        counted.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(
-            outcome.source, "rejected", reason=outcome.reason.value, detail=outcome.detail
+            outcome.source, "failed" if outcome.retry else "rejected",
+            reason=outcome.reason.value, detail=outcome.detail,
         )
         if rejects is not None:
             rejects.add(entry)
@@ -854,7 +888,7 @@ def _consume(
             on_reject(outcome)
         return
     for source, reason, detail in outcome.record_rejects:
-        summary.rejects[reason.value] += 1
+        counted.rejects[reason.value] += 1
         entry = ManifestEntry(source, "rejected", reason=reason.value, detail=detail)
         if rejects is not None:
             rejects.add(entry)
@@ -868,7 +902,7 @@ def _consume(
         line = record.line
         earlier = deduper.check(record) if deduper else None
         if earlier is not None:
-            summary.duplicates += 1
+            counted.duplicates += 1
             if deduper is not None and deduper.mode == "drop":
                 continue
             line = flag_duplicate(line, earlier)
@@ -877,8 +911,8 @@ def _consume(
         if record.digest is not None:
             digests.append(record.digest)
             digest_sources.append(record.source)
-        summary.removed.update(record.removed)
-    summary.records += written
+        counted.removed.update(record.removed)
+    counted.records += written
     status = "ok" if written or not outcome.records else "duplicate"
     own_sources = any(source != outcome.source for source in digest_sources)
     sink.done(ManifestEntry(outcome.source, status, records=written, digests=digests,

@@ -10,7 +10,8 @@ Exit codes: 0 every input gave a record; 1 some inputs were rejected (unless
 when stopped by signal N (130 for Ctrl-C, 143 for SIGTERM; 141, SIGPIPE's,
 without a word when the reader of standard output went away, as in `| head`).
 A closed standard error loses the messages, not the run: same output, same
-exit code (see `_err` and `cleaner.launch`).
+exit code, also for a usage error that click prints (see `_err`, `main`
+and `cleaner.launch`).
 
 Imports of anything heavy (worker pools, charset detection, the cleaner) wait
 until they are needed: start-up time counts when cleaning a handful of files.
@@ -95,11 +96,15 @@ def _err(message: str) -> None:
         # Standard error's reader went away (`2>&1 >out | head -c0`): the
         # message has nowhere to go. The run goes on, its output and exit
         # status as they would be (--rejects FILE keeps a record of the
-        # rejects); this and later messages go to /dev/null, and so does the
-        # flush at exit, which would fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stderr.fileno())
-        os.close(devnull)
+        # rejects).
+        _silence_stderr()
+
+
+def _silence_stderr() -> None:
+    """Send later messages to /dev/null, and the flush at exit, which would fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stderr.fileno())
+    os.close(devnull)
 
 
 def _fail(error: DwCleanError) -> typer.Exit:
@@ -630,7 +635,15 @@ def main(argv: list[str] | None = None) -> None:
             explain_app(args=args[1:], prog_name="dw-clean explain")
         else:
             clean_app(args=args, prog_name="dw-clean")
-    except BrokenPipeError:
+    except BrokenPipeError as error:
+        # Click prints its own errors (a usage error, "Aborted!") to standard
+        # error, and only those, while it handles them: the pipe that broke
+        # then is standard error's. Nobody reads it, and the status is the
+        # error's (2 for a usage error), not standard output's 141.
+        status = getattr(error.__context__, "exit_code", None)
+        if isinstance(status, int):
+            _silence_stderr()
+            sys.exit(status)
         _stop_on_closed_stdout()
     except SystemExit as exit_:
         # Click catches a closed standard output itself and exits with 1,

@@ -417,10 +417,11 @@ class _Task:
 def _failure(ref: InputRef, error: Exception) -> Outcome:
     name = type(error).__name__
     if name == "KilledWorker":
-        detail = "worker process died while cleaning it (Dask KilledWorker)"
-    else:
-        detail = f"{name}: {error}"
-    return Outcome(ref.source, reason=Reason.ERROR, detail=detail)
+        # As a local worker's death: not known to be the input's fault, so
+        # --resume tries it again.
+        return Outcome(ref.source, reason=Reason.ERROR, retry=True,
+                       detail="worker process died while cleaning it (Dask KilledWorker)")
+    return Outcome(ref.source, reason=Reason.ERROR, detail=f"{name}: {error}")
 
 
 def ordered_outcomes(
@@ -568,7 +569,7 @@ class FsspecShardSink:
         if entry.records:
             entry.shard = self.shard_name
         self.manifest_spool.write(entry.manifest_line().encode("utf-8") + b"\n")
-        if entry.status == "rejected":
+        if entry.rejected:
             self.rejects_spool.write(entry.reject_line().encode("utf-8") + b"\n")
         if self.count >= self.shard_size:
             self._close_shard()

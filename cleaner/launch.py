@@ -47,6 +47,14 @@ def main() -> None:
     try:
         from cleaner.cli import main as run_cli  # noqa: PLC0415 - the slow import
     except KeyboardInterrupt:
-        sys.stderr.write("dw-clean: stopped by SIGINT while starting; nothing was done.\n")
+        try:
+            sys.stderr.write("dw-clean: stopped by SIGINT while starting; nothing was done.\n")
+        except OSError:
+            # Nobody reads standard error: the message is lost, not the
+            # status (and the flush at exit, which would fail again and
+            # make it 120, goes to /dev/null).
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
         sys.exit(EXIT_SIGINT)
     run_cli()

@@ -10,7 +10,10 @@ A shard directory (`--output-dir`) holds:
   each (the last one fewer);
 - `manifest.jsonl`: one line per input, in input order:
   `{"source", "status", "shard", "records", "digests"}` where `status` is
-  `ok`, `rejected` or `duplicate` (dropped by `--dedup drop`), and `digests`
+  `ok`, `rejected`, `duplicate` (dropped by `--dedup drop`) or `failed`
+  (rejected for no fault of its own: the worker process cleaning it died;
+  not done, so `--resume` cleans it again and drops this line and its
+  reject when it commits the new outcome), and `digests`
   are the hashes of the records' clean text (so `--resume --dedup` knows what
   came before), with `digest_sources`, their records' sources, for an input
   of several records (JSON Lines: `dump.jsonl#2`);
@@ -166,7 +169,7 @@ class Sink(Protocol):
 @dataclass(slots=True)
 class ManifestEntry:
     source: str
-    status: str  # "ok", "rejected" or "duplicate"
+    status: str  # "ok", "rejected", "duplicate" or "failed" (see the module doc)
     records: int = 0
     digests: list[str] = field(default_factory=list)
     shard: str | None = None
@@ -175,6 +178,11 @@ class ManifestEntry:
     # The source of each digest's record, when an input has records of its own
     # ("dump.jsonl#2"): what --dedup names as `duplicate_of` after --resume.
     digest_sources: list[str] | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the input goes to the rejects file."""
+        return self.status in {"rejected", "failed"}
 
     def manifest_line(self) -> str:
         line: dict[str, object] = {
@@ -257,6 +265,9 @@ class RejectsFile:
         self.path = path
         self.keep_existing = keep_existing
         self.pending: list[str] = []
+        # Rejects of an earlier run to leave out when the file is next
+        # rewritten: those of "failed" inputs this run cleaned again.
+        self.stale = StaleLines(key="reason", value="error")
 
     def add(self, entry: ManifestEntry) -> None:
         self.pending.append(entry.reject_line())
@@ -266,9 +277,11 @@ class RejectsFile:
         # this run rejected, even when that is nothing. So does a resumed run
         # that finds no file yet (--resume into a new directory, or a new
         # --rejects FILE): the file is there whatever was rejected.
-        if not self.pending and self.keep_existing and os.path.exists(self.path):
+        unchanged = not self.pending and not self.stale
+        if unchanged and self.keep_existing and os.path.exists(self.path):
             return
-        append_lines(self.path, self.pending, keep_existing=self.keep_existing)
+        append_lines(self.path, self.pending, keep_existing=self.keep_existing,
+                     drop=self.stale)
         self.pending = []
         self.keep_existing = True
 
@@ -308,15 +321,54 @@ def open_rejects(path: str, *, keep_existing: bool = False) -> RejectsFile:
     return RejectsFile(path, keep_existing=keep_existing)
 
 
-def append_lines(path: str, lines: list[str], *, keep_existing: bool) -> None:
-    """Rewrite `path` atomically as its old lines (if kept) plus `lines`."""
+@dataclass(slots=True)
+class StaleLines:
+    """JSON lines of an earlier run that a resumed run replaces.
+
+    Those of a source whose `key` is `value` (a manifest line of status
+    `failed`, its `error` reject), as many for each source as were
+    `replace`d: a path listed twice may have failed once and been done once.
+    Each line dropped is forgotten, so a later rewrite keeps the others.
+    """
+
+    key: str
+    value: str
+    sources: Counter[str] = field(default_factory=Counter)
+
+    def __bool__(self) -> bool:
+        return any(count > 0 for count in self.sources.values())
+
+    def replace(self, source: str) -> None:
+        self.sources[source] += 1
+
+    def __call__(self, raw: bytes) -> bool:
+        """Whether to drop the line `raw` (and forget it)."""
+        if not self:
+            return False
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            return False
+        if not isinstance(line, dict) or line.get(self.key) != self.value:
+            return False
+        source = line.get("source")
+        if not isinstance(source, str) or self.sources[source] <= 0:
+            return False
+        self.sources[source] -= 1
+        return True
+
+
+def append_lines(
+    path: str, lines: list[str], *, keep_existing: bool, drop: StaleLines | None = None
+) -> None:
+    """Rewrite `path` atomically as its old lines (if kept, less those `drop`s) plus `lines`."""
     target = AtomicFile(path)
     try:
         if keep_existing and os.path.exists(path):
             with open(path, "rb") as old:
                 # Copy only complete lines: a torn last line is not data.
                 for raw in old:
-                    if raw.endswith(b"\n"):
+                    if raw.endswith(b"\n") and not (drop is not None and drop(raw)):
                         target.write(raw)
         for line in lines:
             target.write_line(line)
@@ -347,6 +399,8 @@ class ResumeState:
 
     # How many times each source is done: a path listed twice is done twice.
     done: Counter[str] = field(default_factory=Counter)
+    # How many times each source failed (its worker died): to be cleaned again.
+    failed: Counter[str] = field(default_factory=Counter)
     # (clean-text digest, source) of every record written, in order.
     digests: list[tuple[str, str]] = field(default_factory=list)
     shard_index: int = 0
@@ -361,6 +415,9 @@ def read_resume_state(output_dir: str) -> ResumeState:
     last_shard: str | None = None
     for entry in read_jsonl(manifest):
         source = str(entry.get("source"))
+        if entry.get("status") == "failed":
+            state.failed[source] += 1
+            continue
         state.done[source] += 1
         digests = entry.get("digests") or []
         sources = entry.get("digest_sources")
@@ -462,6 +519,8 @@ def _shown(value: object) -> str:
         return "not given"
     if value is True:
         return "given"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # --timeout 5, as typed, is kept as 5.0
     return str(value)
 
 
@@ -504,6 +563,8 @@ class ShardSink:
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
         )
         self.pending: list[ManifestEntry] = []
+        # Manifest lines of "failed" inputs cleaned again, to drop at the next rewrite.
+        self.stale = StaleLines(key="status", value="failed")
         self.index = self.state.shard_index
         self.count = 0
         self.shard: AtomicFile | None = None
@@ -553,7 +614,13 @@ class ShardSink:
         if entry.records:
             entry.shard = self.shard_name
         self.pending.append(entry)
-        if entry.status == "rejected":
+        if self.state.failed[entry.source] > 0:
+            # Its new outcome replaces the earlier run's failure, in the
+            # same rewrite of the manifest and rejects that lists it.
+            self.state.failed[entry.source] -= 1
+            self.stale.replace(entry.source)
+            self.rejects.stale.replace(entry.source)
+        if entry.rejected:
             self.rejects.add(entry)
         if self.count >= self.shard_size:
             self._commit_shard()
@@ -572,6 +639,7 @@ class ShardSink:
                 self.manifest_path,
                 [entry.manifest_line() for entry in self.pending],
                 keep_existing=self.manifest_started,
+                drop=self.stale,
             )
             self.manifest_started = True
             self.pending = []

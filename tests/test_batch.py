@@ -28,7 +28,7 @@ from cleaner.batch import (
     run,
 )
 from cleaner.document import Document
-from cleaner.errors import Reason
+from cleaner.errors import DwCleanError, Reason
 from cleaner.inputs import InputRef, discover
 from cleaner.outputs import FileSink, ShardSink, read_jsonl
 
@@ -65,6 +65,12 @@ def crash(text, **options):
     if "SLOWPAGE" in text:
         os._exit(3)
     return real_clean(text, **options)
+
+
+def killed_or_slow(text, **options):
+    if "KILLPAGE" in text:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+    return slow(text, **options)
 '''
 
 
@@ -293,6 +299,55 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path: Path, jobs:
     assert shard_dir_contents(parts) == shard_dir_contents(whole)
 
 
+def test_resume_cleans_again_only_an_input_whose_worker_died(
+    tmp_path: Path, hooks_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(hooks_path)  # the resumed run cleans one input, here
+    refs = [*make_pages(tmp_path / "pages", 20, slow_at=5), InputRef("e", str(BAD / "empty.txt"))]
+    killed = refs[CHUNK + 2]
+    Path(killed.path or "").write_text(Path(killed.path or "").read_text() + "\nKILLPAGE\n")
+
+    def options(hook: str) -> Options:
+        return Options(timeout=0.5, cleaner=f"dwclean_test_hooks:{hook}",
+                       sys_path=(hooks_path, *sys.path))
+
+    # What the run gives when no worker dies: the slow page and the empty one rejected.
+    whole = tmp_path / "whole"
+    run(refs, options("slow"), ShardSink(str(whole), shard_size=4), jobs=2, dedup="flag")
+
+    parts = tmp_path / "parts"
+    first = run(refs, options("killed_or_slow"), ShardSink(str(parts), shard_size=4), jobs=2,
+                dedup="flag")
+    assert first.rejects == {"error": 1, "timeout": 1, "empty": 1}
+    statuses = {m["source"]: m["status"] for m in read_jsonl(str(parts / "manifest.jsonl"))}
+    assert statuses[killed.source] == "failed"
+    assert statuses[refs[5].source] == statuses["e"] == "rejected"
+    died = [r for r in read_jsonl(str(parts / "rejects.jsonl")) if r["source"] == killed.source]
+    assert died == [{"source": killed.source, "reason": "error",
+                     "detail": "worker process died (exit code -9)"}]
+
+    # The next attempt does not die; the timeout and the empty page are not tried again.
+    sink = ShardSink(str(parts), shard_size=4, resume=True)
+    second = run(refs, options("slow"), sink, jobs=2, dedup="flag", done=sink.state.done,
+                 earlier_digests=sink.state.digests)
+    assert (second.inputs, second.skipped, second.records) == (1, len(refs) - 1, 1)
+    assert not second.rejects
+
+    # The same records, manifest lines (but for shard names) and rejects as the
+    # run without a death; the input cleaned again comes last.
+    def lines(directory: Path, name: str) -> list[str]:
+        return [json.dumps({**line, "shard": None}) for line in read_jsonl(str(directory / name))]
+
+    def records(directory: Path) -> list[str]:
+        return [line for shard in sorted(directory.glob("part-*.jsonl.gz"))
+                for line in gzip.decompress(shard.read_bytes()).decode().splitlines()]
+
+    assert sorted(records(parts)) == sorted(records(whole))
+    assert json.loads(records(parts)[-1])["source"] == killed.source
+    assert sorted(lines(parts, "manifest.jsonl")) == sorted(lines(whole, "manifest.jsonl"))
+    assert lines(parts, "rejects.jsonl") == lines(whole, "rejects.jsonl")
+
+
 def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -312,6 +367,28 @@ def test_small_runs_and_stdin_data_are_cleaned_in_this_process(
     got = list(outcomes(many, Options(), jobs=2))
     assert [o.source for o in got] == [r.source for r in many]
     assert seen == [os.getpid()]  # only the stdin input; the files went to workers
+
+
+def test_a_fatal_error_mid_input_leaves_that_input_out_of_the_summary(tmp_path: Path) -> None:
+    # A JSON Lines input with a bad line (a reject of its own) and a record
+    # that the disk has no room for: nothing of that input was written.
+    dump = tmp_path / "dump.jsonl"
+    real_line = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text().splitlines()[0]
+    dump.write_text("{not json\n" + real_line + "\n")
+    refs = [*make_pages(tmp_path / "pages", 1), InputRef(str(dump), str(dump))]
+
+    class FullDisk(FileSink):
+        def record(self, line: str) -> None:
+            if json.loads(line)["source"].startswith(str(dump)):
+                raise DwCleanError("Cannot write out.jsonl: the disk is full.")
+            super().record(line)
+
+    summary = Summary()
+    with pytest.raises(DwCleanError, match="disk is full"):
+        run(refs, Options(), FullDisk(str(tmp_path / "out.jsonl")), summary=summary)
+    alone = run(refs[:1], Options(), FileSink(str(tmp_path / "first.jsonl")))
+    assert (summary.inputs, summary.records, summary.rejects) == (1, 1, {})
+    assert summary.removed == alone.removed
 
 
 def test_summary_line_without_anything() -> None:

@@ -455,10 +455,12 @@ def test_a_closed_stdout_stops_the_run_quietly_with_the_sigpipe_status(args: lis
     assert (process.returncode, stderr) == (128 + signal.SIGPIPE, b"")
 
 
-def _run_with_stderr(how: str, args: list[str]) -> tuple[int, bytes]:
+def _run_with_stderr(
+    how: str, args: list[str], module: tuple[str, ...] = ("-m", "cleaner")
+) -> tuple[int, bytes]:
     """Exit status and standard output of `dw-clean ARGS` with standard error
     closed by the shell (`2>&-`) or read by nobody (`2>&1 >out | head -c0`)."""
-    command = [PYTHON, "-m", "cleaner", *args]
+    command = [PYTHON, *module, *args]
     if how == "closed":
         done = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *command], check=False,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=ROOT,
@@ -499,6 +501,30 @@ def test_without_standard_error_the_run_still_gives_its_output_and_its_status(
     assert (out.read_bytes() if target == "-o" else stdout) == expected
     if target == "-o":
         assert stdout == b""
+
+
+@pytest.mark.parametrize("how", ["closed", "reader gone"])
+@pytest.mark.parametrize(("args", "code"), [
+    (["--no-such-option", str(EXAMPLES)], 2),  # click's own usage errors
+    (["--jobs", "0", str(EXAMPLES)], 2),
+    (["explain"], 2),
+    (["--resume", str(EXAMPLES)], 2),  # dw-clean's
+    (["explain", str(EXAMPLES / "missing.txt")], 1),
+])
+def test_without_standard_error_an_error_keeps_its_status(
+    how: str, args: list[str], code: int
+) -> None:
+    assert run_cli(args).returncode == code
+    assert _run_with_stderr(how, args) == (code, b"")
+
+
+@pytest.mark.parametrize("how", ["closed", "reader gone"])
+def test_without_standard_error_ctrl_c_while_starting_ends_with_130(how: str) -> None:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        launcher = tomllib.load(handle)["project"]["scripts"]["dw-clean"]
+    code = f"MODULE = 'typer'\nLAUNCHER = {launcher!r}\n{INTERRUPTED_IMPORT}"
+    assert _run_with_stderr(how, ["-c", code, str(EXAMPLES)], module=()) == (
+        128 + signal.SIGINT, b"")
 
 
 @pytest.mark.parametrize(("redirect", "args", "says"), [
@@ -895,7 +921,10 @@ def _directory_bytes(directory: Path) -> dict[str, bytes]:
     ([], ["--glob", "*"], "--glob *, but the run in {} was started with --glob *.txt"),
     ([], ["--max-bytes", "1000"], "--max-bytes 1000, but the run in {} was started with "
                                   "--max-bytes 33554432"),
-    ([], ["--timeout", "5"], "--timeout 5.0, but the run in {} was started with --timeout 60.0"),
+    # Values as a user types them: not 5.0 or 60.0.
+    ([], ["--timeout", "5"], "--timeout 5, but the run in {} was started with --timeout 60:"),
+    (["--timeout", "0"], ["--timeout", "2.5"], "--timeout 2.5, but the run in {} was started "
+                                              "with --timeout 0:"),
 ])
 def test_resume_refuses_options_that_change_the_records_and_writes_nothing(
     tmp_path: Path, first: list[str], then: list[str], says: str,
