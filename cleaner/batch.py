@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, Rejected
 from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
-from cleaner.outputs import ManifestEntry, RejectsFile, Sink, dumps
+from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, dumps
 
 if TYPE_CHECKING:
     # Imported when workers start (`_context`): a run in one process, such as
@@ -186,6 +186,11 @@ def load_cleaner(spec: str) -> Callable[..., Document]:
     return function
 
 
+def timeout_detail(timeout: float | None) -> str:
+    """A timeout reject's detail; the limit as typed (--timeout 5 is 5 s, not 5.0 s)."""
+    return f"cleaning took over {as_typed(timeout)} s"
+
+
 def process_input(ref: InputRef, options: Options) -> Outcome:
     """Read, decode and clean one input. Never raises for a bad input."""
     clean = load_cleaner(options.cleaner) if options.cleaner else None
@@ -207,9 +212,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
     except Rejected as rejected:
         return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
     except DocumentTimeout:
-        return Outcome(
-            ref.source, reason=Reason.TIMEOUT, detail=f"cleaning took over {options.timeout} s"
-        )
+        return Outcome(ref.source, reason=Reason.TIMEOUT, detail=timeout_detail(options.timeout))
     except DwCleanError:
         raise
     except Exception as error:  # a cleaner bug must not stop a batch of thousands
@@ -601,7 +604,7 @@ class WorkerPool:
                 done[in_hand[0]] = Outcome(
                     ref.source,
                     reason=Reason.TIMEOUT,
-                    detail=f"cleaning took over {self.options.timeout} s; worker stopped",
+                    detail=f"{timeout_detail(self.options.timeout)}; worker stopped",
                 )
                 self._replace(worker)
 

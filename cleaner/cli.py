@@ -336,6 +336,8 @@ def _clean(
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
     keep_gallery: bool = False, null: bool = False,
 ) -> int:
+    if dask is not None and output_dir is not None:
+        output_dir = _plain_if_local(output_dir)
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
                    null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
@@ -416,6 +418,20 @@ def _clean(
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
                            glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
+
+
+def _plain_if_local(output_dir: str) -> str:
+    """`/x` for a --dask output directory `file:///x`; other URLs and paths as given.
+
+    Checks made only for a plain path (the --resume warnings, --rejects not
+    replacing a run file, the advice after a fatal error) then apply to
+    `file:///x` too, as it is the same directory, written by the same ShardSink.
+    """
+    from cleaner import distributed  # noqa: PLC0415 - URLs need the optional [dask] extra
+
+    if distributed.is_local_output(output_dir):
+        return distributed.local_path(output_dir)
+    return output_dir
 
 
 def _stdin() -> BinaryIO:

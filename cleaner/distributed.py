@@ -54,6 +54,7 @@ from cleaner.batch import (
     Summary,
     process_input,
     time_limit,
+    timeout_detail,
 )
 from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
 from cleaner.inputs import (
@@ -303,9 +304,7 @@ def clean_one(ref: InputRef, options: Options) -> Outcome:
         return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
     except DocumentTimeout:
         # Same detail as process_input's, for a timeout outside the cleaning.
-        return Outcome(
-            ref.source, reason=Reason.TIMEOUT, detail=f"cleaning took over {options.timeout} s"
-        )
+        return Outcome(ref.source, reason=Reason.TIMEOUT, detail=timeout_detail(options.timeout))
 
 
 def clean_batch(refs: list[InputRef], options: Options) -> list[Outcome]:

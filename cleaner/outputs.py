@@ -500,8 +500,8 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
         # An option a later dw-clean added is not in an earlier run's file.
         if name in first and first[name] != value:
             raise UsageError(
-                f"--resume with {name} {_shown(value)}, but the run in {output_dir} "
-                f"was started with {name} {_shown(first[name])}: resume with the "
+                f"--resume with {name} {as_typed(value)}, but the run in {output_dir} "
+                f"was started with {name} {as_typed(first[name])}: resume with the "
                 "same options, or start again in another directory."
             )
     started_by = stored.get("dw_clean")
@@ -514,7 +514,8 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
     return None
 
 
-def _shown(value: object) -> str:
+def as_typed(value: object) -> str:
+    """An option's value as the user typed it, for messages."""
     if value is None or value is False:
         return "not given"
     if value is True:

@@ -147,12 +147,14 @@ def test_timeout_in_process_from_the_cli(monkeypatch: pytest.MonkeyPatch, bad_di
     started = time.monotonic()
     result = CliRunner().invoke(clean_app, [
         str(bad_dir / "latin1.txt"), str(bad_dir / "cp1252.txt"), str(bad_dir / "utf16-bom.txt"),
-        "--jobs", "1", "--timeout", "0.3", "--rejects", str(rejects),
+        "--jobs", "1", "--timeout", "1", "--rejects", str(rejects),
     ])
     assert time.monotonic() - started < 10
     assert result.exit_code == 1, result.output
     (reject,) = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert (name_of(reject["source"]), reject["reason"]) == ("cp1252.txt", "timeout")
+    # The limit as typed (QA: "took over 1.0 s" for --timeout 1).
+    assert reject["detail"] == "cleaning took over 1 s"
     assert [name_of(json.loads(x)["source"]) for x in result.stdout.splitlines()] == [
         "latin1.txt", "utf16-bom.txt"]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from cleaner import batch
+from cleaner import batch, outputs
 
 pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
@@ -43,6 +45,7 @@ from cleaner.outputs import MANIFEST_NAME, REJECTS_NAME, RUN_NAME, ShardSink, re
 ROOT = Path(__file__).resolve().parent.parent
 DUMPS = ROOT / "fixtures" / "dumps"
 BAD = ROOT / "fixtures" / "bad"
+EXAMPLES = ROOT / "fixtures" / "examples"
 PYTHON = sys.executable
 
 # Cleaning functions for worker processes, where monkeypatching cannot reach;
@@ -195,11 +198,11 @@ def test_time_limit_and_dead_workers_on_the_cluster(scheduler: str, tmp_path: Pa
 
     started = time.monotonic()
     run_dask([str(pages)], str(tmp_path / "slow"), scheduler,
-             Options(timeout=1.0, cleaner="dwclean_dask_hooks:slow"))
+             Options(timeout=1.0, cleaner="dwclean_dask_hooks:slow"))  # --timeout 1
     assert time.monotonic() - started < 20
     rejects = list(read_jsonl(str(tmp_path / "slow" / REJECTS_NAME)))
     assert rejects == [{"source": str(pages / "b.txt"), "reason": "timeout",
-                        "detail": "cleaning took over 1.0 s"}]
+                        "detail": "cleaning took over 1 s"}]
 
     run_dask([str(pages)], str(tmp_path / "crash"), scheduler,
              Options(cleaner="dwclean_dask_hooks:crash"), batch_size=4)
@@ -303,6 +306,48 @@ def test_cli_dask_run_equals_local_run(scheduler: str, tmp_path: Path) -> None:
                     "--dask", scheduler, "--resume"])
     assert other.exit_code == 2, other.output
     assert "--resume with --shard-size 7, but the run in" in other.stderr
+
+
+def test_cli_dask_file_url_output_is_resumable_as_its_local_directory(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # QA: with --output-dir file:///x a fatal error said the run "cannot be
+    # resumed", and --resume there kept its warnings to itself, though /x is
+    # the local directory, written and resumed as such.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    pages.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
+    for i in range(3):
+        (pages / f"p{i:03d}.txt").write_text(text.replace("Lavrov", f"Lavrov {i}"))
+    common = [str(pages), "--shard-size", "1", "--dask", scheduler, "--output-dir", out.as_uri()]
+
+    real_write = outputs.AtomicFile.write
+
+    def full_at_second_shard(self: outputs.AtomicFile, data: bytes) -> None:
+        if self.path.endswith("part-00001.jsonl.gz"):  # the client writes the shards
+            full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            raise outputs.write_error(full, self.path)
+        real_write(self, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outputs.AtomicFile, "write", full_at_second_shard)
+        failed = invoke(common)
+    assert failed.exit_code == 1, failed.output
+    assert failed.stderr.splitlines()[-1] == (
+        f"dw-clean: stopped by the error above (1 inputs done this run after "
+        f"{pages / 'p000.txt'}); {out} holds the 1 inputs its manifest lists; deal with the "
+        "error, then rerun the same command with --resume to continue.")
+
+    # The --rejects it would write over are refused as for a plain path.
+    clash = invoke([*common, "--resume", "--rejects", str(out / RUN_NAME)])
+    assert clash.exit_code == 2, clash.output
+    assert "is a file --output-dir writes itself" in clash.stderr
+
+    (out / RUN_NAME).unlink()  # as if an older dw-clean had started the run
+    resumed = invoke([*common, "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert f"warning: {out} has no run.json" in resumed.stderr
+    assert "2 inputs, 2 records, 0 rejects, 0 duplicates, 1 skipped as done" in resumed.stderr
 
 
 @pytest.mark.parametrize(
