@@ -336,8 +336,16 @@ def _clean(
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
     keep_gallery: bool = False, null: bool = False,
 ) -> int:
-    if dask is not None and output_dir is not None:
-        output_dir = _plain_if_local(output_dir)
+    if dask is None:
+        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
+    else:
+        output_dir = _plain_if_local(output_dir) if output_dir is not None else None
+        rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
+        if rejects is not None and "://" in rejects and "://" not in (output_dir or ""):
+            # A local run directory's sink writes its rejects with open(): a
+            # remote URL would fail at the end of the run, after all the cleaning.
+            raise UsageError(f"--rejects {rejects}: a URL for the rejects needs a remote "
+                             "--output-dir; with a local one, name a local file.")
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
                    null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
@@ -418,6 +426,15 @@ def _clean(
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
                            glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
+
+
+def _refuse_urls(*, output: str | None, output_dir: str | None, rejects: str | None) -> None:
+    """A URL is read and written through fsspec on --dask runs only: a local
+    run would make a folder called "file:" (or "s3:") in the current one."""
+    for option, value in (("-o", output), ("--output-dir", output_dir), ("--rejects", rejects)):
+        if value is not None and "://" in value:
+            raise UsageError(f"{option} {value}: URLs are for --dask runs; give a local "
+                             "path, or add --dask.")
 
 
 def _plain_if_local(output_dir: str) -> str:

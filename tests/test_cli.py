@@ -37,6 +37,26 @@ def records(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines()]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--output-dir", "file:///tmp/dw-clean-out"],
+        ["-o", "s3://bucket/records.jsonl"],
+        ["--rejects", "file:///tmp/dw-clean-rejects.jsonl"],
+    ],
+)
+def test_urls_without_dask_are_a_usage_error(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: a local run took `--output-dir file:///x` for a relative path and
+    # made a folder called "file:" in the current one.
+    monkeypatch.chdir(tmp_path)
+    result = invoke([str(EXAMPLES), *args])
+    assert result.exit_code == 2, result.output
+    assert f"{args[0]} {args[1]}: URLs are for --dask runs" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_mentions_explain_and_options() -> None:
     for flag in ("--help", "-h"):
         result = invoke([flag])

@@ -356,6 +356,10 @@ def test_cli_dask_file_url_output_is_resumable_as_its_local_directory(
         (["--dask", "local:2"], "--dask needs --output-dir"),
         (["--dask", "local:2", "-o", "out.jsonl"], "--dask needs --output-dir"),
         (["--dask", "local:two", "--output-dir", "OUT"], "give local:N"),
+        # Found by QA: the local directory's sink failed to write it at the
+        # end of the run, after all the cleaning.
+        (["--dask", "local:2", "--output-dir", "OUT", "--rejects", "memory://x/rejects.jsonl"],
+         "a URL for the rejects needs a remote --output-dir"),
     ],
 )
 def test_cli_dask_usage_errors(args: list[str], message: str, tmp_path: Path,
@@ -364,6 +368,16 @@ def test_cli_dask_usage_errors(args: list[str], message: str, tmp_path: Path,
     result = invoke([str(BAD), *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_cli_dask_file_url_rejects_are_its_local_file(scheduler: str, tmp_path: Path) -> None:
+    # QA: `--rejects file:///x/rejects.jsonl` beside a local --output-dir
+    # failed at the end of the run ("Cannot write file:///..."): it is /x/rejects.jsonl.
+    rejects = tmp_path / "rejects.jsonl"
+    result = invoke([str(BAD), "--dask", scheduler, "--output-dir", str(tmp_path / "out"),
+                     "--rejects", rejects.as_uri()])
+    assert result.exit_code == 1, result.output  # BAD holds rejects
+    assert [json.loads(line)["source"] for line in rejects.read_text().splitlines()]
 
 
 def test_cli_without_dask_installed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
