@@ -690,19 +690,22 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     no punctuation) is followed by a caption: one short sentence at most, often
     without a full stop, sometimes the alt text again.
     """
+    lines = page.lines
     free = _free_indices(page, start, stop)
-    for position, i in enumerate(free):
+    # A paragraph is no alt line (too long, or it ends a sentence): it pairs
+    # only as the twin of the line below, which must be free, so is the next
+    # line of `free` (labels are only added by this pass). Most free lines are
+    # paragraphs: this spares them the loop below.
+    last = len(free) - 1
+    candidates = [
+        i
+        for position, i in enumerate(free)
+        if not lines[i].is_prose
+        or (position < last and lines[free[position + 1]].key == lines[i].key)
+    ]
+    for i in candidates:
         if not page.free(i):  # labelled as a caption since the list was made
             continue
-        if page.lines[i].is_prose:
-            # A paragraph is no alt line (too long, or it ends a sentence): it
-            # pairs only as the twin of the line below, which must be free, so
-            # is the next line of `free` (labels were only added since the
-            # list was made). Most free lines are paragraphs: this spares
-            # them the walk to the line below.
-            following = free[position + 1] if position + 1 < len(free) else None
-            if following is None or page.lines[following].key != page.lines[i].key:
-                continue
         below = page.next_nonblank(i, stop)
         twin = below is not None and page.lines[below].key == page.lines[i].key
         if not (twin or _is_alt_line(page.lines[i])):
