@@ -127,7 +127,7 @@ def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> N
     assert kept + sum(doc.removed.values()) == non_blank
 
 
-@given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(")))
+@given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(«»…")))
 def test_language_words_are_the_runs_of_letters(text: str) -> None:
     # words_of() is the fast form of the pattern; both must give the same words.
     assert words_of(text) == _WORD.findall(text)
