@@ -410,12 +410,15 @@ def first_prose(page: Page) -> int | None:
 
 def find_end(page: Page, after: int) -> int:
     """The first related/footer heading after the article has begun."""
-    for i in range(after + 1, len(page.lines)):
-        label = page.labels[i]
-        rule = page.table_rules.get(i)
-        if label is not None and rule is not None and rule.section in (END_LINE, END_PREFIX):
+    table_rules, labels = page.table_rules, page.labels
+    # (No table matched on a page classified again without the tables.)
+    if not table_rules:
+        return len(labels)
+    for i in range(after + 1, len(labels)):
+        rule = table_rules.get(i)
+        if rule is not None and labels[i] is not None and rule.section in (END_LINE, END_PREFIX):
             return i
-    return len(page.lines)
+    return len(labels)
 
 
 # --- pass 3: images, videos, audios ------------------------------------------
@@ -702,19 +705,22 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     no punctuation) is followed by a caption: one short sentence at most, often
     without a full stop, sometimes the alt text again.
     """
+    lines = page.lines
     free = _free_indices(page, start, stop)
-    for position, i in enumerate(free):
+    # A paragraph is no alt line (too long, or it ends a sentence): it pairs
+    # only as the twin of the line below, which must be free, so is the next
+    # line of `free` (labels are only added by this pass). Most free lines are
+    # paragraphs: this spares them the loop below.
+    last = len(free) - 1
+    candidates = [
+        i
+        for position, i in enumerate(free)
+        if not lines[i].is_prose
+        or (position < last and lines[free[position + 1]].key == lines[i].key)
+    ]
+    for i in candidates:
         if not page.free(i):  # labelled as a caption since the list was made
             continue
-        if page.lines[i].is_prose:
-            # A paragraph is no alt line (too long, or it ends a sentence): it
-            # pairs only as the twin of the line below, which must be free, so
-            # is the next line of `free` (labels were only added since the
-            # list was made). Most free lines are paragraphs: this spares
-            # them the walk to the line below.
-            following = free[position + 1] if position + 1 < len(free) else None
-            if following is None or page.lines[following].key != page.lines[i].key:
-                continue
         below = page.next_nonblank(i, stop)
         twin = below is not None and page.lines[below].key == page.lines[i].key
         if not (twin or _is_alt_line(page.lines[i])):
@@ -858,11 +864,17 @@ def _is_caption_line(line: Line, alt: Line) -> bool:
     )
 
 
+# The categories of the table labels that open a media block.
+_MEDIA_CATEGORIES = frozenset({"duration", "video", "audio"})
+
+
 def label_media(page: Page, stop: int) -> None:
     """Video and audio blocks: title line, duration, browser notice."""
+    labels = page.labels
     for i in range(stop):
-        label = page.labels[i]
-        if label is None:
+        label = labels[i]
+        # (One test for the many labels of other categories.)
+        if label is None or label.category not in _MEDIA_CATEGORIES:
             continue
         if label.category == "duration":
             _label_duration_block(page, i, stop, label)
@@ -992,8 +1004,10 @@ def _date_anchor(page: Page, stop: int) -> int | None:
     # paragraph, near the top, and listing the whole page's free lines first
     # cost 7 us a page.
     for i in range(stop):
+        if labels[i] is not None:  # (most lines above the article are)
+            continue
         line = lines[i]
-        if labels[i] is not None or line.blank:
+        if line.blank:
             continue
         if (
             len(line.text) <= MAX_DATE_LINE_CHARS
@@ -1224,8 +1238,9 @@ def label_section_and_head(page: Page) -> None:
             section = kicker_section(line.text, page.rules.section_names)
             page.set(above, "section", "structure:kicker_above_title", section)
             head_end = above
+    before_title = _new_label(Label, ("navigation", "structure:before_title", None))
     for i in _free_indices(page, 0, head_end):
-        page.set(i, "navigation", "structure:before_title")
+        page.labels[i] = before_title
 
 
 # --- pass 5: galleries, related zone, tail ------------------------------------
@@ -1243,9 +1258,13 @@ GALLERY_RULE_PREFIX = "structure:gallery"
 
 def label_galleries(page: Page, start: int, stop: int) -> None:
     """Old-layout picture galleries repeat their own title on every slide."""
-    counts = Counter(
-        page.lines[i].key for i in _free_indices(page, start, stop) if page.lines[i].is_heading_like
-    )
+    lines = page.lines
+    keys = [lines[i].key for i in _free_indices(page, start, stop) if lines[i].is_heading_like]
+    # A key on three lines leaves at most len(keys) - 2 distinct keys: most
+    # pages have fewer repeats than that, and need no count.
+    if len(set(keys)) > len(keys) - 2:
+        return
+    counts = Counter(keys)
     repeated = {key for key, count in counts.items() if count >= 3}
     if not repeated:
         return
@@ -1276,20 +1295,27 @@ def label_galleries(page: Page, start: int, stop: int) -> None:
 
 
 def label_end_zone(page: Page) -> None:
-    zone = page.labels[page.end_index] if page.end_index < len(page.lines) else None
+    lines, labels = page.lines, page.labels
+    zone = labels[page.end_index] if page.end_index < len(lines) else None
     category = zone.category if zone is not None else "related"
-    for i in range(page.end_index, len(page.lines)):
-        label = page.labels[i]
-        if page.free(i) or (label is not None and isinstance(label.value, (Image, Media))):
+    # One label for every line of the zone (labels are immutable tuples).
+    after_end = _new_label(Label, (category, "structure:after_end_marker", None))
+    for i in range(page.end_index, len(lines)):
+        label = labels[i]
+        if label is None:
+            if lines[i].text:
+                labels[i] = after_end
+        elif isinstance(label.value, (Image, Media)):
             # Teaser images and videos belong to other articles, not this one.
-            page.set(i, category, "structure:after_end_marker")
+            labels[i] = after_end
 
 
 def label_after_initials(page: Page) -> None:
     """Teaser titles left between the closing initials and the page end."""
     last = None
+    labels = page.labels
     for i in range(page.end_index):
-        label = page.labels[i]
+        label = labels[i]
         if label is not None and label.rule == CLOSING_INITIALS_RULE:
             last = i
     if last is None:
@@ -1340,22 +1366,27 @@ def label_alt_after_lead(page: Page) -> None:
 
 
 def label_body(page: Page) -> None:
-    body = _free_indices(page, 0, len(page.lines))
+    lines, labels = page.lines, page.labels
+    body = _free_indices(page, 0, len(lines))
+    last = len(body) - 1
     for position, i in enumerate(body):
-        line = page.lines[i]
+        line = lines[i]
         is_heading = (
-            position > 0
-            and position + 1 < len(body)
+            0 < position < last
             and line.words <= MAX_HEADING_WORDS
             and line.is_heading_like
             and _ends_like_a_heading(line.text)
-            and page.lines[body[position + 1]].words > line.words
-            and not _introduces_list(page.lines[body[position - 1]])
+            and lines[body[position + 1]].words > line.words
+            and not _introduces_list(lines[body[position - 1]])
         )
         if is_heading:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)
         else:
-            page.set(i, BODY, "structure:remaining_text")
+            labels[i] = _REMAINING_TEXT
+
+
+# The label of every paragraph (one tuple: labels are immutable).
+_REMAINING_TEXT = Label(BODY, "structure:remaining_text")
 
 
 # The quotation marks that open a quotation in DW's languages, each with the

@@ -321,6 +321,17 @@ def test_reader_header_alone_gives_metadata() -> None:
     assert doc.text.startswith("Russian Foreign Minister")
 
 
+def test_reader_header_after_blank_lines_is_read() -> None:
+    # The header is looked for only where the page starts, after whitespace.
+    fields, markdown = split_reader_header(
+        "\r\n \n  URL Source: https://www.dw.com/en/a-1\n\nMarkdown Content:\nBody text.\n"
+    )
+    assert fields == {"url source": "https://www.dw.com/en/a-1", "markdown content": ""}
+    assert markdown == "Body text.\n"
+    page = "Intro line\nURL Source: https://www.dw.com/en/a-1\nMarkdown Content:\nBody.\n"
+    assert split_reader_header(page) == ({}, page)
+
+
 def test_a_text_starting_with_title_colon_is_not_a_reader_header() -> None:
     text = "Title: a film by someone\n\nMore about the film.\n"
     assert split_reader_header(text) == ({}, text)

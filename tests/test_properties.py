@@ -15,7 +15,14 @@ from cleaner import clean
 from cleaner.core import analyse
 from cleaner.formats.detect import path_suffixes
 from cleaner.language import _WORD, words_of
-from cleaner.lines import _UNSPACED, count_words, make_line, structural_words
+from cleaner.lines import (
+    _INVISIBLE_CHARS,
+    _LIST_GLYPH,
+    _UNSPACED,
+    count_words,
+    make_line,
+    structural_words,
+)
 from cleaner.unwrap import unwrap
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
@@ -94,6 +101,36 @@ def test_a_line_counts_the_words_of_its_text(raw: str) -> None:
         assert line.words == line.word_count == len(line.text.split())
 
 
+# Every kind of whitespace (str.split's, which splitlines leaves in a line),
+# the invisible characters, list glyphs, digits and Chinese.
+_SPACING = " \t\x0b\x1f\xa0\u1680\u2000\u200a\u202f\u205f\u3000" + _INVISIBLE_CHARS
+
+
+_LINE_CHARS = "ab.:1(•-中"
+
+
+@SETTINGS
+@given(
+    any_line
+    # (Lines of spaces and printable characters alone, which take the short
+    # cut, and lines with other spacing, which mostly do not.)
+    | st.text(alphabet=st.sampled_from(f" {_LINE_CHARS}"), max_size=40)
+    | st.text(alphabet=st.sampled_from(f"{_SPACING}{_LINE_CHARS}"), max_size=40)
+)
+def test_a_lines_text_is_its_words_between_single_spaces(raw: str) -> None:
+    # make_line takes a short cut for lines already spaced so: it must give
+    # what splitting the line into words and joining them gives.
+    visible = raw.translate({ord(char): None for char in _INVISIBLE_CHARS})
+    words = visible.split()
+    line = make_line(raw)
+    assert line.text == _LIST_GLYPH.sub("", " ".join(words), count=1)
+    assert line.blank == (not words)
+    if not _UNSPACED.search(line.text):
+        assert line.words == len(line.text.split())
+    if visible == raw:  # what split_lines asks on a page without invisible characters
+        assert make_line(raw, invisible=False) == line
+
+
 @SETTINGS
 @given(pages)
 def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> None:
@@ -104,7 +141,7 @@ def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> N
     assert kept + sum(doc.removed.values()) == non_blank
 
 
-@given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(")))
+@given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(«»…")))
 def test_language_words_are_the_runs_of_letters(text: str) -> None:
     # words_of() is the fast form of the pattern; both must give the same words.
     assert words_of(text) == _WORD.findall(text)
