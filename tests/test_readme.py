@@ -1,0 +1,61 @@
+"""The README against the tool: what a new user reads is what the tool does.
+
+The README's examples and tables drift as the tool changes; these tests catch
+the kinds of drift that can be checked mechanically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import clean_app, explain_app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The README's own marker for lines left out of an excerpt.
+ELIDED = ("...", "…")
+
+
+def section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.M | re.S)
+    assert match, f"README has no section {title!r}"
+    return match[1]
+
+
+def code_block_after(marker: str) -> str:
+    match = re.search(rf"```\w*\n({re.escape(marker)}.*?)```", README, re.S)
+    assert match, f"README has no code block starting with {marker!r}"
+    return match[1]
+
+
+def test_explain_excerpt_is_what_explain_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    block = code_block_after("$ dw-clean explain ")
+    command, *shown = block.splitlines()
+    monkeypatch.chdir(ROOT)  # the README runs it from the repository root
+    result = CliRunner().invoke(explain_app, command.split()[3:])
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.splitlines()
+    excerpt = [line for line in shown if line.strip() not in ELIDED]
+    assert len(excerpt) > 5, block
+    # Every line shown is printed, in the README's order (the "..." stand for the rest).
+    positions = [printed.index(line) if line in printed else -1 for line in excerpt]
+    assert -1 not in positions, [line for line in excerpt if line not in printed]
+    assert positions == sorted(positions)
+
+
+def test_record_example_holds_the_fields_the_tool_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = json.loads(code_block_after('{"id": '))
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(clean_app, [shown["source"], "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    (written,) = [json.loads(line) for line in result.stdout.splitlines()]
+    # Values the README shortens with "..." are left out; all others must be exact.
+    exact = {key: value for key, value in shown.items()
+             if not any(mark in json.dumps(value, ensure_ascii=False) for mark in ELIDED)}
+    assert len(exact) > 10, exact
+    assert {key: written[key] for key in exact} == exact
