@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import clean_app, explain_app
+from cleaner.errors import Reason
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -59,3 +60,9 @@ def test_record_example_holds_the_fields_the_tool_writes(monkeypatch: pytest.Mon
              if not any(mark in json.dumps(value, ensure_ascii=False) for mark in ELIDED)}
     assert len(exact) > 10, exact
     assert {key: written[key] for key in exact} == exact
+
+
+def test_every_reject_reason_is_in_the_reasons_table() -> None:
+    table = section("Bad input and exit codes")
+    listed = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
+    assert listed == {reason.value for reason in Reason}
