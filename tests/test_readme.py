@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from cleaner.cli import clean_app, explain_app
@@ -66,3 +67,22 @@ def test_every_reject_reason_is_in_the_reasons_table() -> None:
     table = section("Bad input and exit codes")
     listed = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
     assert listed == {reason.value for reason in Reason}
+
+
+@pytest.mark.parametrize(
+    ("app", "name"), [(clean_app, "dw-clean"), (explain_app, "dw-clean explain")]
+)
+def test_every_option_in_help_is_in_the_readme(app: typer.Typer, name: str) -> None:
+    # The benchmark tables name options too, but a user must not need them to
+    # learn what an option does.
+    readme = README.replace(section("Speed"), "")
+    shown = CliRunner().invoke(app, ["--help"], prog_name=name, terminal_width=200).output
+    options = re.findall(r"^\s+(?:(-\w), )?(--[a-z][a-z-]*)", shown, re.M)
+    assert ("-h", "--help") in options and ("", "--format") in options, shown
+
+    def mentioned(flag: str) -> bool:
+        return bool(flag) and (f"`{flag}" in readme or f"{flag} " in readme)
+
+    missing = {long for short, long in options
+               if long != "--help" and not (mentioned(short) or mentioned(long))}
+    assert not missing, f"{name} --help has options the README never mentions: {sorted(missing)}"
