@@ -86,3 +86,23 @@ def test_every_option_in_help_is_in_the_readme(app: typer.Typer, name: str) -> N
     missing = {long for short, long in options
                if long != "--help" and not (mentioned(short) or mentioned(long))}
     assert not missing, f"{name} --help has options the README never mentions: {sorted(missing)}"
+
+
+def options_help(app: typer.Typer, name: str) -> dict[str, str]:
+    """Each option of `name --help` with its help text on one line."""
+    shown = CliRunner().invoke(app, ["--help"], prog_name=name, terminal_width=200).output
+    blocks = re.split(r"^\s+(?:-\w, )?(--[a-z][a-z-]*)", shown.split("Options:", 1)[1], flags=re.M)
+    pairs = zip(blocks[1::2], blocks[2::2], strict=True)
+    return {option: " ".join(help_text.split()) for option, help_text in pairs}
+
+
+def test_options_of_both_commands_state_the_same_default() -> None:
+    # A user who reads one command's help must not be left guessing at the other's.
+    run = options_help(clean_app, "dw-clean")
+    explain = options_help(explain_app, "dw-clean explain")
+    shared = (set(run) & set(explain)) - {"--help", "--version"}
+    assert {"--max-bytes", "--format"} <= shared
+    for option in shared:
+        stated = [re.findall(r"\[default: ([^\];]+)", help_text)
+                  for help_text in (run[option], explain[option])]
+        assert stated[0] == stated[1], (option, run[option], explain[option])
