@@ -106,3 +106,11 @@ def test_options_of_both_commands_state_the_same_default() -> None:
         stated = [re.findall(r"\[default: ([^\];]+)", help_text)
                   for help_text in (run[option], explain[option])]
         assert stated[0] == stated[1], (option, run[option], explain[option])
+
+
+def test_layout_names_every_module_and_script() -> None:
+    layout = section("Layout")
+    files = [*(ROOT / "cleaner").glob("*.py"), *(ROOT / "scripts").iterdir()]
+    names = {path.name for path in files if not path.name.startswith("_")}
+    assert "cli.py" in names and "check.sh" in names
+    assert not {name for name in names if f"`{name}`" not in layout}
