@@ -114,3 +114,11 @@ def test_layout_names_every_module_and_script() -> None:
     names = {path.name for path in files if not path.name.startswith("_")}
     assert "cli.py" in names and "check.sh" in names
     assert not {name for name in names if f"`{name}`" not in layout}
+
+
+def test_links_to_repository_files_lead_somewhere() -> None:
+    # `![alt](src)` and `[text](url)` in the input-forms notes are markdown syntax, not links.
+    targets = [target for target in re.findall(r"\]\(([^)\s]+)\)", README)
+               if "/" in target and "://" not in target]
+    assert targets, "the README links no repository file"
+    assert [target for target in targets if not (ROOT / target).exists()] == []
