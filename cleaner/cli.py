@@ -221,8 +221,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     text_field: Annotated[
         str | None,
         typer.Option("--text-field", metavar="NAME",
-                     help="For JSON Lines input: the field holding the page text "
-                          "[default: text]."),
+                     help="For JSON records (JSON Lines, a JSON array or object): the "
+                          "field holding the page text [default: text]."),
     ] = None,
     keep_gallery: Annotated[
         bool,
@@ -584,8 +584,9 @@ def explain_command(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A page dump (or - for stdin).")],
     max_bytes: Annotated[
         int | None,
-        typer.Option("--max-bytes", min=1, metavar="N", help="Refuse inputs over N bytes.",
-                     show_default=False),
+        typer.Option("--max-bytes", min=1, metavar="N",
+                     help="Refuse inputs over N bytes (after decompressing) "
+                          "[default: 32 MiB].", show_default=False),
     ] = None,
     fmt: Annotated[
         str,

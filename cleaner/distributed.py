@@ -330,6 +330,26 @@ def _local_workers(address: str) -> int:
     return int(count)
 
 
+# Schemes whose addresses are host:port: a typo there ("tcp://host", "sheduler")
+# can be told from the address alone, before the output directory is made.
+_HOST_PORT_SCHEMES = frozenset({"tcp", "tls", "ws", "wss"})
+
+
+def _check_scheduler_address(address: str) -> None:
+    comm = _distributed().comm
+    try:
+        scheme, _ = comm.parse_address(address, strict=False)
+        if scheme in _HOST_PORT_SCHEMES:
+            comm.get_address_host_port(address)
+        else:
+            comm.registry.get_backend(scheme)
+    except ValueError as error:
+        raise UsageError(
+            f"--dask {address}: {error}. Give a scheduler address (tcp://host:8786), "
+            "or local:N for a cluster on this machine."
+        ) from None
+
+
 @contextmanager
 def dask_client(address: str) -> Iterator[Any]:
     """A `distributed.Client` for `tcp://host:port` or a new `local:N` cluster.
@@ -694,6 +714,8 @@ def run_dask(
     if address.startswith(_LOCAL_CLUSTER):
         _local_workers(address)
     _distributed()
+    if not address.startswith(_LOCAL_CLUSTER):
+        _check_scheduler_address(address)
     sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
                                     rejects_path=rejects_path, run_options=run_options)
     own_outputs = OwnOutputs.of(

@@ -267,6 +267,20 @@ def test_local_cluster_address(tmp_path: Path) -> None:
     assert not (tmp_path / "bad-address").exists()
 
 
+@pytest.mark.parametrize("address", ["scheduler", "tcp://scheduler", "tpc://scheduler:8786"])
+def test_malformed_scheduler_address_is_a_usage_error_before_any_output(
+        tmp_path: Path, address: str) -> None:
+    # A typo in the address used to leave a directory holding run.json and
+    # advice to --resume a run that never started.
+    out = tmp_path / "out"
+    result = CliRunner().invoke(clean_app, normalize_args(
+        [str(BAD / "cp1252.txt"), "--output-dir", str(out), "--dask", address]))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"dw-clean: usage error: --dask {address}: ")
+    assert "tcp://host:8786" in result.stderr
+    assert not out.exists()
+
+
 def test_missing_dask_tells_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
