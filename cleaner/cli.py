@@ -578,6 +578,10 @@ def _report_interruption(summary: Summary, output_dir: str | None) -> None:
          f"({summary.inputs} inputs done this run); {advice}")
 
 
+# The forms explain shows line by line: one page each (JSON records hold one per record).
+EXPLAIN_FORMATS = ("auto", "text", "markdown", "html")
+
+
 @explain_app.command(help="Print every line of FILE with its decision, category and rule.",
                      cls=_UsageAsWritten)
 def explain_command(
@@ -590,7 +594,7 @@ def explain_command(
     ] = None,
     fmt: Annotated[
         str,
-        typer.Option("--format", metavar="[auto|text|markdown|html]",
+        typer.Option("--format", metavar=f"[{'|'.join(EXPLAIN_FORMATS)}]",
                      help="Input form; markdown and HTML are shown as the text dump the "
                           "cleaner made of them."),
     ] = "auto",
@@ -610,6 +614,10 @@ def explain_command(
 def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
     from cleaner import inputs  # noqa: PLC0415 - keep start-up light
     from cleaner.errors import Rejected  # noqa: PLC0415
+
+    if fmt not in (*EXPLAIN_FORMATS, "jsonl"):  # (jsonl: refused below, with the reason)
+        raise _fail(UsageError(f"Unknown --format {fmt!r}; explain takes one of "
+                               f"{', '.join(EXPLAIN_FORMATS)}."))
 
     try:
         from cleaner.explain import render_explanation  # noqa: PLC0415

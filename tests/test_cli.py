@@ -298,6 +298,17 @@ def test_explain_command() -> None:
     assert "nope.txt" in missing.stderr
 
 
+def test_explain_names_only_the_forms_it_explains() -> None:
+    # QA: `explain --format foo` listed jsonl among the choices, which explain refuses.
+    page = EXAMPLES / "000_9910ba9fc400b7a4.txt"
+    result = CliRunner().invoke(explain_app, [str(page), "--format", "foo"])
+    assert result.exit_code == 2, result.output
+    assert "explain takes one of auto, text, markdown, html." in result.stderr
+    refused = CliRunner().invoke(explain_app, [str(page), "--format", "jsonl"])
+    assert refused.exit_code == 2, refused.output
+    assert "one page per record" in refused.stderr
+
+
 def test_explain_on_json_lines_is_a_usage_error_not_a_traceback() -> None:
     records = ROOT / "fixtures" / "records" / "de-rss-2026.jsonl"
     result = CliRunner().invoke(explain_app, [str(records)])
