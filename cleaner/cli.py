@@ -130,7 +130,7 @@ an error, 2 usage error, 130/143 interrupted, 141 standard output closed.
 
 @clean_app.command(help=_HELP, no_args_is_help=False)
 def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
-
+    ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
         # Several paths, or none when --files-from lists them: "[PATH]...",
@@ -184,7 +184,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     resume: Annotated[
         bool,
         typer.Option("--resume",
-                     help="With --output-dir: skip inputs the manifest lists as done."),
+                     help="With --output-dir: skip inputs the manifest lists as done; "
+                          "options that change records, if not given, are the run's own "
+                          "(from its run.json)."),
     ] = False,
     dedup: Annotated[
         str | None,
@@ -247,14 +249,25 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     del version
     if output == "-":  # as for inputs, "-" is the standard stream
         output = None
+    run_settings: dict[str, Any] = {
+        "glob": glob, "max_bytes": max_bytes, "timeout": timeout, "fmt": fmt,
+        "text_field": text_field, "keep_gallery": keep_gallery, "dedup": dedup,
+        "shard_size": shard_size,
+    }
     try:
+        taken: dict[str, object] = {}
+        if resume and output_dir is not None:
+            left_out = [option for option, parameter in RUN_OPTION_PARAMETERS.items()
+                        if _left_out(ctx, parameter)]
+            taken = _taken_from_run(output_dir, dask=dask, left_out=left_out,
+                                    command_line=_run_options(**run_settings))
+            run_settings.update({RUN_OPTION_PARAMETERS[option]: value
+                                 for option, value in taken.items()})
         code = _clean(
-            paths=paths or [], output=output, output_dir=output_dir, shard_size=shard_size,
-            files_from=files_from, null=null, glob=glob, jobs=jobs or _default_jobs(),
-            quiet=quiet,
-            resume=resume, dedup=dedup, rejects=rejects, allow_rejects=allow_rejects,
-            max_bytes=max_bytes, timeout=timeout, fmt=fmt, text_field=text_field, dask=dask,
-            keep_gallery=keep_gallery,
+            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from,
+            null=null, jobs=jobs or _default_jobs(), quiet=quiet, resume=resume,
+            rejects=rejects, allow_rejects=allow_rejects, dask=dask,
+            taken_from_run=tuple(taken), **run_settings,
         )
     except DwCleanError as error:
         raise _fail(error) from None
@@ -263,6 +276,55 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         # exit 130 without a word). The run itself reports its interrupts.
         raise _interrupted("before the run began") from None
     raise typer.Exit(code=code)
+
+
+# The parameters of `clean_command` that `run.json` records, by option name
+# (see cleaner.outputs.RunOptions): those a resumed run takes from it.
+RUN_OPTION_PARAMETERS = {
+    "--glob": "glob", "--max-bytes": "max_bytes", "--timeout": "timeout", "--format": "fmt",
+    "--text-field": "text_field", "--keep-gallery": "keep_gallery", "--dedup": "dedup",
+    "--shard-size": "shard_size",
+}
+
+
+def _left_out(ctx: typer.Context, parameter: str) -> bool:
+    """Whether the command line leaves the option out (it has its default value)."""
+    source = ctx.get_parameter_source(parameter)
+    # By name: typer 0.28 has its own copy of click, whose ParameterSource is
+    # not click's, and earlier versions (which pyproject allows) use click's.
+    return source is None or source.name in {"DEFAULT", "DEFAULT_MAP"}
+
+
+def _run_options(
+    *, glob: str, max_bytes: int | None, timeout: float, fmt: str, text_field: str | None,
+    keep_gallery: bool, dedup: str | None, shard_size: int,
+) -> dict[str, object]:
+    """What a resumed run must repeat, with their effective values (see
+    cleaner.outputs.RunOptions): `--max-bytes` 33554432 when not given."""
+    from cleaner.inputs import DEFAULT_MAX_BYTES  # noqa: PLC0415 - keep start-up light
+
+    return {
+        "--glob": glob, "--max-bytes": max_bytes or DEFAULT_MAX_BYTES,
+        "--timeout": float(timeout), "--format": fmt, "--text-field": text_field or "text",
+        "--keep-gallery": keep_gallery, "--dedup": dedup, "--shard-size": shard_size,
+    }
+
+
+def _taken_from_run(
+    output_dir: str, *, dask: str | None, left_out: list[str], command_line: dict[str, object],
+) -> dict[str, object]:
+    """The options left out of a --resume command line whose value in the run
+    being resumed differs from their default: the run goes on as it began,
+    as the user expects, rather than being refused for options not given.
+    (Options given must still be the run's: `check_resumed_options`.)"""
+    directory = _plain_if_local(output_dir) if dask is not None else output_dir
+    if "://" in directory:  # not resumable (said later); its run.json is not read here
+        return {}
+    from cleaner.outputs import first_run_options  # noqa: PLC0415 - keep start-up light
+
+    first = first_run_options(directory)
+    return {option: first[option] for option in left_out
+            if option in first and first[option] != command_line[option]}
 
 
 def _interrupted(when: str) -> typer.Exit:
@@ -334,7 +396,7 @@ def _clean(
     files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
     dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
-    keep_gallery: bool = False, null: bool = False,
+    keep_gallery: bool = False, null: bool = False, taken_from_run: tuple[str, ...] = (),
 ) -> int:
     if dask is None:
         _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
@@ -365,17 +427,20 @@ def _clean(
                             keep_gallery=keep_gallery,
                             digests=dedup is not None or output_dir is not None)
 
-    # What a resumed run must repeat (see cleaner.outputs.RunOptions).
-    run_options = {
-        "--glob": glob, "--max-bytes": limit, "--timeout": float(timeout), "--format": fmt,
-        "--text-field": text_field or "text", "--keep-gallery": keep_gallery,
-        "--dedup": dedup, "--shard-size": shard_size,
-    }
+    run_options = _run_options(glob=glob, max_bytes=limit, timeout=timeout, fmt=fmt,
+                               text_field=text_field, keep_gallery=keep_gallery, dedup=dedup,
+                               shard_size=shard_size)
     if resume and output_dir is not None and "://" not in output_dir:
         # Refused before anything is written, the cluster started or an input read.
         warning = outputs.check_resumed_options(output_dir, run_options)
         if warning is not None:
             _err(f"warning: {warning}")
+        if taken_from_run:
+            # Said even with -q: the command line does not show what the run does.
+            _err(f"resuming with the options the run in {output_dir} was started with "
+                 f"({outputs.RUN_NAME}): " + " ".join(
+                     _as_typed_option(option, run_options[option])
+                     for option in taken_from_run))
 
     if dask is not None:
         # Issue 6: the same run on a Dask cluster, which lists the inputs and
@@ -426,6 +491,12 @@ def _clean(
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
                            glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
+
+
+def _as_typed_option(option: str, value: object) -> str:
+    from cleaner.outputs import as_typed  # noqa: PLC0415 - loaded by now
+
+    return option if value is True else f"{option} {as_typed(value)}"
 
 
 def _refuse_urls(*, output: str | None, output_dir: str | None, rejects: str | None) -> None:

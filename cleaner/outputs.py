@@ -20,8 +20,9 @@ A shard directory (`--output-dir`) holds:
 - `rejects.jsonl` (unless `--rejects` names another file);
 - `run.json`: `{"dw_clean": VERSION, "options": {"--shard-size": 10000, ...}}`,
   the options that decide which inputs are taken and what their records hold
-  (`RunOptions`), written when the run starts. `--resume` refuses other values
-  of them, which would give output unlike that of one uninterrupted run.
+  (`RunOptions`), written when the run starts. `--resume` takes those its
+  command line leaves out from it, and refuses other values of those given,
+  which would give output unlike that of one uninterrupted run.
 
 The manifest and rejects file are rewritten (copy, append, rename) each time a
 shard is completed, and once more at the end or on interruption: what they
@@ -479,23 +480,12 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
     """
     if not os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
         return None
-    path = os.path.join(output_dir, RUN_NAME)
-    try:
-        with open(path, "rb") as handle:
-            stored = json.loads(handle.read())
-    except FileNotFoundError:
+    stored = read_run_file(output_dir)
+    if stored is None:
         return (f"{output_dir} has no {RUN_NAME} (written by an older dw-clean), so "
                 "this run cannot check that its options are the first run's; give "
                 "the same ones, or the output will mix two kinds of records.")
-    except (OSError, ValueError) as error:
-        raise DwCleanError(
-            f"Cannot resume: {path} is unreadable ({error}). Delete the output "
-            "directory and run again without --resume."
-        ) from error
-    first = stored.get("options") if isinstance(stored, dict) else None
-    if not isinstance(first, dict):
-        raise DwCleanError(f"Cannot resume: {path} does not list the run's options; "
-                           "was the output directory written by another program?")
+    first = stored["options"]
     for name, value in options.items():
         # An option a later dw-clean added is not in an earlier run's file.
         if name in first and first[name] != value:
@@ -512,6 +502,66 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
         return (f"the run in {output_dir} was started by dw-clean {started_by}, and this "
                 f"is {__version__}: the records it adds will say so in cleaner_version.")
     return None
+
+
+def first_run_options(output_dir: str) -> dict[str, object]:
+    """The options the run in `output_dir` was started with; {} when unknown.
+
+    Unknown for a directory written before `run.json` existed, and for one
+    whose run stopped before its first commit with an unreadable `run.json`:
+    nothing was done there, so the run starts again and writes it anew.
+    """
+    try:
+        stored = read_run_file(output_dir)
+    except DwCleanError:
+        if os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
+            raise
+        return {}
+    return {} if stored is None else dict(stored["options"])
+
+
+# The JSON types of the options `run.json` records (a float --timeout that
+# is whole may be written as an integer by hand): a resumed run takes the
+# ones its command line leaves out, so a value of another type is refused
+# rather than passed on to the cleaning.
+RUN_OPTION_TYPES: Mapping[str, tuple[type, ...]] = {
+    "--glob": (str,),
+    "--max-bytes": (int,),
+    "--timeout": (float, int),
+    "--format": (str,),
+    "--text-field": (str,),
+    "--keep-gallery": (bool,),
+    "--dedup": (str, type(None)),
+    "--shard-size": (int,),
+}
+# The least values the command line takes for them (its `min=`): a 0
+# --max-bytes would not be refused but read as "not given", the default.
+RUN_OPTION_MINIMUMS: Mapping[str, int] = {"--max-bytes": 1, "--timeout": 0, "--shard-size": 1}
+
+
+def read_run_file(output_dir: str) -> dict[str, Any] | None:
+    """`run.json` in `output_dir`, its `options` checked; None when there is none."""
+    path = os.path.join(output_dir, RUN_NAME)
+    try:
+        with open(path, "rb") as handle:
+            stored = json.loads(handle.read())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise DwCleanError(
+            f"Cannot resume: {path} is unreadable ({error}). Delete the output "
+            "directory and run again without --resume."
+        ) from error
+    if not isinstance(stored, dict) or not isinstance(stored.get("options"), dict):
+        raise DwCleanError(f"Cannot resume: {path} does not list the run's options; "
+                           "was the output directory written by another program?")
+    for name, value in stored["options"].items():
+        # type(), not isinstance(): true is not a --shard-size.
+        wrong_type = name in RUN_OPTION_TYPES and type(value) not in RUN_OPTION_TYPES[name]
+        if wrong_type or (name in RUN_OPTION_MINIMUMS and value < RUN_OPTION_MINIMUMS[name]):
+            raise DwCleanError(f"Cannot resume: {path} gives {name} {json.dumps(value)}, "
+                               "which no dw-clean run writes; was it edited?")
+    return stored
 
 
 def as_typed(value: object) -> str:
@@ -687,6 +737,7 @@ __all__ = [
     "append_lines",
     "check_resumed_options",
     "dumps",
+    "first_run_options",
     "open_rejects",
     "read_jsonl",
     "read_resume_state",

@@ -619,14 +619,14 @@ def test_signal_mid_run_then_resume(tmp_path: Path, sig: signal.Signals) -> None
 
 
 def _interrupted_run(
-    tmp_path: Path, *, jobs: int
+    tmp_path: Path, *, jobs: int, options: tuple[str, ...] = ("--shard-size", "7"),
 ) -> tuple[list[str], Path, Path, subprocess.Popen[bytes]]:
     """An uninterrupted run of 40 slow pages into `whole`, and the same run
     into `parts` started and under way, ready for a signal."""
     pages = tmp_path / "pages"
     make_pages(pages, 40)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
-    common = [str(pages), "--shard-size", "7", "-j", str(jobs)]
+    common = [str(pages), *options, "-j", str(jobs)]
     _slow_run_whole(common, whole)
     return common, whole, parts, _start_when_under_way(common, parts)
 
@@ -661,6 +661,32 @@ def _start_when_under_way(args: list[str], parts: Path) -> subprocess.Popen[byte
     while not (parts / "manifest.jsonl").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     return process
+
+
+def test_resume_with_a_bare_command_line_goes_on_with_the_options_the_run_began_with(
+    tmp_path: Path,
+) -> None:
+    # QA: `--resume` without the --shard-size and --glob the run was started
+    # with was refused, the left-out options taking their defaults.
+    started_with = ("--shard-size", "7", "--glob", "p0[0-2]*.txt")  # 30 of the 40 pages
+    _, whole, parts, process = _interrupted_run(tmp_path, jobs=1, options=started_with)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert 0 < len(records((parts / "manifest.jsonl").read_text())) < 30
+    bare = [str(tmp_path / "pages"), "-j", "1"]
+
+    # A value given must still be the run's: refused, and the note not said.
+    other = invoke([*bare, "--shard-size", "8", "--output-dir", str(parts), "--resume"])
+    assert other.exit_code == 2, other.output
+    assert other.stderr == (f"dw-clean: usage error: --resume with --shard-size 8, but the run "
+                            f"in {parts} was started with --shard-size 7: resume with the same "
+                            "options, or start again in another directory.\n")
+
+    resumed_stderr = _resume_and_compare([*bare, "-q"], parts, whole)
+    assert resumed_stderr.decode() == (
+        f"dw-clean: resuming with the options the run in {parts} was started with "
+        "(run.json): --glob p0[0-2]*.txt --shard-size 7\n")
 
 
 def test_sigterm_to_the_process_group_spares_the_workers_and_resume_completes(
@@ -1009,6 +1035,47 @@ def test_resume_of_a_directory_without_run_json_warns_that_options_are_unchecked
     assert "warning: " in result.stderr and "has no run.json" in result.stderr
     assert "2 skipped as done" in result.stderr
     assert not (out / "run.json").exists()  # its first run's options are still unknown
+
+
+def test_resume_of_a_run_killed_before_its_first_commit_takes_its_options(
+    tmp_path: Path,
+) -> None:
+    # Killed (SIGKILL, out of memory) before its first shard: run.json alone
+    # is left, and says how the run was started.
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    make_pages(pages, 5)
+    started_with = ["--shard-size", "2", "--dedup", "drop"]
+    assert invoke([str(pages), *started_with, "--output-dir", str(whole), "-j", "1"]
+                  ).exit_code == 0
+    parts.mkdir()
+    (parts / "run.json").write_bytes((whole / "run.json").read_bytes())
+    result = invoke([str(pages), "--output-dir", str(parts), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert (f"resuming with the options the run in {parts} was started with (run.json): "
+            "--dedup drop --shard-size 2\n") in result.stderr
+    assert _directory_bytes(parts) == _directory_bytes(whole)
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--shard-size", "500"), ("--keep-gallery", 1), ("--max-bytes", 0), ("--timeout", -1),
+])
+def test_resume_refuses_a_run_json_option_no_run_writes(
+    tmp_path: Path, option: str, value: object,
+) -> None:
+    # A resumed run takes the options it is not given from run.json: an
+    # edited "500" must not reach the shard writer as a string, nor a
+    # --max-bytes 0 be read as "not given".
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 2)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    run_file = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    run_file["options"][option] = value
+    (out / "run.json").write_text(json.dumps(run_file) + "\n", encoding="utf-8")
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"dw-clean: error: Cannot resume: {out / 'run.json'} gives "
+                             f"{option} {json.dumps(value)}, which no dw-clean run writes; "
+                             "was it edited?\n")
 
 
 def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Path) -> None:

@@ -322,6 +322,30 @@ def test_cli_dask_run_equals_local_run(scheduler: str, tmp_path: Path) -> None:
     assert "--resume with --shard-size 7, but the run in" in other.stderr
 
 
+def test_cli_dask_resume_with_a_bare_command_line_goes_on_as_the_run_began(
+    scheduler: str, tmp_path: Path,
+) -> None:
+    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+    pages.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
+    for i in range(8):
+        (pages / f"p{i:03d}.txt").write_text(text.replace("Lavrov", f"Lavrov {i}"))
+    started_with = ["--shard-size", "2", "--glob", "p00[0-5].txt"]  # 6 of the 8 pages
+    assert invoke([str(pages), *started_with, "--output-dir", str(whole), "-j", "1"]
+                  ).exit_code == 0
+    # A run stopped after its first three pages, then resumed on the cluster
+    # without the options it was started with.
+    first_three = [str(pages / f"p{i:03d}.txt") for i in range(3)]
+    assert invoke([*first_three, *started_with, "--output-dir", str(parts), "--dask",
+                   scheduler]).exit_code == 0
+    resumed = invoke([str(pages), "--output-dir", str(parts), "--dask", scheduler, "--resume",
+                      "-q"])
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.stderr == (f"dw-clean: resuming with the options the run in {parts} was "
+                              "started with (run.json): --glob p00[0-5].txt --shard-size 2\n")
+    assert files(parts) == files(whole)
+
+
 def test_cli_dask_file_url_output_is_resumable_as_its_local_directory(
     scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
