@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, Rejected
 from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
-from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, dumps
+from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, encode_record
 
 if TYPE_CHECKING:
     # Imported when workers start (`_context`): a run in one process, such as
@@ -104,12 +104,19 @@ class Options:
 class Record:
     """One output record, serialised in the worker that cleaned it."""
 
-    line: str
+    # The JSON line, encoded and newline-ended (`encode_line`): encoding is
+    # work a worker can do in parallel instead of the parent.
+    line: bytes
     # Hash of the clean text, for --dedup; None for an empty text (never a duplicate).
     digest: str | None
     removed: dict[str, int]
     # The record's own source: the input's, or "dump.jsonl#2" for a JSON Lines line.
     source: str
+
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        # As a plain tuple: a slots dataclass pickles through a state dict
+        # built field by field, a cost the parent of a --jobs run paid per record.
+        return (Record, (self.line, self.digest, self.removed, self.source))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +135,18 @@ class Outcome:
     # would most likely succeed, so `--resume` cleans it again.
     retry: bool = False
 
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        return (Outcome, (self.source, self.records, self.reason, self.detail,
+                          self.record_rejects, self.retry))
+
     @property
     def rejected(self) -> bool:
         return self.reason is not None
 
     def documents(self) -> list[dict[str, Any]]:
         """The records as dicts (parsed back from their JSON lines)."""
-        return [json.loads(record.line) for record in self.records]
+        return [json.loads(record.line.decode("utf-8", errors="surrogateescape"))
+                for record in self.records]
 
 
 class DocumentTimeout(BaseException):
@@ -221,7 +233,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
         )
     records = tuple(
         Record(
-            dumps(doc.to_dict()),
+            encode_record(doc.to_dict()),
             text_digest(doc.text) if options.digests else None,
             dict(doc.removed),
             doc.source or ref.source,
@@ -760,10 +772,10 @@ class Dedup:
         return earlier
 
 
-def flag_duplicate(line: str, earlier: str) -> str:
-    record = json.loads(line)
+def flag_duplicate(line: bytes, earlier: str) -> bytes:
+    record = json.loads(line.decode("utf-8", errors="surrogateescape"))
     record["duplicate_of"] = earlier
-    return dumps(record)
+    return encode_record(record)
 
 
 # Outcomes of the inputs, in input order, from some engine; checks the stop flag.

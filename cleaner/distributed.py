@@ -571,7 +571,7 @@ class FsspecShardSink:
     def shard_name(self) -> str:
         return SHARD_PATTERN.format(index=self.index)
 
-    def record(self, line: str) -> None:
+    def record(self, line: bytes) -> None:
         target = self._path(self.shard_name)
         try:
             if self._gzip is None:
@@ -579,7 +579,7 @@ class FsspecShardSink:
                 # As AtomicFile: no name and mtime 0 in the header, same level.
                 self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw,
                                            compresslevel=GZIP_LEVEL, mtime=0)
-            self._gzip.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+            self._gzip.write(line)
         except OSError as error:
             raise write_error(error, target) from error
         self.count += 1

@@ -76,6 +76,19 @@ def dumps(record: dict[str, Any]) -> str:
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+def encode_line(line: str) -> bytes:
+    """A JSON line as written: UTF-8 (lone surrogates kept as they came), newline-ended."""
+    return line.encode("utf-8", errors="surrogateescape") + b"\n"
+
+
+def encode_record(record: dict[str, Any]) -> bytes:
+    """`dumps(record)` as written to a file: `encode_line` of it, made in one step."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        return encode_line(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
 def write_error(error: OSError, target: str) -> DwCleanError:
     """A `DwCleanError` that says what to do about a failed write."""
     if error.errno == errno.ENOSPC:
@@ -119,7 +132,7 @@ class AtomicFile:
             raise write_error(error, self.path) from error
 
     def write_line(self, line: str) -> None:
-        self.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+        self.write(encode_line(line))
 
     def commit(self) -> None:
         """Finish the file and rename it into place."""
@@ -151,8 +164,8 @@ class AtomicFile:
 class Sink(Protocol):
     """Where the records of a run go. Calls arrive in input order."""
 
-    def record(self, line: str) -> None:
-        """One JSON line of the current input (no newline)."""
+    def record(self, line: bytes) -> None:
+        """One JSON line of the current input, as `encode_line` gives it."""
 
     def done(self, entry: ManifestEntry) -> None:
         """The current input is finished (its records, if any, were given)."""
@@ -207,9 +220,9 @@ class StdoutSink:
     def __init__(self, stream: IO[bytes] | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout.buffer
 
-    def record(self, line: str) -> None:
+    def record(self, line: bytes) -> None:
         try:
-            self.stream.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+            self.stream.write(line)
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -239,8 +252,8 @@ class FileSink:
     def __init__(self, path: str) -> None:
         self.file = AtomicFile(path)
 
-    def record(self, line: str) -> None:
-        self.file.write_line(line)
+    def record(self, line: bytes) -> None:
+        self.file.write(line)
 
     def done(self, entry: ManifestEntry) -> None:
         pass
@@ -302,7 +315,7 @@ class RejectsStream(RejectsFile):
     def commit(self) -> None:
         try:
             for line in self.pending:
-                self.stream.write(line.encode("utf-8", errors="surrogateescape") + b"\n")
+                self.stream.write(encode_line(line))
             self.stream.flush()
         except BrokenPipeError:
             raise
@@ -652,10 +665,10 @@ class ShardSink:
                 f"says {records}. Delete the output directory and run again."
             )
 
-    def record(self, line: str) -> None:
+    def record(self, line: bytes) -> None:
         if self.shard is None:
             self.shard = AtomicFile(os.path.join(self.output_dir, self.shard_name))
-        self.shard.write_line(line)
+        self.shard.write(line)
         self.count += 1
 
     def reject_record(self, entry: ManifestEntry) -> None:

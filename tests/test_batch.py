@@ -249,6 +249,27 @@ def test_dedup_flag_and_drop(tmp_path: Path, jobs: int) -> None:
     assert (summary.inputs, summary.records, summary.duplicates) == (3, 2, 1)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_dedup_flags_records_of_non_utf8_file_names(tmp_path: Path, jobs: int) -> None:
+    # Records travel encoded; a flagged one is decoded and encoded again, and
+    # its own source (a lone surrogate in the JSON) must come back as it was.
+    names = [b"seite-\xe4.txt", b"seite-\xf6.txt", *(f"p{i}.txt".encode() for i in range(8))]
+    refs = []
+    for name in names:
+        page = tmp_path / os.fsdecode(name)
+        page.write_bytes(EXAMPLE.read_bytes())
+        source = str(page)
+        refs.append(InputRef(source, source))
+    out = tmp_path / "flag.jsonl"
+    summary = run(refs, Options(), FileSink(str(out)), jobs=jobs, dedup="flag")
+    lines = out.read_bytes().splitlines()
+    assert summary.duplicates == len(names) - 1
+    assert os.fsencode(tmp_path) + b"/seite-\xf6.txt" in lines[1]
+    flagged = json.loads(lines[1].decode("utf-8", errors="surrogateescape"))
+    assert flagged["duplicate_of"] == refs[0].source
+    assert flagged["source"] == refs[1].source
+
+
 def test_summary_counts_and_line(tmp_path: Path) -> None:
     refs = [*make_pages(tmp_path, 2), InputRef("e", str(BAD / "empty.txt"))]
     summary = run(refs, Options(), FileSink(str(tmp_path / "o.jsonl")))
@@ -378,7 +399,7 @@ def test_a_fatal_error_mid_input_leaves_that_input_out_of_the_summary(tmp_path: 
     refs = [*make_pages(tmp_path / "pages", 1), InputRef(str(dump), str(dump))]
 
     class FullDisk(FileSink):
-        def record(self, line: str) -> None:
+        def record(self, line: bytes) -> None:
             if json.loads(line)["source"].startswith(str(dump)):
                 raise DwCleanError("Cannot write out.jsonl: the disk is full.")
             super().record(line)

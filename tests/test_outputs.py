@@ -21,6 +21,8 @@ from cleaner.outputs import (
     ShardSink,
     StdoutSink,
     dumps,
+    encode_line,
+    encode_record,
     read_jsonl,
     read_resume_state,
     write_error,
@@ -42,6 +44,14 @@ def test_dumps_writes_lone_surrogates_like_the_rest() -> None:
     line = dumps({"source": name, "t": "Größe"})
     assert line == '{"source":"seite-\udce4.txt","t":"Größe"}'
     assert json.loads(line)["source"] == name
+
+
+def test_encode_record_is_the_dumps_line_as_written() -> None:
+    name = b"seite-\xe4.txt".decode("utf-8", errors="surrogateescape")
+    for record in ({"t": "Größe „x“", "n": [1, None]}, {"source": name, "t": "Größe"}):
+        assert encode_record(record) == encode_line(dumps(record))
+    # The lone surrogate goes back to the file name's own byte.
+    assert encode_record({"source": name}) == b'{"source":"seite-\xe4.txt"}\n'
 
 
 def test_atomic_file_appears_only_on_commit(tmp_path: Path) -> None:
@@ -69,7 +79,7 @@ def test_gzip_output_is_valid_and_reproducible(tmp_path: Path) -> None:
     blobs = []
     for name in ("a.jsonl.gz", "b.jsonl.gz"):
         sink = FileSink(str(tmp_path / name))
-        sink.record('{"text": "ä"}')
+        sink.record(encode_line('{"text": "ä"}'))
         sink.commit()
         blobs.append((tmp_path / name).read_bytes())
     assert blobs[0] == blobs[1]  # mtime 0, no file name in the header
@@ -79,7 +89,7 @@ def test_gzip_output_is_valid_and_reproducible(tmp_path: Path) -> None:
 def test_stdout_sink_writes_utf8_lines() -> None:
     stream = io.BytesIO()
     sink = StdoutSink(stream)
-    sink.record('{"t": "ü"}')
+    sink.record(encode_line('{"t": "ü"}'))
     sink.commit()
     assert stream.getvalue() == '{"t": "ü"}\n'.encode()
 
@@ -98,7 +108,7 @@ def test_write_failure_becomes_a_dw_clean_error(monkeypatch: pytest.MonkeyPatch)
 
     sink = StdoutSink(Full())
     with pytest.raises(DwCleanError, match="disk is full"):
-        sink.record("{}")
+        sink.record(b"{}\n")
 
 
 def test_read_jsonl_ignores_a_torn_last_line(tmp_path: Path) -> None:
@@ -121,7 +131,7 @@ def fill(sink: ShardSink, start: int, stop: int, *, reject_every: int = 0) -> No
         if reject_every and i % reject_every == 0:
             sink.done(ManifestEntry(f"in-{i}", "rejected", reason="empty", detail="d"))
             continue
-        sink.record(dumps({"n": i}))
+        sink.record(encode_record({"n": i}))
         sink.done(ManifestEntry(f"in-{i}", "ok", records=1, digests=[f"h{i}"]))
 
 
