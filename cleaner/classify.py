@@ -937,12 +937,20 @@ MAX_NOTICE_WORDS = 12
 # text, but those notices run past MAX_NOTICE_WORDS anyway.
 _STORY_MARKS = regex.compile(
     r"""
-      \s[\"'“”„«»‹›(]*\p{Lu}\p{Ll}   # a capitalised word after the first: a name
-    | (?<!\p{L})\p{Nd}               # a figure (not the 5 of "HTML5")
-    | [\"“”„«»]                      # a quotation
+      (?<!\p{L})\p{Nd}     # a figure (not the 5 of "HTML5")
+    | [\"“”„«»]            # a quotation
     """,
     flags=regex.VERBOSE,
 )
+# A capitalised word after the first is a name, unless the language
+# capitalises a pronoun (`RuleSet.capitalised_pronouns`).
+_CAPITALISED_WORD = regex.compile(r"\s[\"'“”„«»‹›(]*(\p{Lu}\p{Ll}+)")
+
+
+def _tells_the_story(text: str, rules: RuleSet) -> bool:
+    if _STORY_MARKS.search(text) or has_sentence_break(text):
+        return True
+    return any(word not in rules.capitalised_pronouns for word in _CAPITALISED_WORD.findall(text))
 
 
 def _untabled_notice(page: Page, i: int, stop: int) -> bool:
@@ -959,7 +967,7 @@ def _untabled_notice(page: Page, i: int, stop: int) -> bool:
         return False
     if notice.words >= MAX_NOTICE_WORDS or not notice.text.endswith(SENTENCE_END):
         return False
-    if _STORY_MARKS.search(notice.text) or has_sentence_break(notice.text):
+    if _tells_the_story(notice.text, page.rules):
         return False
     page.set(below, "video", "structure:notice_below_duration")
     return True

@@ -113,6 +113,18 @@ def test_short_first_paragraph_under_a_video_that_lost_its_notice(short_paragrap
     assert doc.removed["video"] == 2
 
 
+def test_untabled_notice_may_address_the_reader_with_a_capitalised_pronoun() -> None:
+    # Indonesian writes its polite "you" with a capital ("Browser Anda ..."):
+    # that capital names no one, so such a notice is still the notice. (The
+    # sentence is a plausible notice, not one seen in a scrape.)
+    page = read("pages/it-no-table-constructed.txt")
+    notice = "Il tuo browser non supporta il video."
+    assert notice in page
+    doc = clean(page.replace(notice, "Browser Anda tidak mendukung video."))
+    assert "Anda" not in doc.text
+    assert doc.videos[0].title == "Il dibattito sul bilancio"
+
+
 def test_record_has_exactly_the_public_fields_in_order() -> None:
     record = clean(read("dumps/seed-001.resiliparse.txt")).to_dict()
     assert tuple(record) == RECORD_FIELDS
