@@ -68,6 +68,12 @@ _MD_STRONG_RE = re.compile(r"\*\*|__")
 _MD_EMPHASIS_RE = re.compile(r"(?<![\w\\])[_*](?=\S)|(?<=[^\s\\])[_*](?!\w)")
 _MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _WHITESPACE_RE = re.compile(r"\s+")
+# A hard wrapper (w3m) breaks before a hyphen as readily as after a space, so
+# a wrapped line can start with one: "Patriot" / "-Flugabwehrsysteme", "known"
+# / "- around". Joined with a space, the compound is split; read line by line,
+# "- around" is a list bullet and loses its dash. Compared with the spaces
+# around hyphens dropped, both read as the paragraph did.
+_HYPHEN_SPACING_RE = re.compile(r" ?- ?")
 
 
 def normalise_line(line: str) -> str:
@@ -97,6 +103,11 @@ def normalised_lines(text: str) -> list[str]:
     return [key for key in (normalise_line(line) for line in text.splitlines()) if key]
 
 
+def _unhyphenated(text: str) -> str:
+    """A text's comparison key without the spaces around its hyphens."""
+    return _HYPHEN_SPACING_RE.sub("-", normalise_line(text))
+
+
 @dataclass(frozen=True, slots=True)
 class GoldSplit:
     """Gold paragraphs of one page, split by whether a given dump contains them."""
@@ -110,7 +121,9 @@ def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
     available = Counter(normalised_lines(dump_text))
     # A hard-wrapped dump (w3m, lynx) has no paragraph on a line of its own: a
     # paragraph is there when its words run on across the line breaks.
-    running = f" {' '.join(normalised_lines(dump_text))} " if unwrap(dump_text) else ""
+    wrapped = unwrap(dump_text) is not None
+    running = f" {' '.join(normalised_lines(dump_text))} " if wrapped else ""
+    running_unhyphenated = f" {_unhyphenated(' '.join(dump_text.split()))} " if wrapped else ""
     present: list[str] = []
     missing: list[str] = []
     for paragraph in gold_body:
@@ -118,7 +131,9 @@ def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
         if key and available[key] > 0:
             available[key] -= 1
             present.append(paragraph)
-        elif key and f" {key} " in running:
+        elif key and (
+            f" {key} " in running or f" {_unhyphenated(paragraph)} " in running_unhyphenated
+        ):
             present.append(paragraph)
         else:
             missing.append(paragraph)

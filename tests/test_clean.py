@@ -85,6 +85,46 @@ def test_bare_time_under_a_paragraph_takes_no_title() -> None:
     assert "which the Kremlin has denied." in doc.text
 
 
+RU_NOTICE = "\nВаш браузер не поддерживает видео.\n"
+RU_AFTER_VIDEO = "\nСегодня Надеждин является единственным антивоенным кандидатом,"
+
+
+@pytest.mark.parametrize(
+    "short_paragraph",
+    [
+        "Сегодня Надеждин является единственным антивоенным кандидатом.",  # a name
+        "Надеждину 60 лет.",  # a figure
+        "«Я против войны», говорит он.",  # a quotation
+    ],
+    ids=["name", "figure", "quotation"],
+)
+def test_short_first_paragraph_under_a_video_that_lost_its_notice(short_paragraph: str) -> None:
+    # Russian has no notice in its table: the notice is found by its place
+    # under the duration. A scrape without it puts the paragraph there, and a
+    # short one is not taken for the notice when it is the story's sentence.
+    page = read("pages/ru-new-layout-constructed.txt")
+    assert RU_NOTICE in page and RU_AFTER_VIDEO in page
+    page = page.replace(RU_NOTICE, "\n")
+    page = page.replace(RU_AFTER_VIDEO, f"\n{short_paragraph}\n{RU_AFTER_VIDEO}")
+    doc = clean(page)
+    assert short_paragraph in doc.text.split("\n\n")
+    assert [(v.title, v.duration_s) for v in doc.videos] == [("Что думают избиратели", 174)]
+    assert "Что думают избиратели" not in doc.text and "02:54" not in doc.text
+    assert doc.removed["video"] == 2
+
+
+def test_untabled_notice_may_address_the_reader_with_a_capitalised_pronoun() -> None:
+    # Indonesian writes its polite "you" with a capital ("Browser Anda ..."):
+    # that capital names no one, so such a notice is still the notice. (The
+    # sentence is a plausible notice, not one seen in a scrape.)
+    page = read("pages/it-no-table-constructed.txt")
+    notice = "Il tuo browser non supporta il video."
+    assert notice in page
+    doc = clean(page.replace(notice, "Browser Anda tidak mendukung video."))
+    assert "Anda" not in doc.text
+    assert doc.videos[0].title == "Il dibattito sul bilancio"
+
+
 def test_record_has_exactly_the_public_fields_in_order() -> None:
     record = clean(read("dumps/seed-001.resiliparse.txt")).to_dict()
     assert tuple(record) == RECORD_FIELDS

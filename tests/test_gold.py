@@ -179,6 +179,17 @@ def test_gold_lines_the_renderer_lost_are_not_held_against_the_cleaner() -> None
     assert score.missing_from_dump == ["Lost by the renderer."]
 
 
+W3M_PAGES = [page for page in PAGES if (DUMPS_DIR / f"{page}.w3m.txt").exists()]
+
+
+@pytest.mark.parametrize("page", W3M_PAGES)
+def test_a_hard_wrapped_dump_holds_paragraphs_broken_at_a_hyphen(page: str) -> None:
+    # w3m drops no paragraph, it only wraps them, and it breaks a line before
+    # a hyphen too ("Patriot" / "-Flugabwehrsysteme", "known" / "- around"):
+    # such a paragraph is in the dump, and the cleaner is scored on it.
+    assert split_gold(gold(page).body, dump_text(f"{page}.w3m.txt")).missing == []
+
+
 # --- (b) the F1 gate ---------------------------------------------------------------
 
 

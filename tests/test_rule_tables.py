@@ -91,7 +91,10 @@ def test_table_schema(path: Path) -> None:
     assert isinstance(table.get("name"), str)
     assert table["name"].strip(), f"{path.name}: empty name"
 
-    optional = ("relative_date_words", "name_joiners", "abbreviations", "section_names")
+    optional = (
+        "relative_date_words", "name_joiners", "abbreviations", "section_names",
+        "capitalised_pronouns",
+    )
     for key in ("stopwords", "date_words", *optional):
         # The optional lists: not every table needs them.
         words = table.get(key, [] if key in optional else None)

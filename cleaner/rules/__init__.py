@@ -36,7 +36,7 @@ SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 # Top-level keys a table may have besides its sections.
 TABLE_KEYS = (
     "code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners",
-    "abbreviations", "section_names",
+    "abbreviations", "section_names", "capitalised_pronouns",
 )
 
 
@@ -86,6 +86,9 @@ class RuleSet:
     # kicker's section to the topic beside it in a script without capitals
     # ("政治俄罗斯"), only a known name tells where the section ends.
     section_names: tuple[str, ...] = ()
+    # Words written with a capital inside a sentence that name no one (the
+    # polite "you": Indonesian "Anda"), so a capital does not make them names.
+    capitalised_pronouns: frozenset[str] = frozenset()
     # What the tables made of recurring lines, filled by classify.label_by_tables:
     # a line's outcome depends on the line and these rules alone (cleaner/memo.py).
     # (Fill the tables before cleaning with them.)
@@ -186,6 +189,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     abbreviations: set[str] = set()
     credit_prefixes: set[str] = set()
     section_names: set[str] = set()
+    pronouns: set[str] = set()
     for code, table in tables:
         for section in SECTIONS:
             for category, phrases in table.get(section, {}).items():
@@ -208,12 +212,14 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         joiners.update(word.casefold() for word in table.get("name_joiners", []))
         abbreviations.update(word.casefold() for word in table.get("abbreviations", []))
         section_names.update(table.get("section_names", []))
+        pronouns.update(table.get("capitalised_pronouns", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
     ruleset.name_joiners = frozenset(joiners)
     ruleset.abbreviations = frozenset(abbreviations)
+    ruleset.capitalised_pronouns = frozenset(pronouns)
     ruleset.section_names = tuple(sorted(section_names, key=lambda name: (-len(name), name)))
     ruleset.name_separator = _name_separator(joiners)
     # Longest first, so "photograph:" is tried before "photo:".
