@@ -33,6 +33,7 @@ from cleaner.version import __version__, build_description
 
 if TYPE_CHECKING:
     from cleaner.batch import Outcome, Summary
+    from cleaner.outputs import RunFiles
 
 EXIT_OK = 0
 EXIT_REJECTS = 1
@@ -318,13 +319,25 @@ def _taken_from_run(
     as the user expects, rather than being refused for options not given.
     (Options given must still be the run's: `check_resumed_options`.)"""
     directory = _plain_if_local(output_dir) if dask is not None else output_dir
-    if "://" in directory:  # not resumable (said later); its run.json is not read here
+    if "://" in directory and dask is None:  # refused later; its run.json is not read here
         return {}
     from cleaner.outputs import first_run_options  # noqa: PLC0415 - keep start-up light
 
-    first = first_run_options(directory)
+    first = first_run_options(directory, _run_files(directory))
     return {option: first[option] for option in left_out
             if option in first and first[option] != command_line[option]}
+
+
+def _run_files(output_dir: str) -> RunFiles:
+    """Where run.json and the manifest of `output_dir` are read: here, or through
+    fsspec for a --dask run's URL (`file://` ones are plain paths by now)."""
+    from cleaner import outputs  # noqa: PLC0415 - keep start-up light
+
+    if "://" in output_dir:
+        from cleaner import distributed  # noqa: PLC0415 - needs the optional [dask] extra
+
+        return distributed.FsspecRunFiles(output_dir)
+    return outputs.LocalRunFiles(output_dir)
 
 
 def _interrupted(when: str) -> typer.Exit:
@@ -430,9 +443,10 @@ def _clean(
     run_options = _run_options(glob=glob, max_bytes=limit, timeout=timeout, fmt=fmt,
                                text_field=text_field, keep_gallery=keep_gallery, dedup=dedup,
                                shard_size=shard_size)
-    if resume and output_dir is not None and "://" not in output_dir:
+    if resume and output_dir is not None:
         # Refused before anything is written, the cluster started or an input read.
-        warning = outputs.check_resumed_options(output_dir, run_options)
+        warning = outputs.check_resumed_options(output_dir, run_options,
+                                                _run_files(output_dir))
         if warning is not None:
             _err(f"warning: {warning}")
         if taken_from_run:
@@ -629,8 +643,10 @@ def _report_failure(summary: Summary, *, output: str | None, output_dir: str | N
         advice = (f"{output_dir} holds the {listed} inputs its manifest lists; deal with "
                   "the error, then rerun the same command with --resume to continue.")
     elif output_dir is not None:
-        advice = f"deal with the error, then rerun into an empty location ({output_dir} " \
-                 "cannot be resumed)."
+        # Not counted: reading the remote manifest back may fail as the run did.
+        advice = (f"{output_dir} holds the inputs its manifest lists (up to its last "
+                  "checkpoint); deal with the error, then rerun the same command with "
+                  "--resume to continue.")
     elif output is not None:
         advice = (f"{output} was left as it was (it is written only when complete); deal "
                   "with the error, then rerun.")

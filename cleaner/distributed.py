@@ -15,7 +15,7 @@ the same work as a local `--output-dir` run, split differently:
 Paths without a protocol are read by the workers from their own file system
 (a shared disk on a real cluster); a local `--output-dir` is written with
 `ShardSink`, as a local run (atomic, `--resume` works). Other output URLs go
-through `FsspecShardSink`, which writes the same files.
+through `FsspecShardSink`, which writes the same files and can be resumed too.
 
 Time limits: Dask runs tasks in worker threads, where SIGALRM cannot reach,
 so `call_with_time_limit` raises the timeout in the worker thread itself
@@ -76,10 +76,16 @@ from cleaner.outputs import (
     RUN_NAME,
     SHARD_PATTERN,
     ManifestEntry,
+    ResumeState,
     RunOptions,
     ShardSink,
     Sink,
+    StaleLines,
+    check_resumed_options,
+    parse_jsonl,
+    resume_state,
     run_file_line,
+    shard_index,
     write_error,
 )
 from cleaner.version import __version__
@@ -515,14 +521,45 @@ def ordered_outcomes(
 # --- writing the output through fsspec ----------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FsspecRunFiles:
+    """`cleaner.outputs.RunFiles` at an fsspec URL (run.json, the manifest)."""
+
+    output_dir: str
+
+    def path(self, name: str) -> str:
+        return f"{self.output_dir.rstrip('/')}/{name}"
+
+    def exists(self, name: str) -> bool:
+        fs, path = _fsspec().core.url_to_fs(self.path(name))
+        return bool(fs.exists(path))
+
+    def read(self, name: str) -> bytes:
+        fs, path = _fsspec().core.url_to_fs(self.path(name))
+        data: bytes = fs.cat_file(path)
+        return data
+
+
+# A remote manifest is uploaded whole at each checkpoint (object stores cannot
+# append), so checkpointing every shard of a long run would upload a growing
+# file again and again: a 10-million-input manifest is over a gigabyte. A
+# completed shard is checkpointed only when the time since the last upload is
+# at least this many times what that upload took, so uploads take at most
+# about a tenth of the run, and a resumed run redoes at most that much.
+CHECKPOINT_PAUSE_RATIO = 9.0
+
+
 class FsspecShardSink:
     """`ShardSink`'s files (same bytes) on any fsspec file system.
 
     Object stores have no rename, but they make an object visible only once
     it is completely written, which gives the same guarantee as
-    `AtomicFile`. There is no `--resume` here, so the manifest and rejects
-    are written once, on `commit()`, from local spool files (memory stays
-    flat for millions of inputs).
+    `AtomicFile`. The manifest and rejects are kept in local spool files
+    (memory stays flat for millions of inputs) and uploaded whole at
+    checkpoints, after a shard is completed (see `CHECKPOINT_PAUSE_RATIO`),
+    and on `commit()`: what the remote manifest lists is then always in the
+    shards it names. Shards after the last one listed are not part of the
+    run: `--resume` deletes them and writes them again.
     """
 
     def __init__(
@@ -530,6 +567,7 @@ class FsspecShardSink:
         output_dir: str,
         *,
         shard_size: int = DEFAULT_SHARD_SIZE,
+        resume: bool = False,
         rejects_url: str | None = None,
         run_options: RunOptions | None = None,
     ) -> None:
@@ -539,17 +577,20 @@ class FsspecShardSink:
         self.root = str(root).rstrip("/")
         self.output_dir = output_dir
         self.shard_size = shard_size
+        files = FsspecRunFiles(output_dir)
         try:
             self.fs.makedirs(self.root, exist_ok=True)
             taken = self.fs.exists(self._path(MANIFEST_NAME))
         except OSError as error:
             raise write_error(error, output_dir) from error
-        if taken:
+        if taken and not resume:
             raise UsageError(
                 f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
-                "Choose an empty location (--resume works only for a local --output-dir)."
+                "Add --resume to continue it, or choose an empty location."
             )
-        if run_options is not None:  # as ShardSink does, when the run starts
+        if taken and run_options is not None:
+            check_resumed_options(output_dir, run_options, files)  # before any write
+        if run_options is not None and not taken:  # as ShardSink does, when the run starts
             target = self._path(RUN_NAME)
             try:
                 with self.fs.open(target, "wb") as handle:
@@ -559,10 +600,17 @@ class FsspecShardSink:
         self.rejects_url = rejects_url
         self.manifest_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit
         self.rejects_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        # Lines of "failed" inputs of the earlier run that were cleaned again.
+        self.stale_manifest = StaleLines(key="status", value="failed")
+        self.stale_rejects = StaleLines(key="reason", value="error")
         self.index = 0
         self.count = 0
         self._raw: IO[bytes] | None = None
         self._gzip: gzip.GzipFile | None = None
+        self._next_checkpoint = 0.0
+        self.state = ResumeState()
+        if resume:
+            self._resume()
 
     def _path(self, name: str) -> str:
         return f"{self.root}/{name}"
@@ -570,6 +618,75 @@ class FsspecShardSink:
     @property
     def shard_name(self) -> str:
         return SHARD_PATTERN.format(index=self.index)
+
+    # --- resuming -------------------------------------------------------------
+
+    def _copy_complete_lines(self, fs: Any, path: str, spool: IO[bytes]) -> None:
+        """The earlier run's lines into `spool`; a torn last line is not data."""
+        try:
+            with fs.open(path, "rb") as handle:
+                for raw in handle:
+                    if not raw.endswith(b"\n"):
+                        break
+                    spool.write(raw)
+        except FileNotFoundError:
+            return
+
+    def _resume(self) -> None:
+        """Take up the run the manifest shows, as `ShardSink(resume=True)` does."""
+        manifest = self._path(MANIFEST_NAME)
+        self._copy_complete_lines(self.fs, manifest, self.manifest_spool)
+        self.manifest_spool.seek(0)
+        self.state = resume_state(parse_jsonl(self.manifest_spool))
+        self.manifest_spool.seek(0, 2)
+        if self.rejects_url is None:
+            self._copy_complete_lines(self.fs, self._path(REJECTS_NAME), self.rejects_spool)
+        else:
+            fs, path = _fsspec().core.url_to_fs(self.rejects_url)
+            self._copy_complete_lines(fs, path, self.rejects_spool)
+        self.index = self.state.shard_index
+        listed = self.state.shard_index + (1 if self.state.shard_records else 0)
+        self._remove_shards_from(listed)
+        if self.state.shard_records >= self.shard_size:
+            self.index += 1
+        elif self.state.shard_records:
+            self._reopen_last_shard(self.state.shard_records)
+
+    def _remove_shards_from(self, first: int) -> None:
+        """Delete shards a killed run wrote after its last checkpoint: no
+        manifest lists them, and this run writes them again."""
+        for path in self.fs.glob(self._path("part-*.jsonl.gz")):
+            if shard_index(posixpath.basename(path)) >= first:
+                self.fs.rm(path)
+
+    def _reopen_last_shard(self, records: int) -> None:
+        """Start the shard again from its first `records` lines (those listed)."""
+        path = self._path(self.shard_name)
+        with tempfile.TemporaryFile() as copy:
+            copied = 0
+            try:
+                with self.fs.open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as lines:
+                    for line in lines:
+                        if copied == records or not line.endswith(b"\n"):
+                            break
+                        copy.write(line)
+                        copied += 1
+            except (OSError, EOFError) as error:
+                raise DwCleanError(
+                    f"Cannot resume: {self.output_dir}/{self.shard_name} is unreadable "
+                    f"({error}). Delete the output location and run again without --resume."
+                ) from error
+            if copied != records:
+                raise DwCleanError(
+                    f"Cannot resume: {self.output_dir}/{self.shard_name} holds {copied} "
+                    f"records, the manifest says {records}. Delete the output location "
+                    "and run again without --resume."
+                )
+            copy.seek(0)
+            for line in copy:
+                self.record(line)
+
+    # --- writing --------------------------------------------------------------
 
     def record(self, line: bytes) -> None:
         target = self._path(self.shard_name)
@@ -588,12 +705,22 @@ class FsspecShardSink:
         if entry.records:
             entry.shard = self.shard_name
         self.manifest_spool.write(entry.manifest_line().encode("utf-8") + b"\n")
+        if self.state.failed[entry.source] > 0:
+            # Its new outcome replaces the earlier run's failure.
+            self.state.failed[entry.source] -= 1
+            self.stale_manifest.replace(entry.source)
+            self.stale_rejects.replace(entry.source)
         if entry.rejected:
             self.rejects_spool.write(entry.reject_line().encode("utf-8") + b"\n")
         if self.count >= self.shard_size:
             self._close_shard()
             self.index += 1
             self.count = 0
+            if time.monotonic() >= self._next_checkpoint:
+                started = time.monotonic()
+                self._upload_lists()
+                finished = time.monotonic()
+                self._next_checkpoint = finished + CHECKPOINT_PAUSE_RATIO * (finished - started)
 
     def reject_record(self, entry: ManifestEntry) -> None:
         """One record of the current input was rejected (a bad JSON Lines line)."""
@@ -619,15 +746,23 @@ class FsspecShardSink:
             raise write_error(error, target) from error
         spool.seek(0, 2)
 
-    def commit(self) -> None:
-        """The shard in hand, then the manifest and rejects listing it.
+    @staticmethod
+    def _without(spool: IO[bytes], stale: StaleLines) -> IO[bytes]:
+        """`spool` less the lines `stale` drops (it forgets them as it does)."""
+        if not stale:
+            return spool
+        kept: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - replaces `spool`
+        spool.seek(0)
+        for raw in spool:
+            if not stale(raw):
+                kept.write(raw)
+        spool.close()
+        return kept
 
-        Called once, at the end of the run or on interruption (there is no
-        resume to checkpoint for), so it also releases the spool files.
-        """
-        if self.manifest_spool.closed:
-            return
-        self._close_shard()
+    def _upload_lists(self) -> None:
+        """The manifest and rejects as they are now (a checkpoint)."""
+        self.manifest_spool = self._without(self.manifest_spool, self.stale_manifest)
+        self.rejects_spool = self._without(self.rejects_spool, self.stale_rejects)
         manifest = self._path(MANIFEST_NAME)
         self._upload(self.manifest_spool, manifest, lambda: self.fs.open(manifest, "wb"))
         if self.rejects_url is None:
@@ -636,10 +771,21 @@ class FsspecShardSink:
         else:
             url = self.rejects_url
             self._upload(self.rejects_spool, url, lambda: _fsspec().open(url, "wb").open())
+
+    def commit(self) -> None:
+        """The shard in hand, then the manifest and rejects listing it.
+
+        Called once, at the end of the run or on interruption, so it also
+        releases the spool files.
+        """
+        if self.manifest_spool.closed:
+            return
+        self._close_shard()
+        self._upload_lists()
         self._close_spools()
 
     def discard(self) -> None:
-        """Abandon the shard being written; what was committed stays."""
+        """Abandon the shard being written; the last checkpoint stays."""
         if self._raw is not None:
             discard = getattr(self._raw, "discard", None)  # buffered remote files
             if callable(discard):
@@ -668,15 +814,9 @@ def open_sink(
         shards = ShardSink(local_path(output_dir), shard_size=shard_size, resume=resume,
                            rejects_path=rejects_path, run_options=run_options)
         return shards, shards.state.done, shards.state.digests
-    if resume:
-        raise UsageError("--resume works only with a local --output-dir so far; "
-                         f"{output_dir} is remote.")
-    return (
-        FsspecShardSink(output_dir, shard_size=shard_size, rejects_url=rejects_path,
-                        run_options=run_options),
-        Counter(),
-        [],
-    )
+    remote = FsspecShardSink(output_dir, shard_size=shard_size, resume=resume,
+                             rejects_url=rejects_path, run_options=run_options)
+    return remote, remote.state.done, remote.state.digests
 
 
 # --- the run ------------------------------------------------------------------
@@ -737,7 +877,9 @@ def run_dask(
 
 
 __all__ = [
+    "CHECKPOINT_PAUSE_RATIO",
     "DEFAULT_BATCH_SIZE",
+    "FsspecRunFiles",
     "FsspecShardSink",
     "call_with_time_limit",
     "clean_batch",

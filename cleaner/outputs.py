@@ -43,7 +43,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -396,15 +396,20 @@ def read_jsonl(path: str) -> Iterator[dict[str, Any]]:
     """The complete, valid JSON lines of a (possibly gzipped) file."""
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as handle:
-        for raw in handle:
-            if not raw.endswith(b"\n"):
-                return
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                return
-            if isinstance(value, dict):
-                yield value
+        yield from parse_jsonl(handle)
+
+
+def parse_jsonl(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    """The JSON objects of `lines`, up to the first torn or invalid one."""
+    for raw in lines:
+        if not raw.endswith(b"\n"):
+            return
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(value, dict):
+            yield value
 
 
 @dataclass(slots=True)
@@ -422,12 +427,17 @@ class ResumeState:
 
 
 def read_resume_state(output_dir: str) -> ResumeState:
-    state = ResumeState()
     manifest = os.path.join(output_dir, MANIFEST_NAME)
     if not os.path.exists(manifest):
-        return state
+        return ResumeState()
+    return resume_state(read_jsonl(manifest))
+
+
+def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
+    """What the manifest lines of an earlier run say it finished."""
+    state = ResumeState()
     last_shard: str | None = None
-    for entry in read_jsonl(manifest):
+    for entry in manifest:
         source = str(entry.get("source"))
         if entry.get("status") == "failed":
             state.failed[source] += 1
@@ -472,6 +482,36 @@ def run_file_line(options: RunOptions) -> str:
     return dumps({"dw_clean": __version__, "options": dict(options)})
 
 
+class RunFiles(Protocol):
+    """The files of an --output-dir run, read where they are: `run.json` and the
+    manifest are read the same way from a local directory or an fsspec URL."""
+
+    def path(self, name: str) -> str:
+        """The file `name` as messages show it."""
+
+    def exists(self, name: str) -> bool: ...
+
+    def read(self, name: str) -> bytes:
+        """The whole file; FileNotFoundError when there is none."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRunFiles:
+    """`RunFiles` in a directory of this machine."""
+
+    output_dir: str
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.output_dir, name)
+
+    def exists(self, name: str) -> bool:
+        return os.path.exists(self.path(name))
+
+    def read(self, name: str) -> bytes:
+        with open(self.path(name), "rb") as handle:
+            return handle.read()
+
+
 def write_run_file(output_dir: str, options: RunOptions) -> None:
     target = AtomicFile(os.path.join(output_dir, RUN_NAME))
     try:
@@ -482,7 +522,9 @@ def write_run_file(output_dir: str, options: RunOptions) -> None:
     target.commit()
 
 
-def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
+def check_resumed_options(
+    output_dir: str, options: RunOptions, files: RunFiles | None = None
+) -> str | None:
     """Refuse to resume the run in `output_dir` with other options than its own.
 
     Raises `UsageError` naming the first option that differs; returns a
@@ -491,9 +533,10 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
     when another version of dw-clean started the run.
     Nothing to check in a directory without a manifest: nothing was done there.
     """
-    if not os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
+    files = files or LocalRunFiles(output_dir)
+    if not files.exists(MANIFEST_NAME):
         return None
-    stored = read_run_file(output_dir)
+    stored = read_run_file(output_dir, files)
     if stored is None:
         return (f"{output_dir} has no {RUN_NAME} (written by an older dw-clean), so "
                 "this run cannot check that its options are the first run's; give "
@@ -517,17 +560,18 @@ def check_resumed_options(output_dir: str, options: RunOptions) -> str | None:
     return None
 
 
-def first_run_options(output_dir: str) -> dict[str, object]:
+def first_run_options(output_dir: str, files: RunFiles | None = None) -> dict[str, object]:
     """The options the run in `output_dir` was started with; {} when unknown.
 
     Unknown for a directory written before `run.json` existed, and for one
     whose run stopped before its first commit with an unreadable `run.json`:
     nothing was done there, so the run starts again and writes it anew.
     """
+    files = files or LocalRunFiles(output_dir)
     try:
-        stored = read_run_file(output_dir)
+        stored = read_run_file(output_dir, files)
     except DwCleanError:
-        if os.path.exists(os.path.join(output_dir, MANIFEST_NAME)):
+        if files.exists(MANIFEST_NAME):
             raise
         return {}
     return {} if stored is None else dict(stored["options"])
@@ -552,12 +596,12 @@ RUN_OPTION_TYPES: Mapping[str, tuple[type, ...]] = {
 RUN_OPTION_MINIMUMS: Mapping[str, int] = {"--max-bytes": 1, "--timeout": 0, "--shard-size": 1}
 
 
-def read_run_file(output_dir: str) -> dict[str, Any] | None:
+def read_run_file(output_dir: str, files: RunFiles | None = None) -> dict[str, Any] | None:
     """`run.json` in `output_dir`, its `options` checked; None when there is none."""
-    path = os.path.join(output_dir, RUN_NAME)
+    files = files or LocalRunFiles(output_dir)
+    path = files.path(RUN_NAME)
     try:
-        with open(path, "rb") as handle:
-            stored = json.loads(handle.read())
+        stored = json.loads(files.read(RUN_NAME))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
@@ -740,9 +784,11 @@ __all__ = [
     "RUN_NAME",
     "AtomicFile",
     "FileSink",
+    "LocalRunFiles",
     "ManifestEntry",
     "RejectsFile",
     "RejectsStream",
+    "RunFiles",
     "RunOptions",
     "ShardSink",
     "Sink",
@@ -752,8 +798,10 @@ __all__ = [
     "dumps",
     "first_run_options",
     "open_rejects",
+    "parse_jsonl",
     "read_jsonl",
     "read_resume_state",
     "remove_stale_temp_files",
+    "resume_state",
     "write_run_file",
 ]

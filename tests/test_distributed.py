@@ -20,7 +20,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from cleaner import batch, outputs
+from cleaner import batch, distributed, outputs
 
 pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
@@ -188,6 +188,115 @@ def test_fsspec_sink_writes_shard_sink_bytes(tmp_path: Path, memory_root: str) -
         FsspecShardSink(f"memory://{memory_root}")
 
 
+class ClientDiedError(Exception):
+    """The client process dies: no commit, and the shard in hand is left as it is."""
+
+
+def cleaned(*, stop_after: int | None = None, die_after: int | None = None,
+            worker_dies_on: str | None = None) -> Any:
+    """An outcome source for `batch.run` cleaning in this process, that may
+    stop (as on SIGINT), die (as a killed client), or fail one input as a
+    dead worker does."""
+    def outcomes(todo: Any, stop: Any) -> Iterator[Outcome]:
+        for count, ref in enumerate(todo):
+            if count == stop_after:
+                return
+            if count == die_after:
+                raise ClientDiedError
+            if ref.source == worker_dies_on:
+                yield Outcome(ref.source, reason=Reason.ERROR, retry=True,
+                              detail="worker process died (exit code -9)")
+            else:
+                yield process_input(ref, Options())
+    return outcomes
+
+
+def resumed(sink: ShardSink | FsspecShardSink, refs: list[InputRef], **kwargs: Any) -> Summary:
+    return batch.run(refs, Options(), sink, dedup="flag", done=sink.state.done,
+                     earlier_digests=sink.state.digests, outcome_source=cleaned(**kwargs))
+
+
+RUN_OPTIONS = {"--shard-size": 4, "--dedup": "flag"}
+
+
+@pytest.mark.parametrize("pause_ratio", [0.0, 1e9])
+def test_remote_run_whose_client_died_resumes_to_the_uninterrupted_output(
+    tmp_path: Path, memory_root: str, monkeypatch: pytest.MonkeyPatch, pause_ratio: float,
+) -> None:
+    # Checkpoints after every shard, or after the first one only: the shards
+    # written after the last checkpoint are not listed, and are written again.
+    monkeypatch.setattr(distributed, "CHECKPOINT_PAUSE_RATIO", pause_ratio)
+    refs = list(discover([str(BAD), str(DUMPS)]))
+    batch.run(refs, Options(), ShardSink(str(tmp_path / "whole"), shard_size=4,
+                                         run_options=RUN_OPTIONS),
+              dedup="flag", outcome_source=cleaned())
+    url = f"memory://{memory_root}"
+    with pytest.raises(ClientDiedError):
+        batch.run(refs, Options(), FsspecShardSink(url, shard_size=4, run_options=RUN_OPTIONS),
+                  dedup="flag", outcome_source=cleaned(die_after=len(refs) - 3))
+    left = memory_files(memory_root)
+    listed = [line["shard"] for line in outputs.parse_jsonl(
+        left[MANIFEST_NAME].splitlines(keepends=True))]
+    shards = sorted(name for name in left if name.startswith("part-"))
+    assert 0 < len(listed) < len(refs)
+    # Beyond what the manifest lists: the torn shard in hand, and (with rare
+    # checkpoints) complete shards no manifest names.
+    assert max(shards) > max(shard for shard in listed if shard)
+    if pause_ratio:
+        assert len(shards) - len(set(listed) - {None}) > 1
+
+    sink = FsspecShardSink(url, shard_size=4, resume=True, run_options=RUN_OPTIONS)
+    # Not left beside the manifest should this run stop too.
+    assert sorted(name for name in memory_files(memory_root) if name.startswith("part-")) == (
+        sorted(set(listed) - {None}))
+    again = resumed(sink, refs)
+    assert again.skipped == len(listed)
+    assert memory_files(memory_root) == files(tmp_path / "whole")
+
+
+def test_remote_run_stopped_mid_shard_resumes_to_the_uninterrupted_output(
+    tmp_path: Path, memory_root: str,
+) -> None:
+    refs = list(discover([str(BAD), str(DUMPS)]))
+    batch.run(refs, Options(), ShardSink(str(tmp_path / "whole"), shard_size=4),
+              dedup="flag", outcome_source=cleaned())
+    url = f"memory://{memory_root}"
+    # Stopped as by SIGINT: the run commits a shard of fewer than 4 records.
+    batch.run(refs, Options(), FsspecShardSink(url, shard_size=4), dedup="flag",
+              outcome_source=cleaned(stop_after=len(refs) - 2))
+    last = max(name for name in memory_files(memory_root) if name.startswith("part-"))
+    assert len(gzip.decompress(memory_files(memory_root)[last]).splitlines()) < 4
+
+    with pytest.raises(UsageError, match="Add --resume to continue it"):
+        FsspecShardSink(url, shard_size=4)
+    resumed(FsspecShardSink(url, shard_size=4, resume=True), refs)
+    assert memory_files(memory_root) == files(tmp_path / "whole")
+
+
+def test_remote_resume_cleans_again_an_input_whose_worker_died_as_a_local_one(
+    tmp_path: Path, memory_root: str,
+) -> None:
+    refs = list(discover([str(BAD), str(DUMPS)]))
+    died = refs[len(refs) // 2].source
+    url = f"memory://{memory_root}"
+    rejects_url = f"memory://{memory_root}-rejects/rejects.jsonl"
+    local, local_rejects = tmp_path / "local", str(tmp_path / "rejects.jsonl")
+    for first_sink in (ShardSink(str(local), shard_size=4, rejects_path=local_rejects),
+                       FsspecShardSink(url, shard_size=4, rejects_url=rejects_url)):
+        resumed(first_sink, refs, worker_dies_on=died)
+    assert b'"status":"failed"' in memory_files(memory_root)[MANIFEST_NAME]
+
+    local_sink = ShardSink(str(local), shard_size=4, resume=True, rejects_path=local_rejects)
+    remote_sink = FsspecShardSink(url, shard_size=4, resume=True, rejects_url=rejects_url)
+    for sink in (local_sink, remote_sink):
+        assert (resumed(sink, refs).inputs, sink.state.failed[died]) == (1, 0)
+    assert memory_files(memory_root) == files(local)
+    assert b'"status":"failed"' not in files(local)[MANIFEST_NAME]
+    assert memory_files(f"{memory_root}-rejects")[REJECTS_NAME] == Path(
+        local_rejects).read_bytes()
+    fsspec.filesystem("memory").rm(f"{memory_root}-rejects", recursive=True)
+
+
 def test_time_limit_and_dead_workers_on_the_cluster(scheduler: str, tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -344,6 +453,38 @@ def test_cli_dask_resume_with_a_bare_command_line_goes_on_as_the_run_began(
     assert resumed.stderr == (f"dw-clean: resuming with the options the run in {parts} was "
                               "started with (run.json): --glob p00[0-5].txt --shard-size 2\n")
     assert files(parts) == files(whole)
+
+
+def test_cli_dask_remote_output_resumes_as_the_run_in_its_run_json(
+    scheduler: str, tmp_path: Path, memory_root: str,
+) -> None:
+    # Issue: --resume was refused for any --output-dir but a local one, so a
+    # cluster run into object storage that died had to start again.
+    pages, whole, url = tmp_path / "pages", tmp_path / "whole", f"memory://{memory_root}/out"
+    pages.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
+    for i in range(8):
+        (pages / f"p{i:03d}.txt").write_text(text.replace("Lavrov", f"Lavrov {i}"))
+    started_with = ["--shard-size", "2", "--glob", "p00[0-5].txt"]  # 6 of the 8 pages
+    assert invoke([str(pages), *started_with, "--output-dir", str(whole), "-j", "1"]
+                  ).exit_code == 0
+    first_three = [str(pages / f"p{i:03d}.txt") for i in range(3)]
+    assert invoke([*first_three, *started_with, "--output-dir", url, "--dask", scheduler]
+                  ).exit_code == 0
+
+    again = invoke([str(pages), *started_with, "--output-dir", url, "--dask", scheduler])
+    assert again.exit_code == 2, again.output
+    assert "Add --resume to continue it" in again.stderr
+    other = invoke([str(pages), "--shard-size", "3", "--output-dir", url, "--dask", scheduler,
+                    "--resume"])
+    assert other.exit_code == 2, other.output
+    assert f"--resume with --shard-size 3, but the run in {url} was started with" in other.stderr
+
+    resumed = invoke([str(pages), "--output-dir", url, "--dask", scheduler, "--resume", "-q"])
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.stderr == (f"dw-clean: resuming with the options the run in {url} was "
+                              "started with (run.json): --glob p00[0-5].txt --shard-size 2\n")
+    assert memory_files(memory_root) == files(whole)
 
 
 def test_cli_dask_file_url_output_is_resumable_as_its_local_directory(
