@@ -50,6 +50,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
+from cleaner.inputs import FORMATS
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -550,6 +551,13 @@ RUN_OPTION_TYPES: Mapping[str, tuple[type, ...]] = {
 # The least values the command line takes for them (its `min=`): a 0
 # --max-bytes would not be refused but read as "not given", the default.
 RUN_OPTION_MINIMUMS: Mapping[str, int] = {"--max-bytes": 1, "--timeout": 0, "--shard-size": 1}
+# The values the command line takes for the options that name a mode (the
+# command line refuses others as usage errors, see cleaner.cli): an edited one
+# is refused as the file's fault, as an edited type or minimum is.
+RUN_OPTION_CHOICES: Mapping[str, tuple[object, ...]] = {
+    "--format": FORMATS,
+    "--dedup": (None, "flag", "drop"),
+}
 
 
 def read_run_file(output_dir: str) -> dict[str, Any] | None:
@@ -571,7 +579,10 @@ def read_run_file(output_dir: str) -> dict[str, Any] | None:
     for name, value in stored["options"].items():
         # type(), not isinstance(): true is not a --shard-size.
         wrong_type = name in RUN_OPTION_TYPES and type(value) not in RUN_OPTION_TYPES[name]
-        if wrong_type or (name in RUN_OPTION_MINIMUMS and value < RUN_OPTION_MINIMUMS[name]):
+        too_small = (not wrong_type and name in RUN_OPTION_MINIMUMS
+                     and value < RUN_OPTION_MINIMUMS[name])
+        no_choice = name in RUN_OPTION_CHOICES and value not in RUN_OPTION_CHOICES[name]
+        if wrong_type or too_small or no_choice:
             raise DwCleanError(f"Cannot resume: {path} gives {name} {json.dumps(value)}, "
                                "which no dw-clean run writes; was it edited?")
     return stored

@@ -1058,6 +1058,9 @@ def test_resume_of_a_run_killed_before_its_first_commit_takes_its_options(
 
 @pytest.mark.parametrize(("option", "value"), [
     ("--shard-size", "500"), ("--keep-gallery", 1), ("--max-bytes", 0), ("--timeout", -1),
+    # A mode no run writes: once said to be a bad command-line --dedup (exit
+    # 2), which the user never typed.
+    ("--dedup", "bogus"), ("--format", "pdf"),
 ])
 def test_resume_refuses_a_run_json_option_no_run_writes(
     tmp_path: Path, option: str, value: object,
