@@ -255,11 +255,17 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         "shard_size": shard_size,
     }
     try:
+        # Usage errors first (exit 2), before run.json or anything else in
+        # the output directory is read: a clash of options is the command
+        # line's fault, whatever state the directory is in.
+        output_dir, rejects = _checked_options(
+            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from,
+            null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
         taken: dict[str, object] = {}
         if resume and output_dir is not None:
             left_out = [option for option, parameter in RUN_OPTION_PARAMETERS.items()
                         if _left_out(ctx, parameter)]
-            taken = _taken_from_run(output_dir, dask=dask, left_out=left_out,
+            taken = _taken_from_run(output_dir, left_out=left_out,
                                     command_line=_run_options(**run_settings))
             run_settings.update({RUN_OPTION_PARAMETERS[option]: value
                                  for option, value in taken.items()})
@@ -311,18 +317,17 @@ def _run_options(
 
 
 def _taken_from_run(
-    output_dir: str, *, dask: str | None, left_out: list[str], command_line: dict[str, object],
+    output_dir: str, *, left_out: list[str], command_line: dict[str, object],
 ) -> dict[str, object]:
     """The options left out of a --resume command line whose value in the run
     being resumed differs from their default: the run goes on as it began,
     as the user expects, rather than being refused for options not given.
     (Options given must still be the run's: `check_resumed_options`.)"""
-    directory = _plain_if_local(output_dir) if dask is not None else output_dir
-    if "://" in directory:  # not resumable (said later); its run.json is not read here
+    if "://" in output_dir:  # not resumable (said later); its run.json is not read here
         return {}
     from cleaner.outputs import first_run_options  # noqa: PLC0415 - keep start-up light
 
-    first = first_run_options(directory)
+    first = first_run_options(output_dir)
     return {option: first[option] for option in left_out
             if option in first and first[option] != command_line[option]}
 
@@ -330,6 +335,29 @@ def _taken_from_run(
 def _interrupted(when: str) -> typer.Exit:
     _err(f"stopped by SIGINT {when}; nothing was written.")
     return typer.Exit(code=128 + signal.SIGINT)
+
+
+def _checked_options(
+    *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
+    null: bool, resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
+) -> tuple[str | None, str | None]:
+    """Refuse options that cannot work together; the output directory and
+    rejects file to use (a --dask run's `file://` URLs as plain paths)."""
+    if dask is None:
+        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
+    else:
+        output_dir = _plain_if_local(output_dir) if output_dir is not None else None
+        rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
+        if rejects is not None and "://" in rejects and "://" not in (output_dir or ""):
+            # A local run directory's sink writes its rejects with open(): a
+            # remote URL would fail at the end of the run, after all the cleaning.
+            raise UsageError(f"--rejects {rejects}: a URL for the rejects needs a remote "
+                             "--output-dir; with a local one, name a local file.")
+    _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
+                   null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
+    if "-" in paths or files_from == "-":
+        _stdin()  # refused now if closed, rather than after run.json is read
+    return output_dir, rejects
 
 
 def _check_options(
@@ -398,18 +426,8 @@ def _clean(
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
     keep_gallery: bool = False, null: bool = False, taken_from_run: tuple[str, ...] = (),
 ) -> int:
-    if dask is None:
-        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
-    else:
-        output_dir = _plain_if_local(output_dir) if output_dir is not None else None
-        rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
-        if rejects is not None and "://" in rejects and "://" not in (output_dir or ""):
-            # A local run directory's sink writes its rejects with open(): a
-            # remote URL would fail at the end of the run, after all the cleaning.
-            raise UsageError(f"--rejects {rejects}: a URL for the rejects needs a remote "
-                             "--output-dir; with a local one, name a local file.")
-    _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
-                   null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
+    """The run, its options checked by `_checked_options` (and output_dir and
+    rejects as it returns them)."""
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES

@@ -1081,6 +1081,30 @@ def test_resume_refuses_a_run_json_option_no_run_writes(
                              "was it edited?\n")
 
 
+@pytest.mark.parametrize(("clash", "says"), [
+    (["-o", "out.jsonl"], "Give -o FILE or --output-dir DIR, not both."),
+    (["--null"], "--null (-0) says how the --files-from list is separated"),
+    (["--dedup=bogus"], "--dedup takes flag or drop, not 'bogus'."),
+    (["--format", "pdf"], "Unknown --format 'pdf'"),
+    (["-", "-"], "Standard input (-) can be used only once."),
+])
+def test_resume_reports_a_usage_error_before_reading_a_broken_run_json(
+    tmp_path: Path, clash: list[str], says: str,
+) -> None:
+    # The command line's fault is told first, with exit 2: the broken
+    # run.json is the next thing to deal with, not the one hiding it.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 2)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    (out / "run.json").write_text("{broken\n", encoding="utf-8")
+    before = _directory_bytes(out)
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume", *clash],
+                    stdin=b"")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"dw-clean: usage error: {says}"), result.stderr
+    assert _directory_bytes(out) == before
+
+
 def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Path) -> None:
     pages, out = tmp_path / "pages", tmp_path / "out"
     make_pages(pages, 3)
