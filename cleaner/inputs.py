@@ -222,6 +222,12 @@ class OwnOutputs:
             return (real_directory, name[1 : name.rindex(".tmp-")]) in self.files
         return False
 
+    def names_file(self, path: str) -> bool:
+        """Whether `path` is the run's -o or --rejects file (or a link to it)."""
+        named = (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+        real = os.path.realpath(path)
+        return named in self.files or (os.path.dirname(real), os.path.basename(real)) in self.files
+
     def __bool__(self) -> bool:
         return bool(self.directories or self.files)
 
@@ -486,7 +492,8 @@ def expand_path(
     """The inputs one command-line path stands for.
 
     Directories, and what a glob matches, leave out the run's own outputs; a
-    file named as such is read, whatever it is.
+    file named as such is read, whatever it is, but the run's -o or --rejects
+    file is refused: the run would replace it, and the input were lost.
     """
     if path == "-":
         if stdin is None:
@@ -497,6 +504,11 @@ def expand_path(
     elif has_glob(path) and not os.path.lexists(path):
         yield from expand_glob(path, pattern, own_outputs)
     else:
+        if own_outputs and own_outputs.names_file(path):
+            raise UsageError(
+                f"{path} is both an input and this run's output (-o or --rejects), "
+                "which would replace it: write the output to another file."
+            )
         yield file_ref(path)
 
 

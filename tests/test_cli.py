@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1117,3 +1118,26 @@ def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Pat
     assert "warning: " in result.stderr
     assert f"started by dw-clean 0.0.1, and this is {__version__}" in result.stderr
     assert "3 skipped as done" in result.stderr
+
+
+@pytest.mark.parametrize("names", [
+    lambda records_file: [str(records_file), "-o", str(records_file)],
+    lambda records_file: [str(EXAMPLES), str(records_file), "-o",
+                          str(records_file.parent / "out.jsonl"), "--rejects", str(records_file)],
+    lambda records_file: [str(EXAMPLES), "--files-from", "-", "-o", str(records_file)],
+], ids=["-o", "--rejects", "--files-from"])
+def test_an_input_that_is_the_runs_own_output_file_is_refused_and_kept(
+    tmp_path: Path, names: Callable[[Path], list[str]],
+) -> None:
+    # `dw-clean raw.jsonl -o raw.jsonl` replaced the scraped records with
+    # their clean text (and a text dump named as the rejects file with the
+    # rejects): the input was lost for good.
+    records_file = tmp_path / "pages.jsonl"
+    made = invoke([str(EXAMPLES), "-o", str(records_file), "-j", "1"])
+    assert made.exit_code == 0, made.output
+    before = records_file.read_bytes()
+    result = invoke([*names(records_file), "-j", "1"], stdin=f"{records_file}\n".encode())
+    assert result.exit_code == 2, result.output
+    assert "is both an input and this run's output (-o or --rejects)" in result.stderr
+    assert records_file.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pages.jsonl"]
