@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
@@ -87,6 +88,17 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"dw-clean {__version__} ({build_description()})")
         raise typer.Exit
+
+
+def _timeout_seconds(value: float) -> float:
+    """Refuse a --timeout that no watchdog can time: `inf` and values past the
+    timer's range made every input an `error` reject, and `nan` passed as
+    "no limit" but was written to run.json as null, which --resume refused."""
+    if not value <= threading.TIMEOUT_MAX:  # (nan is not)
+        raise typer.BadParameter(
+            f"{value} is not a number of seconds the watchdog can time; give at most "
+            f"{threading.TIMEOUT_MAX:.0f}, or 0 for no limit.")
+    return value
 
 
 def _err(message: str) -> None:
@@ -212,7 +224,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", min=0, metavar="SECONDS",
+        typer.Option("--timeout", min=0, metavar="SECONDS", callback=_timeout_seconds,
                      help="Reject a document whose cleaning takes longer (0: no limit)."),
     ] = 60.0,
     fmt: Annotated[

@@ -1061,7 +1061,7 @@ def test_resume_of_a_run_killed_before_its_first_commit_takes_its_options(
     ("--shard-size", "500"), ("--keep-gallery", 1), ("--max-bytes", 0), ("--timeout", -1),
     # A mode no run writes: once said to be a bad command-line --dedup (exit
     # 2), which the user never typed.
-    ("--dedup", "bogus"), ("--format", "pdf"),
+    ("--dedup", "bogus"), ("--format", "pdf"), ("--timeout", 1e300),
 ])
 def test_resume_refuses_a_run_json_option_no_run_writes(
     tmp_path: Path, option: str, value: object,
@@ -1141,3 +1141,16 @@ def test_an_input_that_is_the_runs_own_output_file_is_refused_and_kept(
     assert "is both an input and this run's output (-o or --rejects)" in result.stderr
     assert records_file.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pages.jsonl"]
+
+
+@pytest.mark.parametrize("seconds", ["inf", "1e300", "nan"])
+def test_a_timeout_no_watchdog_can_time_is_a_usage_error(tmp_path: Path, seconds: str) -> None:
+    # `--timeout inf` (and any value past the timers' range) made every
+    # input an `error` reject, a "bug"; `nan` ran without a limit but went
+    # into run.json as null, which --resume then refused as an edited file.
+    out = tmp_path / "out"
+    result = invoke([str(EXAMPLES), "--timeout", seconds, "--output-dir", str(out), "-j", "1"])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--timeout'" in result.stderr
+    assert "0 for no limit" in result.stderr
+    assert not out.exists()
