@@ -550,6 +550,11 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         if null:
             yield from _nul_terminated(buffered)
             return
+        _refuse_utf16_list(buffered.peek(len(codecs.BOM_UTF16_LE)), name)
+        if buffered.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
+            # Notepad and PowerShell start a UTF-8 list with a BOM: not part
+            # of the first path, which was then "no such file".
+            buffered.read(len(codecs.BOM_UTF8))
         for number, raw in enumerate(buffered, start=1):
             if b"\0" in raw:
                 raise UsageError(
@@ -563,6 +568,14 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         raise DwCleanError(
             f"Cannot read --files-from {name}: corrupt or truncated gzip data ({error})."
         ) from error
+
+
+def _refuse_utf16_list(start: bytes, name: str) -> None:
+    """A UTF-16 list (Windows PowerShell's `>` writes one) has a NUL byte in
+    every path: said for what it is, rather than as a list that needs --null."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UsageError(f"--files-from {name} is UTF-16 text; save the list as UTF-8 "
+                         "(PowerShell: Out-File -Encoding utf8).")
 
 
 def _nul_terminated(stream: io.BufferedReader) -> Iterator[str]:
