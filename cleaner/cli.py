@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
@@ -88,6 +89,17 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"dw-clean {__version__} ({build_description()})")
         raise typer.Exit
+
+
+def _timeout_seconds(value: float) -> float:
+    """Refuse a --timeout that no watchdog can time: `inf` and values past the
+    timer's range made every input an `error` reject, and `nan` passed as
+    "no limit" but was written to run.json as null, which --resume refused."""
+    if not value <= threading.TIMEOUT_MAX:  # (nan is not)
+        raise typer.BadParameter(
+            f"{value} is not a number of seconds the watchdog can time; give at most "
+            f"{threading.TIMEOUT_MAX:.0f}, or 0 for no limit.")
+    return value
 
 
 def _err(message: str) -> None:
@@ -213,7 +225,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", min=0, metavar="SECONDS",
+        typer.Option("--timeout", min=0, metavar="SECONDS", callback=_timeout_seconds,
                      help="Reject a document whose cleaning takes longer (0: no limit)."),
     ] = 60.0,
     fmt: Annotated[
@@ -256,11 +268,17 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         "shard_size": shard_size,
     }
     try:
+        # Usage errors first (exit 2), before run.json or anything else in
+        # the output directory is read: a clash of options is the command
+        # line's fault, whatever state the directory is in.
+        output_dir, rejects = _checked_options(
+            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from,
+            null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
         taken: dict[str, object] = {}
         if resume and output_dir is not None:
             left_out = [option for option, parameter in RUN_OPTION_PARAMETERS.items()
                         if _left_out(ctx, parameter)]
-            taken = _taken_from_run(output_dir, dask=dask, left_out=left_out,
+            taken = _taken_from_run(output_dir, left_out=left_out,
                                     command_line=_run_options(**run_settings))
             run_settings.update({RUN_OPTION_PARAMETERS[option]: value
                                  for option, value in taken.items()})
@@ -312,18 +330,16 @@ def _run_options(
 
 
 def _taken_from_run(
-    output_dir: str, *, dask: str | None, left_out: list[str], command_line: dict[str, object],
+    output_dir: str, *, left_out: list[str], command_line: dict[str, object],
 ) -> dict[str, object]:
     """The options left out of a --resume command line whose value in the run
     being resumed differs from their default: the run goes on as it began,
     as the user expects, rather than being refused for options not given.
     (Options given must still be the run's: `check_resumed_options`.)"""
-    directory = _plain_if_local(output_dir) if dask is not None else output_dir
-    if "://" in directory and dask is None:  # refused later; its run.json is not read here
-        return {}
+    # (A URL is here only with --dask: `_checked_options` refused it otherwise.)
     from cleaner.outputs import first_run_options  # noqa: PLC0415 - keep start-up light
 
-    first = first_run_options(directory, _run_files(directory))
+    first = first_run_options(output_dir, _run_files(output_dir))
     return {option: first[option] for option in left_out
             if option in first and first[option] != command_line[option]}
 
@@ -343,6 +359,29 @@ def _run_files(output_dir: str) -> RunFiles:
 def _interrupted(when: str) -> typer.Exit:
     _err(f"stopped by SIGINT {when}; nothing was written.")
     return typer.Exit(code=128 + signal.SIGINT)
+
+
+def _checked_options(
+    *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
+    null: bool, resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
+) -> tuple[str | None, str | None]:
+    """Refuse options that cannot work together; the output directory and
+    rejects file to use (a --dask run's `file://` URLs as plain paths)."""
+    if dask is None:
+        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
+    else:
+        output_dir = _plain_if_local(output_dir) if output_dir is not None else None
+        rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
+        if rejects is not None and "://" in rejects and "://" not in (output_dir or ""):
+            # A local run directory's sink writes its rejects with open(): a
+            # remote URL would fail at the end of the run, after all the cleaning.
+            raise UsageError(f"--rejects {rejects}: a URL for the rejects needs a remote "
+                             "--output-dir; with a local one, name a local file.")
+    _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
+                   null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
+    if "-" in paths or files_from == "-":
+        _stdin()  # refused now if closed, rather than after run.json is read
+    return output_dir, rejects
 
 
 def _check_options(
@@ -411,18 +450,8 @@ def _clean(
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
     keep_gallery: bool = False, null: bool = False, taken_from_run: tuple[str, ...] = (),
 ) -> int:
-    if dask is None:
-        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
-    else:
-        output_dir = _plain_if_local(output_dir) if output_dir is not None else None
-        rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
-        if rejects is not None and "://" in rejects and "://" not in (output_dir or ""):
-            # A local run directory's sink writes its rejects with open(): a
-            # remote URL would fail at the end of the run, after all the cleaning.
-            raise UsageError(f"--rejects {rejects}: a URL for the rejects needs a remote "
-                             "--output-dir; with a local one, name a local file.")
-    _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
-                   null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
+    """The run, its options checked by `_checked_options` (and output_dir and
+    rejects as it returns them)."""
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES

@@ -222,6 +222,12 @@ class OwnOutputs:
             return (real_directory, name[1 : name.rindex(".tmp-")]) in self.files
         return False
 
+    def names_file(self, path: str) -> bool:
+        """Whether `path` is the run's -o or --rejects file (or a link to it)."""
+        named = (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+        real = os.path.realpath(path)
+        return named in self.files or (os.path.dirname(real), os.path.basename(real)) in self.files
+
     def __bool__(self) -> bool:
         return bool(self.directories or self.files)
 
@@ -486,7 +492,8 @@ def expand_path(
     """The inputs one command-line path stands for.
 
     Directories, and what a glob matches, leave out the run's own outputs; a
-    file named as such is read, whatever it is.
+    file named as such is read, whatever it is, but the run's -o or --rejects
+    file is refused: the run would replace it, and the input were lost.
     """
     if path == "-":
         if stdin is None:
@@ -497,6 +504,11 @@ def expand_path(
     elif has_glob(path) and not os.path.lexists(path):
         yield from expand_glob(path, pattern, own_outputs)
     else:
+        if own_outputs and own_outputs.names_file(path):
+            raise UsageError(
+                f"{path} is both an input and this run's output (-o or --rejects), "
+                "which would replace it: write the output to another file."
+            )
         yield file_ref(path)
 
 
@@ -538,6 +550,11 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         if null:
             yield from _nul_terminated(buffered)
             return
+        _refuse_utf16_list(buffered.peek(len(codecs.BOM_UTF16_LE)), name)
+        if buffered.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
+            # Notepad and PowerShell start a UTF-8 list with a BOM: not part
+            # of the first path, which was then "no such file".
+            buffered.read(len(codecs.BOM_UTF8))
         for number, raw in enumerate(buffered, start=1):
             if b"\0" in raw:
                 raise UsageError(
@@ -551,6 +568,14 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         raise DwCleanError(
             f"Cannot read --files-from {name}: corrupt or truncated gzip data ({error})."
         ) from error
+
+
+def _refuse_utf16_list(start: bytes, name: str) -> None:
+    """A UTF-16 list (Windows PowerShell's `>` writes one) has a NUL byte in
+    every path: said for what it is, rather than as a list that needs --null."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UsageError(f"--files-from {name} is UTF-16 text; save the list as UTF-8 "
+                         "(PowerShell: Out-File -Encoding utf8).")
 
 
 def _nul_terminated(stream: io.BufferedReader) -> Iterator[str]:

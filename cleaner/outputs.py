@@ -40,8 +40,10 @@ import contextlib
 import errno
 import gzip
 import json
+import math
 import os
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +52,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
+from cleaner.inputs import FORMATS
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -594,6 +597,15 @@ RUN_OPTION_TYPES: Mapping[str, tuple[type, ...]] = {
 # The least values the command line takes for them (its `min=`): a 0
 # --max-bytes would not be refused but read as "not given", the default.
 RUN_OPTION_MINIMUMS: Mapping[str, int] = {"--max-bytes": 1, "--timeout": 0, "--shard-size": 1}
+# The greatest: a --timeout beyond the watchdog's timers (see cleaner.cli).
+RUN_OPTION_MAXIMUMS: Mapping[str, float] = {"--timeout": threading.TIMEOUT_MAX}
+# The values the command line takes for the options that name a mode (the
+# command line refuses others as usage errors, see cleaner.cli): an edited one
+# is refused as the file's fault, as an edited type or minimum is.
+RUN_OPTION_CHOICES: Mapping[str, tuple[object, ...]] = {
+    "--format": FORMATS,
+    "--dedup": (None, "flag", "drop"),
+}
 
 
 def read_run_file(output_dir: str, files: RunFiles | None = None) -> dict[str, Any] | None:
@@ -615,7 +627,13 @@ def read_run_file(output_dir: str, files: RunFiles | None = None) -> dict[str, A
     for name, value in stored["options"].items():
         # type(), not isinstance(): true is not a --shard-size.
         wrong_type = name in RUN_OPTION_TYPES and type(value) not in RUN_OPTION_TYPES[name]
-        if wrong_type or (name in RUN_OPTION_MINIMUMS and value < RUN_OPTION_MINIMUMS[name]):
+        bounded = not wrong_type and (name in RUN_OPTION_MINIMUMS or name in RUN_OPTION_MAXIMUMS)
+        out_of_range = bounded and not (  # (a NaN, which json reads, is in no range)
+            RUN_OPTION_MINIMUMS.get(name, -math.inf) <= value
+            <= RUN_OPTION_MAXIMUMS.get(name, math.inf)
+        )
+        no_choice = name in RUN_OPTION_CHOICES and value not in RUN_OPTION_CHOICES[name]
+        if wrong_type or out_of_range or no_choice:
             raise DwCleanError(f"Cannot resume: {path} gives {name} {json.dumps(value)}, "
                                "which no dw-clean run writes; was it edited?")
     return stored

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1058,6 +1059,9 @@ def test_resume_of_a_run_killed_before_its_first_commit_takes_its_options(
 
 @pytest.mark.parametrize(("option", "value"), [
     ("--shard-size", "500"), ("--keep-gallery", 1), ("--max-bytes", 0), ("--timeout", -1),
+    # A mode no run writes: once said to be a bad command-line --dedup (exit
+    # 2), which the user never typed.
+    ("--dedup", "bogus"), ("--format", "pdf"), ("--timeout", 1e300),
 ])
 def test_resume_refuses_a_run_json_option_no_run_writes(
     tmp_path: Path, option: str, value: object,
@@ -1078,6 +1082,30 @@ def test_resume_refuses_a_run_json_option_no_run_writes(
                              "was it edited?\n")
 
 
+@pytest.mark.parametrize(("clash", "says"), [
+    (["-o", "out.jsonl"], "Give -o FILE or --output-dir DIR, not both."),
+    (["--null"], "--null (-0) says how the --files-from list is separated"),
+    (["--dedup=bogus"], "--dedup takes flag or drop, not 'bogus'."),
+    (["--format", "pdf"], "Unknown --format 'pdf'"),
+    (["-", "-"], "Standard input (-) can be used only once."),
+])
+def test_resume_reports_a_usage_error_before_reading_a_broken_run_json(
+    tmp_path: Path, clash: list[str], says: str,
+) -> None:
+    # The command line's fault is told first, with exit 2: the broken
+    # run.json is the next thing to deal with, not the one hiding it.
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    make_pages(pages, 2)
+    assert invoke([str(pages), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    (out / "run.json").write_text("{broken\n", encoding="utf-8")
+    before = _directory_bytes(out)
+    result = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume", *clash],
+                    stdin=b"")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"dw-clean: usage error: {says}"), result.stderr
+    assert _directory_bytes(out) == before
+
+
 def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Path) -> None:
     pages, out = tmp_path / "pages", tmp_path / "out"
     make_pages(pages, 3)
@@ -1090,3 +1118,39 @@ def test_resume_of_a_run_another_version_started_warns_and_goes_on(tmp_path: Pat
     assert "warning: " in result.stderr
     assert f"started by dw-clean 0.0.1, and this is {__version__}" in result.stderr
     assert "3 skipped as done" in result.stderr
+
+
+@pytest.mark.parametrize("names", [
+    lambda records_file: [str(records_file), "-o", str(records_file)],
+    lambda records_file: [str(EXAMPLES), str(records_file), "-o",
+                          str(records_file.parent / "out.jsonl"), "--rejects", str(records_file)],
+    lambda records_file: [str(EXAMPLES), "--files-from", "-", "-o", str(records_file)],
+], ids=["-o", "--rejects", "--files-from"])
+def test_an_input_that_is_the_runs_own_output_file_is_refused_and_kept(
+    tmp_path: Path, names: Callable[[Path], list[str]],
+) -> None:
+    # `dw-clean raw.jsonl -o raw.jsonl` replaced the scraped records with
+    # their clean text (and a text dump named as the rejects file with the
+    # rejects): the input was lost for good.
+    records_file = tmp_path / "pages.jsonl"
+    made = invoke([str(EXAMPLES), "-o", str(records_file), "-j", "1"])
+    assert made.exit_code == 0, made.output
+    before = records_file.read_bytes()
+    result = invoke([*names(records_file), "-j", "1"], stdin=f"{records_file}\n".encode())
+    assert result.exit_code == 2, result.output
+    assert "is both an input and this run's output (-o or --rejects)" in result.stderr
+    assert records_file.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pages.jsonl"]
+
+
+@pytest.mark.parametrize("seconds", ["inf", "1e300", "nan"])
+def test_a_timeout_no_watchdog_can_time_is_a_usage_error(tmp_path: Path, seconds: str) -> None:
+    # `--timeout inf` (and any value past the timers' range) made every
+    # input an `error` reject, a "bug"; `nan` ran without a limit but went
+    # into run.json as null, which --resume then refused as an edited file.
+    out = tmp_path / "out"
+    result = invoke([str(EXAMPLES), "--timeout", seconds, "--output-dir", str(out), "-j", "1"])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--timeout'" in result.stderr
+    assert "0 for no limit" in result.stderr
+    assert not out.exists()

@@ -440,3 +440,20 @@ def test_a_gzipped_files_from_list_is_read_like_a_gzipped_input(tmp_path: Path) 
     listing.write_bytes(gzip.compress(lines)[:-12])
     with pytest.raises(DwCleanError, match=r"list.txt.gz: corrupt or truncated gzip"):
         list(discover([], files_from=str(listing)))
+
+
+def test_a_files_from_list_saved_by_windows_tools_gives_its_paths(tmp_path: Path) -> None:
+    # Notepad and PowerShell start a UTF-8 list with a byte order mark: the
+    # first path was read with it, and rejected as "no such file".
+    root = make_tree(tmp_path)
+    lines = f"{root / 'a.txt'}\r\n{root / 'b'}\r\n"
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(codecs.BOM_UTF8 + lines.encode())
+    expected = ["a.txt", "b/c.txt", "b/d.txt.gz"]
+    assert sources(list(discover([], files_from=str(listing))), root) == expected
+    piped = io.BytesIO(codecs.BOM_UTF8 + lines.encode())
+    assert sources(list(discover([], files_from="-", stdin=piped)), root) == expected
+    # Windows PowerShell's `>` writes UTF-16: not a list that needs --null.
+    listing.write_bytes(lines.encode("utf-16"))
+    with pytest.raises(UsageError, match=r"list.txt is UTF-16 text; save the list as UTF-8"):
+        list(discover([], files_from=str(listing)))
