@@ -750,11 +750,15 @@ class Summary:
         self.duplicates += other.duplicates
         self.removed.update(other.removed)
 
+    def reject_reasons(self) -> str:
+        """The rejects by reason: "binary 1, empty 2"."""
+        return ", ".join(f"{reason} {count}" for reason, count in sorted(self.rejects.items()))
+
     def line(self) -> str:
         rate = self.inputs / self.seconds if self.seconds > 0 else 0.0
         rejects = f"{self.rejected} rejects"
         if self.rejects:
-            rejects += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) + ")"
+            rejects += f" ({self.reject_reasons()})"
         removed = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items())) or "none"
         parts = [
             f"{self.inputs} inputs",

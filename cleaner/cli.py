@@ -627,6 +627,12 @@ def _run_and_report(
         _err("warning: no input files found (directories are searched for "
              f"--glob {glob!r}).")
     if summary.rejected and not allow_rejects:
+        if quiet:
+            # -q drops the reject lines and the summary, not the reason for a
+            # failing exit: a CI log would show exit 1 and nothing else.
+            _err(f"{summary.rejected} of {summary.inputs} inputs rejected "
+                 f"({summary.reject_reasons()}); exit {EXIT_REJECTS} (without -q, each "
+                 "is named on stderr; --allow-rejects exits 0).")
         return EXIT_REJECTS
     return EXIT_OK
 

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -864,6 +865,23 @@ def test_quiet_keeps_a_terminal_silent(tmp_path: Path) -> None:
         [str(EXAMPLES), "-q", "-o", str(tmp_path / "out.jsonl")]
     )
     assert (code, shown) == (0, "")
+
+
+def test_quiet_still_says_why_the_run_exits_1(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    shutil.copytree(EXAMPLES, pages)
+    (pages / "empty.txt").write_bytes(b"")
+    shutil.copy(ROOT / "fixtures" / "bad" / "binary.txt", pages / "binary.txt")
+    inputs = len(list(pages.iterdir()))
+    result = invoke([str(pages), "-q", "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1
+    # One line, not one per reject nor the summary.
+    assert result.stderr == (
+        f"dw-clean: 2 of {inputs} inputs rejected (binary 1, empty 1); exit 1 "
+        "(without -q, each is named on stderr; --allow-rejects exits 0).\n"
+    )
+    allowed = invoke([str(pages), "-q", "-o", str(tmp_path / "out.jsonl"), "--allow-rejects"])
+    assert (allowed.exit_code, allowed.stderr) == (0, "")
 
 
 def _shard_records(directory: Path) -> list[dict[str, object]]:
