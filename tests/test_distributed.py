@@ -431,10 +431,10 @@ def test_cli_dask_run_equals_local_run(scheduler: str, tmp_path: Path) -> None:
     assert "--resume with --shard-size 7, but the run in" in other.stderr
 
 
-def test_cli_dask_resume_with_a_bare_command_line_goes_on_as_the_run_began(
-    scheduler: str, tmp_path: Path,
-) -> None:
-    pages, whole, parts = tmp_path / "pages", tmp_path / "whole", tmp_path / "parts"
+def _eight_pages_and_a_whole_run(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """Eight pages, the options a run of six of them starts with, and that run
+    done locally in one go (`whole`), to compare resumed runs against."""
+    pages, whole = tmp_path / "pages", tmp_path / "whole"
     pages.mkdir()
     text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
     for i in range(8):
@@ -442,6 +442,14 @@ def test_cli_dask_resume_with_a_bare_command_line_goes_on_as_the_run_began(
     started_with = ["--shard-size", "2", "--glob", "p00[0-5].txt"]  # 6 of the 8 pages
     assert invoke([str(pages), *started_with, "--output-dir", str(whole), "-j", "1"]
                   ).exit_code == 0
+    return pages, whole, started_with
+
+
+def test_cli_dask_resume_with_a_bare_command_line_goes_on_as_the_run_began(
+    scheduler: str, tmp_path: Path,
+) -> None:
+    parts = tmp_path / "parts"
+    pages, whole, started_with = _eight_pages_and_a_whole_run(tmp_path)
     # A run stopped after its first three pages, then resumed on the cluster
     # without the options it was started with.
     first_three = [str(pages / f"p{i:03d}.txt") for i in range(3)]
@@ -460,14 +468,8 @@ def test_cli_dask_remote_output_resumes_as_the_run_in_its_run_json(
 ) -> None:
     # Issue: --resume was refused for any --output-dir but a local one, so a
     # cluster run into object storage that died had to start again.
-    pages, whole, url = tmp_path / "pages", tmp_path / "whole", f"memory://{memory_root}/out"
-    pages.mkdir()
-    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text()
-    for i in range(8):
-        (pages / f"p{i:03d}.txt").write_text(text.replace("Lavrov", f"Lavrov {i}"))
-    started_with = ["--shard-size", "2", "--glob", "p00[0-5].txt"]  # 6 of the 8 pages
-    assert invoke([str(pages), *started_with, "--output-dir", str(whole), "-j", "1"]
-                  ).exit_code == 0
+    url = f"memory://{memory_root}/out"
+    pages, whole, started_with = _eight_pages_and_a_whole_run(tmp_path)
     first_three = [str(pages / f"p{i:03d}.txt") for i in range(3)]
     assert invoke([*first_three, *started_with, "--output-dir", url, "--dask", scheduler]
                   ).exit_code == 0
