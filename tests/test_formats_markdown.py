@@ -609,3 +609,26 @@ def test_the_pandoc_check_says_what_its_pattern_says(pieces: list[str]) -> None:
     text = "".join(pieces)
     expected = markdown_module._PANDOC_MARKS.search(text) is not None
     assert markdown_module.is_pandoc_markdown(text) == expected
+
+
+# Every kind of spacing str.split() knows (and an invisible character it does
+# not), words, markup that inline_text takes out, an image and the mark that
+# stands for one inside a line.
+SPACED_PIECES = st.sampled_from(
+    [" ", "  ", "\t", "\xa0", "\u2028", "\x1c", "\x85", "\u3000", "\u200b", "\x00",
+     "a", "b.", "**c**", "[d](e)", "![f](g)", "\\*"]
+)
+
+
+@given(st.lists(SPACED_PIECES, max_size=12))
+def test_a_lines_flattened_text_is_its_words_between_single_spaces(pieces: list[str]) -> None:
+    # inline_text and _split_images skip splitting and joining a text that
+    # is already spaced so: they must give what splitting and joining gives.
+    line = "".join(pieces)
+    flattened = markdown_module.inline_text(line)
+    assert flattened == " ".join(flattened.split())
+    _, rest = markdown_module._split_images(line)
+    assert rest == " ".join(rest.split())
+    assert "\x00" not in rest
+    if not any(mark in line for mark in "*[]!\\\x00"):
+        assert flattened == rest == " ".join(line.split())

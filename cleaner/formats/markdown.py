@@ -340,7 +340,7 @@ def _line_shape_of(raw: str) -> _LineShape:
         or (first in (":", "-", "*", "+") and _FENCED_DIV.match(raw))
         or (first == "<" and _RAW_HTML_LINE.match(raw))
         or (first == "[" and _REFERENCE_DEFINITION.match(raw))
-        or ("---" in raw and _TABLE_SEPARATOR.match(raw))
+        or ("-" in raw and "---" in raw and _TABLE_SEPARATOR.match(raw))
     ):
         return _BREAK, setext, "", "", False
     if first == "#" and (match := _ATX_HEADING.match(raw)):
@@ -354,7 +354,7 @@ def _line_shape_of(raw: str) -> _LineShape:
         and match["text"]
     ):
         return _ITEM, setext, match["text"].strip(), match["marker"], broken
-    content = _BLOCK_QUOTE.sub("", raw).strip() if raw.lstrip().startswith(">") else stripped
+    content = _BLOCK_QUOTE.sub("", raw).strip() if first == ">" else stripped
     return _TEXT, setext, content.rstrip("\\").rstrip(), "", broken
 
 
@@ -437,10 +437,12 @@ def inline_text(text: str) -> str:
     """Inline markup of one line removed: links, emphasis, code marks, escapes."""
     # Most lines of a page have no markup at all: each pattern runs only when
     # the character it needs is in the line.
+    # (One-character tests before the two-character ones: a one-character
+    # search is a memchr, several times faster over a paragraph.)
     brackets = "[" in text or "]" in text
-    if "](" in text:
+    if brackets and "](" in text:
         text = _LINK.sub(r"\g<text>", text)
-    if "][" in text:
+    if brackets and "][" in text:
         text = _REFERENCE_LINK.sub(r"\g<text>", text)
     if "<" in text:
         text = _AUTOLINK.sub(r"\g<url>", text)
@@ -454,6 +456,19 @@ def inline_text(text: str) -> str:
         text = _EMPHASIS.sub("", text)
     if "\\" in text:
         text = _unescape(text)
+    return _single_spaced(text)
+
+
+def _single_spaced(text: str) -> str:
+    """`" ".join(text.split())`, without splitting a text that already is.
+
+    Most paragraphs are, and splitting one into its words and joining them
+    again costs 3 times the two scans that tell (as in `lines.make_line`:
+    `isprintable()` rejects every whitespace character but " ").
+    """
+    stripped = text.strip(" ")
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
     return " ".join(text.split())
 
 
@@ -494,7 +509,7 @@ def _pandoc_typography(line: str) -> str:
 
 
 def _inline_shape_of(line: str, *, pandoc: bool = False) -> _InlineShape:
-    if "]{" in line or "){" in line or "`{" in line:
+    if "{" in line and ("]{" in line or "){" in line or "`{" in line):
         line = _without_attributes(line)
     if pandoc:
         line = _pandoc_typography(line)
@@ -513,9 +528,14 @@ def _split_images(line: str) -> tuple[tuple[str, ...], str]:
             alts.append(alt)
         return _IMAGE_MARK
 
-    rest = _IMAGE.sub(take, line) if "![" in line else line
-    rest = inline_text(rest).replace(_IMAGE_MARK, " ")
-    return tuple(alts), " ".join(rest.split())
+    has_image = "!" in line and "![" in line  # (a memchr first, see inline_text)
+    rest = inline_text(_IMAGE.sub(take, line) if has_image else line)
+    # inline_text's result is already spaced once between words: only an image
+    # taken out leaves spaces to fold (splitting and joining every paragraph
+    # again cost a markdown page 60 us).
+    if _IMAGE_MARK in rest:
+        rest = " ".join(rest.replace(_IMAGE_MARK, " ").split())
+    return tuple(alts), rest
 
 
 def split_reader_header(text: str) -> tuple[dict[str, str], str]:
