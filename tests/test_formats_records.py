@@ -325,6 +325,36 @@ def test_json_lines_named_json_keep_their_line_numbers() -> None:
     assert [item.source for item in out] == ["dump.json#1", "dump.json#3", "dump.json#4"]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"],
+                         ids=["line-separator", "paragraph-separator", "next-line"])
+def test_unicode_line_breaks_inside_strings_do_not_split_json_lines(separator: str) -> None:
+    # JSON allows these raw in a string, and json.dumps(ensure_ascii=False)
+    # writes them so: they are not the line breaks of JSON Lines.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    records = raw(path)[:3]
+    marked = [
+        {**record, "text": record["text"].replace(". ", "." + separator, 1),
+         "title": f"{record['title']}{separator}Nachtrag"}
+        for record in records
+    ]
+    data = "\n".join(json.dumps(record, ensure_ascii=False) for record in marked) + "\n"
+    assert separator in data
+    out = to_documents(data, source="dump.jsonl")
+    assert [item.source for item in out] == ["dump.jsonl#1", "dump.jsonl#2", "dump.jsonl#3"]
+    assert all(isinstance(item, Document) for item in out)
+    # The same words as the records without the separator (which may break a
+    # line or stand as a space: the record's text, whole, is what counts).
+    unmarked = to_documents(
+        "\n".join(json.dumps(record) for record in records), source="dump.jsonl"
+    )
+    assert [words(doc) for doc in out] == [words(doc) for doc in unmarked]
+
+
+def words(doc: Document | RecordError) -> list[str]:
+    assert isinstance(doc, Document)
+    return doc.text.split()
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

@@ -70,6 +70,12 @@ USED_FIELDS = ("url", "title", "date")
 AUTHOR_FIELDS = ("author", "authors")
 PERMALINK_FIELD = "permalink"
 
+# The line breaks that end a JSON Lines line. Not str.splitlines(), which also
+# breaks at U+2028, U+2029 and U+0085: JSON allows those raw inside a string
+# (Python's json.dumps(ensure_ascii=False) and jq write them so), and a record
+# whose text held one was cut in two, both halves rejected as `json`.
+_JSON_LINE_BREAK = regex.compile(r"\r\n|\r|\n")
+
 # --- HTML left in the text -------------------------------------------------------
 
 # Elements whose content is never article text.
@@ -336,8 +342,8 @@ def _first_line(data: str) -> tuple[int, str]:
     """The number (from 1, as JSON Lines counts) and text of the first non-blank line."""
     start = len(data) - len(data.lstrip())
     # (The "x" stands for the line's own text: only the breaks before it count.)
-    number = len((data[:start] + "x").splitlines())
-    return number, data[start:].split("\n", 1)[0].rstrip("\r")
+    number = len(_JSON_LINE_BREAK.split(data[:start] + "x"))
+    return number, _JSON_LINE_BREAK.split(data[start:], maxsplit=1)[0]
 
 
 def _parses_alone(line: str) -> bool:
@@ -382,7 +388,7 @@ source is the number of the line it starts on).
             for number, value in enumerate(document, start=1):
                 yield f"{name}#{number}", value
             return
-    for number, line in enumerate(body.splitlines(), start=1):
+    for number, line in enumerate(_JSON_LINE_BREAK.split(body), start=1):
         if not line.strip():
             continue
         where = f"{name}#{number}"
