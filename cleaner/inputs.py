@@ -31,6 +31,14 @@ Decoding policy, in order (each step is a named function below):
    the record then carries the warning `mojibake_repaired`. `fix_encoding`
    (not `fix_text`) so that quotes, dashes and line breaks are left as they
    are.
+
+JSON Lines are often appended to by several scrapers or runs, each line
+written in its own encoding. When such a file is not UTF-8 as a whole but
+has UTF-8 lines with non-ASCII letters, those lines stay UTF-8 and only the
+others go through steps 3-4 (together, for a sure guess); `line_encodings`
+says which lines were decoded how, and each record carries its own line's
+encoding. (Decoded as one legacy text, the UTF-8 records came out as
+mojibake: "für" as "fĂĽr".)
 """
 
 # Input paths are kept exactly as the user typed them (they are the `source` of
@@ -44,10 +52,12 @@ import dataclasses
 import fnmatch
 import gzip
 import io
+import json
 import os
+import re
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -168,6 +178,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # JSON Lines decoded a line at a time: (line number, encoding) of the lines
+    # not decoded with `encoding`.
+    line_encodings: tuple[tuple[int, str], ...] = ()
 
 
 # --- discovery -------------------------------------------------------------
@@ -794,20 +807,81 @@ def _might_be_mojibake(text: str) -> bool:
     return any(hint[0] in text and hint in text for hint in _MOJIBAKE_HINTS)
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode input bytes following the policy in the module docstring."""
+def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decoded:
+    """Decode input bytes following the policy in the module docstring.
+
+    `name` and `fmt` (the input's file name and `--format`) tell JSON Lines,
+    whose lines may each have their own encoding.
+    """
     decoded = _decode_with_bom(data)
     if decoded is None:
         check_not_binary(data)
         try:
             decoded = Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
-            decoded = _decode_mostly_utf8(data) or _decode_legacy(data)
+            decoded = (
+                _decode_mostly_utf8(data)
+                or (_decode_by_line(data) if _is_json_lines(data, name, fmt) else None)
+                or _decode_legacy(data)
+            )
     if not decoded.text.strip():
         raise Rejected(Reason.EMPTY, "empty or only whitespace")
     if _might_be_mojibake(decoded.text):
         decoded = repair_mojibake(decoded)
     return decoded
+
+
+# The line breaks of JSON Lines (as cleaner.formats.records splits them); in
+# every encoding tried here they are the ASCII bytes.
+_LINE_BREAK_BYTES = re.compile(rb"(\r\n|\r|\n)")
+
+
+def _is_json_lines(data: bytes, name: str | None, fmt: str) -> bool:
+    """JSON records one to a line: the first non-blank line is a JSON object."""
+    from cleaner.formats.detect import JSONL, format_from_name  # noqa: PLC0415 - see to_documents
+
+    if fmt not in ("auto", JSONL) or format_from_name(name) not in (None, JSONL):
+        return False
+    first = _LINE_BREAK_BYTES.split(data.lstrip(), maxsplit=1)[0]
+    if not first.startswith(b"{"):
+        return False
+    try:
+        # Latin-1 maps every byte: enough to see the JSON structure, all ASCII.
+        return isinstance(json.loads(first.decode("latin-1")), dict)
+    except ValueError:
+        return False
+
+
+def _decode_by_line(data: bytes) -> Decoded | None:
+    """JSON Lines with UTF-8 lines among lines of another encoding (see the
+    module docstring); None when no line is UTF-8 with non-ASCII letters."""
+    parts = _LINE_BREAK_BYTES.split(data)
+    lines, breaks = parts[0::2], [part.decode("ascii") for part in parts[1::2]]
+    utf8_lines: dict[int, str] = {}
+    for index, line in enumerate(lines):
+        if not line.isascii():
+            try:
+                utf8_lines[index] = line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    other_lines = [index for index in range(len(lines)) if index not in utf8_lines]
+    if not utf8_lines or not other_lines:
+        return None
+    others = b"\n".join(lines[index] for index in other_lines)
+    rest = _decode_mostly_utf8(others) or _decode_legacy(others)
+    rest_lines = rest.text.split("\n")
+    if len(rest_lines) != len(other_lines):
+        return None
+    texts = {**utf8_lines, **dict(zip(other_lines, rest_lines, strict=True))}
+    pieces = [texts[0]]
+    for index, line_break in enumerate(breaks, start=1):
+        pieces += [line_break, texts[index]]
+    return Decoded(
+        "".join(pieces),
+        rest.encoding,
+        rest.warnings,
+        tuple((index + 1, "utf-8") for index in sorted(utf8_lines)),
+    )
 
 
 # --- the one call into the cleaner ----------------------------------------
@@ -829,6 +903,7 @@ def to_documents(
     source: str | None,
     encoding: str | None = None,
     warnings: Iterable[str] = (),
+    line_encodings: Mapping[int, str] | None = None,
     fmt: str = "auto",
     text_field: str | None = None,
     keep_gallery: bool = False,
@@ -839,7 +914,9 @@ def to_documents(
     The single place where input formats dispatch (`cleaner.formats`). A
     JSON Lines line that cannot be read comes back as a `RecordError` in its
     place. `clean` replaces the cleaner of plain text (tests and experiments
-    use it to run another function in worker processes).
+    use it to run another function in worker processes). `line_encodings`
+    (`Decoded.line_encodings`) gives the records of those JSON Lines lines
+    their own encoding.
     """
     check_format(fmt)
     # Imported here: cleaner.formats pulls in the core, which cleaner.cli
@@ -860,8 +937,22 @@ def to_documents(
         )
     for document in results:
         if isinstance(document, Document):
-            document.encoding = encoding
+            line = _line_number(document.source, source) if line_encodings else None
+            document.encoding = (
+                line_encodings.get(line, encoding)
+                if line_encodings and line is not None
+                else encoding
+            )
             extra = [warning for warning in warnings if warning not in document.warnings]
             if extra:
                 document.warnings = [*document.warnings, *extra]
     return results
+
+
+def _line_number(record_source: str | None, source: str | None) -> int | None:
+    """The line number in a JSON Lines record's source, "<source>#<line>"."""
+    prefix = f"{source}#"
+    if record_source is None or not record_source.startswith(prefix):
+        return None
+    number = record_source[len(prefix):]
+    return int(number) if number.isdigit() else None
