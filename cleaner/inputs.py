@@ -11,7 +11,13 @@ Decoding policy, in order (each step is a named function below):
 
 1. A byte-order mark decides: UTF-8, UTF-16 or UTF-32 (strict; failure
    rejects the input with reason `encoding`).
-2. Binary data is rejected (`binary`): NUL bytes, the magic number of a
+2. UTF-16 without a byte-order mark (Python's `encode("utf-16-le")`, .NET's
+   `Encoding.Unicode`) is told by its NUL bytes: the high byte of every
+   Latin letter, digit and space, at every other position (odd ones in
+   little-endian, even ones in big-endian) and hardly ever at the others.
+   It must decode strictly to text with spaces or line breaks and without
+   control characters.
+   Binary data is then rejected (`binary`): NUL bytes, the magic number of a
    common binary format, or many control characters.
 3. Strict UTF-8, the encoding of nearly every real dump. A UTF-8 page with
    a few stray bytes of another encoding (a "café" pasted in Latin-1) stays
@@ -710,6 +716,43 @@ def check_not_binary(data: bytes) -> None:
         raise Rejected(Reason.BINARY, f"{controls} control characters in the first bytes")
 
 
+# UTF-16 without a BOM: at least this share of the sniffed code units have a
+# NUL high byte (a Cyrillic, Greek, Arabic or Chinese page still has its
+# spaces, digits, line breaks and ASCII punctuation there), and at most this
+# share a NUL low byte (binary data has NULs at both; in text only the
+# characters U+xx00 have one, as Chinese "一" U+4E00, about 1 % of a Chinese
+# page).
+_MIN_UTF16_NUL_HIGH_BYTES = 0.05
+_MAX_UTF16_NUL_LOW_BYTES = 0.03
+
+
+def _decode_utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text without a byte-order mark; None for anything else."""
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if b"\x00" not in sample or len(data) % 2 or sample.startswith(_BINARY_MAGIC):
+        return None
+    units = len(sample) // 2
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    for encoding, high, low in (("utf-16-le", odd_nuls, even_nuls),
+                                ("utf-16-be", even_nuls, odd_nuls)):
+        if high >= _MIN_UTF16_NUL_HIGH_BYTES * units and low <= _MAX_UTF16_NUL_LOW_BYTES * units:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            head = text[:units]
+            # Text has spaces or line breaks; NUL bytes of another kind
+            # that happen to fall at every other position leave none.
+            if text.translate(_TEXT_CONTROL_CHARS) != text or not (" " in head or "\n" in head):
+                return None
+            return Decoded(text, encoding)
+    return None
+
+
+# What `str.translate` deletes: control characters that text does not hold.
+_TEXT_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)
+
+
 MAX_STRAY_BYTES = 8
 # Valid non-ASCII UTF-8 letters a page needs per stray byte to be read as UTF-8.
 _UTF8_LETTERS_PER_STRAY_BYTE = 10
@@ -813,7 +856,7 @@ def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decode
     `name` and `fmt` (the input's file name and `--format`) tell JSON Lines,
     whose lines may each have their own encoding.
     """
-    decoded = _decode_with_bom(data)
+    decoded = _decode_with_bom(data) or _decode_utf16_without_bom(data)
     if decoded is None:
         check_not_binary(data)
         try:

@@ -276,6 +276,22 @@ def test_encodings_are_detected_and_named(data: bytes, encoding: str) -> None:
     assert decoded.warnings == ()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "page",
+    ["examples/de-new-2024-01-30.txt", "examples/fr-old-2011-elephants.txt",
+     "pages/ru-new-layout-constructed.txt", "pages/zh-new-layout-constructed.resiliparse.txt"],
+)
+def test_utf16_without_a_byte_order_mark_is_decoded_not_taken_for_binary(
+    page: str, encoding: str
+) -> None:
+    # Python's encode("utf-16-le") and .NET's Encoding.Unicode write no BOM;
+    # the NUL high bytes of ASCII characters once made such a page "binary".
+    text = (ROOT / "fixtures" / page).read_text(encoding="utf-8")
+    decoded = decode(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
 def test_a_few_stray_latin1_bytes_leave_a_utf8_page_utf8() -> None:
     page = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_bytes()
     middle = page.index(b" ", len(page) // 2)
