@@ -3,9 +3,9 @@
 Everything here is I/O at the edge of the pure cleaner: `discover()` turns the
 paths a user typed into `InputRef`s (lazily, so a directory of a million files
 costs no memory up front), `read_input()` returns at most `max_bytes` bytes
-(also after decompressing a `.gz`), `decode()` picks the encoding, and
-`to_documents()` is the one place that calls the cleaner, so that input formats
-(`--format`) plug in there.
+(also after decompressing a `.gz`, also one compressed twice), `decode()`
+picks the encoding, and `to_documents()` is the one place that calls the
+cleaner, so that input formats (`--format`) plug in there.
 
 Decoding policy, in order (each step is a named function below):
 
@@ -96,6 +96,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# Layers of gzip read through: a page compressed by the server and once more
+# by whoever stored it. More is not a page.
+_MAX_GZIP_LAYERS = 3
 
 # Leading bytes of binary formats that scrapers save by mistake next to text.
 # Most contain NUL bytes early anyway; these catch the ones that may not.
@@ -668,7 +671,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The input's bytes, gunzipped if they are gzip; raises `Rejected`."""
+    """The input's bytes, gunzipped (layer by layer) if they are gzip; raises `Rejected`."""
     if ref.problem is not None:
         raise Rejected(Reason.UNREADABLE, ref.problem)
     if ref.data is not None:
@@ -679,8 +682,18 @@ def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise Rejected(Reason.UNREADABLE, "neither a path nor data")
     if len(data) > max_bytes:
         raise Rejected(Reason.TOO_LARGE, f"over --max-bytes {max_bytes}")
-    if data.startswith(_GZIP_MAGIC):
+    # A page fetched with `Content-Encoding: gzip` and saved as `.gz` is
+    # compressed twice; the inner layer was rejected as "binary: contains NUL
+    # bytes", which named no cause.
+    for _ in range(_MAX_GZIP_LAYERS):
+        if not data.startswith(_GZIP_MAGIC):
+            break
         data = gunzip(data, max_bytes)
+    else:
+        if data.startswith(_GZIP_MAGIC):
+            raise Rejected(
+                Reason.UNREADABLE, f"gzip data nested more than {_MAX_GZIP_LAYERS} times"
+            )
     return data
 
 

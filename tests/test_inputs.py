@@ -174,6 +174,27 @@ def test_gzip_is_read_transparently(tmp_path: Path) -> None:
     assert read_input(InputRef(str(path), str(path))) == "Größe\n".encode()
 
 
+def test_gzip_of_gzip_is_read_through_both_layers(tmp_path: Path) -> None:
+    # A page fetched with Content-Encoding: gzip and saved as .gz; it was
+    # rejected as "binary: contains NUL bytes".
+    page = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_bytes()
+    path = tmp_path / "p.txt.gz"
+    path.write_bytes(gzip.compress(gzip.compress(page)))
+    assert read_input(InputRef(str(path), str(path))) == page
+    path.write_bytes(gzip.compress(gzip.compress(gzip.compress(gzip.compress(page)))))
+    with pytest.raises(Rejected, match="gzip data nested") as caught:
+        read_input(InputRef(str(path), str(path)))
+    assert caught.value.reason is Reason.UNREADABLE
+
+
+def test_gzip_limit_holds_for_every_layer(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(gzip.compress(b"a\n" * 1_000_000)))
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)), max_bytes=100_000)
+    assert caught.value.reason is Reason.TOO_LARGE
+
+
 def test_gzip_limit_is_on_the_decompressed_size(tmp_path: Path) -> None:
     path = tmp_path / "bomb.txt.gz"
     path.write_bytes(gzip.compress(b"a\n" * 1_000_000))
