@@ -355,6 +355,23 @@ def words(doc: Document | RecordError) -> list[str]:
     return doc.text.split()
 
 
+@pytest.mark.parametrize(
+    "page", ["de-old-2023-03-14.html", "de-new-2024-01-30.html", "en-old-2013-uncork.html"]
+)
+def test_a_whole_html_page_in_a_record_is_read_as_the_html_file_is(page: str) -> None:
+    # Scrapers store the fetched page under a field of its own (`html`); read
+    # as a body with leftover tags, its menus and footer became the text.
+    html = (RECORDS.parent / "html" / page).read_text(encoding="utf-8")
+    url = "https://www.dw.com/de/stored/a-1"
+    data = json.dumps({"url": url, "html": html, "fetched": "2024-02-01"}) + "\n"
+    (doc,) = to_documents(data, source="pages.jsonl", text_field="html")
+    (as_file,) = to_documents(html, source=page)
+    assert isinstance(doc, Document) and isinstance(as_file, Document)
+    assert doc.text == as_file.text
+    assert (doc.title, doc.date, doc.authors) == (as_file.title, as_file.date, as_file.authors)
+    assert (doc.url, doc.format, doc.input) == (url, "jsonl", {"fetched": "2024-02-01"})
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

@@ -56,7 +56,13 @@ from cleaner.formats.common import (
     overlay,
     unique,
 )
-from cleaner.formats.detect import MARKDOWN, detect_format
+from cleaner.formats.detect import (
+    HTML,
+    MARKDOWN,
+    SNIFF_CHARS,
+    detect_format,
+    looks_like_html_page,
+)
 from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import unwrap
@@ -301,6 +307,14 @@ def is_markdown_text(text: str) -> bool:
     return detect_format(text) == MARKDOWN
 
 
+def is_html_page(text: str) -> bool:
+    """Is a record's text a whole HTML page (a scraper's `html` field), told as
+    an HTML file of no telling name is? Not a body with leftover tags, which
+    `record_text_to_dump` cleans: only a page has the chrome around the article
+    that the HTML reader leaves out."""
+    return detect_format(text) == HTML and looks_like_html_page(text[:SNIFF_CHARS])
+
+
 def record_document(
     record: dict[str, Any],
     *,
@@ -321,6 +335,10 @@ def record_document(
         document = clean_markdown(
             text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
         )
+    elif is_html_page(text):
+        from cleaner.formats.html import clean_html  # noqa: PLC0415
+
+        document = clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     else:
         page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
         document = document_from_page(page, source=source, url=url)
