@@ -372,6 +372,17 @@ def test_a_whole_html_page_in_a_record_is_read_as_the_html_file_is(page: str) ->
     assert (doc.url, doc.format, doc.input) == (url, "jsonl", {"fetched": "2024-02-01"})
 
 
+def test_files_with_a_bom_concatenated_keep_every_record() -> None:
+    # `cat` of two JSON Lines files written with a byte-order mark each: the
+    # second one's mark starts a line, and that record was a `json` reject.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    data = "\ufeff" + "\n".join(lines[:2]) + "\n\ufeff" + "\n".join(lines[2:4]) + "\n"
+    out = to_documents(data, source="both.jsonl")
+    assert [item.source for item in out] == [f"both.jsonl#{n}" for n in (1, 2, 3, 4)]
+    assert [words(doc) for doc in out] == [words(doc) for doc in documents(path)[:4]]
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

@@ -411,7 +411,9 @@ source is the number of the line it starts on).
             continue
         where = f"{name}#{number}"
         try:
-            yield where, json.loads(line)
+            # `cat a.jsonl b.jsonl` of files written with a BOM has one at the
+            # start of b's first line: the record is there all the same.
+            yield where, json.loads(line.removeprefix("\ufeff"))
         except ValueError as error:
             yield RecordError(where, REASON_JSON, str(error))
 
