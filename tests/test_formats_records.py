@@ -383,6 +383,33 @@ def test_files_with_a_bom_concatenated_keep_every_record() -> None:
     assert [words(doc) for doc in out] == [words(doc) for doc in documents(path)[:4]]
 
 
+@pytest.mark.parametrize(
+    ("change", "text_field", "detail"),
+    [
+        ({"text": None}, "text", "field 'text' is null"),
+        ({"text": 1234}, "text", "field 'text' holds a number, not text"),
+        ({"text": {"de": "..."}}, "text", "field 'text' holds an object, not text"),
+        ({"text": ["Absatz", 2]}, "text", "field 'text' is a list that is not all text"),
+        ({"text": " \n "}, "text", "field 'text' is empty"),
+        ({}, "body", "no field 'body' (fields: 'url', 'title', 'date', 'author', "
+                     "'permalink', 'text'); see --text-field"),
+        ({"content": {"text": "..."}}, "content.text",
+         "'content' is an object (lift the text out of it first"),
+    ],
+    ids=["null", "number", "object", "mixed-list", "blank", "missing", "nested"],
+)
+def test_a_record_without_text_says_what_its_field_holds(
+    change: dict[str, Any], text_field: str, detail: str
+) -> None:
+    # "no text in field 'text'" said the same for a missing field, a null and
+    # a number, and left a user with nested records guessing.
+    record = {**raw(RECORDS / "de-scraper-2022.jsonl")[0], **change}
+    (error,) = to_documents(json.dumps(record) + "\n", source="x.jsonl", text_field=text_field)
+    assert isinstance(error, RecordError)
+    assert error.reason == "no_text"
+    assert detail in error.detail
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

@@ -275,6 +275,35 @@ def record_body(record: dict[str, Any], text_field: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+# JSON's names for the types json.loads gives, for messages.
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
+               dict: "an object"}
+# Field names a message lists at most.
+_MAX_NAMES_SHOWN = 10
+
+
+def no_text_detail(record: dict[str, Any], text_field: str) -> str:
+    """Why the record has no text: the field is missing (and which there are),
+    null, empty, or holds something else than text."""
+    if text_field not in record:
+        outer = text_field.split(".", 1)[0]
+        if "." in text_field and isinstance(record.get(outer), dict):
+            return (f"no field {text_field!r}: --text-field names a top-level field, and "
+                    f"{outer!r} is an object (lift the text out of it first, e.g. with jq)")
+        names = ", ".join(repr(name) for name in list(record)[:_MAX_NAMES_SHOWN])
+        more = ", ..." if len(record) > _MAX_NAMES_SHOWN else ""
+        return f"no field {text_field!r} (fields: {names or 'none'}{more}); see --text-field"
+    value = record[text_field]
+    if value is None:
+        return f"field {text_field!r} is null"
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        return f"field {text_field!r} is a list that is not all text"
+    if isinstance(value, str | list):
+        return f"field {text_field!r} is empty"
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    return f"field {text_field!r} holds {kind}, not text"
+
+
 def analyse_record(
     record: dict[str, Any],
     text: str,
@@ -326,7 +355,7 @@ def record_document(
     rules = rules or default_ruleset()
     text = record_body(record, text_field)
     if text is None:
-        return RecordError(source, REASON_NO_TEXT, f"no text in field {text_field!r}")
+        return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
     if is_markdown_text(text):
         # (Imported here, as formats/__init__ does: see its docstring.)
