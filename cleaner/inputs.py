@@ -100,24 +100,30 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # by whoever stored it. More is not a page.
 _MAX_GZIP_LAYERS = 3
 
-# Leading bytes of binary formats that scrapers save by mistake next to text.
-# Most contain NUL bytes early anyway; these catch the ones that may not.
-_BINARY_MAGIC: tuple[bytes, ...] = (
-    b"%PDF-",  # PDF
-    b"\x89PNG",  # PNG
-    b"\xff\xd8\xff",  # JPEG
-    b"GIF87a",
-    b"GIF89a",
-    b"PK\x03\x04",  # zip, docx, xlsx, epub
-    b"\x7fELF",  # executables
-    b"BZh",  # bzip2: not read transparently, only gzip is
-    b"\xfd7zXZ\x00",  # xz
-    b"\x28\xb5\x2f\xfd",  # zstd
-    b"RIFF",  # wav, webp, avi
-    b"OggS",
-    b"ID3",  # mp3
-    b"\x1aE\xdf\xa3",  # webm, mkv
+# Leading bytes of binary formats that scrapers save by mistake next to text,
+# and what the reject calls them (the bytes alone tell a user nothing). Most
+# contain NUL bytes early anyway; these catch the ones that may not.
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive (or docx, xlsx, epub); unpack it first"),
+    (b"\x7fELF", "an executable"),
+    (b"BZh", "bzip2 data; only gzip is read, decompress it first"),
+    (b"\xfd7zXZ\x00", "xz data; only gzip is read, decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd data; only gzip is read, decompress it first"),
+    (b"RIFF", "a RIFF file (wav, webp, avi)"),
+    (b"OggS", "an Ogg audio or video file"),
+    (b"ID3", "an MP3 file"),
+    (b"\x1aE\xdf\xa3", "a WebM or Matroska video"),
 )
+_BINARY_MAGIC_BYTES = tuple(magic for magic, _ in _BINARY_MAGIC)
+# A tar archive (`pages.tar`, or `pages.tar.gz` once gunzipped) says so at
+# this offset; its file headers are full of NUL bytes.
+_TAR_MAGIC = b"ustar"
+_TAR_MAGIC_OFFSET = 257
 
 # How much of the start of a file the binary sniffing looks at.
 _SNIFF_BYTES = 8192
@@ -719,9 +725,11 @@ def _decode_with_bom(data: bytes) -> Decoded | None:
 
 def check_not_binary(data: bytes) -> None:
     sample = data[:_SNIFF_BYTES]
-    for magic in _BINARY_MAGIC:
+    for magic, kind in _BINARY_MAGIC:
         if sample.startswith(magic):
-            raise Rejected(Reason.BINARY, f"starts like a binary file ({magic!r})")
+            raise Rejected(Reason.BINARY, f"not text: {kind}")
+    if sample[_TAR_MAGIC_OFFSET:].startswith(_TAR_MAGIC):
+        raise Rejected(Reason.BINARY, "not text: a tar archive; unpack it first")
     if b"\x00" in sample:
         raise Rejected(Reason.BINARY, "contains NUL bytes")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
@@ -742,7 +750,7 @@ _MAX_UTF16_NUL_LOW_BYTES = 0.03
 def _decode_utf16_without_bom(data: bytes) -> Decoded | None:
     """UTF-16 text without a byte-order mark; None for anything else."""
     sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
-    if b"\x00" not in sample or len(data) % 2 or sample.startswith(_BINARY_MAGIC):
+    if b"\x00" not in sample or len(data) % 2 or sample.startswith(_BINARY_MAGIC_BYTES):
         return None
     units = len(sample) // 2
     even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)

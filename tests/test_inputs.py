@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import gzip
 import io
 import os
+import tarfile
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -392,6 +395,29 @@ def test_binary_is_rejected(data: bytes) -> None:
     with pytest.raises(Rejected) as caught:
         decode(data)
     assert caught.value.reason is Reason.BINARY
+
+
+def test_an_archive_given_by_mistake_is_named_in_the_reject(tmp_path: Path) -> None:
+    # The detail was "contains NUL bytes" for a .tar.gz of pages, and the
+    # magic bytes (b'PK\\x03\\x04') for a zip: neither says what to do.
+    page = ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt"
+    with tarfile.open(tmp_path / "pages.tar.gz", "w:gz") as archive:
+        archive.add(page, arcname=page.name)
+    with zipfile.ZipFile(tmp_path / "pages.zip", "w") as archive:
+        archive.write(page, arcname=page.name)
+    (tmp_path / "page.txt.bz2").write_bytes(bz2.compress(page.read_bytes()))
+    details = {}
+    for name in ("pages.tar.gz", "pages.zip", "page.txt.bz2"):
+        ref = InputRef(str(tmp_path / name), str(tmp_path / name))
+        with pytest.raises(Rejected) as caught:
+            decode(read_input(ref))
+        assert caught.value.reason is Reason.BINARY
+        details[name] = caught.value.detail
+    assert details == {
+        "pages.tar.gz": "not text: a tar archive; unpack it first",
+        "pages.zip": "not text: a zip archive (or docx, xlsx, epub); unpack it first",
+        "page.txt.bz2": "not text: bzip2 data; only gzip is read, decompress it first",
+    }
 
 
 @pytest.mark.parametrize("data", [b"", b"  \n\t\r\n", codecs.BOM_UTF8 + b"\n"])
