@@ -37,6 +37,7 @@ Decoding policy, in order (each step is a named function below):
    the record then carries the warning `mojibake_repaired`. `fix_encoding`
    (not `fix_text`) so that quotes, dashes and line breaks are left as they
    are.
+6. CR CR LF, a CRLF file written again in text mode, is one line break.
 
 JSON Lines are often appended to by several scrapers or runs, each line
 written in its own encoding. When such a file is not UTF-8 as a whole but
@@ -892,7 +893,19 @@ def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decode
         raise Rejected(Reason.EMPTY, "empty or only whitespace")
     if _might_be_mojibake(decoded.text):
         decoded = repair_mojibake(decoded)
+    if "\r\r" in decoded.text:
+        decoded = dataclasses.replace(
+            decoded, text=_DOUBLED_CARRIAGE_RETURNS.sub("\n", decoded.text)
+        )
     return decoded
+
+
+# CR CR LF ends the lines of a CRLF file written out again through a text-mode
+# stream on Windows, which turns each LF into CR LF. Read as it stands, each
+# such line is followed by a blank one (the first CR ends it, the CR LF ends an
+# empty line): a hard-wrapped dump fell apart into one-line paragraphs and
+# JSON Lines numbered their records 1, 3, 5... It is one line break.
+_DOUBLED_CARRIAGE_RETURNS = re.compile("\r\r+\n")
 
 
 # The line breaks of JSON Lines (as cleaner.formats.records splits them); in

@@ -445,6 +445,22 @@ def test_clean_text_with_typographic_quotes_is_left_alone() -> None:
 # --- into the cleaner --------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "dump",
+    ["dumps/de-old-2023-03-14.w3m.txt", "dumps/de-old-2022-01.html2text-wrapped.txt",
+     "dumps/de-new-2024-01-30.pandoc.md", "records/de-scraper-2022.jsonl"],
+)
+def test_cr_cr_lf_line_ends_read_as_one_line_break(dump: str) -> None:
+    # A CRLF file written again in text mode on Windows ends its lines with
+    # CR CR LF. Each line was followed by a blank one: a wrapped dump fell
+    # apart into one-line paragraphs, JSON Lines records were numbered 1, 3, 5.
+    path = ROOT / "fixtures" / dump
+    data = path.read_bytes()
+    lf = decode(data)
+    doubled = decode(data.replace(b"\n", b"\r\r\n"))
+    assert doubled.text == lf.text
+
+
 def test_to_documents_records_encoding_and_warnings() -> None:
     (document,) = to_documents(
         GERMAN, source="x.txt", encoding="cp1252", warnings=("mojibake_repaired",)
