@@ -410,6 +410,31 @@ def test_a_record_without_text_says_what_its_field_holds(
     assert detail in error.detail
 
 
+@pytest.mark.parametrize(
+    ("page", "form"),
+    [("html/de-old-2023-03-14.html", "html"), ("dumps/de-old-2023-03-14.resiliparse.txt", "text")],
+)
+def test_a_file_with_no_json_object_is_one_reject_that_says_what_it_looks_like(
+    page: str, form: str
+) -> None:
+    # An HTML error page or a text dump saved under a JSON name gave one
+    # "Expecting value: line 1 column 1" reject per line: 1572 for this page.
+    data = (RECORDS.parent / page).read_text(encoding="utf-8")
+    (error,) = to_documents(data, source="export.json")
+    assert isinstance(error, RecordError)
+    assert (error.source, error.reason) == ("export.json", "json")
+    assert error.detail.startswith("not JSON records: none of its ")
+    assert error.detail.endswith(f"it looks like {form} (--format {form} reads it so)")
+
+
+def test_bad_lines_before_the_first_record_are_still_rejects_in_place() -> None:
+    lines = (RECORDS / "de-scraper-2022.jsonl").read_text(encoding="utf-8").splitlines()
+    data = "\n".join(["# export of 2022-04-25", "[1, 2]", *lines[:2]]) + "\n"
+    out = to_documents(data, source="dump.jsonl")
+    assert [getattr(item, "reason", "ok") for item in out] == ["json", "json", "ok", "ok"]
+    assert [item.source for item in out] == [f"dump.jsonl#{n}" for n in (1, 2, 3, 4)]
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

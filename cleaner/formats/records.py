@@ -58,6 +58,7 @@ from cleaner.formats.common import (
 )
 from cleaner.formats.detect import (
     HTML,
+    JSONL,
     MARKDOWN,
     SNIFF_CHARS,
     detect_format,
@@ -435,16 +436,42 @@ source is the number of the line it starts on).
             for number, value in enumerate(document, start=1):
                 yield f"{name}#{number}", value
             return
+    # Until a line is a JSON object, what the lines give is held back: a file
+    # with none at all is not JSON records (a text dump or an HTML error page
+    # saved as `.json`), one reject for the input rather than one per line.
+    held: list[tuple[str, object] | RecordError] | None = []
     for number, line in enumerate(_JSON_LINE_BREAK.split(body), start=1):
         if not line.strip():
             continue
         where = f"{name}#{number}"
+        item: tuple[str, object] | RecordError
         try:
             # `cat a.jsonl b.jsonl` of files written with a BOM has one at the
             # start of b's first line: the record is there all the same.
-            yield where, json.loads(line.removeprefix("\ufeff"))
+            item = where, json.loads(line.removeprefix("\ufeff"))
         except ValueError as error:
-            yield RecordError(where, REASON_JSON, str(error))
+            item = RecordError(where, REASON_JSON, str(error))
+        if held is not None:
+            if isinstance(item, RecordError) or not isinstance(item[1], dict):
+                held.append(item)
+                continue
+            yield from held
+            held = None
+        yield item
+    if held:
+        yield RecordError(name, REASON_JSON, _not_json_records_detail(body, held))
+
+
+def _not_json_records_detail(data: str, held: list[tuple[str, object] | RecordError]) -> str:
+    """Why a text with no JSON object on any line is not JSON records, and, when
+    no line is JSON at all, what it looks like instead."""
+    detail = f"not JSON records: none of its {len(held)} non-blank lines is a JSON object"
+    if not all(isinstance(item, RecordError) for item in held):
+        return detail
+    looks_like = detect_format(data)
+    if looks_like == JSONL:
+        return detail
+    return f"{detail}; it looks like {looks_like} (--format {looks_like} reads it so)"
 
 
 def iter_records(
