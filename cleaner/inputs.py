@@ -21,10 +21,10 @@ Decoding policy, in order (each step is a named function below):
    common binary format, or many control characters.
 3. Strict UTF-8, the encoding of nearly every real dump. A UTF-8 page with
    a few stray bytes of another encoding (a "café" pasted in Latin-1) stays
-   UTF-8: at most `MAX_STRAY_BYTES` bytes, against ten times as many valid
-   UTF-8 letters, become U+FFFD and the record carries the warning
-   `invalid_utf8_replaced`. (Read as a legacy encoding instead, the rest of
-   the page would turn into mojibake.)
+   UTF-8: at most `MAX_STRAY_BYTES` bytes (or `MAX_STRAY_SHARE` of a long
+   page), against ten times as many valid UTF-8 letters, become U+FFFD and
+   the record carries the warning `invalid_utf8_replaced`. (Read as a legacy
+   encoding instead, the rest of the page would turn into mojibake.)
 4. Otherwise charset_normalizer chooses among `LEGACY_ENCODINGS`; when
    Windows-1252 decodes the text as well as its best guess, Windows-1252 wins
    (Latin-1 files are decoded as cp1252 too: both agree on every byte except
@@ -776,6 +776,12 @@ _TEXT_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)
 
 
 MAX_STRAY_BYTES = 8
+# ... or, on a longer page, this share of its bytes. A fixed few was too few:
+# a 10 kB German page with a dozen broken sequences (a scraper that cut
+# multi-byte characters at its chunk boundaries) was decoded whole as cp1251,
+# every umlaut garbled ("wГ¤hrend"), without a warning. The letters-per-stray
+# ratio below is what keeps legacy text out, which has next to no valid UTF-8.
+MAX_STRAY_SHARE = 0.005
 # Valid non-ASCII UTF-8 letters a page needs per stray byte to be read as UTF-8.
 _UTF8_LETTERS_PER_STRAY_BYTE = 10
 
@@ -789,7 +795,7 @@ def _decode_mostly_utf8(data: bytes) -> Decoded | None:
     """
     text = data.decode("utf-8", errors="replace")
     stray = text.count("\ufffd") - data.count("\ufffd".encode())
-    if stray > MAX_STRAY_BYTES:
+    if stray > max(MAX_STRAY_BYTES, MAX_STRAY_SHARE * len(data)):
         return None
     letters = sum(1 for char in text if char > "\x7f") - text.count("\ufffd")
     if letters < _UTF8_LETTERS_PER_STRAY_BYTE * stray:

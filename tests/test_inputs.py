@@ -326,6 +326,24 @@ def test_a_few_stray_latin1_bytes_leave_a_utf8_page_utf8() -> None:
     assert decoded.warnings == ("invalid_utf8_replaced",)
 
 
+def test_a_long_utf8_page_with_a_dozen_broken_characters_stays_utf8() -> None:
+    # A scraper that cut multi-byte characters at its chunk boundaries: every
+    # 12th two-byte letter lost its second byte. Over eight such bytes, the
+    # page was decoded as cp1251 ("wГ¤hrend") without a warning.
+    page = (ROOT / "fixtures" / "dumps" / "de-old-2022-01.resiliparse.txt").read_text("utf-8")
+    damaged = [i for i, char in enumerate(page) if len(char.encode()) == 2][::12]
+    assert len(damaged) > 12
+    data = b"".join(
+        char.encode()[:1] if i in damaged else char.encode() for i, char in enumerate(page)
+    )
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == "".join(
+        "\ufffd" if i in damaged else char for i, char in enumerate(page)
+    )
+    assert decoded.warnings == ("invalid_utf8_replaced",)
+
+
 def test_a_legacy_page_is_not_taken_for_utf8_with_stray_bytes() -> None:
     # Its few accented letters are lone bytes, with no valid UTF-8 letter to outweigh them.
     decoded = decode("Café, thé et crème brûlée à Paris.\n".encode("cp1252") * 2)
