@@ -209,7 +209,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
     clean = load_cleaner(options.cleaner) if options.cleaner else None
     try:
         data = read_input(ref, max_bytes=options.max_bytes)
-        decoded = decode(data)
+        decoded = decode(data, name=ref.source, fmt=options.fmt)
         del data
         with time_limit(options.timeout):
             documents = to_documents(
@@ -217,6 +217,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
                 source=ref.source,
                 encoding=decoded.encoding,
                 warnings=decoded.warnings,
+                line_encodings=dict(decoded.line_encodings),
                 fmt=options.fmt,
                 text_field=options.text_field,
                 keep_gallery=options.keep_gallery,

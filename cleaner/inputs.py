@@ -3,22 +3,28 @@
 Everything here is I/O at the edge of the pure cleaner: `discover()` turns the
 paths a user typed into `InputRef`s (lazily, so a directory of a million files
 costs no memory up front), `read_input()` returns at most `max_bytes` bytes
-(also after decompressing a `.gz`), `decode()` picks the encoding, and
-`to_documents()` is the one place that calls the cleaner, so that input formats
-(`--format`) plug in there.
+(also after decompressing a `.gz`, also one compressed twice), `decode()`
+picks the encoding, and `to_documents()` is the one place that calls the
+cleaner, so that input formats (`--format`) plug in there.
 
 Decoding policy, in order (each step is a named function below):
 
 1. A byte-order mark decides: UTF-8, UTF-16 or UTF-32 (strict; failure
    rejects the input with reason `encoding`).
-2. Binary data is rejected (`binary`): NUL bytes, the magic number of a
+2. UTF-16 without a byte-order mark (Python's `encode("utf-16-le")`, .NET's
+   `Encoding.Unicode`) is told by its NUL bytes: the high byte of every
+   Latin letter, digit and space, at every other position (odd ones in
+   little-endian, even ones in big-endian) and hardly ever at the others.
+   It must decode strictly to text with spaces or line breaks and without
+   control characters.
+   Binary data is then rejected (`binary`): NUL bytes, the magic number of a
    common binary format, or many control characters.
 3. Strict UTF-8, the encoding of nearly every real dump. A UTF-8 page with
    a few stray bytes of another encoding (a "café" pasted in Latin-1) stays
-   UTF-8: at most `MAX_STRAY_BYTES` bytes, against ten times as many valid
-   UTF-8 letters, become U+FFFD and the record carries the warning
-   `invalid_utf8_replaced`. (Read as a legacy encoding instead, the rest of
-   the page would turn into mojibake.)
+   UTF-8: at most `MAX_STRAY_BYTES` bytes (or `MAX_STRAY_SHARE` of a long
+   page), against ten times as many valid UTF-8 letters, become U+FFFD and
+   the record carries the warning `invalid_utf8_replaced`. (Read as a legacy
+   encoding instead, the rest of the page would turn into mojibake.)
 4. Otherwise charset_normalizer chooses among `LEGACY_ENCODINGS`; when
    Windows-1252 decodes the text as well as its best guess, Windows-1252 wins
    (Latin-1 files are decoded as cp1252 too: both agree on every byte except
@@ -31,6 +37,15 @@ Decoding policy, in order (each step is a named function below):
    the record then carries the warning `mojibake_repaired`. `fix_encoding`
    (not `fix_text`) so that quotes, dashes and line breaks are left as they
    are.
+6. CR CR LF, a CRLF file written again in text mode, is one line break.
+
+JSON Lines are often appended to by several scrapers or runs, each line
+written in its own encoding. When such a file is not UTF-8 as a whole but
+has UTF-8 lines with non-ASCII letters, those lines stay UTF-8 and only the
+others go through steps 3-4 (together, for a sure guess); `line_encodings`
+says which lines were decoded how, and each record carries its own line's
+encoding. (Decoded as one legacy text, the UTF-8 records came out as
+mojibake: "für" as "fĂĽr".)
 """
 
 # Input paths are kept exactly as the user typed them (they are the `source` of
@@ -44,10 +59,12 @@ import dataclasses
 import fnmatch
 import gzip
 import io
+import json
 import os
+import re
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -80,25 +97,34 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# Layers of gzip read through: a page compressed by the server and once more
+# by whoever stored it. More is not a page.
+_MAX_GZIP_LAYERS = 3
 
-# Leading bytes of binary formats that scrapers save by mistake next to text.
-# Most contain NUL bytes early anyway; these catch the ones that may not.
-_BINARY_MAGIC: tuple[bytes, ...] = (
-    b"%PDF-",  # PDF
-    b"\x89PNG",  # PNG
-    b"\xff\xd8\xff",  # JPEG
-    b"GIF87a",
-    b"GIF89a",
-    b"PK\x03\x04",  # zip, docx, xlsx, epub
-    b"\x7fELF",  # executables
-    b"BZh",  # bzip2: not read transparently, only gzip is
-    b"\xfd7zXZ\x00",  # xz
-    b"\x28\xb5\x2f\xfd",  # zstd
-    b"RIFF",  # wav, webp, avi
-    b"OggS",
-    b"ID3",  # mp3
-    b"\x1aE\xdf\xa3",  # webm, mkv
+# Leading bytes of binary formats that scrapers save by mistake next to text,
+# and what the reject calls them (the bytes alone tell a user nothing). Most
+# contain NUL bytes early anyway; these catch the ones that may not.
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive (or docx, xlsx, epub); unpack it first"),
+    (b"\x7fELF", "an executable"),
+    (b"BZh", "bzip2 data; only gzip is read, decompress it first"),
+    (b"\xfd7zXZ\x00", "xz data; only gzip is read, decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd data; only gzip is read, decompress it first"),
+    (b"RIFF", "a RIFF file (wav, webp, avi)"),
+    (b"OggS", "an Ogg audio or video file"),
+    (b"ID3", "an MP3 file"),
+    (b"\x1aE\xdf\xa3", "a WebM or Matroska video"),
 )
+_BINARY_MAGIC_BYTES = tuple(magic for magic, _ in _BINARY_MAGIC)
+# A tar archive (`pages.tar`, or `pages.tar.gz` once gunzipped) says so at
+# this offset; its file headers are full of NUL bytes.
+_TAR_MAGIC = b"ustar"
+_TAR_MAGIC_OFFSET = 257
 
 # How much of the start of a file the binary sniffing looks at.
 _SNIFF_BYTES = 8192
@@ -168,6 +194,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # JSON Lines decoded a line at a time: (line number, encoding) of the lines
+    # not decoded with `encoding`.
+    line_encodings: tuple[tuple[int, str], ...] = ()
 
 
 # --- discovery -------------------------------------------------------------
@@ -674,7 +703,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The input's bytes, gunzipped if they are gzip; raises `Rejected`."""
+    """The input's bytes, gunzipped (layer by layer) if they are gzip; raises `Rejected`."""
     if ref.problem is not None:
         raise Rejected(Reason.UNREADABLE, ref.problem)
     if ref.data is not None:
@@ -685,8 +714,18 @@ def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise Rejected(Reason.UNREADABLE, "neither a path nor data")
     if len(data) > max_bytes:
         raise Rejected(Reason.TOO_LARGE, f"over --max-bytes {max_bytes}")
-    if data.startswith(_GZIP_MAGIC):
+    # A page fetched with `Content-Encoding: gzip` and saved as `.gz` is
+    # compressed twice; the inner layer was rejected as "binary: contains NUL
+    # bytes", which named no cause.
+    for _ in range(_MAX_GZIP_LAYERS):
+        if not data.startswith(_GZIP_MAGIC):
+            break
         data = gunzip(data, max_bytes)
+    else:
+        if data.startswith(_GZIP_MAGIC):
+            raise Rejected(
+                Reason.UNREADABLE, f"gzip data nested more than {_MAX_GZIP_LAYERS} times"
+            )
     return data
 
 
@@ -712,9 +751,11 @@ def _decode_with_bom(data: bytes) -> Decoded | None:
 
 def check_not_binary(data: bytes) -> None:
     sample = data[:_SNIFF_BYTES]
-    for magic in _BINARY_MAGIC:
+    for magic, kind in _BINARY_MAGIC:
         if sample.startswith(magic):
-            raise Rejected(Reason.BINARY, f"starts like a binary file ({magic!r})")
+            raise Rejected(Reason.BINARY, f"not text: {kind}")
+    if sample[_TAR_MAGIC_OFFSET:].startswith(_TAR_MAGIC):
+        raise Rejected(Reason.BINARY, "not text: a tar archive; unpack it first")
     if b"\x00" in sample:
         raise Rejected(Reason.BINARY, "contains NUL bytes")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
@@ -722,7 +763,50 @@ def check_not_binary(data: bytes) -> None:
         raise Rejected(Reason.BINARY, f"{controls} control characters in the first bytes")
 
 
+# UTF-16 without a BOM: at least this share of the sniffed code units have a
+# NUL high byte (a Cyrillic, Greek, Arabic or Chinese page still has its
+# spaces, digits, line breaks and ASCII punctuation there), and at most this
+# share a NUL low byte (binary data has NULs at both; in text only the
+# characters U+xx00 have one, as Chinese "一" U+4E00, about 1 % of a Chinese
+# page).
+_MIN_UTF16_NUL_HIGH_BYTES = 0.05
+_MAX_UTF16_NUL_LOW_BYTES = 0.03
+
+
+def _decode_utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text without a byte-order mark; None for anything else."""
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if b"\x00" not in sample or len(data) % 2 or sample.startswith(_BINARY_MAGIC_BYTES):
+        return None
+    units = len(sample) // 2
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    for encoding, high, low in (("utf-16-le", odd_nuls, even_nuls),
+                                ("utf-16-be", even_nuls, odd_nuls)):
+        if high >= _MIN_UTF16_NUL_HIGH_BYTES * units and low <= _MAX_UTF16_NUL_LOW_BYTES * units:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            head = text[:units]
+            # Text has spaces or line breaks; NUL bytes of another kind
+            # that happen to fall at every other position leave none.
+            if text.translate(_TEXT_CONTROL_CHARS) != text or not (" " in head or "\n" in head):
+                return None
+            return Decoded(text, encoding)
+    return None
+
+
+# What `str.translate` deletes: control characters that text does not hold.
+_TEXT_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)
+
+
 MAX_STRAY_BYTES = 8
+# ... or, on a longer page, this share of its bytes. A fixed few was too few:
+# a 10 kB German page with a dozen broken sequences (a scraper that cut
+# multi-byte characters at its chunk boundaries) was decoded whole as cp1251,
+# every umlaut garbled ("wГ¤hrend"), without a warning. The letters-per-stray
+# ratio below is what keeps legacy text out, which has next to no valid UTF-8.
+MAX_STRAY_SHARE = 0.005
 # Valid non-ASCII UTF-8 letters a page needs per stray byte to be read as UTF-8.
 _UTF8_LETTERS_PER_STRAY_BYTE = 10
 
@@ -736,7 +820,7 @@ def _decode_mostly_utf8(data: bytes) -> Decoded | None:
     """
     text = data.decode("utf-8", errors="replace")
     stray = text.count("\ufffd") - data.count("\ufffd".encode())
-    if stray > MAX_STRAY_BYTES:
+    if stray > max(MAX_STRAY_BYTES, MAX_STRAY_SHARE * len(data)):
         return None
     letters = sum(1 for char in text if char > "\x7f") - text.count("\ufffd")
     if letters < _UTF8_LETTERS_PER_STRAY_BYTE * stray:
@@ -819,20 +903,93 @@ def _might_be_mojibake(text: str) -> bool:
     return any(hint[0] in text and hint in text for hint in _MOJIBAKE_HINTS)
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode input bytes following the policy in the module docstring."""
-    decoded = _decode_with_bom(data)
+def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decoded:
+    """Decode input bytes following the policy in the module docstring.
+
+    `name` and `fmt` (the input's file name and `--format`) tell JSON Lines,
+    whose lines may each have their own encoding.
+    """
+    decoded = _decode_with_bom(data) or _decode_utf16_without_bom(data)
     if decoded is None:
         check_not_binary(data)
         try:
             decoded = Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
-            decoded = _decode_mostly_utf8(data) or _decode_legacy(data)
+            decoded = (
+                _decode_mostly_utf8(data)
+                or (_decode_by_line(data) if _is_json_lines(data, name, fmt) else None)
+                or _decode_legacy(data)
+            )
     if not decoded.text.strip():
         raise Rejected(Reason.EMPTY, "empty or only whitespace")
     if _might_be_mojibake(decoded.text):
         decoded = repair_mojibake(decoded)
+    if "\r\r" in decoded.text:
+        decoded = dataclasses.replace(
+            decoded, text=_DOUBLED_CARRIAGE_RETURNS.sub("\n", decoded.text)
+        )
     return decoded
+
+
+# CR CR LF ends the lines of a CRLF file written out again through a text-mode
+# stream on Windows, which turns each LF into CR LF. Read as it stands, each
+# such line is followed by a blank one (the first CR ends it, the CR LF ends an
+# empty line): a hard-wrapped dump fell apart into one-line paragraphs and
+# JSON Lines numbered their records 1, 3, 5... It is one line break.
+_DOUBLED_CARRIAGE_RETURNS = re.compile("\r\r+\n")
+
+
+# The line breaks of JSON Lines (as cleaner.formats.records splits them); in
+# every encoding tried here they are the ASCII bytes.
+_LINE_BREAK_BYTES = re.compile(rb"(\r\n|\r|\n)")
+
+
+def _is_json_lines(data: bytes, name: str | None, fmt: str) -> bool:
+    """JSON records one to a line: the first non-blank line is a JSON object."""
+    from cleaner.formats.detect import JSONL, format_from_name  # noqa: PLC0415 - see to_documents
+
+    if fmt not in ("auto", JSONL) or format_from_name(name) not in (None, JSONL):
+        return False
+    first = _LINE_BREAK_BYTES.split(data.lstrip(), maxsplit=1)[0]
+    if not first.startswith(b"{"):
+        return False
+    try:
+        # Latin-1 maps every byte: enough to see the JSON structure, all ASCII.
+        return isinstance(json.loads(first.decode("latin-1")), dict)
+    except ValueError:
+        return False
+
+
+def _decode_by_line(data: bytes) -> Decoded | None:
+    """JSON Lines with UTF-8 lines among lines of another encoding (see the
+    module docstring); None when no line is UTF-8 with non-ASCII letters."""
+    parts = _LINE_BREAK_BYTES.split(data)
+    lines, breaks = parts[0::2], [part.decode("ascii") for part in parts[1::2]]
+    utf8_lines: dict[int, str] = {}
+    for index, line in enumerate(lines):
+        if not line.isascii():
+            try:
+                utf8_lines[index] = line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    other_lines = [index for index in range(len(lines)) if index not in utf8_lines]
+    if not utf8_lines or not other_lines:
+        return None
+    others = b"\n".join(lines[index] for index in other_lines)
+    rest = _decode_mostly_utf8(others) or _decode_legacy(others)
+    rest_lines = rest.text.split("\n")
+    if len(rest_lines) != len(other_lines):
+        return None
+    texts = {**utf8_lines, **dict(zip(other_lines, rest_lines, strict=True))}
+    pieces = [texts[0]]
+    for index, line_break in enumerate(breaks, start=1):
+        pieces += [line_break, texts[index]]
+    return Decoded(
+        "".join(pieces),
+        rest.encoding,
+        rest.warnings,
+        tuple((index + 1, "utf-8") for index in sorted(utf8_lines)),
+    )
 
 
 # --- the one call into the cleaner ----------------------------------------
@@ -854,6 +1011,7 @@ def to_documents(
     source: str | None,
     encoding: str | None = None,
     warnings: Iterable[str] = (),
+    line_encodings: Mapping[int, str] | None = None,
     fmt: str = "auto",
     text_field: str | None = None,
     keep_gallery: bool = False,
@@ -864,7 +1022,9 @@ def to_documents(
     The single place where input formats dispatch (`cleaner.formats`). A
     JSON Lines line that cannot be read comes back as a `RecordError` in its
     place. `clean` replaces the cleaner of plain text (tests and experiments
-    use it to run another function in worker processes).
+    use it to run another function in worker processes). `line_encodings`
+    (`Decoded.line_encodings`) gives the records of those JSON Lines lines
+    their own encoding.
     """
     check_format(fmt)
     # Imported here: cleaner.formats pulls in the core, which cleaner.cli
@@ -885,8 +1045,22 @@ def to_documents(
         )
     for document in results:
         if isinstance(document, Document):
-            document.encoding = encoding
+            line = _line_number(document.source, source) if line_encodings else None
+            document.encoding = (
+                line_encodings.get(line, encoding)
+                if line_encodings and line is not None
+                else encoding
+            )
             extra = [warning for warning in warnings if warning not in document.warnings]
             if extra:
                 document.warnings = [*document.warnings, *extra]
     return results
+
+
+def _line_number(record_source: str | None, source: str | None) -> int | None:
+    """The line number in a JSON Lines record's source, "<source>#<line>"."""
+    prefix = f"{source}#"
+    if record_source is None or not record_source.startswith(prefix):
+        return None
+    number = record_source[len(prefix):]
+    return int(number) if number.isdigit() else None

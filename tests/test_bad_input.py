@@ -266,3 +266,55 @@ def test_what_a_directory_walk_cannot_read_is_reported_and_counted(
     assert [os.path.relpath(source, tree) for source in cleaned] == [
         "good.txt", "open/elsewhere/linked.txt"]
     assert "7 inputs, 2 records, 5 rejects (unreadable 5)" in result.stderr
+
+
+
+def test_json_lines_with_lines_in_two_encodings_give_each_record_unharmed(
+    tmp_path: Path,
+) -> None:
+    # Scrapers append to one JSON Lines file over the years: here every other
+    # record of a real export was written in Windows-1252, the rest in UTF-8.
+    utf8_file = (ROOT / "fixtures" / "records" / "de-scraper-2022.jsonl").read_bytes()
+    encodings = []
+    for number, line in enumerate(utf8_file.decode("utf-8").split("\n"), start=1):
+        legacy = number % 2 == 1 and not line.isascii() and _fits_cp1252(line)
+        encodings.append("cp1252" if legacy else "utf-8")
+    mixed = b"\n".join(
+        line.encode(encoding)
+        for line, encoding in zip(utf8_file.decode("utf-8").split("\n"), encodings, strict=True)
+    )
+    assert "cp1252" in encodings
+    (tmp_path / "mixed.jsonl").write_bytes(mixed)
+    (tmp_path / "utf8.jsonl").write_bytes(utf8_file)
+
+    def records(name: str) -> list[dict[str, Any]]:
+        result = CliRunner().invoke(clean_app, [str(tmp_path / name), "-j", "1", "-q"])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    got, expected = records("mixed.jsonl"), records("utf8.jsonl")
+    assert [record["text"] for record in got] == [record["text"] for record in expected]
+    assert [record["title"] for record in got] == [record["title"] for record in expected]
+    # Each record names the encoding of its own line (an ASCII line reads the
+    # same in both: it is counted with the legacy lines).
+    lines = mixed.split(b"\n")
+    for record in got:
+        line = lines[int(record["source"].rpartition("#")[2]) - 1]
+        assert record["encoding"] == ("utf-8" if _is_utf8(line) and not line.isascii()
+                                      else "cp1252")
+
+
+def _fits_cp1252(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -325,6 +325,116 @@ def test_json_lines_named_json_keep_their_line_numbers() -> None:
     assert [item.source for item in out] == ["dump.json#1", "dump.json#3", "dump.json#4"]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"],
+                         ids=["line-separator", "paragraph-separator", "next-line"])
+def test_unicode_line_breaks_inside_strings_do_not_split_json_lines(separator: str) -> None:
+    # JSON allows these raw in a string, and json.dumps(ensure_ascii=False)
+    # writes them so: they are not the line breaks of JSON Lines.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    records = raw(path)[:3]
+    marked = [
+        {**record, "text": record["text"].replace(". ", "." + separator, 1),
+         "title": f"{record['title']}{separator}Nachtrag"}
+        for record in records
+    ]
+    data = "\n".join(json.dumps(record, ensure_ascii=False) for record in marked) + "\n"
+    assert separator in data
+    out = to_documents(data, source="dump.jsonl")
+    assert [item.source for item in out] == ["dump.jsonl#1", "dump.jsonl#2", "dump.jsonl#3"]
+    assert all(isinstance(item, Document) for item in out)
+    # The same words as the records without the separator (which may break a
+    # line or stand as a space: the record's text, whole, is what counts).
+    unmarked = to_documents(
+        "\n".join(json.dumps(record) for record in records), source="dump.jsonl"
+    )
+    assert [words(doc) for doc in out] == [words(doc) for doc in unmarked]
+
+
+def words(doc: Document | RecordError) -> list[str]:
+    assert isinstance(doc, Document)
+    return doc.text.split()
+
+
+@pytest.mark.parametrize(
+    "page", ["de-old-2023-03-14.html", "de-new-2024-01-30.html", "en-old-2013-uncork.html"]
+)
+def test_a_whole_html_page_in_a_record_is_read_as_the_html_file_is(page: str) -> None:
+    # Scrapers store the fetched page under a field of its own (`html`); read
+    # as a body with leftover tags, its menus and footer became the text.
+    html = (RECORDS.parent / "html" / page).read_text(encoding="utf-8")
+    url = "https://www.dw.com/de/stored/a-1"
+    data = json.dumps({"url": url, "html": html, "fetched": "2024-02-01"}) + "\n"
+    (doc,) = to_documents(data, source="pages.jsonl", text_field="html")
+    (as_file,) = to_documents(html, source=page)
+    assert isinstance(doc, Document) and isinstance(as_file, Document)
+    assert doc.text == as_file.text
+    assert (doc.title, doc.date, doc.authors) == (as_file.title, as_file.date, as_file.authors)
+    assert (doc.url, doc.format, doc.input) == (url, "jsonl", {"fetched": "2024-02-01"})
+
+
+def test_files_with_a_bom_concatenated_keep_every_record() -> None:
+    # `cat` of two JSON Lines files written with a byte-order mark each: the
+    # second one's mark starts a line, and that record was a `json` reject.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    data = "\ufeff" + "\n".join(lines[:2]) + "\n\ufeff" + "\n".join(lines[2:4]) + "\n"
+    out = to_documents(data, source="both.jsonl")
+    assert [item.source for item in out] == [f"both.jsonl#{n}" for n in (1, 2, 3, 4)]
+    assert [words(doc) for doc in out] == [words(doc) for doc in documents(path)[:4]]
+
+
+@pytest.mark.parametrize(
+    ("change", "text_field", "detail"),
+    [
+        ({"text": None}, "text", "field 'text' is null"),
+        ({"text": 1234}, "text", "field 'text' holds a number, not text"),
+        ({"text": {"de": "..."}}, "text", "field 'text' holds an object, not text"),
+        ({"text": ["Absatz", 2]}, "text", "field 'text' is a list that is not all text"),
+        ({"text": " \n "}, "text", "field 'text' is empty"),
+        ({}, "body", "no field 'body' (fields: 'url', 'title', 'date', 'author', "
+                     "'permalink', 'text'); see --text-field"),
+        ({"content": {"text": "..."}}, "content.text",
+         "'content' is an object (lift the text out of it first"),
+    ],
+    ids=["null", "number", "object", "mixed-list", "blank", "missing", "nested"],
+)
+def test_a_record_without_text_says_what_its_field_holds(
+    change: dict[str, Any], text_field: str, detail: str
+) -> None:
+    # "no text in field 'text'" said the same for a missing field, a null and
+    # a number, and left a user with nested records guessing.
+    record = {**raw(RECORDS / "de-scraper-2022.jsonl")[0], **change}
+    (error,) = to_documents(json.dumps(record) + "\n", source="x.jsonl", text_field=text_field)
+    assert isinstance(error, RecordError)
+    assert error.reason == "no_text"
+    assert detail in error.detail
+
+
+@pytest.mark.parametrize(
+    ("page", "form"),
+    [("html/de-old-2023-03-14.html", "html"), ("dumps/de-old-2023-03-14.resiliparse.txt", "text")],
+)
+def test_a_file_with_no_json_object_is_one_reject_that_says_what_it_looks_like(
+    page: str, form: str
+) -> None:
+    # An HTML error page or a text dump saved under a JSON name gave one
+    # "Expecting value: line 1 column 1" reject per line: 1572 for this page.
+    data = (RECORDS.parent / page).read_text(encoding="utf-8")
+    (error,) = to_documents(data, source="export.json")
+    assert isinstance(error, RecordError)
+    assert (error.source, error.reason) == ("export.json", "json")
+    assert error.detail.startswith("not JSON records: none of its ")
+    assert error.detail.endswith(f"it looks like {form} (--format {form} reads it so)")
+
+
+def test_bad_lines_before_the_first_record_are_still_rejects_in_place() -> None:
+    lines = (RECORDS / "de-scraper-2022.jsonl").read_text(encoding="utf-8").splitlines()
+    data = "\n".join(["# export of 2022-04-25", "[1, 2]", *lines[:2]]) + "\n"
+    out = to_documents(data, source="dump.jsonl")
+    assert [getattr(item, "reason", "ok") for item in out] == ["json", "json", "ok", "ok"]
+    assert [item.source for item in out] == [f"dump.jsonl#{n}" for n in (1, 2, 3, 4)]
+
+
 def test_text_field_option() -> None:
     data = json.dumps({"body": "Der Text steht hier.", "text": "nicht dieser"}) + "\n"
     (doc,) = to_documents(data, fmt="jsonl", text_field="body")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import gzip
 import io
 import os
+import tarfile
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -174,6 +177,27 @@ def test_gzip_is_read_transparently(tmp_path: Path) -> None:
     assert read_input(InputRef(str(path), str(path))) == "Größe\n".encode()
 
 
+def test_gzip_of_gzip_is_read_through_both_layers(tmp_path: Path) -> None:
+    # A page fetched with Content-Encoding: gzip and saved as .gz; it was
+    # rejected as "binary: contains NUL bytes".
+    page = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_bytes()
+    path = tmp_path / "p.txt.gz"
+    path.write_bytes(gzip.compress(gzip.compress(page)))
+    assert read_input(InputRef(str(path), str(path))) == page
+    path.write_bytes(gzip.compress(gzip.compress(gzip.compress(gzip.compress(page)))))
+    with pytest.raises(Rejected, match="gzip data nested") as caught:
+        read_input(InputRef(str(path), str(path)))
+    assert caught.value.reason is Reason.UNREADABLE
+
+
+def test_gzip_limit_holds_for_every_layer(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(gzip.compress(b"a\n" * 1_000_000)))
+    with pytest.raises(Rejected) as caught:
+        read_input(InputRef(str(path), str(path)), max_bytes=100_000)
+    assert caught.value.reason is Reason.TOO_LARGE
+
+
 def test_gzip_limit_is_on_the_decompressed_size(tmp_path: Path) -> None:
     path = tmp_path / "bomb.txt.gz"
     path.write_bytes(gzip.compress(b"a\n" * 1_000_000))
@@ -276,6 +300,22 @@ def test_encodings_are_detected_and_named(data: bytes, encoding: str) -> None:
     assert decoded.warnings == ()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "page",
+    ["examples/de-new-2024-01-30.txt", "examples/fr-old-2011-elephants.txt",
+     "pages/ru-new-layout-constructed.txt", "pages/zh-new-layout-constructed.resiliparse.txt"],
+)
+def test_utf16_without_a_byte_order_mark_is_decoded_not_taken_for_binary(
+    page: str, encoding: str
+) -> None:
+    # Python's encode("utf-16-le") and .NET's Encoding.Unicode write no BOM;
+    # the NUL high bytes of ASCII characters once made such a page "binary".
+    text = (ROOT / "fixtures" / page).read_text(encoding="utf-8")
+    decoded = decode(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
 def test_a_few_stray_latin1_bytes_leave_a_utf8_page_utf8() -> None:
     page = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_bytes()
     middle = page.index(b" ", len(page) // 2)
@@ -283,6 +323,24 @@ def test_a_few_stray_latin1_bytes_leave_a_utf8_page_utf8() -> None:
     # Read as cp1251, "für" was "fГјr" all over the page.
     assert decoded.encoding == "utf-8"
     assert decoded.text == page[:middle].decode() + " caf\ufffd " + page[middle:].decode()
+    assert decoded.warnings == ("invalid_utf8_replaced",)
+
+
+def test_a_long_utf8_page_with_a_dozen_broken_characters_stays_utf8() -> None:
+    # A scraper that cut multi-byte characters at its chunk boundaries: every
+    # 12th two-byte letter lost its second byte. Over eight such bytes, the
+    # page was decoded as cp1251 ("wГ¤hrend") without a warning.
+    page = (ROOT / "fixtures" / "dumps" / "de-old-2022-01.resiliparse.txt").read_text("utf-8")
+    damaged = [i for i, char in enumerate(page) if len(char.encode()) == 2][::12]
+    assert len(damaged) > 12
+    data = b"".join(
+        char.encode()[:1] if i in damaged else char.encode() for i, char in enumerate(page)
+    )
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == "".join(
+        "\ufffd" if i in damaged else char for i, char in enumerate(page)
+    )
     assert decoded.warnings == ("invalid_utf8_replaced",)
 
 
@@ -357,6 +415,29 @@ def test_binary_is_rejected(data: bytes) -> None:
     assert caught.value.reason is Reason.BINARY
 
 
+def test_an_archive_given_by_mistake_is_named_in_the_reject(tmp_path: Path) -> None:
+    # The detail was "contains NUL bytes" for a .tar.gz of pages, and the
+    # magic bytes (b'PK\\x03\\x04') for a zip: neither says what to do.
+    page = ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt"
+    with tarfile.open(tmp_path / "pages.tar.gz", "w:gz") as archive:
+        archive.add(page, arcname=page.name)
+    with zipfile.ZipFile(tmp_path / "pages.zip", "w") as archive:
+        archive.write(page, arcname=page.name)
+    (tmp_path / "page.txt.bz2").write_bytes(bz2.compress(page.read_bytes()))
+    details = {}
+    for name in ("pages.tar.gz", "pages.zip", "page.txt.bz2"):
+        ref = InputRef(str(tmp_path / name), str(tmp_path / name))
+        with pytest.raises(Rejected) as caught:
+            decode(read_input(ref))
+        assert caught.value.reason is Reason.BINARY
+        details[name] = caught.value.detail
+    assert details == {
+        "pages.tar.gz": "not text: a tar archive; unpack it first",
+        "pages.zip": "not text: a zip archive (or docx, xlsx, epub); unpack it first",
+        "page.txt.bz2": "not text: bzip2 data; only gzip is read, decompress it first",
+    }
+
+
 @pytest.mark.parametrize("data", [b"", b"  \n\t\r\n", codecs.BOM_UTF8 + b"\n"])
 def test_empty_is_rejected(data: bytes) -> None:
     with pytest.raises(Rejected) as caught:
@@ -380,6 +461,22 @@ def test_clean_text_with_typographic_quotes_is_left_alone() -> None:
 
 
 # --- into the cleaner --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dump",
+    ["dumps/de-old-2023-03-14.w3m.txt", "dumps/de-old-2022-01.html2text-wrapped.txt",
+     "dumps/de-new-2024-01-30.pandoc.md", "records/de-scraper-2022.jsonl"],
+)
+def test_cr_cr_lf_line_ends_read_as_one_line_break(dump: str) -> None:
+    # A CRLF file written again in text mode on Windows ends its lines with
+    # CR CR LF. Each line was followed by a blank one: a wrapped dump fell
+    # apart into one-line paragraphs, JSON Lines records were numbered 1, 3, 5.
+    path = ROOT / "fixtures" / dump
+    data = path.read_bytes()
+    lf = decode(data)
+    doubled = decode(data.replace(b"\n", b"\r\r\n"))
+    assert doubled.text == lf.text
 
 
 def test_to_documents_records_encoding_and_warnings() -> None:

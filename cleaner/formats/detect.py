@@ -164,9 +164,13 @@ def looks_like_html(head: str) -> bool:
     # Sniffing runs on every input of a batch: cheap substring tests first.
     if "<" not in head:
         return False
-    if _HTML_PAGE_START.match(head) or _HTML_PAGE_TAG.search(head):
-        return True
-    return looks_like_html_fragment(head)
+    return looks_like_html_page(head) or looks_like_html_fragment(head)
+
+
+def looks_like_html_page(head: str) -> bool:
+    """A whole page: a doctype or a page-level tag first, or a page-level tag
+    anywhere in the window."""
+    return bool(_HTML_PAGE_START.match(head) or _HTML_PAGE_TAG.search(head))
 
 
 def looks_like_html_fragment(head: str) -> bool:

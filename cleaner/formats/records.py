@@ -56,7 +56,14 @@ from cleaner.formats.common import (
     overlay,
     unique,
 )
-from cleaner.formats.detect import MARKDOWN, detect_format
+from cleaner.formats.detect import (
+    HTML,
+    JSONL,
+    MARKDOWN,
+    SNIFF_CHARS,
+    detect_format,
+    looks_like_html_page,
+)
 from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import unwrap
@@ -69,6 +76,12 @@ REASON_NO_TEXT = "no_text"
 USED_FIELDS = ("url", "title", "date")
 AUTHOR_FIELDS = ("author", "authors")
 PERMALINK_FIELD = "permalink"
+
+# The line breaks that end a JSON Lines line. Not str.splitlines(), which also
+# breaks at U+2028, U+2029 and U+0085: JSON allows those raw inside a string
+# (Python's json.dumps(ensure_ascii=False) and jq write them so), and a record
+# whose text held one was cut in two, both halves rejected as `json`.
+_JSON_LINE_BREAK = regex.compile(r"\r\n|\r|\n")
 
 # --- HTML left in the text -------------------------------------------------------
 
@@ -263,6 +276,35 @@ def record_body(record: dict[str, Any], text_field: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+# JSON's names for the types json.loads gives, for messages.
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
+               dict: "an object"}
+# Field names a message lists at most.
+_MAX_NAMES_SHOWN = 10
+
+
+def no_text_detail(record: dict[str, Any], text_field: str) -> str:
+    """Why the record has no text: the field is missing (and which there are),
+    null, empty, or holds something else than text."""
+    if text_field not in record:
+        outer = text_field.split(".", 1)[0]
+        if "." in text_field and isinstance(record.get(outer), dict):
+            return (f"no field {text_field!r}: --text-field names a top-level field, and "
+                    f"{outer!r} is an object (lift the text out of it first, e.g. with jq)")
+        names = ", ".join(repr(name) for name in list(record)[:_MAX_NAMES_SHOWN])
+        more = ", ..." if len(record) > _MAX_NAMES_SHOWN else ""
+        return f"no field {text_field!r} (fields: {names or 'none'}{more}); see --text-field"
+    value = record[text_field]
+    if value is None:
+        return f"field {text_field!r} is null"
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        return f"field {text_field!r} is a list that is not all text"
+    if isinstance(value, str | list):
+        return f"field {text_field!r} is empty"
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    return f"field {text_field!r} holds {kind}, not text"
+
+
 def analyse_record(
     record: dict[str, Any],
     text: str,
@@ -295,6 +337,14 @@ def is_markdown_text(text: str) -> bool:
     return detect_format(text) == MARKDOWN
 
 
+def is_html_page(text: str) -> bool:
+    """Is a record's text a whole HTML page (a scraper's `html` field), told as
+    an HTML file of no telling name is? Not a body with leftover tags, which
+    `record_text_to_dump` cleans: only a page has the chrome around the article
+    that the HTML reader leaves out."""
+    return detect_format(text) == HTML and looks_like_html_page(text[:SNIFF_CHARS])
+
+
 def record_document(
     record: dict[str, Any],
     *,
@@ -306,7 +356,7 @@ def record_document(
     rules = rules or default_ruleset()
     text = record_body(record, text_field)
     if text is None:
-        return RecordError(source, REASON_NO_TEXT, f"no text in field {text_field!r}")
+        return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
     if is_markdown_text(text):
         # (Imported here, as formats/__init__ does: see its docstring.)
@@ -315,6 +365,10 @@ def record_document(
         document = clean_markdown(
             text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
         )
+    elif is_html_page(text):
+        from cleaner.formats.html import clean_html  # noqa: PLC0415
+
+        document = clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     else:
         page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
         document = document_from_page(page, source=source, url=url)
@@ -336,8 +390,8 @@ def _first_line(data: str) -> tuple[int, str]:
     """The number (from 1, as JSON Lines counts) and text of the first non-blank line."""
     start = len(data) - len(data.lstrip())
     # (The "x" stands for the line's own text: only the breaks before it count.)
-    number = len((data[:start] + "x").splitlines())
-    return number, data[start:].split("\n", 1)[0].rstrip("\r")
+    number = len(_JSON_LINE_BREAK.split(data[:start] + "x"))
+    return number, _JSON_LINE_BREAK.split(data[start:], maxsplit=1)[0]
 
 
 def _parses_alone(line: str) -> bool:
@@ -382,14 +436,42 @@ source is the number of the line it starts on).
             for number, value in enumerate(document, start=1):
                 yield f"{name}#{number}", value
             return
-    for number, line in enumerate(body.splitlines(), start=1):
+    # Until a line is a JSON object, what the lines give is held back: a file
+    # with none at all is not JSON records (a text dump or an HTML error page
+    # saved as `.json`), one reject for the input rather than one per line.
+    held: list[tuple[str, object] | RecordError] | None = []
+    for number, line in enumerate(_JSON_LINE_BREAK.split(body), start=1):
         if not line.strip():
             continue
         where = f"{name}#{number}"
+        item: tuple[str, object] | RecordError
         try:
-            yield where, json.loads(line)
+            # `cat a.jsonl b.jsonl` of files written with a BOM has one at the
+            # start of b's first line: the record is there all the same.
+            item = where, json.loads(line.removeprefix("\ufeff"))
         except ValueError as error:
-            yield RecordError(where, REASON_JSON, str(error))
+            item = RecordError(where, REASON_JSON, str(error))
+        if held is not None:
+            if isinstance(item, RecordError) or not isinstance(item[1], dict):
+                held.append(item)
+                continue
+            yield from held
+            held = None
+        yield item
+    if held:
+        yield RecordError(name, REASON_JSON, _not_json_records_detail(body, held))
+
+
+def _not_json_records_detail(data: str, held: list[tuple[str, object] | RecordError]) -> str:
+    """Why a text with no JSON object on any line is not JSON records, and, when
+    no line is JSON at all, what it looks like instead."""
+    detail = f"not JSON records: none of its {len(held)} non-blank lines is a JSON object"
+    if not all(isinstance(item, RecordError) for item in held):
+        return detail
+    looks_like = detect_format(data)
+    if looks_like == JSONL:
+        return detail
+    return f"{detail}; it looks like {looks_like} (--format {looks_like} reads it so)"
 
 
 def iter_records(
