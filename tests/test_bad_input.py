@@ -305,16 +305,8 @@ def test_json_lines_with_lines_in_two_encodings_give_each_record_unharmed(
 
 
 def _fits_cp1252(text: str) -> bool:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return text.encode("cp1252", errors="replace").decode("cp1252") == text
 
 
 def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return data.decode("utf-8", errors="replace").encode("utf-8") == data
