@@ -38,6 +38,10 @@ Decoding policy, in order (each step is a named function below):
    (not `fix_text`) so that quotes, dashes and line breaks are left as they
    are.
 6. CR CR LF, a CRLF file written again in text mode, is one line break.
+7. Control characters past the sniffed start (NUL padding, a stray byte,
+   terminal colour codes) are removed; the record carries the warning
+   `control_characters_removed`. (Escaped ones in a JSON record's text,
+   "\\u0000", are removed line by line in `cleaner.lines`.)
 
 JSON Lines are often appended to by several scrapers or runs, each line
 written in its own encoding. When such a file is not UTF-8 as a whole but
@@ -134,6 +138,15 @@ _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.01
 _TEXT_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
 _CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in _TEXT_CONTROLS)
+# Control characters no text means, past the sniffed start (a NUL there makes
+# the input binary, as git and grep decide): the C0 controls but whitespace,
+# escape sequences of terminal colours, and DEL. On a text page they are
+# damage, a file that a crash padded with NUL bytes or a scraper's stray
+# byte. They were kept (or, in markdown, silently turned into spaces); now
+# they are removed and the record says so (`control_characters_removed`).
+_STRAY_CONTROL_BYTES = _CONTROL_BYTES + b"\x1b\x7f"
+_STRAY_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f]")
+WARN_CONTROLS_REMOVED = "control_characters_removed"
 _NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 
 # Legacy encodings worth trying when the bytes are not UTF-8: the Windows code
@@ -920,15 +933,28 @@ def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decode
                 or (_decode_by_line(data) if _is_json_lines(data, name, fmt) else None)
                 or _decode_legacy(data)
             )
-    if not decoded.text.strip():
-        raise Rejected(Reason.EMPTY, "empty or only whitespace")
     if _might_be_mojibake(decoded.text):
         decoded = repair_mojibake(decoded)
     if "\r\r" in decoded.text:
         decoded = dataclasses.replace(
             decoded, text=_DOUBLED_CARRIAGE_RETURNS.sub("\n", decoded.text)
         )
+    # (A byte count first, several times faster than the pattern over the text;
+    # UTF-16 and UTF-32 text has NUL bytes everywhere and takes the pattern.)
+    if len(data.translate(None, _STRAY_CONTROL_BYTES)) != len(data):
+        decoded = _without_stray_controls(decoded)
+    if not decoded.text.strip():
+        raise Rejected(Reason.EMPTY, "empty or only whitespace")
     return decoded
+
+
+def _without_stray_controls(decoded: Decoded) -> Decoded:
+    text, removed = _STRAY_CONTROLS.subn("", decoded.text)
+    if not removed:
+        return decoded
+    return Decoded(
+        text, decoded.encoding, (*decoded.warnings, WARN_CONTROLS_REMOVED), decoded.line_encodings
+    )
 
 
 # CR CR LF ends the lines of a CRLF file written out again through a text-mode

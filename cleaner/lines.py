@@ -22,6 +22,8 @@ _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
 # Unicode spaces need no table: str.split() already splits on them.)
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# The C0 controls but whitespace, and DEL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Sentence-final punctuation, closing quotes included, in DW's scripts: the
 # Devanagari danda "।" (Hindi, Bengali) and its double "॥", the Ethiopic full
 # stop "።" and question mark "፧" (Amharic), the Urdu full stop "۔".
@@ -107,9 +109,15 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
     else:
         visible = _INVISIBLE.sub("", raw) if invisible and not raw.isascii() else raw
         words = visible.split()
+        # Control characters (a JSON record's "\u0000"; a file's own are gone
+        # when it is decoded) are not text. `isprintable()` also fails for
+        # private-use and unassigned characters, which the pattern leaves.
+        normalised = " ".join(words)
+        if not normalised.isprintable():
+            words = _CONTROLS.sub("", normalised).split()
+            normalised = " ".join(words)
         if not words:
             return _new_line(Line, (raw, "", "", 0, 0, True, False, False))
-        normalised = " ".join(words)
         count = len(words)
     first = normalised.partition(" ")[0]
     if first in _GLYPHS or first[0].isdigit() or first[0] == "(":

@@ -6,6 +6,7 @@ import bz2
 import codecs
 import gzip
 import io
+import json
 import os
 import tarfile
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
 from cleaner.inputs import (
     STDIN_SOURCE,
@@ -342,6 +344,85 @@ def test_a_long_utf8_page_with_a_dozen_broken_characters_stays_utf8() -> None:
         "\ufffd" if i in damaged else char for i, char in enumerate(page)
     )
     assert decoded.warnings == ("invalid_utf8_replaced",)
+
+
+def _record(data: bytes, source: str) -> Document:
+    decoded = decode(data, name=source)
+    (document,) = to_documents(decoded.text, source=source, warnings=decoded.warnings)
+    assert isinstance(document, Document)
+    return document
+
+
+def _without_warnings(document: Document) -> dict[str, object]:
+    fields = document.to_dict()
+    del fields["warnings"]
+    return fields
+
+
+@pytest.mark.parametrize(
+    "name", ["en-old-2020-colonial.w3m.txt", "de-new-2024-01-30.pandoc-gfm.md"]
+)
+def test_nul_bytes_past_the_sniffed_start_are_removed_and_the_record_says_so(name: str) -> None:
+    # A file a crash padded with NUL bytes, and stray NULs at line ends (in
+    # markdown, a NUL stood for an image and became a space, silently).
+    page = (ROOT / "fixtures" / "dumps" / name).read_bytes()
+    assert len(page) > 12_000
+    lines = page.split(b"\n")
+    half = len(lines) // 2
+    damaged = b"\n".join(
+        line + b"\x00" if number > half and line.strip() else line
+        for number, line in enumerate(lines)
+    ) + b"\x00" * 4096
+    assert b"\x00" not in damaged[:8192]
+    original, repaired = _record(page, name), _record(damaged, name)
+    assert "\\u0000" not in json.dumps(repaired.to_dict())
+    assert _without_warnings(repaired) == _without_warnings(original)
+    assert repaired.warnings == [*original.warnings, "control_characters_removed"]
+
+
+def test_terminal_colours_are_removed_with_their_escape_sequences() -> None:
+    # A terminal browser's dump saved with colours on: "\x1b[1m" before a bold
+    # title, "\x1b[0m" after it.
+    page = (ROOT / "fixtures" / "dumps" / "de-new-2024-01-30.w3m.txt").read_text("utf-8")
+    original = _record(page.encode(), "page.txt")
+    coloured = page.replace(original.title or "", f"\x1b[1m{original.title}\x1b[0m", 1)
+    assert coloured != page
+    repaired = _record(coloured.encode(), "page.txt")
+    assert repaired.title == original.title
+    assert _without_warnings(repaired) == _without_warnings(original)
+    assert "control_characters_removed" in repaired.warnings
+
+
+def test_a_page_without_control_characters_carries_no_such_warning() -> None:
+    page = (ROOT / "fixtures" / "dumps" / "de-new-2024-01-30.w3m.txt").read_bytes()
+    assert decode(page).warnings == ()
+
+
+def test_a_nul_in_the_first_bytes_still_makes_the_input_binary() -> None:
+    page = (ROOT / "fixtures" / "dumps" / "de-new-2024-01-30.w3m.txt").read_bytes()
+    with pytest.raises(Rejected) as caught:
+        decode(page[:100] + b"\x00" + page[100:])
+    assert caught.value.reason is Reason.BINARY
+
+
+def test_escaped_control_characters_in_a_json_record_do_not_reach_its_text() -> None:
+    # JSON carries any character escaped: "\u0000" is valid in a string. They
+    # are removed from the lines as zero-width spaces are, without a warning:
+    # a look for them in every record's text would cost 2% of a record's time.
+    page = (ROOT / "fixtures" / "dumps" / "de-new-2024-01-30.trafilatura.txt").read_text("utf-8")
+    lines = page.split("\n")
+    damaged = "\n".join(
+        line.replace("e", "e\x00", 1).replace(" ", " \x07", 1) if number % 3 else line
+        for number, line in enumerate(lines)
+    )
+    assert damaged.count("\x00") > 10
+    clean_record, damaged_record = (
+        to_documents(json.dumps({"text": text}) + "\n", source="r.jsonl")[0]
+        for text in (page, damaged)
+    )
+    assert isinstance(clean_record, Document) and isinstance(damaged_record, Document)
+    assert damaged_record.text == clean_record.text
+    assert damaged_record.title == clean_record.title
 
 
 def test_a_legacy_page_is_not_taken_for_utf8_with_stray_bytes() -> None:

@@ -109,6 +109,12 @@ _SPACING = " \t\x0b\x1f\xa0\u1680\u2000\u200a\u202f\u205f\u3000" + _INVISIBLE_CH
 _LINE_CHARS = "ab.:1(•-中"
 
 
+# C0 controls that are not whitespace (str.split splits at \x1c-\x1f), and DEL.
+_NOT_TEXT_CONTROLS = "".join(
+    chr(code) for code in [*range(0x20), 0x7F] if not chr(code).isspace()
+)
+
+
 @SETTINGS
 @given(
     any_line
@@ -119,8 +125,9 @@ _LINE_CHARS = "ab.:1(•-中"
 )
 def test_a_lines_text_is_its_words_between_single_spaces(raw: str) -> None:
     # make_line takes a short cut for lines already spaced so: it must give
-    # what splitting the line into words and joining them gives.
-    visible = raw.translate({ord(char): None for char in _INVISIBLE_CHARS})
+    # what splitting the line into words and joining them gives, once the
+    # invisible characters and the controls that are not whitespace are gone.
+    visible = raw.translate({ord(char): None for char in _INVISIBLE_CHARS + _NOT_TEXT_CONTROLS})
     words = visible.split()
     line = make_line(raw)
     assert line.text == _LIST_GLYPH.sub("", " ".join(words), count=1)
