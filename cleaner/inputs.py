@@ -254,21 +254,29 @@ class OwnOutputs:
         return cls(directories, files)
 
     def has_directory(self, real: str) -> bool:
-        return any(_is_within(real, directory) for directory in self.directories)
+        """Whether a walk skips this directory: an output directory met inside
+        the input tree. (A walk that starts in one, `--output-dir .` over
+        `pages/`, is not skipped: it read nothing, and said only "no input".)"""
+        return real in self.directories
 
     def has_file(self, real_directory: str, name: str) -> bool:
-        if (real_directory, name) in self.files:
-            return True
         # AtomicFile's temporary name for `name`: `.name.tmp-PID`.
         if name.startswith(".") and ".tmp-" in name:
-            return (real_directory, name[1 : name.rindex(".tmp-")]) in self.files
-        return False
+            name = name[1 : name.rindex(".tmp-")]
+        if (real_directory, name) in self.files:
+            return True
+        if real_directory not in self.directories:
+            return False
+        from cleaner.outputs import is_run_file  # noqa: PLC0415 - outputs imports this module
+
+        return is_run_file(name)
 
     def names_file(self, path: str) -> bool:
-        """Whether `path` is the run's -o or --rejects file (or a link to it)."""
-        named = (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+        """Whether `path` is one of the files the run writes (or a link to one)."""
         real = os.path.realpath(path)
-        return named in self.files or (os.path.dirname(real), os.path.basename(real)) in self.files
+        return self.has_file(
+            os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path)
+        ) or self.has_file(os.path.dirname(real), os.path.basename(real))
 
     def __bool__(self) -> bool:
         return bool(self.directories or self.files)
@@ -436,9 +444,6 @@ def _walk(
     # what to take there), or a link that makes a loop, reported where its
     # directory would be walked.
     top = os.path.realpath(directory or os.curdir)
-    if own_outputs.has_directory(top):
-        yield None
-        return
     stack: list[tuple[str, str, tuple[str, ...], _Selection] | InputRef] = [
         (directory, top, (top,), selection)
     ]
@@ -534,8 +539,9 @@ def expand_path(
     """The inputs one command-line path stands for.
 
     Directories, and what a glob matches, leave out the run's own outputs; a
-    file named as such is read, whatever it is, but the run's -o or --rejects
-    file is refused: the run would replace it, and the input were lost.
+    file named as such is read, whatever it is, but one the run writes (-o,
+    --rejects, the shards, manifest and run.json of --output-dir) is refused:
+    the run would replace it, and the input were lost.
     """
     if path == "-":
         if stdin is None:
@@ -548,8 +554,9 @@ def expand_path(
     else:
         if own_outputs and own_outputs.names_file(path):
             raise UsageError(
-                f"{path} is both an input and this run's output (-o or --rejects), "
-                "which would replace it: write the output to another file."
+                f"{path} is both an input and this run's output (-o, --rejects or a "
+                "file --output-dir writes), which would replace it: write the output "
+                "elsewhere."
             )
         yield file_ref(path)
 

@@ -462,6 +462,13 @@ def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
     return state
 
 
+def is_run_file(name: str) -> bool:
+    """Whether `name` is one that an --output-dir run writes in the directory."""
+    return name in (MANIFEST_NAME, REJECTS_NAME, RUN_NAME) or (
+        name.startswith("part-") and name.endswith(".jsonl.gz")
+    )
+
+
 def shard_index(name: str) -> int:
     try:
         return int(name.removeprefix("part-").split(".", 1)[0])

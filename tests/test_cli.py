@@ -280,6 +280,44 @@ def test_outputs_inside_the_input_tree_are_not_read_back(tmp_path: Path) -> None
             assert rejects.read_text() == ""
 
 
+def _manifest_names(output_dir: Path) -> list[str]:
+    lines = (output_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return [Path(json.loads(line)["source"]).name for line in lines]
+
+
+def test_inputs_below_the_output_directory_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--output-dir .` over `pages/`: every input is under the output
+    # directory. The walk skipped it all, and the run exited 0 with "no input".
+    pages = sorted(page.name for page in EXAMPLES.iterdir())
+    _pages_in(tmp_path, "pages")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["pages", "--output-dir", ".", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert _manifest_names(tmp_path) == pages
+    # Walking the output directory itself leaves out what the run wrote
+    # there (shards, manifest, run.json, rejects) and takes the rest.
+    (tmp_path / "extra.txt").write_bytes((EXAMPLES / pages[0]).read_bytes())
+    again = invoke([".", "--output-dir", ".", "--resume", "-j", "1"])
+    assert again.exit_code == 0, again.output
+    assert _manifest_names(tmp_path)[len(pages):] == ["extra.txt", *pages]
+
+
+def test_a_file_the_output_directory_run_writes_is_refused_as_an_input(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    manifest = (out / "manifest.jsonl").read_bytes()
+    for name in ("part-00000.jsonl.gz", "manifest.jsonl", "run.json", "rejects.jsonl"):
+        result = invoke([str(out / name), "--output-dir", str(out), "--resume", "-j", "1"])
+        assert result.exit_code == 2, result.output
+        assert f"{out / name} is both an input and this run's output" in result.stderr
+    assert (out / "manifest.jsonl").read_bytes() == manifest
+    # Another directory's shard is an input like any other JSON Lines file.
+    other = invoke([str(out / "part-00000.jsonl.gz"), "--output-dir", str(tmp_path / "b")])
+    assert other.exit_code == 0, other.output
+
+
 def test_missing_file_is_a_reject_naming_it() -> None:
     result = invoke(["no/such/file.txt", "-j", "1"])
     assert result.exit_code == 1, result.output
@@ -1156,7 +1194,7 @@ def test_an_input_that_is_the_runs_own_output_file_is_refused_and_kept(
     before = records_file.read_bytes()
     result = invoke([*names(records_file), "-j", "1"], stdin=f"{records_file}\n".encode())
     assert result.exit_code == 2, result.output
-    assert "is both an input and this run's output (-o or --rejects)" in result.stderr
+    assert "is both an input and this run's output (-o, --rejects" in result.stderr
     assert records_file.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pages.jsonl"]
 
