@@ -43,8 +43,16 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from cleaner.document import Document
-from cleaner.errors import DwCleanError, Reason, Rejected
-from cleaner.inputs import DEFAULT_MAX_BYTES, InputRef, decode, read_input, to_documents
+from cleaner.errors import DwCleanError, Reason, RecordError, Rejected
+from cleaner.inputs import (
+    DEFAULT_MAX_BYTES,
+    InputRef,
+    TruncatedGzip,
+    complete_json_lines,
+    decode,
+    read_input,
+    to_documents,
+)
 from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, encode_record
 
 if TYPE_CHECKING:
@@ -207,8 +215,16 @@ def timeout_detail(timeout: float | None) -> str:
 def process_input(ref: InputRef, options: Options) -> Outcome:
     """Read, decode and clean one input. Never raises for a bad input."""
     clean = load_cleaner(options.cleaner) if options.cleaner else None
+    cut_off: tuple[RecordError, ...] = ()
     try:
-        data = read_input(ref, max_bytes=options.max_bytes)
+        try:
+            data = read_input(ref, max_bytes=options.max_bytes)
+        except TruncatedGzip as cut:
+            salvage = complete_json_lines(cut, name=ref.source, fmt=options.fmt)
+            if salvage is None:
+                raise
+            data, lost = salvage
+            cut_off = (lost,)
         decoded = decode(data, name=ref.source, fmt=options.fmt)
         del data
         with time_limit(options.timeout):
@@ -245,7 +261,7 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
     )
     record_rejects = tuple(
         (doc.source, Reason(doc.reason), doc.detail)
-        for doc in documents
+        for doc in (*documents, *cut_off)
         if not isinstance(doc, Document)
     )
     return Outcome(ref.source, records=records, record_rejects=record_rejects)

@@ -704,6 +704,19 @@ def _read_file(path: str, max_bytes: int) -> bytes:
         raise Rejected(Reason.UNREADABLE, _why(error)) from error
 
 
+class TruncatedGzip(Rejected):
+    """Gzip data that ends before its end marker: a download or copy cut short.
+
+    `salvaged` is all that decompresses, further gzip layers unwrapped. A
+    JSON Lines input keeps its complete lines (see `cleaner.batch`); any
+    other input is rejected, as a page cut short would be cleaned as if whole.
+    """
+
+    def __init__(self, salvaged: bytes, detail: str) -> None:
+        super().__init__(Reason.UNREADABLE, f"corrupt or truncated gzip data: {detail}")
+        self.salvaged = salvaged
+
+
 def gunzip(data: bytes, max_bytes: int) -> bytes:
     """Decompress a gzip stream, stopping one byte past `max_bytes`.
 
@@ -713,13 +726,69 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as stream:
             out = stream.read(max_bytes + 1)
-    except (OSError, EOFError, zlib.error) as error:
+    except EOFError as error:
+        raise TruncatedGzip(_gunzip_prefix(data, max_bytes), str(error)) from error
+    except (OSError, zlib.error) as error:
         raise Rejected(Reason.UNREADABLE, f"corrupt or truncated gzip data: {error}") from error
+    _check_decompressed_size(out, max_bytes)
+    return out
+
+
+def _check_decompressed_size(out: bytes, max_bytes: int) -> None:
     if len(out) > max_bytes:
         raise Rejected(
             Reason.TOO_LARGE, f"over --max-bytes {max_bytes} after decompressing"
         )
-    return out
+
+
+def _gunzip_prefix(data: bytes, max_bytes: int) -> bytes:
+    """All that a truncated gzip stream decompresses to, member by member,
+    and layer by layer when that is gzip again.
+
+    (GzipFile drops the output of the read that meets the end of the data:
+    zlib's own object gives back every byte it could inflate.)
+    """
+    for _ in range(_MAX_GZIP_LAYERS):
+        if not data.startswith(_GZIP_MAGIC):
+            break
+        out = b""
+        rest = data
+        while rest.startswith(_GZIP_MAGIC):
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                out += inflater.decompress(rest, max_bytes + 1 - len(out))
+            except zlib.error:
+                break
+            _check_decompressed_size(out, max_bytes)
+            if not inflater.eof:
+                break
+            # Members may be padded with NUL bytes, as GzipFile allows.
+            rest = inflater.unused_data.lstrip(b"\x00")
+        data = out
+    return data
+
+
+def complete_json_lines(
+    cut: TruncatedGzip, *, name: str, fmt: str = "auto"
+) -> tuple[bytes, RecordError] | None:
+    """The complete lines of a JSON Lines input whose gzip data ends early,
+    and the reject for the line it cuts off; None for any other input.
+
+    A crawl's `pages.jsonl.gz` cut short by a full disk or a broken transfer
+    was rejected whole: its ten thousand good records with the one cut off.
+    """
+    data = cut.salvaged
+    end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    kept = data[:end]
+    if not kept.strip() or not _is_json_lines(kept, name, fmt):
+        return None
+    number = len(_LINE_BREAK_BYTES.findall(kept)) + 1
+    detail = (
+        f"the gzip data ends early, in line {number} (a download or copy cut short): "
+        f"that line and whatever followed it are lost; the {number - 1} lines before it "
+        "were read"
+    )
+    return kept, RecordError(f"{name}#{number}", Reason.UNREADABLE.value, detail)
 
 
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

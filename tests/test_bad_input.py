@@ -310,3 +310,78 @@ def _fits_cp1252(text: str) -> bool:
 
 def _is_utf8(data: bytes) -> bool:
     return data.decode("utf-8", errors="replace").encode("utf-8") == data
+
+
+# --- gzip cut short -------------------------------------------------------------
+
+RECORDS = ROOT / "fixtures" / "records" / "de-scraper-2022.jsonl"
+
+
+def _run(tmp_path: Path, name: str, data: bytes) -> tuple[list[str], list[dict[str, str]], int]:
+    """Records (as written) and rejects of a run over one input, and its exit code."""
+    path, out, rejects = tmp_path / name, tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    path.write_bytes(data)
+    result = CliRunner().invoke(
+        clean_app, [str(path), "-o", str(out), "--rejects", str(rejects), "-j", "1"]
+    )
+    written = [line.replace(str(path), "IN") for line in out.read_text("utf-8").splitlines()]
+    rejected = [json.loads(line) for line in rejects.read_text("utf-8").splitlines()]
+    return written, rejected, result.exit_code
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("kept_share", [0.3, 0.7, 0.97])
+def test_json_lines_cut_short_keep_their_complete_records(
+    tmp_path: Path, kept_share: float, layers: int
+) -> None:
+    # A crawl's pages.jsonl.gz cut short by a full disk or a broken transfer
+    # was rejected whole, its good records with the one cut off.
+    data = RECORDS.read_bytes()
+    whole, no_rejects, code = _run(tmp_path, "whole.jsonl", data)
+    assert code == 0 and no_rejects == [] and len(whole) == data.count(b"\n")
+    compressed = data
+    for _ in range(layers):
+        compressed = gzip.compress(compressed)
+    records, rejects, code = _run(
+        tmp_path, "cut.jsonl.gz", compressed[: int(len(compressed) * kept_share)]
+    )
+    assert code == 1
+    assert 0 < len(records) < len(whole)
+    assert records == whole[: len(records)]
+    (reject,) = rejects
+    assert reject["source"].endswith(f"cut.jsonl.gz#{len(records) + 1}")
+    assert reject["reason"] == "unreadable"
+    assert f"ends early, in line {len(records) + 1}" in reject["detail"]
+
+
+def test_a_second_gzip_member_cut_short_keeps_the_first(tmp_path: Path) -> None:
+    # `cat day1.jsonl.gz day2.jsonl.gz > all.jsonl.gz`, the copy cut short.
+    lines = RECORDS.read_bytes().splitlines(keepends=True)
+    first, second = b"".join(lines[:10]), b"".join(lines[10:])
+    whole, _, _ = _run(tmp_path, "whole.jsonl", first + second)
+    member = gzip.compress(second)
+    records, rejects, code = _run(
+        tmp_path, "all.jsonl.gz", gzip.compress(first) + member[: len(member) // 2]
+    )
+    assert code == 1
+    assert len(records) >= 10
+    assert records == whole[: len(records)]
+    assert [reject["source"].rsplit("#", 1)[1] for reject in rejects] == [str(len(records) + 1)]
+
+
+def test_a_page_cut_short_is_rejected_whole(tmp_path: Path) -> None:
+    # Half a page would be cleaned as if it were the whole article.
+    page = (ROOT / "fixtures" / "examples" / "en-old-2020-colonial.txt").read_bytes()
+    compressed = gzip.compress(page)
+    records, rejects, code = _run(tmp_path, "page.txt.gz", compressed[: len(compressed) // 2])
+    assert (records, code) == ([], 1)
+    (reject,) = rejects
+    assert reject["reason"] == "unreadable"
+    assert "truncated gzip" in reject["detail"]
+
+
+def test_json_lines_cut_inside_their_first_line_are_rejected_whole(tmp_path: Path) -> None:
+    compressed = gzip.compress(RECORDS.read_bytes())
+    records, rejects, code = _run(tmp_path, "cut.jsonl.gz", compressed[:200])
+    assert (records, code) == ([], 1)
+    assert [reject["source"].rsplit("/", 1)[1] for reject in rejects] == ["cut.jsonl.gz"]
