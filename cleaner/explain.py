@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cleaner.classify import Page
 from cleaner.core import analyse
+from cleaner.lines import page_lines
 
 # Width of the line text shown; long paragraphs are cut with an ellipsis.
 TEXT_WIDTH = 100
@@ -31,7 +32,7 @@ def input_rows(
 ) -> list[tuple[int, str, str, str, str]]:
     """The rows of a hard-wrapped dump's joined lines, back on its input lines:
     each input line gets the decision of the line it was joined into."""
-    inputs = text.splitlines()
+    inputs = page_lines(text)
     expanded = []
     number = 0
     for row, span in zip(rows, spans, strict=True):

@@ -210,8 +210,21 @@ def _split_counts(text: str) -> tuple[int, int]:
 _SHAPES: LineMemo[Line] = LineMemo()
 
 
+def page_lines(page: str) -> list[str]:
+    """The page's lines, as `str.splitlines()` gives them but for U+2028.
+
+    LINE SEPARATOR is a line break inside a paragraph (a `<br>` that a CMS
+    kept in its text, often in JSON records), and text tools do not end a
+    line there (`wc -l`, editors). Split there, a paragraph fell in two and a
+    short half could be taken for a caption and removed. It is a space.
+    """
+    if "\u2028" in page:
+        page = page.replace("\u2028", " ")
+    return page.splitlines()
+
+
 def split_lines(page: str) -> list[Line]:
-    raws = page.splitlines()
+    raws = page_lines(page)
     # One look over the page spares one per line on the (usual) page without
     # zero-width spaces, soft hyphens or direction marks. (Substring searches:
     # many times faster than the character-class pattern over a whole page.)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import regex
 
+from cleaner.lines import page_lines
+
 # Wrappers' widths: pandoc 72, html2text 78, w3m and lynx 80 (by default).
 # A page with a longer line is not wrapped, and that is nearly every page: the
 # check for one such line is all a page pays.
@@ -234,7 +236,7 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
     of its lines was made of; None when the page is not hard-wrapped."""
     if _has_a_line_longer_than(text, MAX_WRAP_WIDTH):
         return None
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [line.rstrip() for line in page_lines(text)]
     widths = [columns(line) for line in lines]
     width = max((w for line, w in zip(lines, widths, strict=True) if _can_wrap(line)), default=0)
     # (Over MAX_WRAP_WIDTH here: short lines in characters, long in columns,
