@@ -135,6 +135,8 @@ class Page:
     # A hard-wrapped dump's lines are joined before they are read: how many
     # input lines each of the page's lines stands for (for `explain`).
     input_spans: list[int] | None = None
+    # Which layout those spans undid (`cleaner.unwrap.Layout.kind`).
+    input_layout: str = ""
 
     def set(self, index: int, category: str, rule: str, value: object = None) -> None:
         self.labels[index] = _new_label(Label, (category, rule, value))
@@ -1221,9 +1223,11 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
     trafilatura's text output starts with the article's <h1> where the page
     has it inside the article (DW's new layout), under the kicker when links
     are kept (`--links`), and writes one paragraph a line with no blank line
-    between: nothing else (chrome, date) marks the headline. A paragraph of
-    clean text never qualifies: `text` separates paragraphs by a blank line,
-    so cleaning it again finds no glued lead.
+    between: nothing else (chrome, date) marks the headline. Clean text is
+    read that way too (a double-spaced page, `unwrap.single_space`), and so is
+    a page's kept text when it is classified again (`core.analyse`): a first
+    paragraph of that shape is taken as the title then, and cleaning the clean
+    text again finds none.
     """
     line = page.lines[first]
     above = page.prev_nonblank(first)

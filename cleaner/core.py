@@ -20,9 +20,9 @@ from cleaner.classify import (
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
-from cleaner.lines import Line, make_line, split_lines
+from cleaner.lines import Line, split_lines
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import undo_layout
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -40,21 +40,6 @@ def _classify_lines(
     return classify(page, tables=tables)
 
 
-def _as_clean_text(lines: list[Line]) -> list[Line]:
-    """The kept lines as `clean()` would read them back from `text`: one
-    paragraph a line, a blank line between (the Line objects are reused, since
-    splitting their text again gives the same text and key)."""
-    spaced: list[Line] = []
-    for line in lines:
-        if spaced:
-            spaced.append(_BLANK)
-        spaced.append(line)
-    return spaced
-
-
-_BLANK = make_line("")
-
-
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
     """Label every line of a page; `clean()` and `explain` both build on this.
 
@@ -64,12 +49,13 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     until nothing changes: cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
-    unwrapped = unwrap(text)
-    if unwrapped is not None:
-        text = unwrapped[0]
+    layout = undo_layout(text)
+    if layout is not None:
+        text = layout.text
     page = _classify_lines(split_lines(text), rules, keep_gallery)
-    if unwrapped is not None:
-        page.input_spans = unwrapped[1]
+    if layout is not None:
+        page.input_spans = layout.spans
+        page.input_layout = layout.kind
     # Each pass that changes anything removes a line, so this ends; in practice
     # the second pass changes nothing or removes a line or two.
     while True:
@@ -78,12 +64,14 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
             i for i, label in enumerate(page.labels) if label is not None and label.category in KEPT
         ]
         # Kept lines passed the rule tables unlabelled: only structure can change.
-        again = _classify_lines(
-            _as_clean_text([page.lines[i] for i in kept]), rules, keep_gallery, tables=False
-        )
+        # `text` puts a blank line between paragraphs, so that cleaning reads it
+        # as a double-spaced page, its lines in a row (`unwrap.single_space`).
+        # (The Line objects are reused: splitting their text again gives the
+        # same text and key.)
+        again = _classify_lines([page.lines[i] for i in kept], rules, keep_gallery, tables=False)
         changed = False
         for position, i in enumerate(kept):
-            label = again.labels[2 * position]
+            label = again.labels[position]
             if label is not None and not label.kept:
                 page.labels[i] = label
                 changed = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from cleaner.classify import Page
 from cleaner.core import analyse
 from cleaner.lines import page_lines
+from cleaner.unwrap import DOUBLE_SPACED, HARD_WRAPPED
 
 # Width of the line text shown; long paragraphs are cut with an ellipsis.
 TEXT_WIDTH = 100
@@ -30,14 +31,19 @@ def explain_rows(page: Page) -> list[tuple[int, str, str, str, str]]:
 def input_rows(
     rows: list[tuple[int, str, str, str, str]], spans: list[int], text: str
 ) -> list[tuple[int, str, str, str, str]]:
-    """The rows of a hard-wrapped dump's joined lines, back on its input lines:
-    each input line gets the decision of the line it was joined into."""
+    """The rows of a hard-wrapped dump's joined lines (or a double-spaced
+    page's lines), back on its input lines: each input line gets the decision
+    of the line it was joined into, a blank one none."""
     inputs = page_lines(text)
     expanded = []
     number = 0
     for row, span in zip(rows, spans, strict=True):
         for _ in range(span):
-            expanded.append((number + 1, row[1], row[2], row[3], " ".join(inputs[number].split())))
+            line_text = " ".join(inputs[number].split())
+            if line_text:
+                expanded.append((number + 1, row[1], row[2], row[3], line_text))
+            else:
+                expanded.append((number + 1, "", "", "", ""))
             number += 1
     return expanded
 
@@ -73,6 +79,8 @@ def render_explanation(
     kept = sum(1 for row in rows if row[1] == "KEEP")
     dropped = sum(1 for row in rows if row[1] == "DROP")
     out.append(f"# {kept} lines kept, {dropped} removed, {len(rows) - kept - dropped} blank")
-    if page.input_spans is not None:
+    if page.input_layout == HARD_WRAPPED:
         out.append("# hard-wrapped: lines that the wrapper broke were joined before cleaning")
+    elif page.input_layout == DOUBLE_SPACED:
+        out.append("# double-spaced: read without the blank line after every line")
     return "\n".join(out) + "\n"

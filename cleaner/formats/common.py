@@ -29,10 +29,8 @@ from cleaner.classify import (
     split_names,
 )
 from cleaner.document import Document
-from cleaner.lines import Line, make_line, split_lines
+from cleaner.lines import Line, split_lines
 from cleaner.rules import RuleSet, normalise_phrase
-
-_BLANK = make_line("")
 
 # Record fields a reader may set from what the input carries outside the text.
 OVERLAY_FIELDS = frozenset(
@@ -153,17 +151,14 @@ def classify_dump(
         kept = [
             i for i, label in enumerate(page.labels) if label is not None and label.category in KEPT
         ]
-        spaced: list[Line] = []
-        for i in kept:
-            if spaced:
-                spaced.append(_BLANK)
-            spaced.append(page.lines[i])
-        again_preset = {2 * n: preset[i] for n, i in enumerate(kept) if i in preset}
+        again_preset = {n: preset[i] for n, i in enumerate(kept) if i in preset}
         # Kept lines passed the rule tables unlabelled: only structure can change.
-        again = _classify(spaced, rules, keep_gallery, again_preset, None, tables=False)
+        again = _classify(
+            [page.lines[i] for i in kept], rules, keep_gallery, again_preset, None, tables=False
+        )
         changed = False
         for n, i in enumerate(kept):
-            label = again.labels[2 * n]
+            label = again.labels[n]
             if label is not None and (not label.kept or not is_kept_gallery_slide(page.labels[i])):
                 changed = changed or not label.kept
                 page.labels[i] = label

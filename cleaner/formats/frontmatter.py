@@ -49,9 +49,9 @@ from cleaner.formats.common import (
     split_title,
     unique,
 )
-from cleaner.lines import make_line
+from cleaner.lines import make_line, page_lines
 from cleaner.rules import RuleSet
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import undo_layout
 
 # The removed-line category of the header's lines (not page chrome).
 FRONT_MATTER = "front_matter"
@@ -136,18 +136,18 @@ def analyse_text(
 
     The first line of the text, when it is the header's title, is preset as the
     title, the way a record's title field marks it (`records.analyse_record`).
-    A hard-wrapped text under the header is unwrapped, as a dump without one
+    A hard-wrapped text under the header is layout, as a dump without one
     is (`core.analyse`): the header's own lines (a long `description`) would
     hide the wrapping if the two were looked at together.
     """
     fields, header, body = split_front_matter(text)
     if not header:
         return analyse(text, rules=rules, keep_gallery=keep_gallery), {}
-    unwrapped = unwrap(body)
-    if unwrapped is not None:
-        body = unwrapped[0]
+    layout = undo_layout(body)
+    if layout is not None:
+        body = layout.text
     title, _ = header_title(fields)
-    lines = body.splitlines()
+    lines = page_lines(body)
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     preset: dict[int, Label] = {}
     title_index = None
@@ -158,8 +158,9 @@ def analyse_text(
         body, rules=rules, keep_gallery=keep_gallery, preset=preset, title_index=title_index
     )
     page = with_header_lines(page, header)
-    if unwrapped is not None:
-        page.input_spans = [1] * len(header) + unwrapped[1]
+    if layout is not None:
+        page.input_spans = [1] * len(header) + layout.spans
+        page.input_layout = layout.kind
     return page, fields
 
 

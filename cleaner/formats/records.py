@@ -66,7 +66,7 @@ from cleaner.formats.detect import (
 )
 from cleaner.lines import structural_words
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import undo_layout
 
 FORMAT = "jsonl"
 REASON_JSON = "json"
@@ -224,9 +224,9 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]
     # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
     # as a text dump file is (`core.analyse`), while the lines still have the
     # widths the wrapper gave them.
-    unwrapped = unwrap(text)
-    if unwrapped is not None:
-        text = unwrapped[0]
+    layout = undo_layout(text)
+    if layout is not None:
+        text = layout.text
     lines, headings = html_to_lines(text)
     pattern = inline_pattern(rules)
     out: list[str] = []

@@ -1,0 +1,97 @@
+"""Double-spaced pages (a blank line after every line, as from BeautifulSoup's
+`get_text("\\n\\n")`): they are read without their blank lines, and clean like
+the same page with one line per block."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner import clean
+from cleaner.document import Document
+from cleaner.explain import render_explanation
+from cleaner.formats import to_documents
+from cleaner.unwrap import single_space, unwrap
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Every text page of the fixtures that has one line per block: the hard-wrapped
+# ones are a layout of their own (tests/test_unwrap.py).
+PAGES = sorted(
+    path
+    for path in [
+        *FIXTURES.glob("dumps/*.txt"),
+        *FIXTURES.glob("examples/*.txt"),
+        *FIXTURES.glob("pages/*.txt"),
+    ]
+    if unwrap(path.read_text(encoding="utf-8")) is None
+)
+RECORDS = sorted(FIXTURES.glob("records/*.jsonl"))
+
+
+def double_spaced(text: str) -> str:
+    return "\n\n".join(line for line in text.splitlines() if line.strip()) + "\n"
+
+
+def test_the_pages_are_there() -> None:
+    assert len(PAGES) >= 90
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_a_double_spaced_page_cleans_like_the_page(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert clean(double_spaced(text)).to_dict() == clean(text).to_dict()
+
+
+@pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.name)
+def test_a_double_spaced_text_in_a_json_record_cleans_like_the_text(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        spaced = dict(record, text=double_spaced(record["text"]))
+        [original] = to_documents(json.dumps(record), fmt="jsonl", source="a.jsonl")
+        [respaced] = to_documents(json.dumps(spaced), fmt="jsonl", source="a.jsonl")
+        assert isinstance(original, Document) and isinstance(respaced, Document)
+        assert respaced.to_dict() == original.to_dict()
+
+
+def test_a_page_with_two_lines_in_a_row_keeps_its_blank_lines() -> None:
+    assert single_space("Title\nSubtitle\n\nParagraph one.\n\nParagraph two.\n") is None
+
+
+def test_a_page_without_blank_lines_is_not_double_spaced() -> None:
+    assert single_space("One line.\rAnother line.\r") is None
+    assert single_space("\n\nOne line only.\n\n") is None
+
+
+def test_each_line_stands_for_itself_and_the_blank_lines_below_it() -> None:
+    assert single_space("\nTitle\n\nParagraph.\n\n\nLast.\n") == (
+        "Title\nParagraph.\nLast.\n",
+        [3, 3, 1],
+    )
+
+
+def test_explain_numbers_the_input_lines_of_a_double_spaced_page() -> None:
+    text = double_spaced((FIXTURES / "examples" / "de-new-2024-01-30.txt").read_text("utf-8"))
+    explanation = render_explanation(text).splitlines()
+    rows = [line for line in explanation[2:] if not line.startswith("#")]
+    assert len(rows) == len(text.splitlines())
+    # Every other row is a blank input line, with no decision.
+    assert all(row.split()[1:2] in (["KEEP"], ["DROP"]) for row in rows[0::2])
+    assert all(len(row.split()) == 1 for row in rows[1::2])
+    assert explanation[-1].startswith("# double-spaced")
+
+
+def test_a_headline_above_its_lead_is_the_title_with_or_without_blank_lines() -> None:
+    lead = (
+        "Die Bundesregierung will den Schutz des Regenwalds in Brasilien stärken. "
+        "Der Minister reist dafür nach Brasília und trifft dort Präsident Lula."
+    )
+    body = "Mehr als 40 Unternehmen begleiten ihn auf der Reise, die fünf Tage dauert."
+    glued = f"Habeck will besseren Schutz für den Regenwald\n{lead}\n{body}\n"
+    for page in (glued, double_spaced(glued)):
+        document = clean(page)
+        assert document.title == "Habeck will besseren Schutz für den Regenwald"
+        assert document.text == f"{lead}\n\n{body}"
+        # So clean text, itself double-spaced, is clean.
+        assert clean(document.text).text == document.text
