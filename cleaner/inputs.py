@@ -41,7 +41,7 @@ Decoding policy, in order (each step is a named function below):
 7. Control characters past the sniffed start (NUL padding, a stray byte,
    terminal colour codes) are removed; the record carries the warning
    `control_characters_removed`. (Escaped ones in a JSON record's text,
-   "\\u0000", are removed line by line in `cleaner.lines`.)
+   "\\u0000", are removed from that text, with the same warning.)
 
 JSON Lines are often appended to by several scrapers or runs, each line
 written in its own encoding. When such a file is not UTF-8 as a whole but
@@ -74,6 +74,7 @@ from typing import Any, BinaryIO, Protocol, cast
 
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, RecordError, Rejected, UsageError
+from cleaner.lines import WARN_CONTROLS_REMOVED, without_stray_controls
 
 # Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
 # 2 MB), small enough that one stray video file cannot fill memory.
@@ -138,15 +139,11 @@ _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.01
 _TEXT_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
 _CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in _TEXT_CONTROLS)
-# Control characters no text means, past the sniffed start (a NUL there makes
-# the input binary, as git and grep decide): the C0 controls but whitespace,
-# escape sequences of terminal colours, and DEL. On a text page they are
-# damage, a file that a crash padded with NUL bytes or a scraper's stray
-# byte. They were kept (or, in markdown, silently turned into spaces); now
-# they are removed and the record says so (`control_characters_removed`).
+# Control characters no text means (`lines.STRAY_CONTROLS`), past the sniffed
+# start (a NUL there makes the input binary, as git and grep decide). They
+# were kept (or, in markdown, silently turned into spaces); now they are
+# removed and the record says so (`control_characters_removed`).
 _STRAY_CONTROL_BYTES = _CONTROL_BYTES + b"\x1b\x7f"
-_STRAY_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f]")
-WARN_CONTROLS_REMOVED = "control_characters_removed"
 _NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 
 # Legacy encodings worth trying when the bytes are not UTF-8: the Windows code
@@ -1025,7 +1022,7 @@ def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decode
 
 
 def _without_stray_controls(decoded: Decoded) -> Decoded:
-    text, removed = _STRAY_CONTROLS.subn("", decoded.text)
+    text, removed = without_stray_controls(decoded.text)
     if not removed:
         return decoded
     return Decoded(

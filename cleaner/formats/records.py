@@ -64,7 +64,7 @@ from cleaner.formats.detect import (
     detect_format,
     looks_like_html_page,
 )
-from cleaner.lines import structural_words
+from cleaner.lines import WARN_CONTROLS_REMOVED, structural_words, without_stray_controls
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.unwrap import undo_layout
 
@@ -223,7 +223,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]
     off), heading indices."""
     # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
     # as a text dump file is (`core.analyse`), while the lines still have the
-    # widths the wrapper gave them.
+    # widths the wrapper gave them. A double-spaced text loses its blank lines.
     layout = undo_layout(text)
     if layout is not None:
         text = layout.text
@@ -357,6 +357,9 @@ def record_document(
     text = record_body(record, text_field)
     if text is None:
         return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
+    # A JSON string may hold any control character ("\u0000"); the file's
+    # reader removed the raw ones from a page file, these are removed here.
+    text, had_controls = without_stray_controls(text)
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
     if is_markdown_text(text):
         # (Imported here, as formats/__init__ does: see its docstring.)
@@ -381,7 +384,8 @@ def record_document(
         authors=unique(field_names(record) + document.authors),
         permalink=permalink if isinstance(permalink, str) and permalink else None,
         input={k: v for k, v in record.items() if k != text_field and k not in USED_FIELDS},
-        warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)],
+        warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)]
+        + ([WARN_CONTROLS_REMOVED] if had_controls else []),
         format=FORMAT,
     )
 
