@@ -70,6 +70,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, BinaryIO, Protocol, cast
 
 from cleaner.document import Document
@@ -512,12 +513,23 @@ def file_ref(path: str) -> InputRef:
     file name that is not (bytes \xff\xfe, decoded by Python as lone
     surrogates) is named with backslash escapes, so that records and the
     manifest stay UTF-8 and --resume recognises the name it wrote."""
+    source = source_name(path)
     try:
-        path.encode("utf-8")
+        source.encode("utf-8")
     except UnicodeEncodeError:
-        source = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        return InputRef(source=source, path=path)
-    return InputRef(source=path, path=path)
+        source = source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return InputRef(source=source, path=path)
+
+
+def source_name(path: str) -> str:
+    """A local path as a record's `source` names it: without "./", "/./",
+    doubled or trailing slashes. `pages/` and `./pages` name their files
+    alike, so that --resume knows a file whichever way the directory was
+    typed. ".." is kept: through a symbolic link, "a/../b" need not be "b".
+    Standard input and URLs are named as given."""
+    if path == STDIN_SOURCE or "://" in path:
+        return path
+    return str(PurePath(path))
 
 
 def read_stdin(stdin: BinaryIO, max_bytes: int) -> InputRef:

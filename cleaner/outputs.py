@@ -52,7 +52,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
-from cleaner.inputs import FORMATS
+from cleaner.inputs import FORMATS, source_name
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -369,7 +369,11 @@ class StaleLines:
         if not isinstance(line, dict) or line.get(self.key) != self.value:
             return False
         source = line.get("source")
-        if not isinstance(source, str) or self.sources[source] <= 0:
+        if not isinstance(source, str):
+            return False
+        # (An earlier version wrote a path as typed, "./pages/x.txt".)
+        source = source_name(source)
+        if self.sources[source] <= 0:
             return False
         self.sources[source] -= 1
         return True
@@ -441,7 +445,8 @@ def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
     state = ResumeState()
     last_shard: str | None = None
     for entry in manifest:
-        source = str(entry.get("source"))
+        # (An earlier version wrote a path as typed, "./pages/x.txt".)
+        source = source_name(str(entry.get("source")))
         if entry.get("status") == "failed":
             state.failed[source] += 1
             continue

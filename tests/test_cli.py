@@ -297,11 +297,15 @@ def test_inputs_below_the_output_directory_are_read(
     assert result.exit_code == 0, result.output
     assert _manifest_names(tmp_path) == pages
     # Walking the output directory itself leaves out what the run wrote
-    # there (shards, manifest, run.json, rejects) and takes the rest.
+    # there (shards, manifest, run.json, rejects) and takes the rest: the
+    # pages, which are done ("./pages/x" is "pages/x"), and the new file.
     (tmp_path / "extra.txt").write_bytes((EXAMPLES / pages[0]).read_bytes())
     again = invoke([".", "--output-dir", ".", "--resume", "-j", "1"])
     assert again.exit_code == 0, again.output
-    assert _manifest_names(tmp_path)[len(pages):] == ["extra.txt", *pages]
+    assert f"1 inputs, 1 records, 0 rejects, 0 duplicates, {len(pages)} skipped as done" in (
+        again.stderr
+    )
+    assert _manifest_names(tmp_path)[len(pages):] == ["extra.txt"]
 
 
 def test_a_file_the_output_directory_run_writes_is_refused_as_an_input(tmp_path: Path) -> None:
@@ -948,6 +952,27 @@ def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Pa
     assert len(_shard_records(whole)) == 3
     manifest = (resumed / "manifest.jsonl").read_text(encoding="utf-8")
     assert manifest == (whole / "manifest.jsonl").read_text(encoding="utf-8")
+
+
+def test_resume_knows_a_finished_input_however_its_path_is_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pages = tmp_path / "pages"
+    shutil.copytree(EXAMPLES, pages)
+    (tmp_path / "link").symlink_to(pages)
+    names = sorted(path.name for path in pages.glob("*.txt"))
+    assert invoke(["pages", "--output-dir", "whole", "-j", "1"]).exit_code == 0
+    # Interrupted after two inputs, named with "./" and a doubled slash.
+    Path("done.txt").write_text(f"./pages/{names[0]}\npages//{names[1]}\n", encoding="utf-8")
+    assert invoke(["--files-from", "done.txt", "--output-dir", "out", "-j", "1"]).exit_code == 0
+    assert _shard_records(tmp_path / "out")[0]["source"] == f"pages/{names[0]}"
+    # The first resume cleans the rest; the later ones find every input done.
+    for typed, skipped in (("./pages/", 2), (str(pages), len(names)), ("link", len(names))):
+        result = invoke([typed, "--output-dir", "out", "-j", "1", "--resume"])
+        assert result.exit_code == 0, result.output
+        assert f", {skipped} skipped as done" in result.stderr
+    assert _shard_records(tmp_path / "out") == _shard_records(tmp_path / "whole")
 
 
 def test_dedup_names_the_earlier_json_lines_record_also_after_resume(tmp_path: Path) -> None:

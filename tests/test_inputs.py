@@ -91,10 +91,12 @@ def test_a_glob_reads_like_the_shell_and_finds_each_input_once(
     # `dir/**` is dir itself and everything below it: each input once (the
     # directory's walk), not the walk and then every match again.
     assert found(str(root / "**")) == found(str(root))
-    # Sources keep the path as typed, relative or not.
+    # Sources keep the path as typed, relative or not, without "./" or a
+    # doubled slash (so that --resume knows "./b/c.txt" as "b/c.txt").
     monkeypatch.chdir(root)
     assert found("**/g.txt") == ["b/f/g.txt"]
-    assert found("./b/*.txt") == ["./b/c.txt"]
+    assert found("./b/*.txt") == ["b/c.txt"]
+    assert found(".//b/") == ["b/c.txt", "b/d.txt.gz", "b/f/g.txt"]
 
 
 def test_unmatched_glob_and_missing_file_become_unreadable_inputs(tmp_path: Path) -> None:
