@@ -290,7 +290,12 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
 # which is all such a page pays. Anchored on the last character, not on the
 # line's first (`\S[^\n]*\n`), so that a double-spaced page costs a scan, not a
 # scan per character of every line.
-_TWO_LINES_IN_A_ROW = regex.compile(r"\S[^\S\n]*\n[^\S\n]*\S")
+# The line breaks are those of `str.splitlines()` (as `lines.page_lines` reads
+# a page), so a page whose lines end in CR alone is no double-spaced page.
+_BREAK = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2029"
+_TWO_LINES_IN_A_ROW = regex.compile(
+    rf"\S[^\S{_BREAK}]*(?:\r\n|[{_BREAK}])[^\S{_BREAK}]*\S"
+)
 
 
 def single_space(text: str) -> tuple[str, list[int]] | None:

@@ -59,6 +59,13 @@ def test_a_page_with_two_lines_in_a_row_keeps_its_blank_lines() -> None:
     assert single_space("Title\nSubtitle\n\nParagraph one.\n\nParagraph two.\n") is None
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\x85", "\u2029"])
+def test_lines_in_a_row_are_found_whatever_ends_them(newline: str) -> None:
+    page = (FIXTURES / "examples" / "001_26d23cd7d08ed03d.txt").read_text("utf-8")
+    assert single_space(page.replace("\n", newline)) is None
+    assert single_space(double_spaced(page).replace("\n", newline)) is not None
+
+
 def test_a_page_without_blank_lines_is_not_double_spaced() -> None:
     assert single_space("One line.\rAnother line.\r") is None
     assert single_space("\n\nOne line only.\n\n") is None
