@@ -55,6 +55,7 @@ from cleaner.inputs import (
     to_documents,
 )
 from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, encode_record
+from cleaner.timelimit import DocumentTimeout, time_limit
 
 if TYPE_CHECKING:
     # Imported when workers start (`_context`): a run in one process, such as
@@ -157,39 +158,6 @@ class Outcome:
         """The records as dicts (parsed back from their JSON lines)."""
         return [json.loads(record.line.decode("utf-8", errors="surrogateescape"))
                 for record in self.records]
-
-
-class DocumentTimeout(BaseException):
-    """Cleaning one document ran out of time.
-
-    A BaseException so that a broad `except Exception` in the cleaner cannot
-    swallow it.
-    """
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise `DocumentTimeout` in the block after `seconds` (main thread only)."""
-    usable = (
-        seconds is not None
-        and seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable or seconds is None:
-        yield
-        return
-
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        raise DocumentTimeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def text_digest(text: str) -> str | None:

@@ -47,13 +47,11 @@ from typing import IO, Any, BinaryIO, TypeVar
 # cannot drift from a local one (see `consume`).
 from cleaner import batch
 from cleaner.batch import (
-    DocumentTimeout,
     Options,
     Outcome,
     StopRequested,
     Summary,
     process_input,
-    time_limit,
     timeout_detail,
 )
 from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
@@ -88,6 +86,7 @@ from cleaner.outputs import (
     shard_index,
     write_error,
 )
+from cleaner.timelimit import DocumentTimeout, time_limit
 from cleaner.version import __version__
 
 T = TypeVar("T")
@@ -263,7 +262,7 @@ def _set_async_exc(thread_id: int, exception: type[BaseException] | None) -> Non
 def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
     """`function()`, raising `DocumentTimeout` in it after `seconds`.
 
-    In the main thread this is `cleaner.batch.time_limit` (SIGALRM). Elsewhere
+    In the main thread this is `cleaner.timelimit.time_limit` (SIGALRM). Elsewhere
     (Dask worker threads) a timer thread raises the exception asynchronously in
     this thread. The lock and the final clearing make sure that it can only be
     raised while `function` runs or in this function's `finally`, both inside

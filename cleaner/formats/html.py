@@ -70,6 +70,7 @@ from cleaner.formats.common import (
 )
 from cleaner.lines import Line, make_line, structural_words
 from cleaner.rules import RuleSet, default_ruleset, fold_colons, normalise_phrase
+from cleaner.timelimit import untimed
 
 FORMAT = "html"
 
@@ -527,8 +528,9 @@ def extract_main_text(tree: HtmlElement) -> tuple[list[str], set[str]]:
     """trafilatura's main text as lines, and the comparable text of its headings."""
     # Imported here: trafilatura takes 0.3 s to import, which a run over text
     # dumps (and each of its worker processes) should not pay.
-    import trafilatura  # noqa: PLC0415
-    from trafilatura.xml import xmltotxt  # noqa: PLC0415
+    with untimed():
+        import trafilatura  # noqa: PLC0415
+        from trafilatura.xml import xmltotxt  # noqa: PLC0415
 
     document = trafilatura.bare_extraction(
         tree, include_comments=False, with_metadata=False, as_dict=False
@@ -1037,7 +1039,8 @@ def analyse_html(
 ) -> tuple[Page, PageMeta, list[Image], MediaBlocks]:
     """The labelled dump of an HTML page, its metadata, its figures and its media."""
     rules = rules or default_ruleset()
-    import trafilatura  # noqa: PLC0415 - see extract_main_text
+    with untimed():
+        import trafilatura  # noqa: PLC0415 - see extract_main_text
 
     tree = trafilatura.load_html(as_page(data))
     if tree is None:

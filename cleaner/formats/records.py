@@ -66,6 +66,7 @@ from cleaner.formats.detect import (
 )
 from cleaner.lines import WARN_CONTROLS_REMOVED, structural_words, without_stray_controls
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
+from cleaner.timelimit import untimed
 from cleaner.unwrap import undo_layout
 
 FORMAT = "jsonl"
@@ -363,13 +364,15 @@ def record_document(
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
     if is_markdown_text(text):
         # (Imported here, as formats/__init__ does: see its docstring.)
-        from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
 
         document = clean_markdown(
             text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
         )
     elif is_html_page(text):
-        from cleaner.formats.html import clean_html  # noqa: PLC0415
+        with untimed():
+            from cleaner.formats.html import clean_html  # noqa: PLC0415
 
         document = clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     else:
