@@ -31,6 +31,7 @@ from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason
 from cleaner.inputs import InputRef, discover
 from cleaner.outputs import FileSink, ShardSink, read_jsonl
+from cleaner.timelimit import DocumentTimeout, time_limit, untimed
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMPS = ROOT / "fixtures" / "dumps"
@@ -201,6 +202,22 @@ def test_timeout_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert time.monotonic() - started < 10
     assert [o.reason for o in got] == [None, Reason.TIMEOUT, None]
     assert got[1].detail is not None and "0.3" in got[1].detail
+
+
+def test_the_time_limit_stands_still_while_a_reader_is_imported() -> None:
+    # A reader is imported by the first page of its form, inside the limit: an
+    # alarm in an import could be swallowed by the import machinery.
+    with time_limit(0.2):
+        with untimed():
+            time.sleep(0.4)  # would have run out the limit twice over
+        with pytest.raises(DocumentTimeout):
+            time.sleep(5)  # what was left of the limit runs on
+
+
+def test_an_untimed_block_outside_a_time_limit_starts_no_timer() -> None:
+    with untimed():
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize(
