@@ -30,6 +30,7 @@ from cleaner.rules import (
     default_ruleset,
     fold_colons,
 )
+from cleaner.unwrap import DOUBLE_SPACED
 
 # Categories of kept lines; every other category is removed from `text`.
 BODY = "body"
@@ -1223,16 +1224,17 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
     trafilatura's text output starts with the article's <h1> where the page
     has it inside the article (DW's new layout), under the kicker when links
     are kept (`--links`), and writes one paragraph a line with no blank line
-    between: nothing else (chrome, date) marks the headline. Clean text is
-    read that way too (a double-spaced page, `unwrap.single_space`), and so is
-    a page's kept text when it is classified again (`core.analyse`): a first
-    paragraph of that shape is taken as the title then, and cleaning the clean
-    text again finds none.
+    between: nothing else (chrome, date) marks the headline.
     """
     line = page.lines[first]
     above = page.prev_nonblank(first)
     return (
-        (above is None or (above == first - 1 and _is_kicker_atop(page, above)))
+        # Glue is the only mark, and a double-spaced page has none: clean text,
+        # a blank line between its paragraphs, is one, and so is its kept text
+        # when it is classified again (`core.settle`). Its first paragraph
+        # stays a paragraph, however short.
+        page.input_layout != DOUBLE_SPACED
+        and (above is None or (above == first - 1 and _is_kicker_atop(page, above)))
         and lead == first + 1
         and line.words <= MAX_HEADING_WORDS
         # A short quote opening the text is the lead's first paragraph.

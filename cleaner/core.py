@@ -4,6 +4,7 @@ changed, safe to call from any process or framework."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -22,7 +23,7 @@ from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
 from cleaner.lines import Line, split_lines
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import undo_layout
+from cleaner.unwrap import DOUBLE_SPACED, undo_layout
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -33,42 +34,61 @@ WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
 
 
-def _classify_lines(
-    lines: list[Line], rules: RuleSet, keep_gallery: bool, *, tables: bool = True
+def classify_lines(
+    lines: list[Line],
+    rules: RuleSet,
+    keep_gallery: bool,
+    *,
+    preset: Mapping[int, Label] | None = None,
+    title_index: int | None = None,
+    layout: str = "",
+    tables: bool = True,
 ) -> Page:
-    page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
+    """The page's lines labelled, `preset` labels set first (see
+    `formats.common.classify_dump`), read with the `layout` that was undone."""
+    page = Page(
+        lines=lines,
+        labels=[None] * len(lines),
+        rules=rules,
+        keep_gallery=keep_gallery,
+        title_index=title_index,
+        input_layout=layout,
+    )
+    for index, label in (preset or {}).items():
+        page.labels[index] = label
     return classify(page, tables=tables)
 
 
-def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
-    """Label every line of a page; `clean()` and `explain` both build on this.
+def settle(
+    page: Page, rules: RuleSet, keep_gallery: bool, preset: Mapping[int, Label] | None = None
+) -> Page:
+    """Classify the page's kept text again, as cleaning it a second time would
+    read it, and take what that pass decides, until nothing changes.
 
     Structural rules read a line's neighbours, and removing chrome changes who
-    the neighbours are. So the kept text is classified again, as `clean()`
-    would see it, and what that pass removes is removed from the page too,
-    until nothing changes: cleaning clean text then changes nothing.
+    the neighbours are. `text` puts a blank line between paragraphs, which a
+    second cleaning reads as a double-spaced page (`unwrap.single_space`): its
+    lines in a row. Preset kept lines (headings) stay preset in every pass.
+    Each pass that changes anything removes a line, so this ends; in practice
+    the second pass changes nothing or removes a line or two.
     """
-    rules = rules or default_ruleset()
-    layout = undo_layout(text)
-    if layout is not None:
-        text = layout.text
-    page = _classify_lines(split_lines(text), rules, keep_gallery)
-    if layout is not None:
-        page.input_spans = layout.spans
-        page.input_layout = layout.kind
-    # Each pass that changes anything removes a line, so this ends; in practice
-    # the second pass changes nothing or removes a line or two.
+    preset = preset or {}
     while True:
         # (`category in KEPT`, not the `kept` property: one call fewer per line.)
         kept = [
             i for i, label in enumerate(page.labels) if label is not None and label.category in KEPT
         ]
         # Kept lines passed the rule tables unlabelled: only structure can change.
-        # `text` puts a blank line between paragraphs, so that cleaning reads it
-        # as a double-spaced page, its lines in a row (`unwrap.single_space`).
         # (The Line objects are reused: splitting their text again gives the
         # same text and key.)
-        again = _classify_lines([page.lines[i] for i in kept], rules, keep_gallery, tables=False)
+        again = classify_lines(
+            [page.lines[i] for i in kept],
+            rules,
+            keep_gallery,
+            preset={n: preset[i] for n, i in enumerate(kept) if i in preset},
+            layout=DOUBLE_SPACED if len(kept) > 1 else "",
+            tables=False,
+        )
         changed = False
         for position, i in enumerate(kept):
             label = again.labels[position]
@@ -79,8 +99,25 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
                 # Heading or paragraph, as a second cleaning would see it.
                 page.labels[i] = label
         if not changed:
-            break
-    return page
+            return page
+
+
+def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
+    """Label every line of a page; `clean()` and `explain` both build on this.
+
+    The kept text is classified again as `clean()` would see it (`settle`):
+    cleaning clean text then changes nothing.
+    """
+    rules = rules or default_ruleset()
+    layout = undo_layout(text)
+    if layout is not None:
+        text = layout.text
+    page = classify_lines(
+        split_lines(text), rules, keep_gallery, layout="" if layout is None else layout.kind
+    )
+    if layout is not None:
+        page.input_spans = layout.spans
+    return settle(page, rules, keep_gallery)
 
 
 def article_id(url: str | None, text: str, title: str | None) -> str:

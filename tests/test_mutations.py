@@ -156,9 +156,9 @@ def test_list_after_a_paragraph_stays_article_text(
     items = "\n\n".join(INSERTED_LIST).split("\n")
     listed = "\n".join([*lines[: middle + 1], "", *items, "", *lines[middle + 1 :]])
     passes = []
-    original = core._classify_lines
+    original = core.classify_lines
     monkeypatch.setattr(
-        core, "_classify_lines", lambda *a, **k: passes.append(1) or original(*a, **k)
+        core, "classify_lines", lambda *a, **k: passes.append(1) or original(*a, **k)
     )
     doc = clean(listed)
     assert len(passes) <= 3

@@ -21,6 +21,7 @@ from cleaner.lines import (
     _UNSPACED,
     count_words,
     make_line,
+    page_lines,
     structural_words,
 )
 from cleaner.unwrap import unwrap
@@ -64,6 +65,7 @@ def test_cleaning_clean_text_changes_nothing(page: str) -> None:
 # Found by this test: a line repeated at about the width of the widest made the
 # page look hard-wrapped, and its lines were joined (`unwrap`'s finished
 # paragraphs now say it is not).
+@example("0\u20280")
 @example(
     "Image: Reuters\nGerman army employee goes on trial for spying for Iran\n"
     "T\x00F\u00cd\u00ba\u00ce\n"
@@ -72,9 +74,10 @@ def test_cleaning_clean_text_changes_nothing(page: str) -> None:
     + "T\x00F\u00cd\u00ba\u00ce\n\u00e2"
 )
 def test_every_kept_line_comes_from_the_input(page: str) -> None:
-    # The lines of a hard-wrapped page are its paragraphs, joined back.
+    # The lines of a hard-wrapped page are its paragraphs, joined back; and a
+    # page's lines are those `page_lines` reads (U+2028 is a space).
     unwrapped = unwrap(page)
-    lines = (unwrapped[0] if unwrapped else page).splitlines()
+    lines = page_lines(unwrapped[0] if unwrapped else page)
     normalised_input = {make_line(raw).text for raw in lines}
     for paragraph in clean(page).text.split("\n\n"):
         if paragraph:

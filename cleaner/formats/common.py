@@ -20,16 +20,14 @@ import regex
 from cleaner.classify import (
     BODY,
     HEADING,
-    KEPT,
     Label,
     Page,
-    classify,
-    is_kept_gallery_slide,
     looks_like_names,
     split_names,
 )
+from cleaner.core import classify_lines, settle
 from cleaner.document import Document
-from cleaner.lines import Line, split_lines
+from cleaner.lines import split_lines
 from cleaner.rules import RuleSet, normalise_phrase
 
 # Record fields a reader may set from what the input carries outside the text.
@@ -108,22 +106,6 @@ def is_person(name: str, organisations: Iterable[str]) -> bool:
     )
 
 
-def _classify(
-    lines: list[Line],
-    rules: RuleSet,
-    keep_gallery: bool,
-    preset: Mapping[int, Label],
-    title_index: int | None,
-    *,
-    tables: bool = True,
-) -> Page:
-    page = Page(lines=lines, labels=[None] * len(lines), rules=rules, keep_gallery=keep_gallery)
-    for index, label in preset.items():
-        page.labels[index] = label
-    page.title_index = title_index
-    return classify(page, tables=tables)
-
-
 def classify_dump(
     text: str,
     *,
@@ -131,6 +113,7 @@ def classify_dump(
     keep_gallery: bool = False,
     preset: Mapping[int, Label] | None = None,
     title_index: int | None = None,
+    layout: str = "",
 ) -> Page:
     """`core.analyse()` with what the input form already knows about some lines.
 
@@ -138,32 +121,21 @@ def classify_dump(
     runs: its structural passes only label lines that are still undecided, so a
     preset line keeps its label unless a rule table claims the line, and the
     lines around it are judged knowing what it is. `title_index` anchors the
-    head of the page the way a title the classifier found would.
+    head of the page the way a title the classifier found would. `layout` is
+    the one undone before (`unwrap.Layout.kind`).
 
     Like `core.analyse()`, the kept text is classified again, as cleaning it a
-    second time would see it, until nothing changes; preset kept lines (headings)
-    stay preset in every pass.
+    second time would see it, until nothing changes (`core.settle`).
     """
-    preset = preset or {}
-    page = _classify(split_lines(text), rules, keep_gallery, preset, title_index)
-    while True:
-        # (`category in KEPT`, not the `kept` property: one call fewer per line.)
-        kept = [
-            i for i, label in enumerate(page.labels) if label is not None and label.category in KEPT
-        ]
-        again_preset = {n: preset[i] for n, i in enumerate(kept) if i in preset}
-        # Kept lines passed the rule tables unlabelled: only structure can change.
-        again = _classify(
-            [page.lines[i] for i in kept], rules, keep_gallery, again_preset, None, tables=False
-        )
-        changed = False
-        for n, i in enumerate(kept):
-            label = again.labels[n]
-            if label is not None and (not label.kept or not is_kept_gallery_slide(page.labels[i])):
-                changed = changed or not label.kept
-                page.labels[i] = label
-        if not changed:
-            return page
+    page = classify_lines(
+        split_lines(text),
+        rules,
+        keep_gallery,
+        preset=preset,
+        title_index=title_index,
+        layout=layout,
+    )
+    return settle(page, rules, keep_gallery, preset)
 
 
 def preset_headings(indices: Iterable[int], lines: list[str], rule: str) -> dict[int, Label]:

@@ -155,7 +155,12 @@ def analyse_text(
         preset[first] = Label("title", "front_matter:title", " ".join(lines[first].split()))
         title_index = first
     page = classify_dump(
-        body, rules=rules, keep_gallery=keep_gallery, preset=preset, title_index=title_index
+        body,
+        rules=rules,
+        keep_gallery=keep_gallery,
+        preset=preset,
+        title_index=title_index,
+        layout="" if layout is None else layout.kind,
     )
     page = with_header_lines(page, header)
     if layout is not None:

@@ -219,9 +219,10 @@ def split_inline_chrome(
     return [p for p in out if p]
 
 
-def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]:
-    """A record's text as dump lines (hard wrapping, HTML undone, inline chrome split
-    off), heading indices."""
+def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int], str]:
+    """A record's text as dump lines (hard wrapping or double spacing and HTML
+    undone, inline chrome split off), heading indices, and the layout undone
+    (`unwrap.Layout.kind`, "" for none)."""
     # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
     # as a text dump file is (`core.analyse`), while the lines still have the
     # widths the wrapper gave them. A double-spaced text loses its blank lines.
@@ -238,7 +239,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int]]
             out.append(line)
             continue
         out.extend(split_inline_chrome(line, rules, pattern) if line else [""])
-    return out, out_headings
+    return out, out_headings, "" if layout is None else layout.kind
 
 
 # --- fields -------------------------------------------------------------------
@@ -314,7 +315,7 @@ def analyse_record(
     keep_gallery: bool = False,
 ) -> Page:
     """Label every line of a record's text dump (for `record_document` and `explain`)."""
-    lines, headings = record_text_to_dump(text, rules)
+    lines, headings, layout = record_text_to_dump(text, rules)
     # Headings the record's HTML marks are headings, unless a rule table claims them.
     preset = {i: Label(HEADING, "jsonl:html_heading", lines[i]) for i in headings}
     title = field_text(record.get("title"))
@@ -329,6 +330,7 @@ def analyse_record(
         keep_gallery=keep_gallery,
         preset=preset,
         title_index=title_index,
+        layout=layout,
     )
 
 
