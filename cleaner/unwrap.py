@@ -288,9 +288,9 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
 # (tests/test_double_spacing.py), so a double-spaced page is read without them.
 # Two lines of text in a row (a line's last visible character, a line break,
 # the next line's first): found again and again within the first lines of
-# nearly every page, which is all such a page pays (5-10 us). Anchored on the last character, not on the
-# line's first (`\S[^\n]*\n`), so that a double-spaced page costs a scan, not a
-# scan per character of every line.
+# nearly every page, which is all such a page pays (5-10 us). Anchored on the
+# last character, not on the line's first (`\S[^\n]*\n`), so that a
+# double-spaced page costs a scan, not a scan per character of every line.
 # The line breaks are those of `str.splitlines()` (as `lines.page_lines` reads
 # a page), so a page whose lines end in CR alone is no double-spaced page.
 _BREAK = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2029"
