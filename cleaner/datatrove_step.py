@@ -38,11 +38,9 @@ settings, so it pickles for the Slurm and Ray executors.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any
 
-from cleaner import core
 from cleaner.document import Document
 from cleaner.errors import Rejected
 from cleaner.inputs import decode, to_documents
@@ -89,11 +87,16 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
         # lone surrogates (from broken JSON) to be judged by the decoder.
         decoded = decode(doc.text.encode("utf-8", errors="surrogatepass"))
         url = doc.metadata.get(self.url_key) if self.url_key else None
-        clean = functools.partial(
-            _clean, url=url if isinstance(url, str) else None, keep_gallery=self.keep_gallery
+        # Every input form, as a local run reads a file of it (HTML, markdown,
+        # a metadata header), with the url and settings for each.
+        documents = to_documents(
+            decoded.text,
+            source=str(doc.id),
+            encoding=decoded.encoding,
+            warnings=decoded.warnings,
+            url=url if isinstance(url, str) and url else None,
+            keep_gallery=self.keep_gallery,
         )
-        documents = to_documents(decoded.text, source=str(doc.id), encoding=decoded.encoding,
-                                 warnings=decoded.warnings, clean=clean)
         records = []
         for item in documents:
             if isinstance(item, Document):
@@ -150,12 +153,6 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
                 self.stat_update(StatHints.forwarded)
                 self.update_doc_stats(cleaned)
                 yield cleaned
-
-
-def _clean(text: str, *, source: str | None, url: str | None, keep_gallery: bool) -> Document:
-    # core.clean looked up at each call, as cleaner.inputs.to_documents does,
-    # so that tests can patch it.
-    return core.clean(text, source=source, url=url, keep_gallery=keep_gallery)
 
 
 __all__ = ["DEFAULT_PREFIX", "DWCleanStep"]

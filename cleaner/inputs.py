@@ -1126,14 +1126,17 @@ def to_documents(
     fmt: str = "auto",
     text_field: str | None = None,
     keep_gallery: bool = False,
+    url: str | None = None,
     clean: Callable[..., Document] | None = None,
 ) -> list[Document | RecordError]:
     """Clean one decoded input into its records (one, or one per JSON Lines line).
 
     The single place where input formats dispatch (`cleaner.formats`). A
     JSON Lines line that cannot be read comes back as a `RecordError` in its
-    place. `clean` replaces the cleaner of plain text (tests and experiments
-    use it to run another function in worker processes). `line_encodings`
+    place. `url` is the page's address when the input came with one (a
+    datatrove document's metadata; JSON records carry their own). `clean`
+    replaces the cleaner of plain text (tests and experiments use it to run
+    another function in worker processes). `line_encodings`
     (`Decoded.line_encodings`) gives the records of those JSON Lines lines
     their own encoding.
     """
@@ -1150,6 +1153,7 @@ def to_documents(
                 text,
                 fmt=fmt,
                 source=source,
+                url=url,
                 text_field=text_field or "text",
                 keep_gallery=keep_gallery,
             )

@@ -33,17 +33,29 @@ WHITESPACE = " \t\r\n  \n"
 WITH_NUL = "page\x00with NUL bytes " * 20
 
 
+# Every input form: text dumps, markdown dumps, HTML pages and trafilatura's
+# metadata header (the id's extension helps detection, as a file name does).
+FORMS = [
+    *sorted(DUMPS.glob("*.txt")),
+    *sorted(DUMPS.glob("*.md")),
+    *sorted((ROOT / "fixtures" / "html").glob("*.html")),
+    *sorted((ROOT / "fixtures" / "front-matter").glob("*.trafilatura-meta.*")),
+]
+
+
 def fixture_pages() -> dict[str, str]:
     """Page id (its path, as a local run's `source`) -> text."""
-    pages = {str(path): path.read_text(encoding="utf-8") for path in sorted(DUMPS.glob("*.txt"))}
+    pages = {str(path): path.read_text(encoding="utf-8") for path in FORMS}
     for name in ("no-chrome.txt", "truncated.txt", "mojibake.txt"):
         pages[str(BAD / name)] = (BAD / name).read_text(encoding="utf-8")
     return pages
 
 
-def local_record(source: str, text: str) -> dict[str, Any]:
+def local_record(source: str, text: str, *, keep_gallery: bool = False) -> dict[str, Any]:
     """What `dw-clean` writes for a UTF-8 file holding `text`."""
-    outcome = process_input(InputRef(source=source, data=text.encode("utf-8")), Options())
+    outcome = process_input(
+        InputRef(source=source, data=text.encode("utf-8")), Options(keep_gallery=keep_gallery)
+    )
     [record] = outcome.documents()
     return record
 
@@ -167,6 +179,26 @@ def test_keep_empty_bare_keys_and_url() -> None:
     assert doc.metadata["source"] == "chrome"
     # Without a prefix, record fields win over the reader's keys of the same name.
     assert doc.metadata["language"] != "xx"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [DUMPS / "de-old-2023-03-14.pandoc.md", ROOT / "fixtures" / "html" / "de-old-2022-01.html",
+     ROOT / "fixtures" / "front-matter" / "de-old-2022-01.trafilatura-meta.txt"],
+    ids=lambda p: p.name,
+)
+def test_the_url_and_keep_gallery_reach_every_input_form(path: Path) -> None:
+    url = "https://www.dw.com/de/some-title/a-12345678"
+    text = path.read_text(encoding="utf-8")
+    step = DWCleanStep(keep_gallery=True, metadata_prefix="")
+    [doc] = list(step.run(iter([DatatroveDocument(text=text, id=path.name,
+                                                  metadata={"url": url})])))
+    assert doc.metadata["id"] == "a-12345678"
+    assert doc.metadata["url"] == url
+    expected = local_record(path.name, text, keep_gallery=True)
+    assert doc.text == expected["text"]
+    assert doc.metadata["title"] == expected["title"]
+    assert doc.metadata["format"] == expected["format"]
 
 
 def test_cleaner_error_drops_one_document(monkeypatch: pytest.MonkeyPatch) -> None:
