@@ -463,7 +463,12 @@ def _walk(
             if not _is_directory(entry):
                 if taking.takes(entry.name):
                     own = own_outputs and own_outputs.has_file(real, entry.name)
-                    yield None if own else file_ref(entry_path)
+                    special = None if own or entry.is_file() else _special_file(entry)
+                    if special is not None:
+                        yield _problem_ref(entry_path, f"{special}, not a file: a walk does not "
+                                                       "read it (name it as an input to read it)")
+                    else:
+                        yield None if own else file_ref(entry_path)
                 continue
             below = taking.below(entry.name)
             if below is None:
@@ -484,6 +489,29 @@ def _walk(
                 continue
             subdirectories.append((entry_path, entry_real, (*chain, entry_real), below))
         stack.extend(reversed(subdirectories))
+
+
+# What a walk (or a glob) meets that is no file: opening a named pipe waits for
+# a writer, so one FIFO named *.txt in a scraped tree stalled the whole run
+# (and a first Ctrl-C with it); a device may never end (/dev/zero). Named on
+# the command line, they are read: `<(zcat pages.gz)` is a pipe.
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _special_file(entry: os.DirEntry[str]) -> str | None:
+    """What the entry is when it is a pipe, socket or device (a link to one
+    too); None for anything else, a link that cannot be followed included
+    (reading it says why)."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return None
+    return next((kind for is_kind, kind in _SPECIAL_FILES if is_kind(mode)), None)
 
 
 def _is_directory(entry: os.DirEntry[str]) -> bool:

@@ -273,6 +273,23 @@ def test_broken_symlink_and_directory_are_unreadable(tmp_path: Path) -> None:
         read_input(InputRef(str(tmp_path), str(tmp_path)))
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_walk_rejects_a_named_pipe_and_a_named_one_is_read(tmp_path: Path) -> None:
+    # Opening a FIFO waits for a writer: one in a walked tree stalled the run.
+    (tmp_path / "a.txt").write_text("A page.\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "b.txt")
+    (tmp_path / "c.txt").symlink_to(tmp_path / "b.txt")
+    refs = list(discover([str(tmp_path)]))
+    assert [(Path(ref.source).name, ref.problem is None) for ref in refs] == [
+        ("a.txt", True), ("b.txt", False), ("c.txt", False)]
+    assert refs[1].problem is not None and "named pipe (FIFO), not a file" in refs[1].problem
+    # So does a glob; named as an input (`<(zcat pages.gz)` is a pipe) it is read.
+    assert [ref.problem is None for ref in discover([str(tmp_path / "*.txt")])] == [
+        True, False, False]
+    [named] = discover([str(tmp_path / "b.txt")])
+    assert named.problem is None
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_permission_denied_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
