@@ -463,7 +463,7 @@ def _walk(
             if not _is_directory(entry):
                 if taking.takes(entry.name):
                     own = own_outputs and own_outputs.has_file(real, entry.name)
-                    special = None if own or entry.is_file() else _special_file(entry)
+                    special = None if own else _special_file(entry)
                     if special is not None:
                         yield _problem_ref(entry_path, f"{special}, not a file: a walk does not "
                                                        "read it (name it as an input to read it)")
@@ -508,8 +508,11 @@ def _special_file(entry: os.DirEntry[str]) -> str | None:
     too); None for anything else, a link that cannot be followed included
     (reading it says why)."""
     try:
+        # (`is_file()` takes the type the directory listing gave, no stat call.)
+        if entry.is_file():
+            return None
         mode = entry.stat().st_mode
-    except OSError:
+    except OSError:  # a link loop or a link to nothing
         return None
     return next((kind for is_kind, kind in _SPECIAL_FILES if is_kind(mode)), None)
 

@@ -279,13 +279,15 @@ def test_a_walk_rejects_a_named_pipe_and_a_named_one_is_read(tmp_path: Path) -> 
     (tmp_path / "a.txt").write_text("A page.\n", encoding="utf-8")
     os.mkfifo(tmp_path / "b.txt")
     (tmp_path / "c.txt").symlink_to(tmp_path / "b.txt")
+    # (A link loop is no pipe: reading it says what it is.)
+    (tmp_path / "d.txt").symlink_to("d.txt")
     refs = list(discover([str(tmp_path)]))
     assert [(Path(ref.source).name, ref.problem is None) for ref in refs] == [
-        ("a.txt", True), ("b.txt", False), ("c.txt", False)]
+        ("a.txt", True), ("b.txt", False), ("c.txt", False), ("d.txt", True)]
     assert refs[1].problem is not None and "named pipe (FIFO), not a file" in refs[1].problem
     # So does a glob; named as an input (`<(zcat pages.gz)` is a pipe) it is read.
     assert [ref.problem is None for ref in discover([str(tmp_path / "*.txt")])] == [
-        True, False, False]
+        True, False, False, True]
     [named] = discover([str(tmp_path / "b.txt")])
     assert named.problem is None
 
