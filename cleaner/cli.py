@@ -25,6 +25,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
@@ -505,6 +506,7 @@ def _clean(
             )
 
         return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,
+                               earlier_rejects=_earlier_rejects(output_dir, rejects, resume),
                                glob=glob, allow_rejects=allow_rejects)
 
     sink: outputs.Sink
@@ -533,7 +535,28 @@ def _clean(
         )
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
-                           glob=glob, allow_rejects=allow_rejects, discard=sink.discard)
+                           glob=glob, allow_rejects=allow_rejects, discard=sink.discard,
+                           earlier_rejects=_earlier_rejects(output_dir, rejects, resume))
+
+
+def _earlier_rejects(
+    output_dir: str | None, rejects: str | None, resume: bool
+) -> Callable[[Summary], Counter[str]] | None:
+    """For a resumed run into a local directory: the rejects its rejects file
+    holds from earlier runs, once this run is done (see `_run_and_report`).
+    (Not for `--rejects -`, which keeps nothing; nor a remote directory.)"""
+    if not resume or output_dir is None or rejects == "-":
+        return None
+    from cleaner import outputs  # noqa: PLC0415 - loaded by now
+
+    path = rejects or str(PurePath(_plain_if_local(output_dir), outputs.REJECTS_NAME))
+    if "://" in path:
+        return None
+
+    def earlier(summary: Summary) -> Counter[str]:
+        return outputs.count_rejects(path) - summary.rejects
+
+    return earlier
 
 
 def _as_typed_option(option: str, value: object) -> str:
@@ -576,8 +599,14 @@ def _run_and_report(
     run: Callable[[Any, Any, Summary], Summary], *, quiet: bool, output: str | None,
     output_dir: str | None, glob: str, allow_rejects: bool,
     discard: Callable[[], None] | None = None,
+    earlier_rejects: Callable[[Summary], Counter[str]] | None = None,
 ) -> int:
-    """Run with progress and reject lines; print the summary; the exit code."""
+    """Run with progress and reject lines; print the summary; the exit code.
+
+    `earlier_rejects` gives, after a resumed run, the rejects of the earlier
+    runs into the same directory that still stand: the exit code is that of
+    the whole run, as if it had not been interrupted.
+    """
     from cleaner.batch import Summary  # noqa: PLC0415 - loaded by now
 
     def report_reject(outcome: Outcome) -> None:
@@ -626,8 +655,16 @@ def _run_and_report(
     if summary.inputs == 0 and not summary.skipped:
         _err("warning: no input files found (directories are searched for "
              f"--glob {glob!r}).")
-    if summary.rejected and not allow_rejects:
-        if quiet:
+    earlier = earlier_rejects(summary) if earlier_rejects is not None else Counter()
+    if earlier:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(earlier.items()))
+        # Said even with -q when it decides the exit code, as below.
+        if not quiet or not allow_rejects:
+            decides = "" if allow_rejects else f"; exit {EXIT_REJECTS} (--allow-rejects exits 0)"
+            _err(f"{earlier.total()} rejects ({reasons}) from the earlier runs into "
+                 f"{output_dir}, listed in its rejects file{decides}.")
+    if (summary.rejected or earlier) and not allow_rejects:
+        if quiet and summary.rejected:
             # -q drops the reject lines and the summary, not the reason for a
             # failing exit: a CI log would show exit 1 and nothing else.
             _err(f"{summary.rejected} of {summary.inputs} inputs rejected "

@@ -467,6 +467,13 @@ def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
     return state
 
 
+def count_rejects(path: str) -> Counter[str]:
+    """The rejects of a rejects file, by reason (none for a missing file)."""
+    if not os.path.exists(path):
+        return Counter()
+    return Counter(str(line.get("reason")) for line in read_jsonl(path))
+
+
 def is_run_file(name: str) -> bool:
     """Whether `name` is one that an --output-dir run writes in the directory."""
     return name in (MANIFEST_NAME, REJECTS_NAME, RUN_NAME) or (
@@ -825,6 +832,7 @@ __all__ = [
     "StdoutSink",
     "append_lines",
     "check_resumed_options",
+    "count_rejects",
     "dumps",
     "first_run_options",
     "open_rejects",

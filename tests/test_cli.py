@@ -975,6 +975,30 @@ def test_resume_knows_a_finished_input_however_its_path_is_typed(
     assert _shard_records(tmp_path / "out") == _shard_records(tmp_path / "whole")
 
 
+def test_a_resumed_run_exits_as_the_whole_run_would_for_earlier_rejects(tmp_path: Path) -> None:
+    # Its rejects all came before the interruption: the resumed part has none,
+    # and exited 0, so a script gating on $? missed them.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(EXAMPLES / "000_9910ba9fc400b7a4.txt", pages / "a.txt")
+    (pages / "b.txt").write_bytes(b"")
+    out = str(tmp_path / "out")
+    assert invoke([str(pages), "--output-dir", out, "-j", "1", "-q"]).exit_code == 1
+    again = invoke([str(pages), "--output-dir", out, "-j", "1", "-q", "--resume"])
+    assert again.exit_code == 1
+    assert (f"1 rejects (empty 1) from the earlier runs into {out}, listed in its rejects "
+            "file; exit 1") in again.stderr
+    allowed = invoke([str(pages), "--output-dir", out, "-j", "1", "-q", "--resume",
+                      "--allow-rejects"])
+    assert allowed.exit_code == 0 and allowed.stderr == ""
+    # Nothing rejected before: a resume exits 0, as the whole run would.
+    (pages / "b.txt").unlink()
+    clean_out = str(tmp_path / "clean")
+    assert invoke([str(pages), "--output-dir", clean_out, "-j", "1", "-q"]).exit_code == 0
+    resumed = invoke([str(pages), "--output-dir", clean_out, "-j", "1", "-q", "--resume"])
+    assert resumed.exit_code == 0 and resumed.stderr == ""
+
+
 def test_dedup_names_the_earlier_json_lines_record_also_after_resume(tmp_path: Path) -> None:
     lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(
         encoding="utf-8"
