@@ -552,12 +552,18 @@ def check_resumed_options(
     Raises `UsageError` naming the first option that differs; returns a
     warning when the directory has a manifest but no `run.json` (written by
     a dw-clean that did not record its options: they cannot be checked), or
-    when another version of dw-clean started the run.
+    when another version of dw-clean started the run, or when there is no run
+    at all (a mistyped directory would otherwise start a new run in silence).
     Nothing to check in a directory without a manifest: nothing was done there.
     """
     files = files or LocalRunFiles(output_dir)
     if not files.exists(MANIFEST_NAME):
-        return None
+        if files.exists(RUN_NAME):  # a run stopped before its first commit
+            return None
+        return (f"--resume, but {output_dir} holds no run ({MANIFEST_NAME} and {RUN_NAME} "
+                "are missing): starting a new one there. If another directory holds "
+                "the run to continue, stop this one and resume that.")
+    stored = read_run_file(output_dir, files)
     stored = read_run_file(output_dir, files)
     if stored is None:
         return (f"{output_dir} has no {RUN_NAME} (written by an older dw-clean), so "

@@ -999,6 +999,19 @@ def test_a_resumed_run_exits_as_the_whole_run_would_for_earlier_rejects(tmp_path
     assert resumed.exit_code == 0 and resumed.stderr == ""
 
 
+def test_resume_into_a_directory_without_a_run_warns_and_starts_one(tmp_path: Path) -> None:
+    # A mistyped directory name started a new run in silence.
+    out = tmp_path / "ouput"
+    result = invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1", "-q", "--resume"])
+    assert result.exit_code == 0
+    assert f"warning: --resume, but {out} holds no run" in result.stderr
+    assert (out / "manifest.jsonl").exists()
+    # A run stopped before its first commit left run.json: that is a run, resumed quietly.
+    (out / "manifest.jsonl").unlink()
+    again = invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1", "-q", "--resume"])
+    assert again.exit_code == 0 and again.stderr == ""
+
+
 def test_dedup_names_the_earlier_json_lines_record_also_after_resume(tmp_path: Path) -> None:
     lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(
         encoding="utf-8"
