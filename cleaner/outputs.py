@@ -253,6 +253,7 @@ class FileSink:
     """Records to one `.jsonl` or `.jsonl.gz` file, renamed into place at the end."""
 
     def __init__(self, path: str) -> None:
+        remove_dead_runs_temp_files(path)
         self.file = AtomicFile(path)
 
     def record(self, line: bytes) -> None:
@@ -805,6 +806,36 @@ class ShardSink:
         if self.shard is not None:
             self.shard.discard()
             self.shard = None
+
+
+def remove_dead_runs_temp_files(path: str) -> None:
+    """Delete the temporary files of `path` (`AtomicFile`'s `.NAME.tmp-PID`)
+    that a killed run left: those of a process that is gone. A run killed
+    with SIGKILL (or by the out-of-memory killer) cannot remove its own, and
+    an `-o` file's is as large as the output got; another run writing the
+    same file now keeps its own."""
+    directory, name = os.path.split(os.path.abspath(path))
+    prefix = f".{name}.tmp-"
+    try:
+        names = [entry for entry in os.listdir(directory) if entry.startswith(prefix)]
+    except OSError:
+        return
+    for entry in names:
+        pid = entry[len(prefix):]
+        if not pid.isdigit() or _process_exists(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(directory, entry))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (EPERM): it exists
+        return True
+    return True
 
 
 def remove_stale_temp_files(directory: str) -> None:

@@ -7,6 +7,8 @@ import gzip
 import io
 import json
 import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -52,6 +54,27 @@ def test_encode_record_is_the_dumps_line_as_written() -> None:
         assert encode_record(record) == encode_line(dumps(record))
     # The lone surrogate goes back to the file name's own byte.
     assert encode_record({"source": name}) == b'{"source":"seite-\xe4.txt"}\n'
+
+
+def test_an_output_file_clears_what_a_killed_run_left_of_it(tmp_path: Path) -> None:
+    # A run killed with SIGKILL cannot remove its temporary file, as large as
+    # its output got; a run writing the same file now keeps its own.
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        left = tmp_path / f".out.jsonl.tmp-{gone.pid}"
+        running = tmp_path / f".out.jsonl.tmp-{alive.pid}"
+        other = tmp_path / f".other.jsonl.tmp-{gone.pid}"
+        for path in (left, running, other):
+            path.write_bytes(b"{}\n" * 1000)
+        sink = FileSink(str(tmp_path / "out.jsonl"))
+        sink.commit()
+        assert not left.exists()
+        assert running.exists() and other.exists()
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 def test_atomic_file_appears_only_on_commit(tmp_path: Path) -> None:
