@@ -46,7 +46,6 @@ from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, RecordError, Rejected
 from cleaner.inputs import (
     DEFAULT_MAX_BYTES,
-    STDIN_SOURCE,
     InputRef,
     TruncatedGzip,
     complete_json_lines,
@@ -54,7 +53,14 @@ from cleaner.inputs import (
     read_input,
     to_documents,
 )
-from cleaner.outputs import ManifestEntry, RejectsFile, Sink, as_typed, encode_record
+from cleaner.outputs import (
+    ManifestEntry,
+    RejectsFile,
+    Sink,
+    SourceCounts,
+    as_typed,
+    encode_record,
+)
 from cleaner.timelimit import DocumentTimeout, time_limit
 
 if TYPE_CHECKING:
@@ -787,41 +793,6 @@ def flag_duplicate(line: bytes, earlier: str) -> bytes:
 OutcomeSource = Callable[[Iterable[InputRef], "StopRequested"], Generator[Outcome, None, None]]
 
 
-class FinishedInputs:
-    """The inputs an earlier run finished (--resume), counted by source.
-
-    An input is known by its source first; failing that, by its real path,
-    against the real paths of the finished sources (relative ones taken from
-    the current directory): the first run may have been given `pages` and
-    this one `/data/pages`, or a link to it, and an input cleaned again would
-    be in the output twice.
-    """
-
-    def __init__(self, done: Counter[str]) -> None:
-        self.done = done
-        self._by_real_path: dict[str, str] | None = None
-
-    def take(self, ref: InputRef) -> bool:
-        """Whether `ref` is one of the finished inputs (then counted off)."""
-        source = ref.source if self.done[ref.source] > 0 else self._same_file(ref)
-        if source is None or self.done[source] <= 0:
-            return False
-        self.done[source] -= 1
-        return True
-
-    def _same_file(self, ref: InputRef) -> str | None:
-        if ref.path is None or "://" in ref.path:
-            return None
-        if self._by_real_path is None:
-            # Once, at the first input not found by its source.
-            self._by_real_path = {
-                os.path.realpath(source): source
-                for source in self.done
-                if source != STDIN_SOURCE and "://" not in source
-            }
-        return self._by_real_path.get(os.path.realpath(ref.path))
-
-
 def run(
     refs: Iterable[InputRef],
     options: Options,
@@ -855,7 +826,7 @@ def run(
             deduper.first.setdefault(digest, source)
 
     stop = StopRequested()
-    finished = FinishedInputs(done) if done else None
+    finished = SourceCounts(done) if done else None
 
     def todo() -> Iterator[InputRef]:
         listed = iter(refs)
@@ -867,7 +838,7 @@ def run(
                 return  # `stop` is set: the run ends as after any first signal
             if ref is None:
                 return
-            if finished is not None and finished.take(ref):
+            if finished is not None and finished.take(ref.source) is not None:
                 summary.skipped += 1
                 continue
             yield ref

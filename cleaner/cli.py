@@ -513,10 +513,12 @@ def _clean(
     rejects_file: outputs.RejectsFile | None = None
     done: Counter[str] = Counter()
     earlier: list[tuple[str, str]] = []
+    listed_rejected = 0
     if output_dir is not None:
         shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,
                                    rejects_path=rejects, run_options=run_options)
         done, earlier = shards.state.done, shards.state.digests
+        listed_rejected = shards.state.rejected
         sink = shards
     elif output is not None:
         sink = outputs.FileSink(output)
@@ -536,15 +538,23 @@ def _clean(
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
                            glob=glob, allow_rejects=allow_rejects, discard=sink.discard,
-                           earlier_rejects=_earlier_rejects(output_dir, rejects, resume))
+                           earlier_rejects=_earlier_rejects(output_dir, rejects, resume,
+                                                            listed_rejected))
+
+
+# The reason shown for rejected inputs the manifest lists but the rejects
+# file does not (an earlier run wrote them to its own --rejects FILE).
+UNLISTED_REASON = "reasons in the earlier runs' --rejects file"
 
 
 def _earlier_rejects(
-    output_dir: str | None, rejects: str | None, resume: bool
+    output_dir: str | None, rejects: str | None, resume: bool, listed_rejected: int = 0
 ) -> Callable[[Summary], Counter[str]] | None:
-    """For a resumed run into a local directory: the rejects its rejects file
-    holds from earlier runs, once this run is done (see `_run_and_report`).
-    (Not for `--rejects -`, which keeps nothing; nor a remote directory.)"""
+    """For a resumed run into a local directory: the rejects of earlier runs
+    that still stand, once this run is done (see `_run_and_report`), by
+    reason as its rejects file gives them; at least the `listed_rejected`
+    inputs the manifest showed rejected when the run started. (None for
+    `--rejects -`, which keeps nothing, and for a remote directory.)"""
     if not resume or output_dir is None or rejects == "-":
         return None
     from cleaner import outputs  # noqa: PLC0415 - loaded by now
@@ -554,7 +564,10 @@ def _earlier_rejects(
         return None
 
     def earlier(summary: Summary) -> Counter[str]:
-        return outputs.count_rejects(path) - summary.rejects
+        found = outputs.count_rejects(path) - summary.rejects
+        if found.total() < listed_rejected:
+            found[UNLISTED_REASON] += listed_rejected - found.total()
+        return found
 
     return earlier
 
@@ -656,13 +669,9 @@ def _run_and_report(
         _err("warning: no input files found (directories are searched for "
              f"--glob {glob!r}).")
     earlier = earlier_rejects(summary) if earlier_rejects is not None else Counter()
-    if earlier:
-        reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(earlier.items()))
-        # Said even with -q when it decides the exit code, as below.
-        if not quiet or not allow_rejects:
-            decides = "" if allow_rejects else f"; exit {EXIT_REJECTS} (--allow-rejects exits 0)"
-            _err(f"{earlier.total()} rejects ({reasons}) from the earlier runs into "
-                 f"{output_dir}, listed in its rejects file{decides}.")
+    # Said even with -q when it decides the exit code, as below.
+    if earlier and (not quiet or not allow_rejects):
+        _report_earlier_rejects(earlier, output_dir, allow_rejects=allow_rejects)
     if (summary.rejected or earlier) and not allow_rejects:
         if quiet and summary.rejected:
             # -q drops the reject lines and the summary, not the reason for a
@@ -672,6 +681,22 @@ def _run_and_report(
                  "is named on stderr; --allow-rejects exits 0).")
         return EXIT_REJECTS
     return EXIT_OK
+
+
+def _report_earlier_rejects(
+    earlier: Counter[str], output_dir: str | None, *, allow_rejects: bool
+) -> None:
+    reasons = ", ".join(
+        f"{reason} {count}" for reason, count in sorted(earlier.items())
+        if reason != UNLISTED_REASON
+    )
+    where = [f"{reasons}: listed in its rejects file"] if reasons else []
+    if earlier[UNLISTED_REASON]:
+        where.append(f"{earlier[UNLISTED_REASON]} listed only as rejected in its manifest: "
+                     "their reasons are in the --rejects file of the run that rejected them")
+    decides = "" if allow_rejects else f"; exit {EXIT_REJECTS} (--allow-rejects exits 0)"
+    _err(f"{earlier.total()} rejects from the earlier runs into {output_dir} "
+         f"({'; '.join(where)}){decides}.")
 
 
 def _progress_bar(quiet: bool) -> Any:

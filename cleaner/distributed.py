@@ -78,6 +78,7 @@ from cleaner.outputs import (
     RunOptions,
     ShardSink,
     Sink,
+    SourceCounts,
     StaleLines,
     check_resumed_options,
     parse_jsonl,
@@ -610,6 +611,7 @@ class FsspecShardSink:
         self.state = ResumeState()
         if resume:
             self._resume()
+        self.failed = SourceCounts(self.state.failed)
 
     def _path(self, name: str) -> str:
         return f"{self.root}/{name}"
@@ -704,11 +706,11 @@ class FsspecShardSink:
         if entry.records:
             entry.shard = self.shard_name
         self.manifest_spool.write(entry.manifest_line().encode("utf-8") + b"\n")
-        if self.state.failed[entry.source] > 0:
+        failed = self.failed.take(entry.source)
+        if failed is not None:
             # Its new outcome replaces the earlier run's failure.
-            self.state.failed[entry.source] -= 1
-            self.stale_manifest.replace(entry.source)
-            self.stale_rejects.replace(entry.source)
+            self.stale_manifest.replace(failed)
+            self.stale_rejects.replace(failed)
         if entry.rejected:
             self.rejects_spool.write(entry.reject_line().encode("utf-8") + b"\n")
         if self.count >= self.shard_size:

@@ -560,7 +560,9 @@ def source_name(path: str) -> str:
     Standard input and URLs are named as given."""
     if path == STDIN_SOURCE or "://" in path:
         return path
-    return str(PurePath(path))
+    name = str(PurePath(path))
+    # A file named "-", typed "./-", is not standard input.
+    return f"./{name}" if name == STDIN_SOURCE else name
 
 
 def read_stdin(stdin: BinaryIO, max_bytes: int) -> InputRef:

@@ -52,7 +52,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
-from cleaner.inputs import FORMATS, source_name
+from cleaner.inputs import FORMATS, STDIN_SOURCE, source_name
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -420,6 +420,51 @@ def parse_jsonl(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
             yield value
 
 
+class SourceCounts:
+    """How many times each source is listed (done, or failed, by an earlier
+    run), looked up by the name as this run writes it.
+
+    A name not listed is looked up by its absolute path among the listed
+    ones (relative ones taken from the current directory): the first run may
+    have been given `pages/` and this one `/data/pages`, and an input
+    cleaned again would be in the output twice. Absolute, not real, paths:
+    through a link, another name of the same file is another input, as a
+    walk through the link makes it.
+    """
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+        self._by_path: dict[str, list[str]] | None = None
+
+    def take(self, source: str) -> str | None:
+        """The listed source that `source` is (itself, or one with its
+        absolute path), counted off once; None when none is left."""
+        if self.counts[source] > 0:
+            found: str | None = source
+        else:
+            found = next(
+                (name for name in self._same_path(source) if self.counts[name] > 0), None
+            )
+        if found is not None:
+            self.counts[found] -= 1
+        return found
+
+    def _same_path(self, source: str) -> list[str]:
+        if not _is_local_name(source):
+            return []
+        if self._by_path is None:
+            # Once, at the first source not found by its name.
+            self._by_path = {}
+            for name in self.counts:
+                if _is_local_name(name):
+                    self._by_path.setdefault(os.path.abspath(name), []).append(name)
+        return self._by_path.get(os.path.abspath(source), [])
+
+
+def _is_local_name(source: str) -> bool:
+    return source != STDIN_SOURCE and "://" not in source
+
+
 @dataclass(slots=True)
 class ResumeState:
     """What an earlier run in the same `--output-dir` already finished."""
@@ -428,6 +473,8 @@ class ResumeState:
     done: Counter[str] = field(default_factory=Counter)
     # How many times each source failed (its worker died): to be cleaned again.
     failed: Counter[str] = field(default_factory=Counter)
+    # How many inputs were rejected (they stay so: done).
+    rejected: int = 0
     # (clean-text digest, source) of every record written, in order.
     digests: list[tuple[str, str]] = field(default_factory=list)
     shard_index: int = 0
@@ -452,6 +499,7 @@ def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
             state.failed[source] += 1
             continue
         state.done[source] += 1
+        state.rejected += entry.get("status") == "rejected"
         digests = entry.get("digests") or []
         sources = entry.get("digest_sources")
         if not isinstance(sources, list) or len(sources) != len(digests):
@@ -711,6 +759,7 @@ class ShardSink:
         if resume:
             remove_stale_temp_files(output_dir)
             self.state = read_resume_state(output_dir)
+        self.failed = SourceCounts(self.state.failed)
         self.rejects = open_rejects(
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
         )
@@ -766,12 +815,12 @@ class ShardSink:
         if entry.records:
             entry.shard = self.shard_name
         self.pending.append(entry)
-        if self.state.failed[entry.source] > 0:
+        failed = self.failed.take(entry.source)
+        if failed is not None:
             # Its new outcome replaces the earlier run's failure, in the
             # same rewrite of the manifest and rejects that lists it.
-            self.state.failed[entry.source] -= 1
-            self.stale.replace(entry.source)
-            self.rejects.stale.replace(entry.source)
+            self.stale.replace(failed)
+            self.rejects.stale.replace(failed)
         if entry.rejected:
             self.rejects.add(entry)
         if self.count >= self.shard_size:
@@ -822,18 +871,21 @@ def remove_dead_runs_temp_files(path: str) -> None:
         return
     for entry in names:
         pid = entry[len(prefix):]
-        if not pid.isdigit() or _process_exists(int(pid)):
+        # (isascii: isdigit also takes "²", which int() does not.)
+        if not (pid.isascii() and pid.isdigit()) or _process_exists(int(pid)):
             continue
         with contextlib.suppress(OSError):
             os.unlink(os.path.join(directory, entry))
 
 
 def _process_exists(pid: int) -> bool:
+    """Whether `pid` may be a running process (a number past the system's
+    range is kept as if it were: not a name this program writes)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # another user's process (EPERM): it exists
+    except (OSError, OverflowError):  # another user's process (EPERM); no pid at all
         return True
     return True
 
@@ -866,6 +918,7 @@ __all__ = [
     "RunOptions",
     "ShardSink",
     "Sink",
+    "SourceCounts",
     "StdoutSink",
     "append_lines",
     "check_resumed_options",

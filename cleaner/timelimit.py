@@ -58,9 +58,9 @@ def untimed() -> Iterator[None]:
     ):
         yield
         return
-    remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    remaining, interval = signal.setitimer(signal.ITIMER_REAL, 0)
     try:
         yield
     finally:
         if remaining:
-            signal.setitimer(signal.ITIMER_REAL, remaining)
+            signal.setitimer(signal.ITIMER_REAL, remaining, interval)

@@ -220,6 +220,20 @@ def test_an_untimed_block_outside_a_time_limit_starts_no_timer() -> None:
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_an_untimed_block_keeps_a_periodic_timers_interval() -> None:
+    # A library user's own periodic timer: paused, then running as before.
+    previous = signal.signal(signal.SIGALRM, lambda *_: None)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30, 5)
+        with untimed():
+            assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        remaining, interval = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining <= 30 and interval == 5
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.mark.parametrize(
     ("hook", "reason"),
     [("slow", Reason.TIMEOUT), ("stuck", Reason.TIMEOUT), ("crash", Reason.ERROR)],

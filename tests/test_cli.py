@@ -960,7 +960,8 @@ def test_resume_knows_a_finished_input_however_its_path_is_typed(
     monkeypatch.chdir(tmp_path)
     pages = tmp_path / "pages"
     shutil.copytree(EXAMPLES, pages)
-    (tmp_path / "link").symlink_to(pages)
+    # Another name of a page, through a link: another input, done in its own name.
+    (pages / "same.txt").symlink_to(sorted(pages.glob("*.txt"))[0].name)
     names = sorted(path.name for path in pages.glob("*.txt"))
     assert invoke(["pages", "--output-dir", "whole", "-j", "1"]).exit_code == 0
     # Interrupted after two inputs, named with "./" and a doubled slash.
@@ -968,10 +969,10 @@ def test_resume_knows_a_finished_input_however_its_path_is_typed(
     assert invoke(["--files-from", "done.txt", "--output-dir", "out", "-j", "1"]).exit_code == 0
     assert _shard_records(tmp_path / "out")[0]["source"] == f"pages/{names[0]}"
     # The first resume cleans the rest; the later ones find every input done.
-    for typed, skipped in (("./pages/", 2), (str(pages), len(names)), ("link", len(names))):
+    for typed, skipped in (("./pages/", 2), (str(pages), len(names)), ("pages", len(names))):
         result = invoke([typed, "--output-dir", "out", "-j", "1", "--resume"])
         assert result.exit_code == 0, result.output
-        assert f", {skipped} skipped as done" in result.stderr
+        assert f"0 duplicates, {skipped} skipped as done" in result.stderr
     assert _shard_records(tmp_path / "out") == _shard_records(tmp_path / "whole")
 
 
@@ -986,11 +987,20 @@ def test_a_resumed_run_exits_as_the_whole_run_would_for_earlier_rejects(tmp_path
     assert invoke([str(pages), "--output-dir", out, "-j", "1", "-q"]).exit_code == 1
     again = invoke([str(pages), "--output-dir", out, "-j", "1", "-q", "--resume"])
     assert again.exit_code == 1
-    assert (f"1 rejects (empty 1) from the earlier runs into {out}, listed in its rejects "
-            "file; exit 1") in again.stderr
+    assert (f"1 rejects from the earlier runs into {out} (empty 1: listed in its rejects "
+            "file); exit 1") in again.stderr
     allowed = invoke([str(pages), "--output-dir", out, "-j", "1", "-q", "--resume",
                       "--allow-rejects"])
     assert allowed.exit_code == 0 and allowed.stderr == ""
+    # Rejected into a --rejects FILE that the resume is not given: the
+    # manifest still lists them as rejected.
+    elsewhere = str(tmp_path / "elsewhere")
+    assert invoke([str(pages), "--output-dir", elsewhere, "-j", "1", "-q", "--rejects",
+                   str(tmp_path / "r.jsonl")]).exit_code == 1
+    resumed_elsewhere = invoke([str(pages), "--output-dir", elsewhere, "-j", "1", "-q",
+                                "--resume"])
+    assert resumed_elsewhere.exit_code == 1
+    assert "1 listed only as rejected in its manifest" in resumed_elsewhere.stderr
     # Nothing rejected before: a resume exits 0, as the whole run would.
     (pages / "b.txt").unlink()
     clean_out = str(tmp_path / "clean")

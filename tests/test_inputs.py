@@ -23,6 +23,7 @@ from cleaner.inputs import (
     decode,
     discover,
     read_input,
+    source_name,
     to_documents,
 )
 
@@ -96,6 +97,8 @@ def test_a_glob_reads_like_the_shell_and_finds_each_input_once(
     monkeypatch.chdir(root)
     assert found("**/g.txt") == ["b/f/g.txt"]
     assert found("./b/*.txt") == ["b/c.txt"]
+    # A file named "-" is no standard input, however it is typed.
+    assert source_name("./-") == source_name(".//-") == "./-" != source_name("-")
     assert found(".//b/") == ["b/c.txt", "b/d.txt.gz", "b/f/g.txt"]
 
 

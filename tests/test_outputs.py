@@ -21,6 +21,7 @@ from cleaner.outputs import (
     ManifestEntry,
     RejectsFile,
     ShardSink,
+    SourceCounts,
     StdoutSink,
     dumps,
     encode_line,
@@ -66,12 +67,15 @@ def test_an_output_file_clears_what_a_killed_run_left_of_it(tmp_path: Path) -> N
         left = tmp_path / f".out.jsonl.tmp-{gone.pid}"
         running = tmp_path / f".out.jsonl.tmp-{alive.pid}"
         other = tmp_path / f".other.jsonl.tmp-{gone.pid}"
-        for path in (left, running, other):
+        # Names no run of ours writes are left alone, and raise nothing.
+        odd = [tmp_path / ".out.jsonl.tmp-\u00b2", tmp_path / f".out.jsonl.tmp-{10**30}"]
+        for path in (left, running, other, *odd):
             path.write_bytes(b"{}\n" * 1000)
         sink = FileSink(str(tmp_path / "out.jsonl"))
         sink.commit()
         assert not left.exists()
         assert running.exists() and other.exists()
+        assert all(path.exists() for path in odd)
     finally:
         alive.kill()
         alive.wait()
@@ -181,6 +185,41 @@ def test_existing_run_needs_resume(tmp_path: Path) -> None:
     sink.commit()
     with pytest.raises(UsageError, match="--resume"):
         ShardSink(str(tmp_path), shard_size=2)
+
+
+def test_a_listed_source_is_found_by_its_name_else_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    counts = SourceCounts(Counter({"pages/a.txt": 1, "pages/b.txt": 2, "-": 1}))
+    assert counts.take(str(tmp_path / "pages" / "b.txt")) == "pages/b.txt"
+    assert counts.take("pages/b.txt") == "pages/b.txt"
+    assert counts.take("pages/b.txt") is None  # listed twice, taken twice
+    assert counts.take("pages/a.txt") == "pages/a.txt"
+    assert counts.take(str(tmp_path / "pages" / "a.txt")) is None
+    # Another name of the same file (through a link) is another input;
+    # standard input and URLs are found by their name only.
+    assert counts.take("link/a.txt") is None
+    assert counts.take("-") == "-"
+    assert counts.take("file:///x") is None
+
+
+def test_a_failed_input_cleaned_again_under_another_name_replaces_its_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sink = ShardSink("out", shard_size=4)
+    sink.done(ManifestEntry("pages/a.txt", "ok"))
+    failed = ManifestEntry("pages/c.txt", "failed", reason="error", detail="worker died")
+    sink.done(failed)
+    sink.commit()
+    # Resumed as /abs/pages: the failure's lines give way to the new outcome.
+    sink = ShardSink("out", shard_size=4, resume=True)
+    sink.done(ManifestEntry(str(tmp_path / "pages" / "c.txt"), "ok"))
+    sink.commit()
+    statuses = [line["status"] for line in read_jsonl("out/manifest.jsonl")]
+    assert statuses == ["ok", "ok"]
+    assert (tmp_path / "out" / "rejects.jsonl").read_text() == ""
 
 
 def test_resume_continues_a_partial_shard_and_equals_one_run(tmp_path: Path) -> None:
