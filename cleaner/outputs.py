@@ -613,7 +613,6 @@ def check_resumed_options(
                 "are missing): starting a new one there. If another directory holds "
                 "the run to continue, stop this one and resume that.")
     stored = read_run_file(output_dir, files)
-    stored = read_run_file(output_dir, files)
     if stored is None:
         return (f"{output_dir} has no {RUN_NAME} (written by an older dw-clean), so "
                 "this run cannot check that its options are the first run's; give "
