@@ -552,13 +552,18 @@ def file_ref(path: str) -> InputRef:
     return InputRef(source=source, path=path)
 
 
+def is_local_name(source: str) -> bool:
+    """Whether an input's name is a local path: not standard input, not a URL."""
+    return source != STDIN_SOURCE and "://" not in source
+
+
 def source_name(path: str) -> str:
     """A local path as a record's `source` names it: without "./", "/./",
     doubled or trailing slashes. `pages/` and `./pages` name their files
     alike, so that --resume knows a file whichever way the directory was
     typed. ".." is kept: through a symbolic link, "a/../b" need not be "b".
     Standard input and URLs are named as given."""
-    if path == STDIN_SOURCE or "://" in path:
+    if not is_local_name(path):
         return path
     name = str(PurePath(path))
     # A file named "-", typed "./-", is not standard input.

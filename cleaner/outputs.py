@@ -52,7 +52,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
-from cleaner.inputs import FORMATS, STDIN_SOURCE, source_name
+from cleaner.inputs import FORMATS, is_local_name, source_name
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -450,19 +450,15 @@ class SourceCounts:
         return found
 
     def _same_path(self, source: str) -> list[str]:
-        if not _is_local_name(source):
+        if not is_local_name(source):
             return []
         if self._by_path is None:
             # Once, at the first source not found by its name.
             self._by_path = {}
             for name in self.counts:
-                if _is_local_name(name):
+                if is_local_name(name):
                     self._by_path.setdefault(os.path.abspath(name), []).append(name)
         return self._by_path.get(os.path.abspath(source), [])
-
-
-def _is_local_name(source: str) -> bool:
-    return source != STDIN_SOURCE and "://" not in source
 
 
 @dataclass(slots=True)
