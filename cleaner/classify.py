@@ -133,10 +133,11 @@ class Page:
     end_index: int = 0
     # Lines matched by a table, before structure decided (for `explain`).
     table_rules: dict[int, Rule] = field(default_factory=dict)
-    # A hard-wrapped dump's lines are joined before they are read: how many
-    # input lines each of the page's lines stands for (for `explain`).
+    # A hard-wrapped dump's lines are joined before they are read, and a
+    # double-spaced page's blank lines dropped: how many input lines each of
+    # the page's lines stands for (for `explain`), and which layout that was
+    # (`cleaner.unwrap.Layout.kind`; the glued-headline rule reads it).
     input_spans: list[int] | None = None
-    # Which layout those spans undid (`cleaner.unwrap.Layout.kind`).
     input_layout: str = ""
 
     def set(self, index: int, category: str, rule: str, value: object = None) -> None:

@@ -427,7 +427,7 @@ def _check_options(
     in_output_dir = rejects is not None and output_dir is not None and (
         os.path.realpath(folder) == os.path.realpath(output_dir)
     )
-    if in_output_dir and _is_run_file(os.path.basename(rejects or "")):  # noqa: PTH119
+    if in_output_dir and _is_shard_or_manifest(os.path.basename(rejects or "")):  # noqa: PTH119
         # The rejects, written last, replaced the manifest (and --resume then
         # cleaned everything again into the shards) or a shard.
         raise UsageError(f"--rejects {rejects} is a file --output-dir writes itself; name "
@@ -438,10 +438,13 @@ def _check_options(
     check_format(fmt)
 
 
-def _is_run_file(name: str) -> bool:
-    """Whether `name` is the manifest, run.json or a shard of an --output-dir run."""
-    return name in {"manifest.jsonl", "run.json"} or (
-        name.startswith("part-") and name.endswith(".jsonl.gz"))
+def _is_shard_or_manifest(name: str) -> bool:
+    """Whether `name` is a file an --output-dir run writes, but its rejects file
+    (which `--rejects` may name). (Imported only on this rare path: the
+    options are checked before the heavier modules load.)"""
+    from cleaner import outputs  # noqa: PLC0415
+
+    return outputs.is_run_file(name) and name != outputs.REJECTS_NAME
 
 
 def _clean(

@@ -110,13 +110,8 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     """
     rules = rules or default_ruleset()
     layout = undo_layout(text)
-    if layout is not None:
-        text = layout.text
-    page = classify_lines(
-        split_lines(text), rules, keep_gallery, layout="" if layout is None else layout.kind
-    )
-    if layout is not None:
-        page.input_spans = layout.spans
+    page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
+    page.input_spans = layout.spans
     return settle(page, rules, keep_gallery)
 
 

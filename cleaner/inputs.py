@@ -461,14 +461,15 @@ def _walk(
         for entry in entries:
             entry_path = os.path.join(path, entry.name)
             if not _is_directory(entry):
-                if taking.takes(entry.name):
-                    own = own_outputs and own_outputs.has_file(real, entry.name)
-                    special = None if own else _special_file(entry)
-                    if special is not None:
-                        yield _problem_ref(entry_path, f"{special}, not a file: a walk does not "
-                                                       "read it (name it as an input to read it)")
-                    else:
-                        yield None if own else file_ref(entry_path)
+                if not taking.takes(entry.name):
+                    continue
+                if own_outputs and own_outputs.has_file(real, entry.name):
+                    yield None
+                elif (special := _special_file(entry)) is not None:
+                    yield _problem_ref(entry_path, f"{special}, not a file: a walk does not "
+                                                   "read it (name it as an input to read it)")
+                else:
+                    yield file_ref(entry_path)
                 continue
             below = taking.below(entry.name)
             if below is None:

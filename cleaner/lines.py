@@ -40,6 +40,8 @@ def without_stray_controls(text: str) -> tuple[str, bool]:
         return text, False
     text, removed = STRAY_CONTROLS.subn("", text)
     return text, removed > 0
+
+
 # Sentence-final punctuation, closing quotes included, in DW's scripts: the
 # Devanagari danda "।" (Hindi, Bengali) and its double "॥", the Ethiopic full
 # stop "።" and question mark "፧" (Amharic), the Urdu full stop "۔".

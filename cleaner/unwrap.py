@@ -345,18 +345,19 @@ DOUBLE_SPACED = "double-spaced"
 
 class Layout(NamedTuple):
     """A page read without its layout: its text, how many input lines each of
-    its lines stands for, and which layout was undone."""
+    its lines stands for, and which layout was undone (None and "" for a page
+    read as it is)."""
 
     text: str
-    spans: list[int]
+    spans: list[int] | None
     kind: str
 
 
-def undo_layout(text: str) -> Layout | None:
+def undo_layout(text: str) -> Layout:
     """The page with hard wrapping (`unwrap`) or double spacing
-    (`single_space`) undone; None when it has neither."""
+    (`single_space`) undone, or as it is when it has neither."""
     unwrapped = unwrap(text)
     if unwrapped is not None:
         return Layout(*unwrapped, HARD_WRAPPED)
     spaced = single_space(text)
-    return None if spaced is None else Layout(*spaced, DOUBLE_SPACED)
+    return Layout(text, None, "") if spaced is None else Layout(*spaced, DOUBLE_SPACED)

@@ -136,16 +136,16 @@ def analyse_text(
 
     The first line of the text, when it is the header's title, is preset as the
     title, the way a record's title field marks it (`records.analyse_record`).
-    A hard-wrapped text under the header is layout, as a dump without one
-    is (`core.analyse`): the header's own lines (a long `description`) would
-    hide the wrapping if the two were looked at together.
+    A hard-wrapped or double-spaced text under the header is read without
+    that layout, as a dump without one is (`core.analyse`): the header's own
+    lines (a long `description`) would hide it if the two were looked at
+    together.
     """
     fields, header, body = split_front_matter(text)
     if not header:
         return analyse(text, rules=rules, keep_gallery=keep_gallery), {}
     layout = undo_layout(body)
-    if layout is not None:
-        body = layout.text
+    body = layout.text
     title, _ = header_title(fields)
     lines = page_lines(body)
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
@@ -160,12 +160,11 @@ def analyse_text(
         keep_gallery=keep_gallery,
         preset=preset,
         title_index=title_index,
-        layout="" if layout is None else layout.kind,
+        layout=layout.kind,
     )
     page = with_header_lines(page, header)
-    if layout is not None:
+    if layout.spans is not None:
         page.input_spans = [1] * len(header) + layout.spans
-        page.input_layout = layout.kind
     return page, fields
 
 

@@ -227,9 +227,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int],
     # as a text dump file is (`core.analyse`), while the lines still have the
     # widths the wrapper gave them. A double-spaced text loses its blank lines.
     layout = undo_layout(text)
-    if layout is not None:
-        text = layout.text
-    lines, headings = html_to_lines(text)
+    lines, headings = html_to_lines(layout.text)
     pattern = inline_pattern(rules)
     out: list[str] = []
     out_headings: set[int] = set()
@@ -239,7 +237,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int],
             out.append(line)
             continue
         out.extend(split_inline_chrome(line, rules, pattern) if line else [""])
-    return out, out_headings, "" if layout is None else layout.kind
+    return out, out_headings, layout.kind
 
 
 # --- fields -------------------------------------------------------------------
