@@ -70,7 +70,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol, cast
 
 from cleaner.document import Document
@@ -515,6 +515,19 @@ def _special_file(entry: os.DirEntry[str]) -> str | None:
         mode = entry.stat().st_mode
     except OSError:  # a link loop or a link to nothing
         return None
+    return _special_kind(mode)
+
+
+def _special_path(path: str) -> str | None:
+    """`_special_file` for a path that no directory listing gave."""
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):  # reading it says why
+        return None
+    return _special_kind(mode)
+
+
+def _special_kind(mode: int) -> str | None:
     return next((kind for is_kind, kind in _SPECIAL_FILES if is_kind(mode)), None)
 
 
@@ -714,6 +727,13 @@ def discover(
             yield ref
     if files_from is not None:
         for path in paths_from_file(files_from, stdin, null=null):
+            # A list is made by a tool (`find -name '*.txt'`), as a walk is,
+            # and a FIFO in it would stall the run as one in a walk did.
+            if (special := _special_path(path)) is not None:
+                yield _problem_ref(path, f"{special}, not a file: a --files-from list's "
+                                         "entries are read as files (name it as an input "
+                                         "to read it)")
+                continue
             yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
                                    own_outputs=own_outputs)
 

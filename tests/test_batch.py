@@ -214,6 +214,17 @@ def test_the_time_limit_stands_still_while_a_reader_is_imported() -> None:
             time.sleep(5)  # what was left of the limit runs on
 
 
+def test_an_alarm_handled_inside_an_untimed_block_times_out_when_it_ends() -> None:
+    # The alarm fired just before the pause; its handler runs in the import.
+    finished = False
+    with time_limit(30), pytest.raises(DocumentTimeout), untimed():
+        signal.raise_signal(signal.SIGALRM)
+        finished = True
+    assert finished
+    with time_limit(30), untimed():
+        pass  # the deferred timeout was spent: none is left over
+
+
 def test_an_untimed_block_outside_a_time_limit_starts_no_timer() -> None:
     with untimed():
         pass

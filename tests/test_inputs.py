@@ -295,6 +295,20 @@ def test_a_walk_rejects_a_named_pipe_and_a_named_one_is_read(tmp_path: Path) -> 
     assert named.problem is None
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_files_from_list_rejects_a_named_pipe(tmp_path: Path) -> None:
+    # `find -name '*.txt' > list` takes a FIFO as a walk does.
+    (tmp_path / "a.txt").write_text("A page.\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "b.txt")
+    listing = tmp_path / "list"
+    listing.write_text(f"{tmp_path / 'a.txt'}\n{tmp_path / 'b.txt'}\n{tmp_path / 'c.txt'}\n",
+                       encoding="utf-8")
+    refs = list(discover([], files_from=str(listing)))
+    assert [Path(ref.source).name for ref in refs] == ["a.txt", "b.txt", "c.txt"]
+    assert refs[0].problem is None and refs[2].problem is None  # c.txt: reading says why
+    assert refs[1].problem is not None and "named pipe (FIFO), not a file" in refs[1].problem
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_permission_denied_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
