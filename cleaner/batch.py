@@ -801,7 +801,7 @@ def run(
     jobs: int = 1,
     rejects: RejectsFile | None = None,
     dedup: str | None = None,
-    done: Counter[str] | None = None,
+    done: Counter[str] | SourceCounts | None = None,
     earlier_digests: Iterable[tuple[str, str]] = (),
     on_reject: Callable[[Outcome], None] | None = None,
     progress: Any = None,
@@ -811,7 +811,8 @@ def run(
     """Clean every input into `sink`; returns the summary. Stops cleanly on a signal.
 
     `done` counts the sources finished by an earlier run (skipped, as many
-    times as they were done: a path listed twice is cleaned twice); `earlier_digests`
+    times as they were done: a path listed twice is cleaned twice; a
+    `SourceCounts` also knows the paths the manifest recorded); `earlier_digests`
     their record digests, so --dedup sees them. `outcome_source` replaces the
     local workers (a Dask cluster gives its outcomes, in input order, through
     it), so every engine shares this one loop. Raises `DwCleanError` for fatal
@@ -826,7 +827,7 @@ def run(
             deduper.first.setdefault(digest, source)
 
     stop = StopRequested()
-    finished = SourceCounts(done) if done else None
+    finished = SourceCounts(done) if isinstance(done, Counter) else done
 
     def todo() -> Iterator[InputRef]:
         listed = iter(refs)

@@ -514,13 +514,13 @@ def _clean(
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
-    done: Counter[str] = Counter()
+    done: outputs.SourceCounts | None = None
     earlier: list[tuple[str, str]] = []
     listed_rejected = 0
     if output_dir is not None:
         shards = outputs.ShardSink(output_dir, shard_size=shard_size, resume=resume,
                                    rejects_path=rejects, run_options=run_options)
-        done, earlier = shards.state.done, shards.state.digests
+        done, earlier = shards.state.finished(), shards.state.digests
         listed_rejected = shards.state.rejected
         sink = shards
     elif output is not None:

@@ -36,7 +36,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -611,7 +611,7 @@ class FsspecShardSink:
         self.state = ResumeState()
         if resume:
             self._resume()
-        self.failed = SourceCounts(self.state.failed)
+        self.failed = SourceCounts(self.state.failed, self.state.paths)
 
     def _path(self, name: str) -> str:
         return f"{self.root}/{name}"
@@ -809,15 +809,15 @@ def open_sink(
     resume: bool = False,
     rejects_path: str | None = None,
     run_options: RunOptions | None = None,
-) -> tuple[Sink, Counter[str], list[tuple[str, str]]]:
+) -> tuple[Sink, SourceCounts, list[tuple[str, str]]]:
     """The sink for `output_dir`, and what an earlier run there already did."""
     if is_local_output(output_dir):
         shards = ShardSink(local_path(output_dir), shard_size=shard_size, resume=resume,
                            rejects_path=rejects_path, run_options=run_options)
-        return shards, shards.state.done, shards.state.digests
+        return shards, shards.state.finished(), shards.state.digests
     remote = FsspecShardSink(output_dir, shard_size=shard_size, resume=resume,
                              rejects_url=rejects_path, run_options=run_options)
-    return remote, remote.state.done, remote.state.digests
+    return remote, remote.state.finished(), remote.state.digests
 
 
 # --- the run ------------------------------------------------------------------

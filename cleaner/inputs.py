@@ -558,12 +558,17 @@ def file_ref(path: str) -> InputRef:
     file name that is not (bytes \xff\xfe, decoded by Python as lone
     surrogates) is named with backslash escapes, so that records and the
     manifest stay UTF-8 and --resume recognises the name it wrote."""
-    source = source_name(path)
+    return InputRef(source=utf8_name(source_name(path)), path=path)
+
+
+def utf8_name(name: str) -> str:
+    """A path as valid UTF-8: the bytes of a name that is not UTF-8 (which
+    Python decodes as lone surrogates) as backslash escapes."""
     try:
-        source.encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:
-        source = source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return InputRef(source=source, path=path)
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 def is_local_name(source: str) -> bool:

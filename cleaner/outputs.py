@@ -16,7 +16,9 @@ A shard directory (`--output-dir`) holds:
   reject when it commits the new outcome), and `digests`
   are the hashes of the records' clean text (so `--resume --dedup` knows what
   came before), with `digest_sources`, their records' sources, for an input
-  of several records (JSON Lines: `dump.jsonl#2`);
+  of several records (JSON Lines: `dump.jsonl#2`), and with `path`, the
+  absolute path, for a source named by a relative one (so that a `--resume`
+  from another working directory knows the file);
 - `rejects.jsonl` (unless `--rejects` names another file);
 - `run.json`: `{"dw_clean": VERSION, "options": {"--shard-size": 10000, ...}}`,
   the options that decide which inputs are taken and what their records hold
@@ -32,7 +34,7 @@ on.
 
 # Paths stay plain strings as the user typed them, as in cleaner/inputs.py
 # (where they are the `source` of records), so os.path rather than pathlib.
-# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH110, PTH113, PTH118, PTH123, PTH208
+# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH110, PTH113, PTH117, PTH118, PTH123, PTH208
 
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from cleaner.errors import DwCleanError, UsageError
-from cleaner.inputs import FORMATS, is_local_name, source_name
+from cleaner.inputs import FORMATS, is_local_name, source_name, utf8_name
 from cleaner.version import __version__
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -211,6 +213,8 @@ class ManifestEntry:
         }
         if self.digest_sources is not None:
             line["digest_sources"] = self.digest_sources
+        if is_local_name(self.source) and not os.path.isabs(self.source):
+            line["path"] = absolute_name(self.source)
         return dumps(line)
 
     def reject_line(self) -> str:
@@ -425,15 +429,17 @@ class SourceCounts:
     run), looked up by the name as this run writes it.
 
     A name not listed is looked up by its absolute path among the listed
-    ones (relative ones taken from the current directory): the first run may
-    have been given `pages/` and this one `/data/pages`, and an input
+    ones (a relative one's as the manifest recorded it, else taken from the
+    current directory): the first run may have been given `pages/` and this
+    one `/data/pages`, or been started in another directory, and an input
     cleaned again would be in the output twice. Absolute, not real, paths:
     through a link, another name of the same file is another input, as a
     walk through the link makes it.
     """
 
-    def __init__(self, counts: Counter[str]) -> None:
-        self.counts = counts
+    def __init__(self, counts: Counter[str], paths: Mapping[str, str] | None = None) -> None:
+        self.counts = counts  # (the caller's: taking a source counts it off there)
+        self.paths = paths or {}
         self._by_path: dict[str, list[str]] | None = None
 
     def take(self, source: str) -> str | None:
@@ -457,8 +463,16 @@ class SourceCounts:
             self._by_path = {}
             for name in self.counts:
                 if is_local_name(name):
-                    self._by_path.setdefault(os.path.abspath(name), []).append(name)
-        return self._by_path.get(os.path.abspath(source), [])
+                    path = self.paths.get(name) or absolute_name(name)
+                    self._by_path.setdefault(path, []).append(name)
+        return self._by_path.get(absolute_name(source), [])
+
+
+def absolute_name(source: str) -> str:
+    """The absolute path of a local source name, as a source is named (valid
+    UTF-8: a working directory that is not is escaped as `file_ref` escapes
+    a file name)."""
+    return utf8_name(os.path.abspath(source))
 
 
 @dataclass(slots=True)
@@ -471,10 +485,16 @@ class ResumeState:
     failed: Counter[str] = field(default_factory=Counter)
     # How many inputs were rejected (they stay so: done).
     rejected: int = 0
+    # The absolute path the manifest recorded for a source named by a relative one.
+    paths: dict[str, str] = field(default_factory=dict)
     # (clean-text digest, source) of every record written, in order.
     digests: list[tuple[str, str]] = field(default_factory=list)
     shard_index: int = 0
     shard_records: int = 0
+
+    def finished(self) -> SourceCounts:
+        """The sources done, to be looked up as `--resume` skips them."""
+        return SourceCounts(self.done, self.paths)
 
 
 def read_resume_state(output_dir: str) -> ResumeState:
@@ -491,6 +511,8 @@ def resume_state(manifest: Iterable[dict[str, Any]]) -> ResumeState:
     for entry in manifest:
         # (An earlier version wrote a path as typed, "./pages/x.txt".)
         source = source_name(str(entry.get("source")))
+        if isinstance(path := entry.get("path"), str):
+            state.paths.setdefault(source, path)
         if entry.get("status") == "failed":
             state.failed[source] += 1
             continue
@@ -754,7 +776,7 @@ class ShardSink:
         if resume:
             remove_stale_temp_files(output_dir)
             self.state = read_resume_state(output_dir)
-        self.failed = SourceCounts(self.state.failed)
+        self.failed = SourceCounts(self.state.failed, self.state.paths)
         self.rejects = open_rejects(
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
         )

@@ -976,6 +976,33 @@ def test_resume_knows_a_finished_input_however_its_path_is_typed(
     assert _shard_records(tmp_path / "out") == _shard_records(tmp_path / "whole")
 
 
+def test_resume_from_another_directory_knows_inputs_named_by_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cluster job started in /data with `pages`, resumed from / with `data/pages`.
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLES, data / "pages")
+    names = sorted(path.name for path in (data / "pages").glob("*.txt"))
+    monkeypatch.chdir(data)
+    assert invoke(["pages", "--output-dir", "whole", "-j", "1"]).exit_code == 0
+    Path("done.txt").write_text(f"pages/{names[0]}\n", encoding="utf-8")
+    assert invoke(["--files-from", "done.txt", "--output-dir", "out", "-j", "1"]).exit_code == 0
+    manifest = [json.loads(line) for line in
+                Path("out/manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [entry["path"] for entry in manifest] == [str(data / "pages" / names[0])]
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["data/pages", "--output-dir", "data/out", "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "0 duplicates, 1 skipped as done" in result.stderr
+    records = _shard_records(data / "out")
+    assert [Path(record["source"]).name for record in records] == names
+    # A resume of the resume, from a third directory, finds every input done.
+    monkeypatch.chdir(data / "pages")
+    result = invoke([".", "--output-dir", "../out", "-j", "1", "--resume"])
+    assert f"0 duplicates, {len(names)} skipped as done" in result.stderr
+    assert _shard_records(data / "out") == records
+
+
 def test_a_resumed_run_exits_as_the_whole_run_would_for_earlier_rejects(tmp_path: Path) -> None:
     # Its rejects all came before the interruption: the resumed part has none,
     # and exited 0, so a script gating on $? missed them.
