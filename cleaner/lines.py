@@ -20,8 +20,8 @@ _LIST_GLYPH = re.compile(r"^(?:[•·▪◦‣●○■□☆▶►*\-–—]\s+
 _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
 # Characters that renderers leave behind invisibly. (Non-breaking and other
 # Unicode spaces need no table: str.split() already splits on them.)
-_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # The C0 controls but whitespace, and DEL.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Control characters no text means, in a page as read: those above and the
@@ -241,12 +241,21 @@ def page_lines(page: str) -> list[str]:
     return page.splitlines()
 
 
+def has_invisible_chars(text: str) -> bool:
+    """Whether `text` holds zero-width spaces, soft hyphens or direction marks.
+    (Substring searches: many times faster than the character-class pattern
+    over a whole page.)"""
+    return not text.isascii() and any(char in text for char in INVISIBLE_CHARS)
+
+
+def without_invisible_chars(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
 def split_lines(page: str) -> list[Line]:
     raws = page_lines(page)
-    # One look over the page spares one per line on the (usual) page without
-    # zero-width spaces, soft hyphens or direction marks. (Substring searches:
-    # many times faster than the character-class pattern over a whole page.)
-    invisible = not page.isascii() and any(char in page for char in _INVISIBLE_CHARS)
+    # One look over the page spares one per line on the (usual) page without them.
+    invisible = has_invisible_chars(page)
     # Recurring lines come from the memo in one sweep; the new ones are made after.
     lines: list[Line | None] = list(map(_SHAPES.values.get, raws))
     for index, known in enumerate(lines):

@@ -151,3 +151,14 @@ def test_a_short_first_paragraph_under_the_title_stays_in_the_text() -> None:
     assert document.title == "Habeck in Brasilien"
     assert document.text.startswith(f"Warum das wichtig ist\n\n{lead}")
     assert clean(document.text).text == document.text
+
+
+@pytest.mark.parametrize("path", PAGES[::10], ids=lambda p: p.name)
+def test_blank_lines_of_zero_width_spaces_are_blank_lines(path: Path) -> None:
+    # A renderer's U+200B on a line of its own: the cleaner reads that line as
+    # blank, and the page as double-spaced all the same.
+    text = path.read_text(encoding="utf-8")
+    spaced = "\n\u200b\n".join(line for line in text.splitlines() if line.strip()) + "\n"
+    assert_cleans_like(spaced, text)
+    assert single_space("A line.\n\u200b\u2060\nAnother line.\n") == (
+        "A line.\nAnother line.\n", [2, 1])

@@ -16,9 +16,9 @@ from cleaner.core import analyse
 from cleaner.formats.detect import path_suffixes
 from cleaner.language import _WORD, words_of
 from cleaner.lines import (
-    _INVISIBLE_CHARS,
     _LIST_GLYPH,
     _UNSPACED,
+    INVISIBLE_CHARS,
     count_words,
     make_line,
     page_lines,
@@ -106,7 +106,7 @@ def test_a_line_counts_the_words_of_its_text(raw: str) -> None:
 
 # Every kind of whitespace (str.split's, which splitlines leaves in a line),
 # the invisible characters, list glyphs, digits and Chinese.
-_SPACING = " \t\x0b\x1f\xa0\u1680\u2000\u200a\u202f\u205f\u3000" + _INVISIBLE_CHARS
+_SPACING = " \t\x0b\x1f\xa0\u1680\u2000\u200a\u202f\u205f\u3000" + INVISIBLE_CHARS
 
 
 _LINE_CHARS = "ab.:1(•-中"
@@ -130,7 +130,7 @@ def test_a_lines_text_is_its_words_between_single_spaces(raw: str) -> None:
     # make_line takes a short cut for lines already spaced so: it must give
     # what splitting the line into words and joining them gives, once the
     # invisible characters and the controls that are not whitespace are gone.
-    visible = raw.translate({ord(char): None for char in _INVISIBLE_CHARS + _NOT_TEXT_CONTROLS})
+    visible = raw.translate({ord(char): None for char in INVISIBLE_CHARS + _NOT_TEXT_CONTROLS})
     words = visible.split()
     line = make_line(raw)
     assert line.text == _LIST_GLYPH.sub("", " ".join(words), count=1)
