@@ -21,7 +21,13 @@ _NUMBERING = re.compile(r"^\(?\d{1,2}[.)]\s+")
 # Characters that renderers leave behind invisibly. (Non-breaking and other
 # Unicode spaces need no table: str.split() already splits on them.)
 INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
-_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# Of those, the zero-width non-joiner and joiner are spelling: Persian, Urdu
+# and Pashto write "می‌خواهد" with one, the Indic scripts choose a letter's
+# form with them, and emoji sequences are joined by them. They stay in a
+# line's text (not in its key, nor does a line of them alone make text); the
+# others are removed.
+JOINERS = "\u200c\u200d"
+_INVISIBLE = re.compile(f"[{''.join(c for c in INVISIBLE_CHARS if c not in JOINERS)}]")
 # The C0 controls but whitespace, and DEL.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Control characters no text means, in a page as read: those above and the
@@ -127,6 +133,8 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
     else:
         visible = _INVISIBLE.sub("", raw) if invisible and not raw.isascii() else raw
         words = visible.split()
+        if invisible and ("\u200c" in visible or "\u200d" in visible):
+            words = [word for word in words if word.strip(JOINERS)]
         # Control characters are not text (the readers remove them from what
         # they read; `clean()` may be given them). `isprintable()` also fails for
         # private-use and unassigned characters, which the pattern leaves.

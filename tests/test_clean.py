@@ -15,9 +15,9 @@ from cleaner.dates import is_relative_date_line, parse_date_line
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import clean_any, to_documents
-from cleaner.lines import count_words
+from cleaner.lines import count_words, make_line
 from cleaner.memo import LineMemo
-from cleaner.rules import default_ruleset
+from cleaner.rules import default_ruleset, match_key
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -665,3 +665,26 @@ def test_a_line_separator_inside_a_paragraph_does_not_split_it(page_name: str) -
     (document,) = to_documents(json.dumps({"text": separated}) + "\n", source="r.jsonl")
     assert isinstance(document, Document)
     assert document.text == clean(page).text
+
+
+def test_zero_width_joiners_are_spelling_and_stay_in_the_text() -> None:
+    # Persian writes "می‌خواهد" with a zero-width non-joiner; an emoji family
+    # is joined by zero-width joiners. A zero-width space and a soft hyphen
+    # are layout, and go.
+    persian = "دولت می‌خواهد این گفت‌وگو را ادامه دهد و گفت که این کار ادامه دارد."
+    emoji = "Die Familie \U0001f468\u200d\U0001f469\u200d\U0001f467 war Teil der Kampagne."
+    page = (
+        f"Zum Inhalt springen\n\n{persian}\n\n{emoji}\n\n"
+        "Eine Bundes\u00adtags\u00adwahl\u200b ist das nicht.\n\n\u200c\n\nBild: dpa\n"
+    )
+    doc = clean(page)
+    assert doc.text.split("\n\n") == [persian, emoji, "Eine Bundestagswahl ist das nicht."]
+    assert doc.removed == {"skip_links": 1, "image": 1}
+
+
+def test_a_rule_phrase_matches_a_line_written_with_joiners() -> None:
+    assert match_key("عکس\u200c:") == match_key("عکس:")
+    line = make_line("Zum Inhalt\u200c springen")
+    assert line.text == "Zum Inhalt\u200c springen"
+    doc = clean(f"{line.raw}\n\nEin Absatz mit genug Worten, damit er als Text gilt, und Punkt.\n")
+    assert doc.removed == {"skip_links": 1}

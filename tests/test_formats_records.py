@@ -29,7 +29,7 @@ VIDEO_NOTICE = (
     "To view this video please enable JavaScript, and consider upgrading to a web browser "
     "that supports HTML5 video"
 )
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
+INVISIBLE = re.compile("[\u200b\u00ad\ufeff]")
 # Closing initials with agencies at the very end of a text, as the test reads them.
 TRAILING_INITIALS = re.compile(
     r"(?P<initials>[a-z]{1,5}(?:/[A-Za-z]{1,5}){1,4})\s*\((?P<agencies>[^()]+)\)\s*$"
