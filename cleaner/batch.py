@@ -224,22 +224,27 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
         return Outcome(
             ref.source, reason=Reason.ERROR, detail=f"{type(error).__name__}: {error}"
         )
-    records = tuple(
-        Record(
-            encode_record(doc.to_dict()),
+    records: list[Record] = []
+    record_rejects: list[tuple[str, Reason, str]] = []
+    for doc in (*documents, *cut_off):
+        if not isinstance(doc, Document):
+            record_rejects.append((doc.source, Reason(doc.reason), doc.detail))
+            continue
+        try:
+            line = encode_record(doc.to_dict())
+        except Exception as error:  # a record JSON cannot write is a bug
+            # Its own reject, not the input's: the other records of a JSON
+            # Lines file are written, and the run goes on.
+            record_rejects.append((doc.source or ref.source, Reason.ERROR,
+                                   f"cannot write the record: {type(error).__name__}: {error}"))
+            continue
+        records.append(Record(
+            line,
             text_digest(doc.text) if options.digests else None,
             dict(doc.removed),
             doc.source or ref.source,
-        )
-        for doc in documents
-        if isinstance(doc, Document)
-    )
-    record_rejects = tuple(
-        (doc.source, Reason(doc.reason), doc.detail)
-        for doc in (*documents, *cut_off)
-        if not isinstance(doc, Document)
-    )
-    return Outcome(ref.source, records=records, record_rejects=record_rejects)
+        ))
+    return Outcome(ref.source, records=tuple(records), record_rejects=tuple(record_rejects))
 
 
 # --- ordered execution ------------------------------------------------------

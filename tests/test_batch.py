@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import cleaner.batch
 import cleaner.core
 from cleaner.batch import (
     CHUNK,
@@ -113,6 +114,29 @@ def test_a_cleaner_crash_is_an_error_reject(monkeypatch: pytest.MonkeyPatch) -> 
     outcome = process_input(InputRef(str(EXAMPLE), str(EXAMPLE)), Options())
     assert outcome.reason is Reason.ERROR
     assert outcome.detail == "ValueError: boom"
+
+
+def test_a_record_that_cannot_be_written_is_its_own_reject(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The other records of the JSON Lines file are written, and the run goes on.
+    real = cleaner.batch.encode_record
+
+    def broken(record: dict[str, Any]) -> bytes:
+        if "Zweiter" in record["text"]:
+            raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+        return real(record)
+
+    monkeypatch.setattr(cleaner.batch, "encode_record", broken)
+    path = tmp_path / "three.jsonl"
+    path.write_text("".join(json.dumps({"text": f"{n} Absatz mit ein paar Worten."}) + "\n"
+                            for n in ("Erster", "Zweiter", "Dritter")), encoding="utf-8")
+    outcome = process_input(InputRef(str(path), str(path)), Options())
+    assert outcome.reason is None
+    assert [r.source for r in outcome.records] == [f"{path}#1", f"{path}#3"]
+    [(source, reason, detail)] = outcome.record_rejects
+    assert (source, reason) == (f"{path}#2", Reason.ERROR)
+    assert detail.startswith("cannot write the record: UnicodeEncodeError")
 
 
 @pytest.mark.parametrize("jobs", [2, 3])

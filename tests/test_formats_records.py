@@ -534,3 +534,24 @@ def test_markdown_in_a_record_is_read_as_markdown(path: Path) -> None:
     assert (record.title, record.headings, record.text) == (page.title, page.headings, page.text)
     assert "](" not in record.text
     assert not [paragraph for paragraph in record.text.split("\n\n") if paragraph[0] == "#"]
+
+
+def test_lone_surrogate_escapes_are_replaced_and_the_record_says_so() -> None:
+    # JSON from JavaScript that cut a string inside an emoji: "\ud83d" alone.
+    # One in a title made the run fail writing its output; one in a text
+    # rejected the whole file.
+    lines = [
+        {"text": "Ein ganz normaler Satz steht hier."},
+        {"text": "Hallo Welt \ud800 das ist ein Satz.", "title": "Ein \ud83d Titel",
+         "tags": ["a\udfff", {"\udc80": 1}], "emoji": "\ud83d\ude00"},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines) + "\n"
+    first, second = to_documents(data, source="s.jsonl")
+    assert isinstance(first, Document) and isinstance(second, Document)
+    assert "lone_surrogates_replaced" not in first.warnings
+    assert "lone_surrogates_replaced" in second.warnings
+    assert second.text == "Hallo Welt \ufffd das ist ein Satz."
+    assert second.title == "Ein \ufffd Titel"
+    # A pair that is whole is a character, and stays.
+    assert second.input == {"tags": ["a\ufffd", {"\ufffd": 1}], "emoji": "\U0001f600"}
+    json.dumps(second.to_dict(), ensure_ascii=False).encode("utf-8")

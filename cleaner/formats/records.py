@@ -346,6 +346,36 @@ def is_html_page(text: str) -> bool:
     return detect_format(text) == HTML and looks_like_html_page(text[:SNIFF_CHARS])
 
 
+# Half of a UTF-16 pair, escaped alone ("\ud83d"): JSON written from
+# JavaScript or Java that cut a string inside an emoji. json.loads joins the
+# pairs that are whole, so what it leaves is no character, and UTF-8 cannot
+# write it: one in a title made the run fail writing its output. Replaced by
+# U+FFFD, as the decoder replaces stray bytes, and the record says so.
+_LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+WARN_SURROGATES_REPLACED = "lone_surrogates_replaced"
+
+
+def without_lone_surrogates(value: Any) -> tuple[Any, bool]:
+    """A parsed JSON value with lone surrogates replaced, keys and nested
+    values too, and whether it had any."""
+    if isinstance(value, str):
+        if _LONE_SURROGATE.search(value) is None:
+            return value, False
+        return _LONE_SURROGATE.sub("\ufffd", value), True
+    if isinstance(value, dict):
+        pairs = [(without_lone_surrogates(k), without_lone_surrogates(v))
+                 for k, v in value.items()]
+        if not any(key[1] or item[1] for key, item in pairs):
+            return value, False
+        return {key[0]: item[0] for key, item in pairs}, True
+    if isinstance(value, list):
+        items = [without_lone_surrogates(item) for item in value]
+        if not any(found for _, found in items):
+            return value, False
+        return [item for item, _ in items], True
+    return value, False
+
+
 def record_document(
     record: dict[str, Any],
     *,
@@ -355,6 +385,7 @@ def record_document(
     rules: RuleSet | None = None,
 ) -> Document | RecordError:
     rules = rules or default_ruleset()
+    record, had_surrogates = without_lone_surrogates(record)
     text = record_body(record, text_field)
     if text is None:
         return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
@@ -388,7 +419,8 @@ def record_document(
         permalink=permalink if isinstance(permalink, str) and permalink else None,
         input={k: v for k, v in record.items() if k != text_field and k not in USED_FIELDS},
         warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)]
-        + ([WARN_CONTROLS_REMOVED] if had_controls else []),
+        + ([WARN_CONTROLS_REMOVED] if had_controls else [])
+        + ([WARN_SURROGATES_REPLACED] if had_surrogates else []),
         format=FORMAT,
     )
 
