@@ -21,7 +21,7 @@ from cleaner.classify import (
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
-from cleaner.lines import Line, split_lines
+from cleaner.lines import Line, split_lines, with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
 from cleaner.unwrap import DOUBLE_SPACED, undo_layout
 
@@ -109,7 +109,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
-    layout = undo_layout(text)
+    layout = undo_layout(with_lf_line_breaks(text))
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     return settle(page, rules, keep_gallery)

@@ -249,6 +249,17 @@ def page_lines(page: str) -> list[str]:
     return page.splitlines()
 
 
+def with_lf_line_breaks(text: str) -> str:
+    """A page whose lines end in CR alone (old Mac files, some Windows tools)
+    with LF instead. Lines are split at either, but the passes that look at
+    the page as a whole (a hard-wrapped dump's line lengths, a metadata
+    header, the format's first line) find its lines by LF. A page with any LF
+    is left as it is: CR LF and CR CR LF are line ends of their own."""
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
 def has_invisible_chars(text: str) -> bool:
     """Whether `text` holds zero-width spaces, soft hyphens or direction marks.
     (Substring searches: many times faster than the character-class pattern

@@ -688,3 +688,23 @@ def test_a_rule_phrase_matches_a_line_written_with_joiners() -> None:
     assert line.text == "Zum Inhalt\u200c springen"
     doc = clean(f"{line.raw}\n\nEin Absatz mit genug Worten, damit er als Text gilt, und Punkt.\n")
     assert doc.removed == {"skip_links": 1}
+
+
+CR_ONLY_PAGES = sorted(
+    [*FIXTURES.glob("dumps/*.txt"), *FIXTURES.glob("dumps/*.md"),
+     *FIXTURES.glob("front-matter/*.txt"), *FIXTURES.glob("front-matter/*.md")]
+)[::3]
+
+
+@pytest.mark.parametrize("path", CR_ONLY_PAGES, ids=lambda p: p.name)
+def test_a_page_whose_lines_end_in_cr_alone_cleans_like_the_page(path: Path) -> None:
+    # A hard-wrapped dump was not unwrapped, and a metadata header stayed in
+    # the text, when the page's lines ended in CR alone.
+    text = path.read_text(encoding="utf-8")
+    cr_only = text.replace("\r\n", "\n").replace("\n", "\r")
+    assert clean_any(cr_only, source=path.name).to_dict() == clean_any(
+        text, source=path.name).to_dict()
+    [record] = to_documents(cr_only, source=path.name)
+    assert isinstance(record, Document)
+    assert record.to_dict() == clean_any(text, source=path.name).to_dict()
+    assert render_explanation(cr_only).count("\n") == render_explanation(text).count("\n")

@@ -25,6 +25,7 @@ from cleaner.core import analyse
 from cleaner.document import Document
 from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
+from cleaner.lines import with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
 from cleaner.timelimit import untimed
 
@@ -104,6 +105,7 @@ def to_documents(
     never an exception.
     """
     rules = rules or default_ruleset()
+    data = with_lf_line_breaks(data)
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         with untimed():
@@ -129,6 +131,7 @@ def clean_any(
     rules: RuleSet | None = None,
 ) -> Document:
     """Clean a single page in any form but JSON records (use `to_documents` for those)."""
+    data = with_lf_line_breaks(data)
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         raise UsageError(
@@ -162,6 +165,7 @@ def analyse_any(
     `removed`.
     """
     rules = rules or default_ruleset()
+    data = with_lf_line_breaks(data)
     resolved = resolve_format(data, fmt, name=source)
     if resolved == HTML:
         with untimed():

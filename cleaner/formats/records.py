@@ -64,7 +64,12 @@ from cleaner.formats.detect import (
     detect_format,
     looks_like_html_page,
 )
-from cleaner.lines import WARN_CONTROLS_REMOVED, structural_words, without_stray_controls
+from cleaner.lines import (
+    WARN_CONTROLS_REMOVED,
+    structural_words,
+    with_lf_line_breaks,
+    without_stray_controls,
+)
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.timelimit import untimed
 from cleaner.unwrap import undo_layout
@@ -391,7 +396,7 @@ def record_document(
         return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
     # A JSON string may hold any control character ("\u0000"); the file's
     # reader removed the raw ones from a page file, these are removed here.
-    text, had_controls = without_stray_controls(text)
+    text, had_controls = without_stray_controls(with_lf_line_breaks(text))
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
     if is_markdown_text(text):
         # (Imported here, as formats/__init__ does: see its docstring.)
