@@ -102,6 +102,21 @@ def settle(
             return page
 
 
+def page_text(data: object, caller: str) -> str:
+    """A page as the cleaner reads it, given to a library function: a str
+    (bytes are refused: their encoding is the reader's to find), without a
+    byte order mark, its lines ending in LF if they end in CR alone
+    (`with_lf_line_breaks`)."""
+    if not isinstance(data, str):
+        if isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(
+                f"{caller}() takes the page as str, not bytes: decode it first "
+                "(cleaner.inputs.decode(data).text finds its encoding as dw-clean does)"
+            )
+        raise TypeError(f"{caller}() takes the page as str, not {type(data).__name__}")
+    return with_lf_line_breaks(data.removeprefix("\ufeff"))
+
+
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
     """Label every line of a page; `clean()` and `explain` both build on this.
 
@@ -109,7 +124,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
-    layout = undo_layout(with_lf_line_breaks(text))
+    layout = undo_layout(page_text(text, "analyse"))
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     return settle(page, rules, keep_gallery)
@@ -145,7 +160,7 @@ def clean(
     rules: RuleSet | None = None,
 ) -> Document:
     """Clean one scraped DW page (a plain-text dump) into a `Document`."""
-    page = analyse(text, rules=rules, keep_gallery=keep_gallery)
+    page = analyse(page_text(text, "clean"), rules=rules, keep_gallery=keep_gallery)
     return document_from_page(page, source=source, url=url)
 
 

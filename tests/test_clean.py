@@ -708,3 +708,19 @@ def test_a_page_whose_lines_end_in_cr_alone_cleans_like_the_page(path: Path) -> 
     assert isinstance(record, Document)
     assert record.to_dict() == clean_any(text, source=path.name).to_dict()
     assert render_explanation(cr_only).count("\n") == render_explanation(text).count("\n")
+
+
+@pytest.mark.parametrize("function", [clean, clean_any, to_documents])
+def test_the_library_refuses_a_page_that_is_not_a_str_by_saying_so(function: Any) -> None:
+    with pytest.raises(TypeError, match=r"takes the page as str, not bytes: decode it first"):
+        function(b"Ein Absatz.\n")
+    with pytest.raises(TypeError, match=r"takes the page as str, not NoneType"):
+        function(None)
+
+
+def test_a_byte_order_mark_given_to_the_library_is_no_part_of_the_page() -> None:
+    # The CLI's reader drops it; a library caller that read a file as "utf-8"
+    # kept it, and a markdown page's headline then kept its "#".
+    for path in sorted(FIXTURES.glob("dumps/*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert clean_any("\ufeff" + text).to_dict() == clean_any(text).to_dict()

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from cleaner import core
 from cleaner.classify import Page
-from cleaner.core import analyse
+from cleaner.core import analyse, page_text
 from cleaner.document import Document
 from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
-from cleaner.lines import with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
 from cleaner.timelimit import untimed
 
@@ -105,7 +104,7 @@ def to_documents(
     never an exception.
     """
     rules = rules or default_ruleset()
-    data = with_lf_line_breaks(data)
+    data = page_text(data, "to_documents")
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         with untimed():
@@ -131,7 +130,7 @@ def clean_any(
     rules: RuleSet | None = None,
 ) -> Document:
     """Clean a single page in any form but JSON records (use `to_documents` for those)."""
-    data = with_lf_line_breaks(data)
+    data = page_text(data, "clean_any")
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
         raise UsageError(
@@ -165,7 +164,7 @@ def analyse_any(
     `removed`.
     """
     rules = rules or default_ruleset()
-    data = with_lf_line_breaks(data)
+    data = page_text(data, "analyse_any")
     resolved = resolve_format(data, fmt, name=source)
     if resolved == HTML:
         with untimed():
