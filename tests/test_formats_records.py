@@ -555,3 +555,16 @@ def test_lone_surrogate_escapes_are_replaced_and_the_record_says_so() -> None:
     # A pair that is whole is a character, and stays.
     assert second.input == {"tags": ["a\ufffd", {"\ufffd": 1}], "emoji": "\U0001f600"}
     json.dumps(second.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_one_line_json_document_that_breaks_says_where() -> None:
+    # It is JSON Lines too, none of whose lines is a record; where it breaks
+    # says more than "it looks like text".
+    [error] = to_documents('{"text": "a b", "x": }', source="b.json")
+    assert isinstance(error, RecordError)
+    assert (error.source, error.reason) == ("b.json", "json")
+    assert error.detail.startswith("not valid JSON: Expecting value: line 1 column 22")
+    # A file of JSON Lines with one bad line still rejects that line alone.
+    good, bad = to_documents('{"text": "Ein Satz."}\n{"x": }\n', source="d.json")
+    assert isinstance(good, Document) and isinstance(bad, RecordError)
+    assert bad.source == "d.json#2"

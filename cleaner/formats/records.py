@@ -457,19 +457,16 @@ source is the number of the line it starts on).
     """
     body = data[1:] if data.startswith("\ufeff") else data
     start = body.lstrip()[:1]
+    broken: json.JSONDecodeError | None = None  # the document's, if it breaks
     if start in ("[", "{"):
         try:
             document = json.loads(body)
         except json.JSONDecodeError as error:
             number, line = _first_line(body)
             if error.lineno > number and not _parses_alone(line):
-                yield RecordError(
-                    name,
-                    REASON_JSON,
-                    f"not valid JSON: {error} (a JSON input is one array of records or one "
-                    "record; JSON Lines one record per line)",
-                )
+                yield RecordError(name, REASON_JSON, _not_valid_json_detail(error))
                 return
+            broken = error
         else:
             if isinstance(document, dict):
                 yield f"{name}#{_first_line(body)[0]}", document
@@ -502,8 +499,19 @@ source is the number of the line it starts on).
             yield from held
             held = None
         yield item
-    if held:
+    if held and broken is not None and all(isinstance(item, RecordError) for item in held):
+        # A document of one line that breaks ('{"text": "a", "x": }'): no
+        # line is a record either, and where it breaks says more than its look.
+        yield RecordError(name, REASON_JSON, _not_valid_json_detail(broken))
+    elif held:
         yield RecordError(name, REASON_JSON, _not_json_records_detail(body, held))
+
+
+def _not_valid_json_detail(error: json.JSONDecodeError) -> str:
+    return (
+        f"not valid JSON: {error} (a JSON input is one array of records or one record; "
+        "JSON Lines one record per line)"
+    )
 
 
 def _not_json_records_detail(data: str, held: list[tuple[str, object] | RecordError]) -> str:
