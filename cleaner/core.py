@@ -238,6 +238,10 @@ class _Harvest:
             )
         elif category == "updated":
             self.updated.append(_updated_value(line.text, value, self.rules))
+        elif category == "notes" and value is None:
+            # A note the tables know whole (a live ticker's "This article is
+            # updated throughout the day..."): the line is the note.
+            self.notes.append(line.text)
         elif isinstance(value, str) and category in _TEXT_FIELDS:
             getattr(self, _TEXT_FIELDS[category]).append(value)
 
@@ -254,6 +258,10 @@ class _Harvest:
 _NOT_CHROME = frozenset({"title", "date", "section", "byline", "front_matter"})
 
 
+# Categories whose removed line is itself the value, when its label has none.
+_VALUE_IS_THE_LINE = frozenset({"updated", "notes"})
+
+
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:
     harvest = _Harvest(page.rules, page.keep_gallery)
     removed = harvest.removed
@@ -266,7 +274,7 @@ def document_from_page(page: Page, *, source: str | None, url: str | None) -> Do
             continue
         removed[category] = removed.get(category, 0) + 1
         # Most removed lines (menus, teasers) carry nothing more: counted inline.
-        if label.value is not None or category == "updated":
+        if label.value is not None or category in _VALUE_IS_THE_LINE:
             harvest.take_value(line, label)
     body = "\n\n".join(harvest.paragraphs)
     title = _first(harvest.titles or harvest.fallback_titles)

@@ -724,3 +724,20 @@ def test_a_byte_order_mark_given_to_the_library_is_no_part_of_the_page() -> None
     for path in sorted(FIXTURES.glob("dumps/*.md")):
         text = path.read_text(encoding="utf-8")
         assert clean_any("\ufeff" + text).to_dict() == clean_any(text).to_dict()
+
+
+def test_a_note_the_tables_know_whole_goes_to_notes() -> None:
+    # The live-ticker notice of the German war reports: counted under
+    # removed.notes, it was not in `notes`.
+    notice = ("Dieser Artikel wird am Tag seines Erscheinens fortlaufend aktualisiert. "
+              "Meldungen aus den Kampfgebieten lassen sich nicht unabhängig überprüfen.")
+    page = (
+        "Bundestag stimmt für Lieferung schwerer Waffen\n\n28.04.2022\n\n"
+        "Der Bundestag hat mit großer Mehrheit für die Lieferung schwerer Waffen an die "
+        "Ukraine gestimmt. Die Union hatte einen eigenen Antrag eingebracht.\n\n"
+        f"uh/rb (dpa, afp)\n\n{notice}\n"
+    )
+    doc = clean(page)
+    assert doc.removed["notes"] == 1
+    assert doc.notes == [notice]
+    assert notice not in doc.text
