@@ -4,8 +4,9 @@ changed, safe to call from any process or framework."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import regex
 
@@ -23,7 +24,7 @@ from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
 from cleaner.lines import Line, split_lines, with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import DOUBLE_SPACED, undo_layout
+from cleaner.unwrap import DOUBLE_SPACED, HARD_WRAPPED, undo_layout
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -265,14 +266,23 @@ _VALUE_IS_THE_LINE = frozenset({"updated", "notes"})
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:
     harvest = _Harvest(page.rules, page.keep_gallery)
     removed = harvest.removed
-    for line, label in zip(page.lines, page.labels, strict=True):
+    # `removed` counts input lines: a hard-wrapped dump's joined line stands
+    # for the lines it was joined from. (A double-spaced page's line stands
+    # for itself and the blank lines below it, which are no removed lines.)
+    input_lines: Iterable[int] = (
+        page.input_spans
+        if page.input_layout == HARD_WRAPPED and page.input_spans is not None
+        else repeat(1)
+    )
+    # (Not strict: `repeat(1)` has no end.)
+    for line, label, lines_of_input in zip(page.lines, page.labels, input_lines, strict=False):
         if label is None:
             continue
         category = label.category
         if category in KEPT:
             harvest.keep(line, label)
             continue
-        removed[category] = removed.get(category, 0) + 1
+        removed[category] = removed.get(category, 0) + lines_of_input
         # Most removed lines (menus, teasers) carry nothing more: counted inline.
         if label.value is not None or category in _VALUE_IS_THE_LINE:
             harvest.take_value(line, label)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean
+from cleaner.core import analyse
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import to_documents
@@ -207,3 +208,22 @@ def test_explain_shows_every_input_line_of_a_wrapped_dump() -> None:
     # Each input line of a kept paragraph is shown, with the paragraph's decision.
     assert "in Belo Horizonte klar, dass es einen Aufbruch in den deutsch-brasilianischen" in kept
     assert "hard-wrapped" in render_explanation(text).splitlines()[-1]
+
+
+@pytest.mark.parametrize("path", WRAPPED, ids=lambda p: p.name)
+def test_removed_counts_the_input_lines_explain_shows_removed(path: Path) -> None:
+    # `removed` is "number of input lines removed": a joined line counts for
+    # the wrapped lines it was made of, as explain shows them.
+    text = read(path)
+    dropped: dict[str, int] = {}
+    for row in render_explanation(text).splitlines():
+        fields = row.split()
+        if len(fields) > 2 and fields[1] == "DROP":
+            dropped[fields[2]] = dropped.get(fields[2], 0) + 1
+    assert clean(text).removed == dropped
+    assert sum(dropped.values()) > len(analyse_removed_lines(text))  # joined lines among them
+
+
+def analyse_removed_lines(text: str) -> list[int]:
+    page = analyse(text)
+    return [i for i, label in enumerate(page.labels) if label is not None and not label.kept]
