@@ -338,10 +338,27 @@ def _table_outcome(
             if ok:
                 return rule, _new_label(Label, (_category(rule), rule.id, value))
     for phrase, rule in contains:
-        if phrase in key:
+        if phrase in key and _banner_sized(line, phrase):
             return rule, _new_label(Label, (_category(rule), rule.id, None))
     label = _universal_label(line, rules)
     return _NOTHING if label is None else (None, label)
+
+
+# A [contains] phrase is the fixed part of a banner sentence whose tail varies
+# (the language's name in "DW.COM has chosen English as your language
+# setting.", a "more information" sentence after the cookie notice, the
+# neighbouring widget a renderer glued on). The fixed part is at least a
+# quarter of such a line, in words: in the fixtures' chrome it is a third or
+# more (4 words of 13, 9 of 23). An article paragraph that quotes the phrase
+# ('a sign reads "Sign up here for the cleanup crews", and by noon ...'), or
+# a page flattened to one line, is many times longer than the phrase, and is
+# not chrome for it.
+CONTAINS_LINE_PER_PHRASE_WORDS = 4
+
+
+def _banner_sized(line: Line, phrase: str) -> bool:
+    """Whether a line holding a [contains] phrase is short enough to be that chrome."""
+    return line.words <= CONTAINS_LINE_PER_PHRASE_WORDS * structural_words(phrase)
 
 
 # Table categories name the chrome; a few map onto record categories.

@@ -741,3 +741,59 @@ def test_a_note_the_tables_know_whole_goes_to_notes() -> None:
     assert doc.removed["notes"] == 1
     assert doc.notes == [notice]
     assert notice not in doc.text
+
+
+# Article paragraphs that quote a [contains] phrase of the tables: many times
+# longer than the phrase, they are text, not the banner or prompt it marks.
+PARAGRAPHS_QUOTING_CHROME = [
+    (
+        "At the town hall in Bad Neuenahr, a handwritten sign taped to the door reads"
+        ' "Sign up here for the cleanup crews", and by noon more than 2,000 people had'
+        " put their names on the list, local officials said."
+    ),
+    (
+        'Organizers told residents who want to help: "Sign up for the newsletter on our'
+        ' website and we will contact you as soon as a shift becomes available," adding'
+        " that donations of winter clothing are especially needed."
+    ),
+    (
+        "Die Software der Behörde hatte ohne Rückfrage Englisch als Spracheinstellung für"
+        " Sie gewählt, klagten die Antragsteller, und wer die Formulare nicht lesen konnte,"
+        " musste sich an einen der wenigen Dolmetscher wenden."
+    ),
+]
+
+
+@pytest.mark.parametrize("paragraph", PARAGRAPHS_QUOTING_CHROME)
+def test_a_paragraph_quoting_a_contains_phrase_is_text(paragraph: str) -> None:
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(line for line in page.splitlines() if line.startswith("The German capital"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{paragraph}"))
+    assert paragraph in doc.text.split("\n\n")
+    assert doc.removed == clean(page).removed
+
+
+def test_the_banner_lines_of_contains_phrases_are_still_chrome() -> None:
+    # The phrase with its varying tail, or with a neighbouring widget glued on.
+    page = read("examples/en-old-2020-colonial.txt")
+    doc = clean(page)
+    for line in (
+        "We use cookies to improve our service for you. You can find more information"
+        " in our data protection declaration.",
+        "Wrong language? Change it here DW.COM has chosen English as your language setting.",
+        "Every day, DW's editors send out a selection of the day's hard news and quality"
+        " feature journalism. Sign up for the newsletter here.",
+    ):
+        assert line in page
+        assert line not in doc.text
+    assert doc.removed["banner"] >= 2
+
+
+def test_a_page_flattened_to_one_line_is_not_a_banner() -> None:
+    # One line of every word of the page holds the cookie notice too; the
+    # article is in it, so the line is kept, not filed as a banner.
+    page = read("examples/en-old-2020-colonial.txt")
+    flat = " ".join(page.split())
+    doc = clean(flat)
+    assert doc.text == flat
+    assert "banner" not in doc.removed

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Sections of a table and how a phrase in them is matched against a line.
 LINE = "line"  # the whole normalised line equals the phrase
 PREFIX = "prefix"  # the line starts with the phrase; the rest is the value
-CONTAINS = "contains"  # the phrase occurs anywhere in the line
+CONTAINS = "contains"  # the phrase is a quarter or more of the line, anywhere in it
 END_LINE = "end_line"  # whole line; opens a related/footer section to page end
 END_PREFIX = "end_prefix"  # prefix; opens a related/footer section to page end
 SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
