@@ -18,9 +18,21 @@ from typing import NamedTuple
 
 import regex
 
-from cleaner.dates import MAX_DATE_LINE_CHARS, is_relative_date_line, parse_date_line
+from cleaner.dates import (
+    MAX_DATE_LINE_CHARS,
+    is_relative_date_line,
+    is_time_line,
+    parse_date_line,
+)
 from cleaner.document import Image, Media
-from cleaner.lines import CLAUSE_END, SENTENCE_END, Line, has_sentence_break, structural_words
+from cleaner.lines import (
+    CLAUSE_END,
+    SENTENCE_END,
+    Line,
+    ends_a_sentence,
+    has_sentence_break,
+    structural_words,
+)
 from cleaner.rules import (
     END_LINE,
     END_PREFIX,
@@ -247,30 +259,133 @@ def looks_like_names(text: str, rules: RuleSet | None = None) -> bool:
     return len(names) >= 2 and all(_NAME_TOKEN.fullmatch(t) for t in names)
 
 
-def _prefix_value(category: str, rest: str, rules: RuleSet, line: Line) -> tuple[bool, object]:
-    """Whether a prefix match really is that chrome, and the value it carries."""
+def _prefix_value(rule: Rule, rest: str, rules: RuleSet, line: Line) -> tuple[bool, object]:
+    """Whether a prefix match really is that chrome, and the value it carries.
+
+    A prefix is matched by a line's first words, and an article's sentence may
+    start with them ("By Friday, ...", "Updated figures show ...", "Print media
+    have ..."): what follows the prefix must look like what the chrome carries.
+    """
+    category = rule.category
     words = structural_words(rest)
     if category == "image_credit":
-        return 0 < words <= MAX_CREDIT_WORDS, rest
+        return 0 < words <= MAX_CREDIT_WORDS and _reads_like_a_credit_line(rest, rules), rest
     if category in ("video", "audio"):
         return (not rest or clock_seconds(rest) is not None), clock_seconds(rest)
     if category == "authors":
-        return looks_like_names(rest, rules) or (
-            0 < words <= 6 and rest[:1].isupper()
-        ), split_names(rest, rules)
+        return _reads_like_names(rest, rules), split_names(rest, rules)
     if category == "date":
         found = parse_date_line(rest, rules)
         return found is not None, found
     if category == "permalink":
         return bool(_URL_ONLY.fullmatch(rest)), rest
     if category == "editors":
-        return 0 < words <= 20, rest
+        # Names ("M-A. Pioerron"), or a short phrase that ends there.
+        return 0 < words <= 20 and (
+            looks_like_names(rest, rules) or not _goes_on_as_a_sentence(rest, rules)
+        ), rest
     if category == "notes":
         # A note reads as a whole: "Adaption aus dem Russischen: Markian Ostaptschuk".
-        return 0 < words <= 40, line.text
+        return 0 < words <= 40 and not _goes_on_as_a_sentence(rest, rules), line.text
     if category == "updated":
-        return words <= 20, rest
+        return words <= 20 and _reads_like_an_update_time(rest, rules), rest
+    if not fold_colons(rule.phrase).rstrip().endswith(":"):
+        # A button's or a list's label without a colon ("Print", "Keywords",
+        # "Read more") is also a sentence's first word.
+        return words <= 25 and _reads_like_a_label_tail(rest, rules), None
     return words <= 25, None
+
+
+# Lower-case words in a row that make a clause of running text ("the talks
+# had collapsed", "has become a symbol of"): names, credits and keywords have
+# capitals or separators between their lower-case words ("Ursula von der
+# Leyen", "picture alliance/dpa", "pinot noir, red wine").
+CLAUSE_WORDS = 4
+# A keyword of a "Keywords"/"Schlagwörter" list: "Krieg in der Ukraine",
+# 'Luiz Inácio "Lula" da Silva'.
+MAX_KEYWORD_WORDS = 6
+# Lower-case particles in a row inside a name: "Ursula von der Leyen".
+MAX_NAME_PARTICLES = 2
+# Punctuation alone after a prefix ("Updates are closed.") is no value.
+_ONLY_PUNCTUATION = regex.compile(r"[\p{P}\s]*")
+# Quotes and brackets that may open a word.
+_OPENING_QUOTES = "\"'“„‘«»‹(["
+
+
+def _lowercase_run(text: str) -> int:
+    """The most words in a row of `text` that start with a lower-case letter
+    (none in a script without case)."""
+    longest = run = 0
+    for word in text.split():
+        run = run + 1 if word.lstrip(_OPENING_QUOTES)[:1].islower() else 0
+        longest = max(longest, run)
+    return longest
+
+
+def _goes_on_as_a_sentence(rest: str, rules: RuleSet) -> bool:
+    """Whether a note's or editor's text goes on as an article's sentence: a
+    second sentence, or a clause after a comma ("Adapted from an earlier plan,
+    the new proposal keeps ..."). A note's own comma leads to a name or a
+    relative clause ("..., der im Mai 2021 zum ersten Mal veröffentlicht wurde")."""
+    if has_sentence_break(rest, rules.abbreviations):
+        return True
+    return any(_lowercase_run(part) >= CLAUSE_WORDS for part in rest.split(",")[1:])
+
+
+def _reads_like_names(rest: str, rules: RuleSet) -> bool:
+    """A byline's names after its label: "Ben Knight", "Julia Hitz (eg)",
+    "Julia Vergin; Clare Roth", not "Friday, the talks had collapsed."."""
+    if looks_like_names(rest, rules):
+        return True
+    if not (0 < structural_words(rest) <= 6 and rest[:1].isupper()):
+        return False
+    if _HAS_DIGIT.search(rest) or ends_a_sentence(rest, rules.abbreviations):
+        return False
+    # Each name ends with a capitalised surname, and is not a day or a month
+    # ("By Friday", "By May 2024"); a note in brackets is no name.
+    for name in split_names(_BRACKETED.sub(" ", rest), rules):
+        words = name.split()
+        if not words or words[-1][:1].islower() or _lowercase_run(name) > MAX_NAME_PARTICLES:
+            return False
+        if all(word.casefold() in rules.weekdays or word.casefold() in rules.months
+               for word in words):
+            return False
+    return True
+
+
+_BRACKETED = regex.compile(r"[(（\[][^()（）\[\]]*[)）\]]")
+
+
+def _reads_like_a_credit_line(rest: str, rules: RuleSet) -> bool:
+    """A credit after "Image:"/"Foto:": an agency, a photographer, not a sentence
+    ("Photo: the lignite mine at Garzweiler has become a symbol ...")."""
+    if ends_a_sentence(rest, rules.abbreviations):
+        return False
+    return _reads_like_credit(rest, rules) or _lowercase_run(rest) < CLAUSE_WORDS
+
+
+def _reads_like_an_update_time(rest: str, rules: RuleSet) -> bool:
+    """A live blog's status after "Updated"/"Last updated": nothing, or when."""
+    return (
+        _ONLY_PUNCTUATION.fullmatch(rest) is not None
+        or parse_date_line(rest, rules) is not None
+        or is_relative_date_line(rest, rules)
+        or is_time_line(rest, rules)
+    )
+
+
+def _reads_like_a_label_tail(rest: str, rules: RuleSet) -> bool:
+    """What follows a label without a colon: nothing, a button's or teaser's
+    title ("Print this page"), or a keyword list ("wine, frühburgunder, Ahr,"),
+    not the rest of a sentence ("media have covered the debate ...")."""
+    if _ONLY_PUNCTUATION.fullmatch(rest) is not None:
+        return True
+    if ends_a_sentence(rest, rules.abbreviations) or has_sentence_break(rest, rules.abbreviations):
+        return False
+    keywords = [part for part in rest.split(",") if part.strip()]
+    if len(keywords) >= 2 and all(structural_words(k) <= MAX_KEYWORD_WORDS for k in keywords):
+        return True
+    return not rest[:1].islower() and structural_words(rest) <= MAX_HEADING_WORDS
 
 
 # What the tables and universal shapes make of one line: the rule that matched
@@ -334,7 +449,7 @@ def _table_outcome(
         found = _prefix_match(line, rules)
         if found is not None:
             rule, rest = found
-            ok, value = _prefix_value(rule.category, rest, rules, line)
+            ok, value = _prefix_value(rule, rest, rules, line)
             if ok:
                 return rule, _new_label(Label, (_category(rule), rule.id, value))
     for phrase, rule in contains:

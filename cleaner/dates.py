@@ -143,6 +143,15 @@ def _is_relative_date_line(line: str, rules: RuleSet) -> bool:
     return has_word
 
 
+def is_time_line(line: str, rules: RuleSet) -> bool:
+    """A time of day with the words a date line may carry and no date:
+    "at 12:30 UTC", "12:30" (a live blog's last update on the day itself)."""
+    text = _ascii_digits(line).casefold()
+    if len(text) > MAX_DATE_LINE_CHARS or not _TIME.search(text):
+        return False
+    return _only_filler(_TIME.sub(" ", text), rules)
+
+
 def parse_date_line(line: str, rules: RuleSet) -> str | None:
     """The ISO date of a line that is nothing but a date, else None."""
     if len(line) > MAX_DATE_LINE_CHARS:

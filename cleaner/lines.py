@@ -335,3 +335,21 @@ def has_sentence_break(text: str, abbreviations: frozenset[str] = frozenset()) -
             continue
         return True
     return False
+
+
+def ends_a_sentence(text: str, abbreviations: frozenset[str] = frozenset()) -> bool:
+    """Does `text` end as a sentence does, with a full stop (before closing
+    quotes or brackets) that ends no initial or abbreviation ("A. Smith",
+    "Reuters/F." end none; "the talks had collapsed." does)?"""
+    words = text.split()
+    if not words:
+        return False
+    ended = words[-1].rstrip(_CLOSING_MARKS)
+    if ended[-1:] not in _SENTENCE_STOPS:
+        return False
+    ended = ended.lstrip(_OPENING_MARKS).rsplit("/", 1)[-1]
+    return not (
+        ended.endswith(".")
+        and not ended.endswith("..")
+        and _is_abbreviation(ended, "", abbreviations)
+    )

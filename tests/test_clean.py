@@ -797,3 +797,60 @@ def test_a_page_flattened_to_one_line_is_not_a_banner() -> None:
     doc = clean(flat)
     assert doc.text == flat
     assert "banner" not in doc.removed
+
+
+# Article sentences that open with a label of the [prefix] tables: what
+# follows the label is no name, time, keyword list, title or credit.
+SENTENCES_OPENING_WITH_A_LABEL = [
+    "By Friday, the talks had collapsed.",
+    "Updated figures from the economy ministry show coal still produced a quarter of the"
+    " country's electricity last year.",
+    "Print media have covered the debate extensively, and several regional papers have"
+    " called for a faster exit.",
+    'Keywords like "energy security" now dominate the debate in parliament, analysts say.',
+    "Adapted from an earlier government plan, the new proposal keeps the 2038 deadline but"
+    " adds a review in 2026.",
+    "Read more widely, the report also criticises the slow expansion of wind power in the"
+    " south of the country.",
+    "Bild: Das Kraftwerk Jänschwalde ist eines der größten Braunkohlekraftwerke Europas.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES_OPENING_WITH_A_LABEL)
+def test_a_sentence_opening_with_a_prefix_label_is_text(sentence: str) -> None:
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(line for line in page.splitlines() if line.startswith("The German capital"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{sentence}"))
+    before = clean(page)
+    assert sentence in doc.text.split("\n\n")
+    assert doc.removed == before.removed
+    assert (doc.authors, doc.updated, doc.notes) == (before.authors, before.updated, before.notes)
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("By Ursula von der Leyen", "byline"),
+        ("By Julia Hitz and Clare Roth", "byline"),
+        ("Author: Julia Hitz (eg)", "byline"),
+        ("Updated at 12:30 UTC", "updated"),
+        ("Last updated 4 hours ago", "updated"),
+        ("Zuletzt aktualisiert vor 3 Stunden", "updated"),
+        ("Keywords wine, frühburgunder, Ahr, Ahr Valley, pinot noir, red wine,", "share"),
+        ("Read more Germany's budget crisis explained", "related"),
+        ("Adapted from German by Jane Doe", "notes"),
+        (
+            "Dies ist eine aktualisierte Fassung des Textes, der im Mai 2021 zum ersten Mal"
+            " veröffentlicht wurde.",
+            "notes",
+        ),
+        ("Edition : M-A. Pioerron", "editors"),
+        ("Photo: picture alliance/dpa", "image"),
+    ],
+)
+def test_prefix_chrome_with_its_value_is_still_chrome(line: str, category: str) -> None:
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(row for row in page.splitlines() if row.startswith("The German capital"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{line}"))
+    assert line not in doc.text
+    assert doc.removed.get(category, 0) == clean(page).removed.get(category, 0) + 1
