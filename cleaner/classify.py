@@ -569,9 +569,16 @@ def _glued_credit(line: Line, rules: RuleSet) -> tuple[str, str] | None:
     if not _has_colon(line.text) or not _credit_prefix_before_a_colon(line.text, rules):
         return None
     lowered = fold_colons(line.text.casefold())
-    for prefix in rules.credit_prefixes:
+    # Where the labels found end: a shorter label ending at the same colon is
+    # the tail of the longer one (Hausa "hoto:" in "Photo:"), not glued to a
+    # caption's last letter.
+    label_ends: set[int] = set()
+    for prefix in rules.credit_prefixes:  # longest first
         pos = lowered.rfind(prefix, max(0, len(lowered) - 160))
-        if pos <= 0:
+        if pos < 0 or pos + len(prefix) in label_ends:
+            continue
+        label_ends.add(pos + len(prefix))
+        if pos == 0:
             continue
         glued = not lowered[pos - 1].isspace()
         credit = line.text[pos + len(prefix) :].strip()

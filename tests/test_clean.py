@@ -854,3 +854,21 @@ def test_prefix_chrome_with_its_value_is_still_chrome(line: str, category: str) 
     doc = clean(page.replace(lead, f"{lead}\n\n{line}"))
     assert line not in doc.text
     assert doc.removed.get(category, 0) == clean(page).removed.get(category, 0) + 1
+
+
+def test_a_credit_label_inside_a_longer_one_is_not_glued_to_a_caption() -> None:
+    # Hausa's "Hoto:" is the tail of "Photo:": a line opening with "Photo:"
+    # was read as the caption "P" with its credit glued on.
+    sentence = "Photo: the lignite mine at Garzweiler has become a symbol of the protests."
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(line for line in page.splitlines() if line.startswith("The German capital"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{sentence}"))
+    assert sentence in doc.text.split("\n\n")
+    assert doc.images == clean(page).images
+    # A caption with the longer label glued on is still an image.
+    glued = "Foreign ministers Walid al-Moallem and Sergey LavrovPhoto: Reuters"
+    doc = clean(page.replace(lead, f"{lead}\n\n{glued}"))
+    assert glued not in doc.text
+    assert ("Foreign ministers Walid al-Moallem and Sergey Lavrov", "Reuters") in [
+        (image.caption, image.credit) for image in doc.images
+    ]
