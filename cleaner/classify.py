@@ -847,7 +847,27 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
     A heading is followed by its paragraph; an image's alt text (a few words,
     no punctuation) is followed by a caption: one short sentence at most, often
     without a full stop, sometimes the alt text again.
+
+    A caption with a full stop reads as well as a one-sentence paragraph, and
+    its alt line as the subheading above it ("A long road" / "The first
+    petitions were filed in 2004."). Such a pair is an image only on a page
+    that shows its images otherwise: a credit, or a pair whose caption has no
+    full stop (DW's captions mostly have none).
     """
+    _label_alt_caption_pairs(page, start, stop, sentence_captions=False)
+    if _shows_images(page, start, stop):
+        _label_alt_caption_pairs(page, start, stop, sentence_captions=True)
+
+
+def _shows_images(page: Page, start: int, stop: int) -> bool:
+    """Whether the article holds an image found by other evidence than a
+    caption with a full stop."""
+    return any(
+        label is not None and label.category == "image" for label in page.labels[start:stop]
+    )
+
+
+def _label_alt_caption_pairs(page: Page, start: int, stop: int, *, sentence_captions: bool) -> None:
     lines = page.lines
     free = _free_indices(page, start, stop)
     # A paragraph is no alt line (too long, or it ends a sentence): it pairs
@@ -875,7 +895,7 @@ def label_alt_caption_pairs(page: Page, start: int, stop: int) -> None:
             continue
         if _introduces_list(page.lines[above]):
             continue
-        if not _is_caption_line(page.lines[below], page.lines[i]):
+        if not _is_caption_line(page.lines[below], page.lines[i], sentences=sentence_captions):
             continue
         if _opens_a_run_of_short_lines(page, below, stop):
             continue
@@ -993,7 +1013,9 @@ def _is_alt_line(line: Line) -> bool:
     return 0 < line.words <= MAX_ALT_LINE_WORDS and not line.text.endswith((*SENTENCE_END, ":"))
 
 
-def _is_caption_line(line: Line, alt: Line) -> bool:
+def _is_caption_line(line: Line, alt: Line, *, sentences: bool) -> bool:
+    """Whether `line` can be the caption under `alt`: without a full stop, or
+    (`sentences`) one short sentence under a keyword-short alt line."""
     if line.key == alt.key:
         return True
     if line.words > MAX_CAPTION_WORDS or line.text.endswith(("?", ":", "!")):
@@ -1001,7 +1023,8 @@ def _is_caption_line(line: Line, alt: Line) -> bool:
     if not line.text.endswith(SENTENCE_END):
         return True
     return (
-        alt.words <= MAX_ALT_KEYWORDS
+        sentences
+        and alt.words <= MAX_ALT_KEYWORDS
         and line.words <= MAX_CAPTION_SENTENCE_WORDS
         and not _INNER_SENTENCE_END.search(line.text)
     )

@@ -872,3 +872,31 @@ def test_a_credit_label_inside_a_longer_one_is_not_glued_to_a_caption() -> None:
     assert ("Foreign ministers Walid al-Moallem and Sergey Lavrov", "Reuters") in [
         (image.caption, image.credit) for image in doc.images
     ]
+
+
+def test_a_subheading_over_a_one_sentence_paragraph_is_no_image() -> None:
+    # An alt line over a caption with a full stop reads like a subheading over
+    # a short paragraph; on a page that shows no image otherwise (no credit,
+    # no caption without a full stop), the two are the article's.
+    paragraphs = [
+        "The German capital has launched a five-year project to mark its part in European"
+        " colonialism. Streets which still honor leaders who led the slaughter of Africans"
+        " are set to be renamed.",
+        "Berlin's relationship with its colonial history is being reconsidered, despite"
+        " opposition from far-right politicians and some disgruntled locals.",
+        "Opposition in Wedding",
+        "Many residents objected to the change.",
+        "The renaming of three streets in Wedding has been a major issue for the Initiative"
+        " of Black People in Germany for many years, and the decision was challenged in court.",
+        "A long road",
+        "The first petitions were filed in 2004.",
+        "Activists say the new names finally honor those who resisted colonial rule, rather"
+        " than those who imposed it.",
+    ]
+    page = "\n\n".join(
+        ["Berlin renames colonial-era streets", "January 19, 2020", *paragraphs, "bk/rt (dpa, AFP)"]
+    )
+    doc = clean(page)
+    assert doc.text.split("\n\n") == paragraphs
+    assert doc.headings == ["Opposition in Wedding", "A long road"]
+    assert doc.images == []
