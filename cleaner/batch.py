@@ -869,15 +869,25 @@ def run(
                 if stop:
                     break
             summary.interrupted = stop.signal_name
-            sink.commit()
-            if rejects is not None:
-                rejects.commit()
+            _commit(sink, rejects)
     except BaseException:
         sink.discard()
         raise
     finally:
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _commit(sink: Sink, rejects: RejectsFile | None) -> None:
+    """Commit the records and the rejects, the records last: a run whose
+    rejects cannot be written (a full disk, standard output gone) fails, and
+    its `-o` file must then be left as it was, as the CLI says. The records
+    are written out first all the same, so that a full disk stops the run
+    before the rejects file is replaced."""
+    sink.prepare()
+    if rejects is not None:
+        rejects.commit()
+    sink.commit()
 
 
 def _consume(

@@ -417,6 +417,10 @@ def _check_options(
             raise UsageError("--rejects - needs a local run: with --dask, name a file.")
         check_format(fmt)
         return
+    if rejects is not None and "://" not in rejects and os.path.isdir(rejects):  # noqa: PTH112
+        # Found out only when the rejects were written, after all the cleaning.
+        raise UsageError(f"--rejects {rejects} is a directory; name a file for the rejects "
+                         f"(such as {os.path.join(rejects, 'rejects.jsonl')}).")  # noqa: PTH118
     same = rejects is not None and output is not None and (
         os.path.abspath(rejects) == os.path.abspath(output)  # noqa: PTH100
     )

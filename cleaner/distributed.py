@@ -773,6 +773,9 @@ class FsspecShardSink:
             url = self.rejects_url
             self._upload(self.rejects_spool, url, lambda: _fsspec().open(url, "wb").open())
 
+    def prepare(self) -> None:
+        pass  # the commit writes the shard, manifest and rejects in turn
+
     def commit(self) -> None:
         """The shard in hand, then the manifest and rejects listing it.
 

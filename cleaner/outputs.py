@@ -128,7 +128,8 @@ class AtomicFile:
             self._stream = gzip.GzipFile(  # type: ignore[assignment]
                 filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
             )
-        self.closed = False
+        self.closed = False  # renamed into place, or discarded
+        self.finished = False  # written out under the temporary name
 
     def write(self, data: bytes) -> None:
         try:
@@ -139,9 +140,11 @@ class AtomicFile:
     def write_line(self, line: str) -> None:
         self.write(encode_line(line))
 
-    def commit(self) -> None:
-        """Finish the file and rename it into place."""
-        if self.closed:
+    def finish(self) -> None:
+        """Write the file out and sync it, under its temporary name: a full
+        disk shows here, so that a caller can finish every file of a run
+        before it renames any of them."""
+        if self.finished:
             return
         try:
             if self._stream is not self._raw:
@@ -149,7 +152,18 @@ class AtomicFile:
             self._raw.flush()
             os.fsync(self._raw.fileno())
             self._raw.close()
-            self.closed = True
+        except OSError as error:
+            self.discard()
+            raise write_error(error, self.path) from error
+        self.finished = True
+
+    def commit(self) -> None:
+        """Finish the file and rename it into place."""
+        if self.closed:
+            return
+        self.finish()
+        self.closed = True
+        try:
             os.replace(self.temp_path, self.path)
         except OSError as error:
             self.discard()
@@ -177,6 +191,11 @@ class Sink(Protocol):
 
     def reject_record(self, entry: ManifestEntry) -> None:
         """One record of the current input was rejected (a bad JSON Lines line)."""
+
+    def prepare(self) -> None:
+        """Write out everything given so far, not yet visible where it is
+        committed: the last step that may fail for lack of space, taken
+        before the run's rejects are committed (see `cleaner.batch.run`)."""
 
     def commit(self) -> None:
         """Make everything written so far visible (end of run or interruption)."""
@@ -241,6 +260,9 @@ class StdoutSink:
     def reject_record(self, entry: ManifestEntry) -> None:
         pass
 
+    def prepare(self) -> None:
+        self.commit()  # a stream has nothing to hold back
+
     def commit(self) -> None:
         try:
             self.stream.flush()
@@ -268,6 +290,9 @@ class FileSink:
 
     def reject_record(self, entry: ManifestEntry) -> None:
         pass
+
+    def prepare(self) -> None:
+        self.file.finish()
 
     def commit(self) -> None:
         self.file.commit()
@@ -864,6 +889,9 @@ class ShardSink:
         # Also when the manifest has nothing new: a resumed run that skips
         # every input still leaves the --rejects FILE it was given.
         self.rejects.commit()
+
+    def prepare(self) -> None:
+        pass  # each commit writes the shard, manifest and rejects in turn
 
     def commit(self) -> None:
         self._commit_shard()

@@ -195,6 +195,8 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),
         (["x.txt", "--rejects", "no/such/folder/r.jsonl"], "no/such/folder does not exist"),
+        # QA: found out only at the end, after all the cleaning (and the -o file was replaced).
+        (["x.txt", "-o", "out.jsonl", "--rejects", "."], "--rejects . is a directory"),
         # The rejects, written last, replaced the manifest, and --resume then redid everything.
         (["x.txt", "--output-dir", "out", "--rejects", "out/manifest.jsonl"], "writes itself"),
         (["x.txt", "--output-dir", "out", "--rejects", "out/part-00000.jsonl.gz"],
@@ -504,6 +506,35 @@ def test_a_run_to_a_file_stopped_by_a_full_disk_says_the_file_was_left_alone(
                         f"{out} was left as it was (it is written only when complete); "
                         "deal with the error, then rerun.")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("rejects_to", ["file", "full stdout"])
+def test_a_run_whose_rejects_cannot_be_written_leaves_the_output_file_as_it_was(
+    tmp_path: Path, rejects_to: str
+) -> None:
+    # QA: the -o file was committed before the rejects were written, and a
+    # failure to write them then said, falsely, that it was left as it was.
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    out.write_bytes(b'{"old": true}\n')
+    args = [str(EXAMPLES), str(BAD / "empty.txt"), "-j", "1", "-q", "-o", str(out)]
+    if rejects_to == "file":
+        failed = subprocess.run(
+            [PYTHON, "-c", FULL_DISK_MAIN, *args, "--rejects", str(rejects)],
+            capture_output=True, check=False, timeout=120,
+            env={**os.environ, "FULL_AT": "rejects.jsonl"},
+        )
+    elif not Path("/dev/full").exists():
+        pytest.skip("needs Linux's /dev/full")
+    else:
+        with Path("/dev/full").open("wb") as full:
+            failed = subprocess.run([PYTHON, "-m", "cleaner", *args, "--rejects", "-"],
+                                    stdout=full, stderr=subprocess.PIPE, check=False,
+                                    timeout=120)
+    assert failed.returncode == 1, failed.stderr
+    assert b"disk is full" in failed.stderr
+    assert f"{out} was left as it was".encode() in failed.stderr
+    assert out.read_bytes() == b'{"old": true}\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.jsonl"]
 
 
 @pytest.mark.parametrize("args", [
