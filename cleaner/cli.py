@@ -833,7 +833,29 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
         raise _fail(error) from None
     if sys.stdout is None:  # `>&-`: echo would drop the explanation without a word
         raise _fail(UsageError("Standard output is closed; the explanation goes there."))
-    typer.echo(explanation, nl=False)
+    _print_all(explanation)
+
+
+def _print_all(text: str) -> None:
+    """`text` to standard output, all of it, or a clean error (exit 1).
+
+    Not typer.echo: its one write() to an unbuffered stream (PYTHONUNBUFFERED)
+    takes part of the text when the reader goes away and says nothing, and
+    a full disk ended in a traceback. A reader gone is BrokenPipeError, which
+    `main` ends with 141, as for the records.
+    """
+    from cleaner.outputs import write_all, write_error  # noqa: PLC0415 - loaded by now
+
+    stdout = sys.stdout
+    data = text.encode(stdout.encoding, stdout.errors or "strict")
+    try:
+        stdout.flush()  # (empty: nothing else is printed through it)
+        write_all(stdout.buffer, data)
+        stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _fail(write_error(error, "standard output")) from None
 
 
 DEDUP_MODES = ("flag", "drop")
@@ -883,13 +905,36 @@ def main(argv: list[str] | None = None) -> None:
         # which a pipeline reads as a failure: here it ends like the rest.
         if isinstance(exit_.__context__, BrokenPipeError):
             _stop_on_closed_stdout()
+        _settle_stdout()
         raise
+
+
+def _settle_stdout() -> None:
+    """Flush standard output before the exit, and drop what cannot be written.
+
+    Everything written is flushed as it is written, and a failure reported
+    (a full disk: exit 1). Output still buffered after such a failure would
+    fail again when Python flushes it at exit, which then prints "Exception
+    ignored" and exits 120 instead of the status the run reported.
+    """
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Send standard output to /dev/null: what is left in its buffer is lost."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _stop_on_closed_stdout() -> None:
     """The reader (`| head`) went away: stop quietly, as other Unix tools do,
     with 141, the status of a process that SIGPIPE ended."""
     # Output still buffered would fail again when Python flushes it at exit.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    _drop_stdout()
     sys.exit(128 + signal.SIGPIPE)

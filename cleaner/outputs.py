@@ -44,6 +44,7 @@ import gzip
 import json
 import math
 import os
+import select
 import sys
 import threading
 from collections import Counter
@@ -92,6 +93,24 @@ def encode_record(record: dict[str, Any]) -> bytes:
         return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:
         return encode_line(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write all of `data` to `stream`, or raise.
+
+    An unbuffered standard output (PYTHONUNBUFFERED=1, `python -u`) is the
+    raw file, whose write() may take only part of the data (a pipe whose
+    reader went away in the middle of it) and says so only in the number it
+    returns: the rest was lost without a word, and the run exited 0. Writing
+    the rest finds the broken pipe (BrokenPipeError, exit 141).
+    """
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if written is None:  # a non-blocking stream that is full: wait for room
+            select.select([], [stream], [])
+            continue
+        view = view[written:]
 
 
 def write_error(error: OSError, target: str) -> DwCleanError:
@@ -248,7 +267,7 @@ class StdoutSink:
 
     def record(self, line: bytes) -> None:
         try:
-            self.stream.write(line)
+            write_all(self.stream, line)
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -348,7 +367,7 @@ class RejectsStream(RejectsFile):
     def commit(self) -> None:
         try:
             for line in self.pending:
-                self.stream.write(encode_line(line))
+                write_all(self.stream, encode_line(line))
             self.stream.flush()
         except BrokenPipeError:
             raise
@@ -976,5 +995,6 @@ __all__ = [
     "read_resume_state",
     "remove_stale_temp_files",
     "resume_state",
+    "write_all",
     "write_run_file",
 ]

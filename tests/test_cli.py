@@ -444,6 +444,43 @@ def test_full_disk_is_a_clear_error() -> None:
     assert b"dw-clean: stopped by the error above (0 inputs done this run)" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+@pytest.mark.parametrize("command", [["explain"], ["-q"]])
+def test_standard_output_on_a_full_disk_is_one_clear_error(
+    command: list[str], unbuffered: str
+) -> None:
+    # QA: explain gave a traceback; with a buffered standard output both
+    # commands then exited 120 with "Exception ignored" when Python flushed
+    # it at exit.
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    with Path("/dev/full").open("wb") as full:
+        result = subprocess.run(
+            [PYTHON, "-m", "cleaner", *command, str(EXAMPLES / "000_9910ba9fc400b7a4.txt")],
+            stdout=full, stderr=subprocess.PIPE, check=False, timeout=120, env=env)
+    assert result.returncode == 1, result.stderr
+    first, *rest = result.stderr.decode().splitlines()
+    assert first.startswith("dw-clean: error: Cannot write standard output: "), first
+    assert "disk is full" in first
+    assert all(line.startswith("dw-clean: stopped by the error above") for line in rest), rest
+
+
+def test_explain_to_a_reader_that_goes_away_exits_141_also_unbuffered(tmp_path: Path) -> None:
+    # QA: with PYTHONUNBUFFERED=1, explain's one write() to the pipe was cut
+    # short when `head -1` went away, taken as complete, and the exit was 0.
+    page = tmp_path / "long.txt"
+    page.write_bytes((EXAMPLES / "en-old-2020-colonial.txt").read_bytes() * 10)
+    process = subprocess.Popen(
+        [PYTHON, "-m", "cleaner", "explain", str(page)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout and process.stderr
+    process.stdout.readline()  # far less than explain writes in one go: it is writing
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert (process.wait(timeout=120), stderr) == (128 + signal.SIGPIPE, b"")
+
+
 # dw-clean on a disk that fills up when the shard named FULL_AT is written.
 FULL_DISK_MAIN = """
 import errno, os, sys

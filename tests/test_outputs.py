@@ -20,6 +20,7 @@ from cleaner.outputs import (
     FileSink,
     ManifestEntry,
     RejectsFile,
+    RejectsStream,
     ShardSink,
     SourceCounts,
     StdoutSink,
@@ -119,6 +120,36 @@ def test_stdout_sink_writes_utf8_lines() -> None:
     sink.record(encode_line('{"t": "ü"}'))
     sink.commit()
     assert stream.getvalue() == '{"t": "ü"}\n'.encode()
+
+
+class ShortWrites(io.RawIOBase):
+    """A raw stream, as an unbuffered standard output is, that takes at most
+    a few bytes per write(), as a pipe does when its reader goes away."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        taken = bytes(memoryview(data))[:3]  # type: ignore[arg-type]
+        self.data += taken
+        return len(taken)
+
+
+def test_records_and_rejects_to_an_unbuffered_stdout_are_written_whole() -> None:
+    # QA: with PYTHONUNBUFFERED=1 a short write was taken as complete: the
+    # rest of the line was lost without a word.
+    stream = ShortWrites()
+    sink = StdoutSink(stream)  # type: ignore[arg-type]
+    sink.record(encode_line('{"t": "ü"}'))
+    sink.commit()
+    rejects = RejectsStream(stream)  # type: ignore[arg-type]
+    rejects.add(ManifestEntry("a.txt", "rejected", reason="empty", detail="empty file"))
+    rejects.commit()
+    assert bytes(stream.data).decode().splitlines() == [
+        '{"t": "ü"}', '{"source":"a.txt","reason":"empty","detail":"empty file"}']
 
 
 def test_full_disk_message_says_what_to_do() -> None:
