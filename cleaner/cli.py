@@ -382,6 +382,9 @@ def _checked_options(
                    null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
     if "-" in paths or files_from == "-":
         _stdin()  # refused now if closed, rather than after run.json is read
+    if rejects == "-" and sys.stdout is None:  # `>&-`: Python has no stream for it
+        raise UsageError("Standard output is closed, and --rejects - writes the rejects "
+                         "there: name a file for them, or leave standard output open.")
     return output_dir, rejects
 
 

@@ -687,6 +687,18 @@ def test_a_closed_stream_the_run_needs_is_a_usage_error(
     assert done.stderr.startswith(b"dw-clean: usage error: " + says), done.stderr
 
 
+def test_rejects_to_a_closed_standard_output_is_a_usage_error(tmp_path: Path) -> None:
+    # QA: an AttributeError traceback from where the rejects were written.
+    out = tmp_path / "out.jsonl"
+    command = ["sh", "-c", 'exec "$@" >&-', "sh", PYTHON, "-m", "cleaner", str(BAD),
+               "--glob", "*", "-o", str(out), "--rejects", "-"]
+    done = subprocess.run(command, capture_output=True, check=False, cwd=ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(b"dw-clean: usage error: Standard output is closed, and "
+                                  b"--rejects - writes the rejects there"), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 # A dw-clean whose cleaning takes a while, so a signal can arrive mid-run.
 SLOW_MAIN = """
 import os, sys, time
