@@ -171,9 +171,10 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
                           "a JSON Lines input may make its shard larger)."),
     ] = 10_000,
     files_from: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--files-from", metavar="FILE",
-                     help="Also read input paths from FILE, one per line (- for stdin)."),
+                     help="Also read input paths from FILE, one per line (- for stdin); "
+                          "repeat it for more lists, read in order."),
     ] = None,
     null: Annotated[
         bool,
@@ -273,7 +274,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         # the output directory is read: a clash of options is the command
         # line's fault, whatever state the directory is in.
         output_dir, rejects = _checked_options(
-            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from,
+            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
             null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
         taken: dict[str, object] = {}
         if resume and output_dir is not None:
@@ -284,7 +285,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
             run_settings.update({RUN_OPTION_PARAMETERS[option]: value
                                  for option, value in taken.items()})
         code = _clean(
-            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from,
+            paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
             null=null, jobs=jobs or _default_jobs(), quiet=quiet, resume=resume,
             rejects=rejects, allow_rejects=allow_rejects, dask=dask,
             taken_from_run=tuple(taken), **run_settings,
@@ -363,7 +364,7 @@ def _interrupted(when: str) -> typer.Exit:
 
 
 def _checked_options(
-    *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
+    *, paths: list[str], output: str | None, output_dir: str | None, files_from: list[str],
     null: bool, resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
 ) -> tuple[str | None, str | None]:
     """Refuse options that cannot work together; the output directory and
@@ -380,7 +381,7 @@ def _checked_options(
                              "--output-dir; with a local one, name a local file.")
     _check_options(paths=paths, output=output, output_dir=output_dir, files_from=files_from,
                    null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
-    if "-" in paths or files_from == "-":
+    if "-" in paths or "-" in files_from:
         _stdin()  # refused now if closed, rather than after run.json is read
     if rejects == "-" and sys.stdout is None:  # `>&-`: Python has no stream for it
         raise UsageError("Standard output is closed, and --rejects - writes the rejects "
@@ -389,15 +390,15 @@ def _checked_options(
 
 
 def _check_options(
-    *, paths: list[str], output: str | None, output_dir: str | None, files_from: str | None,
+    *, paths: list[str], output: str | None, output_dir: str | None, files_from: list[str],
     null: bool, resume: bool, dedup: str | None, rejects: str | None, fmt: str, dask: str | None,
 ) -> None:
     from cleaner.inputs import check_format  # noqa: PLC0415 - keep start-up light
 
-    if null and files_from is None:
+    if null and not files_from:
         raise UsageError("--null (-0) says how the --files-from list is separated: "
                          "give --files-from FILE too.")
-    if not paths and files_from is None:
+    if not paths and not files_from:
         raise UsageError("No input given. Pass files, directories or globs, "
                          "- for standard input, or --files-from FILE.")
     if output is not None and output_dir is not None:
@@ -407,7 +408,7 @@ def _check_options(
                          "cannot be continued; rerun it instead).")
     if dedup is not None and dedup not in DEDUP_MODES:
         raise UsageError(f"--dedup takes flag or drop, not {dedup!r}.")
-    if paths.count("-") + (files_from == "-") > 1:
+    if paths.count("-") + files_from.count("-") > 1:
         raise UsageError("Standard input (-) can be used only once.")
     if output is not None and not output.endswith((".jsonl", ".jsonl.gz")):
         raise UsageError(f"-o {output}: the file name must end in .jsonl or .jsonl.gz.")
@@ -456,7 +457,7 @@ def _is_shard_or_manifest(name: str) -> bool:
 
 def _clean(
     *, paths: list[str], output: str | None, output_dir: str | None, shard_size: int,
-    files_from: str | None, glob: str, jobs: int, quiet: bool, resume: bool,
+    files_from: list[str], glob: str, jobs: int, quiet: bool, resume: bool,
     dedup: str | None, rejects: str | None, allow_rejects: bool, max_bytes: int | None,
     timeout: float, fmt: str, text_field: str | None, dask: str | None = None,
     keep_gallery: bool = False, null: bool = False, taken_from_run: tuple[str, ...] = (),
@@ -466,7 +467,7 @@ def _clean(
     from cleaner import batch, inputs, outputs  # noqa: PLC0415 - keep start-up light
 
     limit = max_bytes or inputs.DEFAULT_MAX_BYTES
-    stdin = _stdin() if ("-" in paths or files_from == "-") else None
+    stdin = _stdin() if ("-" in paths or "-" in files_from) else None
     if output is None and output_dir is None and sys.stdout is None:
         raise UsageError("Standard output is closed, and records go there: give -o FILE "
                          "or --output-dir DIR, or leave standard output open.")

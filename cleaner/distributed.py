@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,13 +58,15 @@ from cleaner.errors import DwCleanError, Reason, Rejected, UsageError
 from cleaner.inputs import (
     DEFAULT_MAX_BYTES,
     NO_OUTPUTS,
+    STDIN_SOURCE,
     InputRef,
     OwnOutputs,
     discover,
     expand_path,
+    file_lists,
     has_glob,
+    listed_paths,
     matches,
-    paths_from_file,
 )
 from cleaner.outputs import (
     DEFAULT_SHARD_SIZE,
@@ -201,7 +203,7 @@ def discover_any(
     paths: Iterable[str],
     *,
     pattern: str = "*.txt",
-    files_from: str | None = None,
+    files_from: str | Sequence[str] | None = None,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     own_outputs: OwnOutputs = NO_OUTPUTS,
@@ -212,20 +214,19 @@ def discover_any(
     Plain paths go through `discover` itself, so their refs (and so the
     `source` of records) are exactly those of a local run.
     """
-    paths_stdin = None if files_from == "-" else stdin
+    paths_stdin = None if STDIN_SOURCE in file_lists(files_from) else stdin
     for path in paths:
         if is_url(path):
             yield from expand_url(path, pattern=pattern)
         else:
             yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes,
                                 own_outputs=own_outputs)
-    if files_from is not None:
-        for path in paths_from_file(files_from, stdin, null=null):
-            if is_url(path):
-                yield from expand_url(path, pattern=pattern)
-            else:
-                yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
-                                       own_outputs=own_outputs)
+    for path in listed_paths(files_from, stdin, null=null):
+        if is_url(path):
+            yield from expand_url(path, pattern=pattern)
+        else:
+            yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
+                                   own_outputs=own_outputs)
 
 
 # --- the work on a worker -----------------------------------------------------
@@ -833,7 +834,7 @@ def run_dask(
     options: Options | None = None,
     *,
     pattern: str = "*.txt",
-    files_from: str | None = None,
+    files_from: str | Sequence[str] | None = None,
     null: bool = False,
     stdin: BinaryIO | None = None,
     shard_size: int = DEFAULT_SHARD_SIZE,

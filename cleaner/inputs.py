@@ -68,7 +68,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol, cast
@@ -705,24 +705,44 @@ def _nul_terminated(stream: io.BufferedReader) -> Iterator[str]:
         yield pending.decode("utf-8", errors="surrogateescape")
 
 
+def file_lists(files_from: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The `--files-from` lists given: none, one, or several (the option repeated)."""
+    if files_from is None:
+        return ()
+    return (files_from,) if isinstance(files_from, str) else tuple(files_from)
+
+
+def listed_paths(
+    files_from: str | Sequence[str] | None, stdin: BinaryIO | None, *, null: bool = False
+) -> Iterator[str]:
+    """The paths of every `--files-from` list, list after list, lazily.
+
+    `stdin` is read by the first list named `-` only.
+    """
+    for listing in file_lists(files_from):
+        yield from paths_from_file(listing, stdin, null=null)
+        if listing == STDIN_SOURCE:
+            stdin = None  # read to its end: a second `-` list is refused
+
+
 def discover(
     paths: Iterable[str],
     *,
     pattern: str = "*.txt",
-    files_from: str | None = None,
+    files_from: str | Sequence[str] | None = None,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     own_outputs: OwnOutputs = NO_OUTPUTS,
     null: bool = False,
 ) -> Iterator[InputRef]:
-    """Every input named by `paths` then by `files_from`, lazily, in order.
+    """Every input named by `paths` then by the `files_from` lists, lazily, in order.
 
     `stdin` is the stream `-` reads (at most once, either as an input or as
-    the `--files-from` list). Directories and globs never yield the run's
+    a `--files-from` list). Directories and globs never yield the run's
     `own_outputs`.
     """
     stdin_left = stdin
-    if files_from == "-":
+    if STDIN_SOURCE in file_lists(files_from):
         stdin_left = None
     for path in paths:
         for ref in expand_path(path, pattern=pattern, stdin=stdin_left, max_bytes=max_bytes,
@@ -730,17 +750,16 @@ def discover(
             if ref.data is not None:
                 stdin_left = None
             yield ref
-    if files_from is not None:
-        for path in paths_from_file(files_from, stdin, null=null):
-            # A list is made by a tool (`find -name '*.txt'`), as a walk is,
-            # and a FIFO in it would stall the run as one in a walk did.
-            if (special := _special_path(path)) is not None:
-                yield _problem_ref(path, f"{special}, not a file: a --files-from list's "
-                                         "entries are read as files (name it as an input "
-                                         "to read it)")
-                continue
-            yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
-                                   own_outputs=own_outputs)
+    for path in listed_paths(files_from, stdin, null=null):
+        # A list is made by a tool (`find -name '*.txt'`), as a walk is,
+        # and a FIFO in it would stall the run as one in a walk did.
+        if (special := _special_path(path)) is not None:
+            yield _problem_ref(path, f"{special}, not a file: a --files-from list's "
+                                     "entries are read as files (name it as an input "
+                                     "to read it)")
+            continue
+        yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
+                               own_outputs=own_outputs)
 
 
 # --- reading -------------------------------------------------------------

@@ -183,6 +183,21 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
     assert [d["source"] for d in records(result.stdout)] == [str(page)]
 
 
+def test_every_files_from_list_is_read_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: a repeated --files-from read only the last list, and exited 0.
+    monkeypatch.chdir(tmp_path)
+    pages = sorted(EXAMPLES.glob("*.txt"))
+    (tmp_path / "a.txt").write_text(f"{pages[1]}\n{pages[0]}\n")
+    (tmp_path / "b.txt").write_text(f"{pages[2]}\n")
+    result = invoke([str(pages[3]), "--files-from", "a.txt", "--files-from", "-",
+                     "--files-from", "b.txt", "-j", "1"], stdin=f"{pages[4]}\n".encode())
+    assert result.exit_code == 0, result.output
+    assert [d["source"] for d in records(result.stdout)] == [
+        str(page) for page in (pages[3], pages[1], pages[0], pages[4], pages[2])]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -194,6 +209,7 @@ def test_stdin_and_files_from(tmp_path: Path) -> None:
         (["x.txt", "--format", "pdf"], "Unknown --format"),
         (["x.txt", "-o", "out.json"], ".jsonl"),
         (["-", "--files-from", "-"], "only once"),
+        (["--files-from", "-", "--files-from", "-"], "only once"),
         (["x.txt", "--rejects", "no/such/folder/r.jsonl"], "no/such/folder does not exist"),
         # QA: found out only at the end, after all the cleaning (and the -o file was replaced).
         (["x.txt", "-o", "out.jsonl", "--rejects", "."], "--rejects . is a directory"),
