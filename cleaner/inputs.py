@@ -717,10 +717,14 @@ def listed_paths(
 ) -> Iterator[str]:
     """The paths of every `--files-from` list, list after list, lazily.
 
-    `stdin` is read by the first list named `-` only.
+    A list names files: its line `-` is the file of that name in the current
+    directory (as `./-` names it), not standard input, which a list cannot
+    hand on (`--files-from -` reads the list itself from it). `stdin` is
+    read by the first list named `-` only.
     """
     for listing in file_lists(files_from):
-        yield from paths_from_file(listing, stdin, null=null)
+        for path in paths_from_file(listing, stdin, null=null):
+            yield f"./{STDIN_SOURCE}" if path == STDIN_SOURCE else path
         if listing == STDIN_SOURCE:
             stdin = None  # read to its end: a second `-` list is refused
 

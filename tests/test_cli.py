@@ -198,6 +198,18 @@ def test_every_files_from_list_is_read_in_order(
         str(page) for page in (pages[3], pages[1], pages[0], pages[4], pages[2])]
 
 
+def test_a_dash_in_a_files_from_list_is_the_file_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: it was "'-' (standard input) can be given only once", with '-' given once.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_bytes((EXAMPLES / "001_26d23cd7d08ed03d.txt").read_bytes())
+    (tmp_path / "list.txt").write_text("-\n")
+    result = invoke(["--files-from", "list.txt", "-j", "1"], stdin=b"not read\n")
+    assert result.exit_code == 0, result.output
+    assert [d["source"] for d in records(result.stdout)] == ["./-"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
