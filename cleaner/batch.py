@@ -727,6 +727,10 @@ def settle_heap() -> None:
 @dataclass(slots=True)
 class Summary:
     inputs: int = 0
+    # Pages read: one per input, or per record of a JSON Lines input (a
+    # rejected input counts one). What records, rejects and dropped
+    # duplicates add up to, when inputs do not: one input may hold many pages.
+    read: int = 0
     records: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
@@ -741,7 +745,9 @@ class Summary:
         return sum(self.rejects.values())
 
     def add(self, other: Summary) -> None:
-        """Count what `other` counted of records, rejects, duplicates and lines removed."""
+        """Count what `other` counted of pages read, records, rejects, duplicates
+        and lines removed."""
+        self.read += other.read
         self.records += other.records
         self.rejects.update(other.rejects)
         self.duplicates += other.duplicates
@@ -751,6 +757,13 @@ class Summary:
         """The rejects by reason: "binary 1, empty 2"."""
         return ", ".join(f"{reason} {count}" for reason, count in sorted(self.rejects.items()))
 
+    def inputs_read(self) -> str:
+        """"3 inputs"; "1 inputs (7 records read)" when JSON records made the
+        pages read more than the inputs: the records and rejects add up to those."""
+        if self.read == self.inputs:
+            return f"{self.inputs} inputs"
+        return f"{self.inputs} inputs ({self.read} records read)"
+
     def line(self) -> str:
         rate = self.inputs / self.seconds if self.seconds > 0 else 0.0
         rejects = f"{self.rejected} rejects"
@@ -758,7 +771,7 @@ class Summary:
             rejects += f" ({self.reject_reasons()})"
         removed = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items())) or "none"
         parts = [
-            f"{self.inputs} inputs",
+            self.inputs_read(),
             f"{self.records} records",
             rejects,
             f"{self.duplicates} duplicates",
@@ -918,6 +931,7 @@ def _consume_into(
     on_reject: Callable[[Outcome], None] | None,
 ) -> None:
     if outcome.reason is not None:
+        counted.read += 1
         counted.rejects[outcome.reason.value] += 1
         entry = ManifestEntry(
             outcome.source, "failed" if outcome.retry else "rejected",
@@ -929,6 +943,7 @@ def _consume_into(
         if on_reject is not None:
             on_reject(outcome)
         return
+    counted.read += len(outcome.records) + len(outcome.record_rejects)
     for source, reason, detail in outcome.record_rejects:
         counted.rejects[reason.value] += 1
         entry = ManifestEntry(source, "rejected", reason=reason.value, detail=detail)

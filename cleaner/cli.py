@@ -687,7 +687,9 @@ def _run_and_report(
         if quiet and summary.rejected:
             # -q drops the reject lines and the summary, not the reason for a
             # failing exit: a CI log would show exit 1 and nothing else.
-            _err(f"{summary.rejected} of {summary.inputs} inputs rejected "
+            of = (f"{summary.inputs} inputs" if summary.read == summary.inputs
+                  else f"{summary.read} records read from {summary.inputs} inputs")
+            _err(f"{summary.rejected} of {of} rejected "
                  f"({summary.reject_reasons()}); exit {EXIT_REJECTS} (without -q, each "
                  "is named on stderr; --allow-rejects exits 0).")
         return EXIT_REJECTS

@@ -406,7 +406,7 @@ def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> N
     assert all(d["format"] == "jsonl" and d["url"] for d in docs)
     (reject,) = records(rejects.read_text(encoding="utf-8"))
     assert (reject["source"], reject["reason"]) == (str(broken), "json")
-    assert "2 inputs, 2 records, 1 reject" in result.stderr
+    assert "2 inputs (3 records read), 2 records, 1 reject" in result.stderr
 
 
 # --- the installed entry points, as subprocesses ---------------------------------
@@ -415,6 +415,21 @@ def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> N
 def run_cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([PYTHON, "-m", "cleaner", *args], capture_output=True, check=False,
                           cwd=ROOT, timeout=120, **kwargs)  # type: ignore[call-overload]
+
+
+def test_the_summary_adds_up_for_json_lines_with_bad_lines(tmp_path: Path) -> None:
+    # QA: 7 lines, 6 of them bad, were "1 inputs, 1 records, 6 rejects", and
+    # with -q "6 of 1 inputs rejected".
+    page = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_text(encoding="utf-8")
+    dump = tmp_path / "recs.jsonl"
+    dump.write_text(json.dumps({"text": page}) + "\n" + "not json\n" * 6, encoding="utf-8")
+    result = invoke([str(dump), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert "dw-clean: 1 inputs (7 records read), 1 records, 6 rejects (json 6), " \
+        "0 duplicates;" in result.stderr
+    quiet = invoke([str(dump), "-j", "1", "-q"])
+    assert quiet.stderr.startswith("dw-clean: 6 of 7 records read from 1 inputs rejected "
+                                   "(json 6); exit 1"), quiet.stderr
 
 
 def test_python_m_cleaner_and_explain_dispatch() -> None:
