@@ -632,3 +632,17 @@ def test_a_lines_flattened_text_is_its_words_between_single_spaces(pieces: list[
     assert "\x00" not in rest
     if not any(mark in line for mark in "*[]!\\\x00"):
         assert flattened == rest == " ".join(line.split())
+
+
+@pytest.mark.parametrize("path", sorted(DUMPS.glob("*.markdownify.md")), ids=lambda p: p.name)
+def test_a_bold_label_item_with_a_line_break_reads_like_one_line(path: Path) -> None:
+    # Some markdownify versions end "* **Autorin/Autor**" with a <br> ("  "):
+    # the name below it was then a line of its own, and the authors were lost.
+    text = path.read_text(encoding="utf-8")
+    broken = "\n".join(
+        f"{line}  " if line.startswith("* **") and line.rstrip().endswith("**") else line
+        for line in text.split("\n")
+    )
+    assert broken != text or "* **" not in text
+    assert clean_any(broken, source=path.name).to_dict() == clean_any(
+        text, source=path.name).to_dict()

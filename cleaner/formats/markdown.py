@@ -411,7 +411,13 @@ def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
             # Numbered items keep their number (policy); bullets are dropped.
             current = _Block("item", [content], marker=marker)
             blocks.append(current)
-            broken = hard_break
+            # An item that is a bold label alone, then a <br>: the label of the
+            # value below it (markdownify writes the old layout's
+            # "**Autorin/Autor**  " so), on one line as every other renderer
+            # writes it, where the tables know it.
+            broken = hard_break and not (
+                content.startswith(("**", "__")) and _WHOLLY_STRONG.match(content) is not None
+            )
             continue
         if not setext and _heading_wrapped(current, above):
             current.add(content, joined=True)
