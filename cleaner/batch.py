@@ -734,6 +734,8 @@ class Summary:
     records: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
+    # Of those, dropped (--dedup drop): no record, so counted with the rejects.
+    dropped: int = 0
     removed: Counter[str] = field(default_factory=Counter)
     skipped: int = 0  # already done in an earlier run (--resume)
     seconds: float = 0.0
@@ -751,6 +753,7 @@ class Summary:
         self.records += other.records
         self.rejects.update(other.rejects)
         self.duplicates += other.duplicates
+        self.dropped += other.dropped
         self.removed.update(other.removed)
 
     def reject_reasons(self) -> str:
@@ -774,7 +777,8 @@ class Summary:
             self.inputs_read(),
             f"{self.records} records",
             rejects,
-            f"{self.duplicates} duplicates",
+            f"{self.duplicates} duplicates"
+            + (f" ({self.dropped} dropped)" if self.dropped else ""),
         ]
         if self.skipped:
             parts.append(f"{self.skipped} skipped as done")
@@ -961,6 +965,7 @@ def _consume_into(
         if earlier is not None:
             counted.duplicates += 1
             if deduper is not None and deduper.mode == "drop":
+                counted.dropped += 1
                 continue
             line = flag_duplicate(line, earlier)
         sink.record(line)

@@ -160,11 +160,12 @@ def test_dedup_flag_and_drop() -> None:
     flagged = invoke([page, page, "--dedup", "-j", "1"])
     assert flagged.exit_code == 0, flagged.output
     assert [d["duplicate_of"] for d in records(flagged.stdout)] == [None, page]
-    assert "1 duplicates" in flagged.stderr
+    assert "2 inputs, 2 records, 0 rejects, 1 duplicates;" in flagged.stderr
     dropped = invoke([page, page, "--dedup", "drop", "-j", "1"])
     assert dropped.exit_code == 0, dropped.output
     assert len(records(dropped.stdout)) == 1
-    assert "1 duplicates" in dropped.stderr
+    # The counts add up: one record, and the duplicate that was dropped.
+    assert "2 inputs, 1 records, 0 rejects, 1 duplicates (1 dropped);" in dropped.stderr
 
 
 def test_stdin_and_files_from(tmp_path: Path) -> None:
