@@ -26,7 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
@@ -116,8 +116,14 @@ def _err(message: str) -> None:
 
 def _silence_stderr() -> None:
     """Send later messages to /dev/null, and the flush at exit, which would fail again."""
+    _to_devnull(sys.stderr)
+
+
+def _to_devnull(stream: TextIO) -> None:
+    """Point the stream's file descriptor at /dev/null: what is written to it
+    later (or left in its buffer) is lost, and no write or flush fails again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stderr.fileno())
+    os.dup2(devnull, stream.fileno())
     os.close(devnull)
 
 
@@ -933,9 +939,7 @@ def _settle_stdout() -> None:
 
 def _drop_stdout() -> None:
     """Send standard output to /dev/null: what is left in its buffer is lost."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    _to_devnull(sys.stdout)
 
 
 def _stop_on_closed_stdout() -> None:
