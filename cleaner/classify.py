@@ -630,6 +630,9 @@ def label_images(page: Page, stop: int) -> None:
         if ((found := labels[i]) is None and (":" in (text := lines[i].text) or "：" in text))
         or (found is not None and found.category == "image")
     ]
+    # Credited images with a blank line right above them: their alt line may
+    # stand across it (see `_pair_alts_across_blank_lines`).
+    apart: list[int] = []
     for i in candidates:
         line = lines[i]
         label = labels[i]
@@ -645,6 +648,8 @@ def label_images(page: Page, stop: int) -> None:
             page.set(
                 i, "image", label.rule, Image(alt=alt, caption=caption, credit=str(label.value))
             )
+            if alt is None and above is None:
+                apart.append(i)
         elif label is None and not line.blank:
             glued = _glued_credit(line, rules) or _credit_after_unknown_label(page, i)
             if glued is None:
@@ -663,6 +668,53 @@ def label_images(page: Page, stop: int) -> None:
                 "structure:caption_with_credit",
                 Image(alt=alt, caption=caption or None, credit=credit),
             )
+            if alt is None and above is None:
+                apart.append(i)
+    _pair_alts_across_blank_lines(page, apart)
+
+
+def _pair_alts_across_blank_lines(page: Page, images: list[int]) -> None:
+    """The alt lines that a renderer set apart from their credited caption
+    (or bare credit) by a blank line: "<alt>", "", "<caption>Bild: <credit>".
+
+    An alt line and a subheading above a captioned picture look alike (a few
+    words, no sentence's end), and a dump without alt text has the
+    subheading where the alt line would be. So the line across the blank is
+    taken for alt text only on a page that shows it writes alt lines so: its
+    main picture, right under the permalink (where the new layout has no
+    subheading), has an alt-like line above its caption. A page without that
+    proof keeps such lines.
+    """
+    alts = [_alt_across_blank_lines(page, i) for i in images]
+    if not any(alt is not None and _under_the_permalink(page, alt) for alt in alts):
+        return
+    for image_line, alt in zip(images, alts, strict=True):
+        label = page.labels[image_line]
+        if alt is None or label is None or not isinstance(label.value, Image):
+            continue
+        image = label.value
+        page.set(alt, "image", "structure:alt_apart_from_caption")
+        page.set(
+            image_line,
+            "image",
+            label.rule,
+            Image(alt=page.lines[alt].text, caption=image.caption, credit=image.credit),
+        )
+
+
+def _alt_across_blank_lines(page: Page, index: int) -> int | None:
+    """The undecided alt-like line above `index` past blank lines (a few
+    words, no sentence's end, no colon), or None."""
+    above = page.prev_nonblank(index)
+    if above is None or not _alt_candidate(page, above) or not _is_alt_line(page.lines[above]):
+        return None
+    return above
+
+
+def _under_the_permalink(page: Page, index: int) -> bool:
+    above = page.prev_nonblank(index)
+    label = page.labels[above] if above is not None else None
+    return label is not None and label.category == "permalink"
 
 
 # A caption's credit label that no table knows, glued to the caption's last

@@ -647,6 +647,44 @@ def test_an_image_whose_caption_repeats_a_long_alt_text() -> None:
     assert lead in doc.text
 
 
+def _blank_line_before_credited_captions(page: str) -> str:
+    return "\n".join(
+        f"\n{line}" if "Bild: " in line else line for line in page.split("\n")
+    )
+
+
+def test_an_alt_line_set_apart_from_its_credited_caption_is_image_metadata() -> None:
+    # A renderer that writes a blank line between an image's alt text and its
+    # caption (credit glued on): the alt line is the image's, not a subheading.
+    page = read("dumps/de-new-2024-01-30.resiliparse.txt")
+    apart = clean(_blank_line_before_credited_captions(page))
+    together = clean(page)
+    assert [image.alt for image in apart.images] == [
+        "Russland Boris Nadezhdin Kandidat Präsidentschaftswahlen",
+        "Russland Parlamentswahlen Wahlkommission",
+        "Russland Kandidatin Yekaterina Duntsova",
+        "Wahlkampfveranstaltung in Russland Wladimir Putin Russland Stadion",
+    ]
+    assert apart.images == together.images
+    assert apart.text == together.text
+    assert apart.headings == together.headings
+
+
+def test_a_subheading_over_a_credited_caption_stays_without_alt_lines_on_the_page() -> None:
+    # inscriptis writes no alt text: a subheading right above a captioned
+    # picture is the article's, though it stands where an alt line would.
+    page = read("dumps/de-new-2024-01-30.inscriptis.txt")
+    headings = ["Kaum Chancen gegen Putin", "Ein Lager der Kriegsgegner"]
+    captions = ("Alles streng im Blick:", "Wollte gegen Putin antreten")
+    lines = page.split("\n")
+    for heading, caption in zip(headings, captions, strict=True):
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith(caption))
+        lines[at:at] = [heading, ""]
+    doc = clean("\n".join(lines))
+    assert set(headings) <= set(doc.headings)
+    assert all(image.alt is None for image in doc.images)
+
+
 @pytest.mark.parametrize("page_name", ["examples/en-old-2020-colonial.txt",
                                        "examples/de-new-2024-01-30.txt"])
 def test_a_line_separator_inside_a_paragraph_does_not_split_it(page_name: str) -> None:
