@@ -31,6 +31,7 @@ from cleaner.lines import (
     Line,
     ends_a_sentence,
     has_sentence_break,
+    make_line,
     structural_words,
 )
 from cleaner.rules import (
@@ -610,6 +611,28 @@ def _credit_prefix_before_a_colon(text: str, rules: RuleSet) -> bool:
     return False
 
 
+# `inscript -i` writes an image's alt text on a line of its own, in square
+# brackets: "[Russland Parlamentswahlen Wahlkommission]". An article's
+# paragraph is never one bracketed phrase alone (an editor's insertion
+# "[in Syria]" stands inside a sentence), so the shape marks alt text.
+_BRACKETED = regex.compile(r"\[([^\[\]]*\p{L}[^\[\]]*)\]")
+
+
+def bracketed_alt(text: str) -> str | None:
+    """The alt text of a line that is wholly one bracketed phrase, or None."""
+    # (The ends first: the pattern is tried only on the rare line they fit.)
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    match = _BRACKETED.fullmatch(text)
+    return match[1].strip() if match is not None else None
+
+
+def _alt_text(line: Line) -> str:
+    """A line's text as an image's alt: without the brackets `inscript -i` adds."""
+    alt = bracketed_alt(line.text)
+    return line.text if alt is None else alt
+
+
 def _alt_candidate(page: Page, index: int | None) -> bool:
     if index is None or not page.free(index):
         return False
@@ -642,7 +665,7 @@ def label_images(page: Page, stop: int) -> None:
             caption: str | None = None
             if _alt_candidate(page, above):
                 assert above is not None
-                alt = page.lines[above].text
+                alt = _alt_text(page.lines[above])
                 page.set(above, "image", "structure:alt_above_credit")
             _label_ad_below_image(page, i)
             page.set(
@@ -659,7 +682,7 @@ def label_images(page: Page, stop: int) -> None:
             alt = None
             if _alt_candidate(page, above):
                 assert above is not None
-                alt = page.lines[above].text
+                alt = _alt_text(page.lines[above])
                 page.set(above, "image", "structure:alt_above_caption")
             _label_ad_below_image(page, i)
             page.set(
@@ -680,17 +703,20 @@ def _pair_alts_across_blank_lines(page: Page, images: list[int]) -> None:
     An alt line and a subheading above a captioned picture look alike (a few
     words, no sentence's end), and a dump without alt text has the
     subheading where the alt line would be. So the line across the blank is
-    taken for alt text only on a page that shows it writes alt lines so: its
-    main picture, right under the permalink (where the new layout has no
+    taken for alt text only where it is marked as such (in the brackets of
+    `inscript -i`), or on a page that shows it writes alt lines so: its main
+    picture, right under the permalink (where the new layout has no
     subheading), has an alt-like line above its caption. A page without that
-    proof keeps such lines.
+    proof keeps unmarked lines.
     """
     alts = [_alt_across_blank_lines(page, i) for i in images]
-    if not any(alt is not None and _under_the_permalink(page, alt) for alt in alts):
-        return
+    proven = any(alt is not None and _under_the_permalink(page, alt) for alt in alts)
     for image_line, alt in zip(images, alts, strict=True):
         label = page.labels[image_line]
         if alt is None or label is None or not isinstance(label.value, Image):
+            continue
+        line = page.lines[alt]
+        if not (proven or bracketed_alt(line.text) is not None):
             continue
         image = label.value
         page.set(alt, "image", "structure:alt_apart_from_caption")
@@ -698,17 +724,20 @@ def _pair_alts_across_blank_lines(page: Page, images: list[int]) -> None:
             image_line,
             "image",
             label.rule,
-            Image(alt=page.lines[alt].text, caption=image.caption, credit=image.credit),
+            Image(alt=_alt_text(line), caption=image.caption, credit=image.credit),
         )
 
 
 def _alt_across_blank_lines(page: Page, index: int) -> int | None:
     """The undecided alt-like line above `index` past blank lines (a few
-    words, no sentence's end, no colon), or None."""
+    words, no sentence's end, no colon; or any bracketed alt), or None."""
     above = page.prev_nonblank(index)
-    if above is None or not _alt_candidate(page, above) or not _is_alt_line(page.lines[above]):
+    if above is None or not _alt_candidate(page, above):
         return None
-    return above
+    line = page.lines[above]
+    if _is_alt_line(line) or bracketed_alt(line.text) is not None:
+        return above
+    return None
 
 
 def _under_the_permalink(page: Page, index: int) -> bool:
@@ -825,6 +854,48 @@ def label_old_images(page: Page, start: int, stop: int) -> None:
         page.set(
             i, "image", "structure:alt_with_credit", Image(alt=alt, caption=caption, credit=credit)
         )
+
+
+def label_bracketed_alts(page: Page, start: int, stop: int) -> None:
+    """The alt lines of `inscript -i` ("[alt text]") in the article, with the
+    caption below them, if any, and a credit in the alt's own brackets
+    ("[Tahir Della (picture-alliance/dpa/L. Schwedes)]", the old layout).
+
+    Credited captions of the new layout took theirs in `label_images`. In a
+    gallery the line below is the gallery's (labelled before): no caption.
+    """
+    lines, labels = page.lines, page.labels
+    for i in range(start, stop):
+        text = lines[i].text
+        # The ends first: one test per line on most pages, where none fits.
+        if not (text.endswith("]") and text.startswith("[")) or labels[i] is not None:
+            continue
+        alt = bracketed_alt(text)
+        if alt is None or structural_words(alt) > MAX_ALT_WORDS:
+            continue
+        credit = None
+        found = _credit_in_brackets(make_line(alt), page.rules)
+        if found is not None:
+            alt, credit = found
+        caption = None
+        below = page.next_nonblank(i, stop)
+        if below is not None and _caption_below_bracketed_alt(page, below, i, stop):
+            caption = lines[below].text
+            page.set(below, "image", "structure:caption_below_bracketed_alt")
+        image = Image(alt=alt, caption=caption, credit=credit)
+        page.set(i, "image", "structure:bracketed_alt", image)
+
+
+def _caption_below_bracketed_alt(page: Page, below: int, alt: int, stop: int) -> bool:
+    # As under an unmarked alt line (`label_alt_caption_pairs`): a short line,
+    # at most one short sentence, that opens no list.
+    line = page.lines[below]
+    return (
+        page.free(below)
+        and bracketed_alt(line.text) is None
+        and _is_caption_line(line, page.lines[alt], sentences=True)
+        and not _opens_a_run_of_short_lines(page, below, stop)
+    )
 
 
 # The bullets inscriptis puts before list items, level by level ("*", "+",
@@ -1723,6 +1794,7 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     label_section_and_head(page)
     start = start or 0
     label_galleries(page, start, page.end_index)
+    label_bracketed_alts(page, start, page.end_index)
     label_old_images(page, start, page.end_index)
     label_indented_captions(page, start, page.end_index)
     label_alt_caption_pairs(page, start, page.end_index)

@@ -11,7 +11,8 @@ Run from the repository root (re-running rewrites the same bytes):
 
     /work/venv/bin/python scripts/render_fixtures.py
 
-Output: fixtures/dumps/<page>.<tool>.txt (trafilatura's markdown:
+Output: fixtures/dumps/<page>.<tool>.txt (`inscript -i`, alt text in
+brackets: <page>.inscriptis-images.txt; trafilatura's markdown:
 <page>.trafilatura.md; its options --images, --links and --recall:
 <page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
 default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
@@ -37,6 +38,7 @@ import html2text
 import trafilatura
 from fixture_rendering import ROOT, dirs_parser, normalise_output, shown
 from inscriptis import get_text
+from inscriptis.model.config import ParserConfig
 from resiliparse.extract.html2text import extract_plain_text
 
 DUMPS_DIR = ROOT / "fixtures" / "dumps"
@@ -60,6 +62,12 @@ def _resiliparse_main(html: str) -> str:
 
 def _inscriptis(html: str) -> str:
     return str(get_text(html))
+
+
+def _inscriptis_images(html: str) -> str:
+    # `inscript -i` (--display-image-captions): each image's alt text on its
+    # own line, in square brackets ("[Russland Parlamentswahlen Wahlkommission]").
+    return str(get_text(html, ParserConfig(display_images=True)))
 
 
 def _html2text(html: str) -> str:
@@ -124,6 +132,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "resiliparse.txt": _resiliparse,
     "resiliparse-main.txt": _resiliparse_main,
     "inscriptis.txt": _inscriptis,
+    "inscriptis-images.txt": _inscriptis_images,
     "html2text.txt": _html2text,
     "html2text-wrapped.txt": _html2text_wrapped,
     "trafilatura.txt": _trafilatura(output_format="txt"),

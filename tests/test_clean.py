@@ -685,6 +685,41 @@ def test_a_subheading_over_a_credited_caption_stays_without_alt_lines_on_the_pag
     assert all(image.alt is None for image in doc.images)
 
 
+def test_a_bracketed_alt_line_is_an_image_and_a_bracket_in_a_paragraph_is_text() -> None:
+    # `inscript -i` writes alt text as "[...]" on its own line; a paragraph
+    # that opens with an editor's bracket is no alt text.
+    paragraphs = [
+        "The German capital has launched a five-year project to mark its part in European"
+        " colonialism. Streets which still honor colonial leaders are set to be renamed.",
+        "[Update, January 20:] The district council confirmed the new names on Monday,"
+        " after a court had rejected the last of the residents' complaints.",
+        "Activists say the new names finally honor those who resisted colonial rule, rather"
+        " than those who imposed it.",
+    ]
+    first, second, third = paragraphs
+    page = "\n\n".join(
+        [
+            "Berlin renames colonial-era streets",
+            "January 19, 2020",
+            first,
+            "[Tahir Della (picture-alliance/dpa/L. Schwedes)]",
+            "Tahir Della helped organize Berlin's new initiative",
+            second,
+            third,
+        ]
+    )
+    doc = clean(page)
+    assert doc.text.split("\n\n") == paragraphs
+    assert doc.headings == []
+    assert [(image.alt, image.caption, image.credit) for image in doc.images] == [
+        (
+            "Tahir Della",
+            "Tahir Della helped organize Berlin's new initiative",
+            "picture-alliance/dpa/L. Schwedes",
+        )
+    ]
+
+
 @pytest.mark.parametrize("page_name", ["examples/en-old-2020-colonial.txt",
                                        "examples/de-new-2024-01-30.txt"])
 def test_a_line_separator_inside_a_paragraph_does_not_split_it(page_name: str) -> None:

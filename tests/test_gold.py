@@ -260,6 +260,22 @@ def test_inscriptis_captions_are_image_metadata(name: str) -> None:
     assert expected <= {image.caption for image in doc.images}
 
 
+# `inscript -i` writes each image's alt text in brackets on a line of its own
+# ("[Maji-Maji warriors in 1906 (Downluke)]"), apart from the caption below.
+INSCRIPTIS_IMAGES_DUMPS = sorted(path.name for path in DUMPS_DIR.glob("*.inscriptis-images.txt"))
+
+
+@pytest.mark.parametrize("name", INSCRIPTIS_IMAGES_DUMPS)
+def test_inscriptis_alt_text_in_brackets_is_image_metadata(name: str) -> None:
+    # The same images as resiliparse's alt lines give: alt (without the
+    # brackets), caption and credit, none of them a subheading or a paragraph.
+    doc = cleaned(name)
+    resiliparse = cleaned(main_dump(page_of(DUMPS_DIR / name)))
+    assert doc.images == resiliparse.images
+    assert doc.headings == resiliparse.headings
+    assert not [line for line in doc.text.split("\n\n") if line.startswith("[")]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_date_is_right(page: str) -> None:
     doc = cleaned(main_dump(page))
