@@ -22,6 +22,7 @@ COMPILED_MODULES = [
     "cleaner/lines.py",
     "cleaner/unwrap.py",
     "cleaner/dates.py",
+    "cleaner/leaked_code.py",
     "cleaner/classify.py",
     "cleaner/language.py",
     "cleaner/core.py",

@@ -25,6 +25,7 @@ from cleaner.dates import (
     parse_date_line,
 )
 from cleaner.document import Image, Media
+from cleaner.leaked_code import could_be_code, is_code
 from cleaner.lines import (
     CLAUSE_END,
     SENTENCE_END,
@@ -513,7 +514,15 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
         return Label("byline", "structure:closing_agencies", ([], agency_names))
     if not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
         return Label("markup", "structure:markup")
+    # Script, style or JSON (cleaner/leaked_code.py). A line of them that
+    # reads as prose by its length (JSON-LD with the headline in it, the
+    # site's state object) has a brace; an article's paragraph rarely does.
+    if (not line.is_prose or "{" in text) and could_be_code(text) and is_code(text, line.words):
+        return _CODE_LINE
     return None
+
+
+_CODE_LINE = Label("markup", "structure:code")
 
 
 def _could_be_markup(text: str) -> bool:
