@@ -25,7 +25,7 @@ from cleaner.dates import (
     parse_date_line,
 )
 from cleaner.document import Image, Media
-from cleaner.leaked_code import could_be_code, is_code
+from cleaner.leaked_code import bracket_depth, could_be_code, is_block_entry, is_code
 from cleaner.lines import (
     CLAUSE_END,
     SENTENCE_END,
@@ -518,11 +518,18 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     # reads as prose by its length (JSON-LD with the headline in it, the
     # site's state object) has a brace; an article's paragraph rarely does.
     if (not line.is_prose or "{" in text) and could_be_code(text) and is_code(text, line.words):
-        return _CODE_LINE
+        return _CODE_OPENS_BLOCK if bracket_depth(text) > 0 else _CODE_LINE
     return None
 
 
 _CODE_LINE = Label("markup", "structure:code")
+# A code line that leaves a bracket open (`DW_PLAYER.localization = {`): the
+# lines down to the one that closes it are code too (`label_code_blocks`).
+_CODE_OPENS_BLOCK = Label("markup", "structure:code_block")
+_CODE_IN_BLOCK = Label("markup", "structure:code_block_entry")
+# An object literal or array leaked whole is a few dozen lines (DW's player
+# strings are 16); a bracket still open further down is no block of ours.
+MAX_CODE_BLOCK_LINES = 200
 
 
 def _could_be_markup(text: str) -> bool:
@@ -542,6 +549,42 @@ def _could_be_markup(text: str) -> bool:
 def _is_agency_list(text: str) -> bool:
     parts = split_names(text)
     return bool(parts) and all(len(p) <= 12 and " " not in p for p in parts)
+
+
+def label_code_blocks(page: Page) -> None:
+    """The entries of an object literal or array between its opening and
+    closing lines (`rewind: "Back 10 seconds",` between
+    `DW_PLAYER.localization = {` and `};`): alone, such a line is a key and
+    a quotation, a caption or a heading by its shape."""
+    labels = page.labels
+    # (One search in C first: most pages have no code at all.)
+    if _CODE_OPENS_BLOCK not in labels:
+        return
+    for i, label in enumerate(labels):
+        if label == _CODE_OPENS_BLOCK:
+            _label_code_block(page, i)
+
+
+def _label_code_block(page: Page, opening: int) -> None:
+    """Label the free lines of the block opened at `opening` as markup, when
+    every line down to the one that closes its brackets is code or an entry
+    of one; a line of text on the way means the brackets were no block."""
+    lines, labels = page.lines, page.labels
+    depth = bracket_depth(lines[opening].text)
+    entries = []
+    for i in range(opening + 1, min(opening + 1 + MAX_CODE_BLOCK_LINES, len(lines))):
+        line, label = lines[i], labels[i]
+        if line.blank:
+            continue
+        if label is None and is_block_entry(line.text):
+            entries.append(i)
+        elif label is None or label.category != "markup":
+            return
+        depth += bracket_depth(line.text)
+        if depth <= 0:
+            for entry in entries:
+                labels[entry] = _CODE_IN_BLOCK
+            return
 
 
 # --- pass 2: where the article starts and ends --------------------------------
@@ -1795,6 +1838,8 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     everything = len(page.lines)
     if tables:
         label_by_tables(page)
+        # (Only the tables' pass finds a block's opening line.)
+        label_code_blocks(page)
     label_media(page, everything)
     label_images(page, everything)
     label_title(page, everything)

@@ -103,3 +103,30 @@ def test_json_ld_and_css_between_paragraphs_are_markup_not_an_image() -> None:
     assert doc.images == []
     assert doc.text == f"{LEAD}\n\n{LAST}"
     assert doc.removed["markup"] == 2
+
+
+PLAYER_STRINGS = """DW_PLAYER.localization = {
+rewind: "Back 10 seconds",
+settings: "Settings",
+fullscreen: "Full screen",
+volume: "Volume"
+};"""
+
+
+def test_the_entries_of_a_leaked_object_literal_are_markup() -> None:
+    # Alone, `settings: "Settings",` is a label and a quotation; between the
+    # object's opening and closing lines it was read as an image's alt text
+    # and caption, and the last entries were kept as paragraphs.
+    doc = clean(f"{HEAD}{LEAD}\n\n{PLAYER_STRINGS}\n\n{LAST}\n")
+    assert doc.text == f"{LEAD}\n\n{LAST}"
+    assert doc.images == []
+    assert doc.removed["markup"] == 6
+
+
+def test_a_bracket_left_open_by_a_code_line_takes_no_text_below() -> None:
+    # The block never closes before a paragraph: the lines below are no
+    # entries of it, whatever their shape ("Note: ..." reads as `key: value`).
+    note = 'Note: "The talks resume on Monday"'
+    doc = clean(f"{HEAD}{LEAD}\n\nDW_PLAYER.localization = {{\n{note}\n\n{LAST}\n")
+    assert note in doc.text
+    assert doc.removed["markup"] == 1
