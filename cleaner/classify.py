@@ -1367,7 +1367,10 @@ def _label_watch_block(page: Page, i: int, stop: int, label: Label) -> None:
             page.set(nxt, kind, f"structure:{kind}_block")
         elif nlabel.category in ("share", "permalink", kind):
             page.set(nxt, kind, f"structure:{kind}_block")
-        else:
+        elif nlabel.category != "markup":
+            # The player's script that a renderer let in (its strings,
+            # `DW_PLAYER.localization = {...}`) is no part of the block but
+            # stands inside it: it is passed over, and stays markup.
             break
         j = nxt
     duration = label.value if isinstance(label.value, int) else None

@@ -130,3 +130,17 @@ def test_a_bracket_left_open_by_a_code_line_takes_no_text_below() -> None:
     doc = clean(f"{HEAD}{LEAD}\n\nDW_PLAYER.localization = {{\n{note}\n\n{LAST}\n")
     assert note in doc.text
     assert doc.removed["markup"] == 1
+
+
+def test_the_player_script_inside_a_video_block_leaves_the_block_whole() -> None:
+    # Old layout: "Watch video 02:17", share widgets, then the video's title.
+    # lxml put the player's script between them: the block ended at it and
+    # the title was left as a subheading.
+    title = "Namibians want Germany to remove monuments"
+    player = f'DW_PLAYER.shareLocalization = "Share";\n{PLAYER_STRINGS}'
+    doc = clean(f"{HEAD}{LEAD}\n\nWatch video 02:17\n{player}\nShare\n{title}\n\n{LAST}\n")
+    assert [(video.title, video.duration_s) for video in doc.videos] == [(title, 137)]
+    assert doc.headings == []
+    assert doc.text == f"{LEAD}\n\n{LAST}"
+    assert doc.removed["video"] == 3
+    assert doc.removed["markup"] == 7
