@@ -512,13 +512,14 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
     ):
         agency_names = split_names(match["agencies"], rules)
         return Label("byline", "structure:closing_agencies", ([], agency_names))
-    if not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
-        return Label("markup", "structure:markup")
     # Script, style or JSON (cleaner/leaked_code.py). A line of them that
     # reads as prose by its length (JSON-LD with the headline in it, the
     # site's state object) has a brace; an article's paragraph rarely does.
+    # (Before _MARKUP, which knows `var x = {` too, but not that it opens a block.)
     if (not line.is_prose or "{" in text) and could_be_code(text) and is_code(text, line.words):
         return _CODE_OPENS_BLOCK if bracket_depth(text) > 0 else _CODE_LINE
+    if not line.is_prose and _could_be_markup(text) and _MARKUP.search(text):
+        return Label("markup", "structure:markup")
     return None
 
 

@@ -8,6 +8,9 @@ semicolon or an equals sign stay.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import lxml.html
 import pytest
 
 from cleaner import clean
@@ -144,3 +147,33 @@ def test_the_player_script_inside_a_video_block_leaves_the_block_whole() -> None
     assert doc.text == f"{LEAD}\n\n{LAST}"
     assert doc.removed["video"] == 3
     assert doc.removed["markup"] == 7
+
+
+# --- real pages, as lxml's text_content() writes them --------------------------
+
+HTML_PAGES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "html").glob("*.html"))
+
+
+def _lxml_dump_and_code_lines(path: Path) -> tuple[str, set[str]]:
+    """The page as lxml's text_content() gives it, and the lines of its
+    <script> and <style> elements that stand there as lines of their own (a
+    script's first or last line may be glued to the page's text around it)."""
+    tree = lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
+    dump = tree.text_content()
+    dump_lines = {" ".join(line.split()) for line in dump.splitlines()}
+    code = {
+        " ".join(line.split())
+        for element in tree.iter("script", "style")
+        for line in (element.text or "").splitlines()
+    }
+    return dump, (code & dump_lines) - {""}
+
+
+@pytest.mark.parametrize("path", HTML_PAGES, ids=lambda path: path.stem)
+def test_no_script_or_style_line_of_a_real_page_survives_its_lxml_dump(path: Path) -> None:
+    dump, code = _lxml_dump_and_code_lines(path)
+    assert len(code) > 50
+    doc = clean(dump)
+    survived = [*doc.text.split("\n\n"), *doc.headings]
+    survived += [text for image in doc.images for text in (image.alt, image.caption) if text]
+    assert code.isdisjoint(survived)
