@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import regex
 
-# Marks of code, counted for the density test: braces, statement ends,
-# assignments and JSON's `"key":`. (Not brackets or quotes, which prose has.)
-_CODE_MARKS = ("{", "}", ";", "=", '":')
+# Marks of code, counted for the density test (`_dense_enough`): braces,
+# statement ends, assignments and JSON's `"key":`. (Not brackets or quotes,
+# which prose has.)
 # At least one mark per this many words: the sparsest code line of the
 # corpus dumps (a CSS @font-face rule with its font names) has one per three;
 # a German paragraph with two semicolons in thirty words has one per fifteen.
@@ -55,6 +55,7 @@ _METHOD_CALL = regex.compile(r"[\w$\])]\.[A-Za-z_$][\w$]*\(")
 # A statement of control flow or a function opening the line: `if(!x) {`,
 # `(function(w,d){`, `!function(){`.
 _STATEMENT = regex.compile(r"(?:if|for|while|switch|catch)\s*\(|[(!]?function\s*[\w$]*\s*\(")
+_STATEMENT_FIRST = frozenset("ifwsc(!")
 # What the line may begin with when it closes a block: `};`, `})(window);`,
 # `]`, `],`. No sentence begins with a closing brace.
 _CLOSING = regex.compile(r"\}|\][\s\]});,]*$")
@@ -67,15 +68,30 @@ _CLOSERS = "}])"
 def could_be_code(text: str) -> bool:
     """The cheap test before `is_code`: a character that every shape needs.
 
-    (`text` is non-empty: blank lines are never judged.)"""
-    return "{" in text or "}" in text or "=" in text or text[-1] == ";" or text[0] == "]"
+    An "=" in a link's query string ("?s=510544&p=...", which markdown dumps
+    and tracking pixels have on many lines) is no assignment: such a line is
+    judged only when it ends a statement. (`text` is non-empty: blank lines
+    are never judged.)"""
+    return (
+        "{" in text
+        or "}" in text
+        or text[-1] == ";"
+        or text[0] == "]"
+        or ("=" in text and "://" not in text)
+    )
 
 
 def is_code(text: str, words: int) -> bool:
     """Whether a line of `words` words is script, style or JSON (see the module)."""
     if not _dense_enough(text, words):
         return False
-    if _CLOSING.match(text) or _JSON_START.match(text) or _STATEMENT.match(text):
+    # The anchored shapes are tried only on the first characters they allow.
+    first = text[0]
+    if first in "}]" and _CLOSING.match(text):
+        return True
+    if first in "{[" and _JSON_START.match(text):
+        return True
+    if first in _STATEMENT_FIRST and _STATEMENT.match(text):
         return True
     if "{" in text and _CSS_DECLARATION.search(text):
         return True
@@ -85,7 +101,10 @@ def is_code(text: str, words: int) -> bool:
 
 
 def _dense_enough(text: str, words: int) -> bool:
-    marks = sum(text.count(mark) for mark in _CODE_MARKS)
+    # (Counted one by one: a generator over _CODE_MARKS costs twice as much.)
+    marks = (
+        text.count("{") + text.count("}") + text.count(";") + text.count("=") + text.count('":')
+    )
     return marks > 0 and marks * WORDS_PER_CODE_MARK >= words
 
 
