@@ -147,6 +147,8 @@ class Page:
     end_index: int = 0
     # Lines matched by a table, before structure decided (for `explain`).
     table_rules: dict[int, Rule] = field(default_factory=dict)
+    # Lines of leaked code that leave a bracket open (`label_code_blocks`).
+    code_openers: list[int] = field(default_factory=list)
     # A hard-wrapped dump's lines are joined before they are read, and a
     # double-spaced page's blank lines dropped: how many input lines each of
     # the page's lines stands for (for `explain`), and which layout that was
@@ -426,7 +428,12 @@ def label_by_tables(page: Page) -> None:
     for i in new:
         line = lines[i]
         rule, label = outcome = _table_outcome(line, rules, contains)
-        rules.table_memo.remember(line.raw, outcome)
+        if label is _CODE_OPENS_BLOCK:
+            # Not remembered: it is judged again on every page it is on, and
+            # listed there, so that no page without one searches its labels.
+            page.code_openers.append(i)
+        else:
+            rules.table_memo.remember(line.raw, outcome)
         if rule is not None:
             table_rules[i] = rule
         if label is not None:
@@ -557,13 +564,8 @@ def label_code_blocks(page: Page) -> None:
     closing lines (`rewind: "Back 10 seconds",` between
     `DW_PLAYER.localization = {` and `};`): alone, such a line is a key and
     a quotation, a caption or a heading by its shape."""
-    labels = page.labels
-    # (One search in C first: most pages have no code at all.)
-    if _CODE_OPENS_BLOCK not in labels:
-        return
-    for i, label in enumerate(labels):
-        if label == _CODE_OPENS_BLOCK:
-            _label_code_block(page, i)
+    for opening in page.code_openers:
+        _label_code_block(page, opening)
 
 
 def _label_code_block(page: Page, opening: int) -> None:
