@@ -196,7 +196,9 @@ def _free_indices(page: Page, start: int, stop: int) -> list[int]:
 
 
 def _prefix_match(line: Line, rules: RuleSet) -> tuple[Rule, str] | None:
-    key, text = line.key, line.text
+    # A label that is the whole line may end a sentence: "This live blog is
+    # now closed." is the phrase "This live blog is now closed".
+    key, text = line.key.rstrip("."), line.text
     if key.partition(" ")[0] not in rules.prefix_first_words:
         glued = _unspaced_label_glued(key, text, rules)
         if glued is None:
