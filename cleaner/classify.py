@@ -312,7 +312,9 @@ CLAUSE_WORDS = 4
 MAX_KEYWORD_WORDS = 6
 # Lower-case particles in a row inside a name: "Ursula von der Leyen".
 MAX_NAME_PARTICLES = 2
-# Punctuation alone after a prefix ("Updates are closed.") is no value.
+# Punctuation alone after a prefix ("Print |", "Updated —") is no value. (A full
+# stop that ends the line is no part of the key a prefix is matched in:
+# `_prefix_match`.)
 _ONLY_PUNCTUATION = regex.compile(r"[\p{P}\s]*")
 # Quotes and brackets that may open a word.
 _OPENING_QUOTES = "\"'“„‘«»‹(["
