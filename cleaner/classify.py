@@ -69,6 +69,11 @@ _HAS_DIGIT = re.compile(r"\d")
 _DURATION = regex.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _PERMALINK = regex.compile(r"https?://p\.dw\.com/p/[\w-]+/?")
 _URL_ONLY = regex.compile(r"(?:https?://|www\.)\S+")
+# What a text browser writes in place of an embedded frame (a YouTube player,
+# a tracking frame): lynx "IFRAME: https://www.youtube.com/embed/..." (the
+# URL after a link number "[2]" when it lists links), links "IFrame". Words of
+# the browser, not of the page, in every language; no article says them alone.
+_FRAME_PLACEHOLDER = regex.compile(r"IFRAME:(?:\s+(?:\[\d+\])?\S+)?|IFrame")
 # The page's own <title>: "Headline | Section | DW | 19.01.2020" (old layout),
 # "Headline – DW – 30.01.2024" (new layout).
 _HTML_TITLE = regex.compile(
@@ -509,6 +514,8 @@ def _universal_label(line: Line, rules: RuleSet) -> Label | None:
         return Label("permalink", "structure:permalink_url", text)
     if line.words == 1 and _URL_ONLY.fullmatch(text):
         return Label("markup", "structure:bare_url")
+    if line.words <= 2 and text[0] == "I" and _FRAME_PLACEHOLDER.fullmatch(text):
+        return Label("markup", "structure:frame_placeholder")
     if text[-1].isdigit() and "DW" in text and (match := _HTML_TITLE.fullmatch(text)):
         return Label("title", "structure:html_title", HtmlTitle(match["title"], match["date"]))
     if short and "/" in text and (match := _CLOSING_INITIALS.fullmatch(text)):

@@ -16,7 +16,8 @@ brackets: <page>.inscriptis-images.txt; trafilatura's markdown:
 <page>.trafilatura.md; its options --images, --links and --recall:
 <page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
 default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
-and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md),
+and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md;
+`links -dump`: <page>.links.txt),
 UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
@@ -31,6 +32,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -102,6 +104,20 @@ def _w3m(html: str) -> str:
     )
 
 
+def _links(html: str) -> str:
+    # `links -dump` as users run it: hard-wrapped at 80 columns, lists marked
+    # "*" / "o", a form's text field drawn as underscores (DW's old-layout
+    # search box), an embedded frame as "IFrame". (Debian package links, 2.28
+    # here.) It reads a file, not standard input.
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "page.html"
+        page.write_text(html, encoding="utf-8")
+        command = ["links", "-dump", "-codepage", "utf-8", "-html-assume-codepage", "utf-8"]
+        return subprocess.run(
+            [*command, str(page)], capture_output=True, text=True, encoding="utf-8", check=True
+        ).stdout
+
+
 def _pandoc(writer: str) -> Callable[[str], str]:
     """`pandoc -f html -t <writer>` as users run it: wrapped at 72 columns.
 
@@ -149,6 +165,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     # lead paragraph, with no blank line between them.
     "trafilatura.md": _trafilatura(output_format="markdown"),
     "w3m.txt": _w3m,
+    "links.txt": _links,
     "pandoc.md": _pandoc("markdown"),
     "pandoc-gfm.md": _pandoc("gfm"),
     "pandoc-commonmark.md": _pandoc("commonmark"),

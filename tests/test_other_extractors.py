@@ -17,7 +17,7 @@ import pytest
 
 import cleaner
 from cleaner.evaluation import Gold, normalise_line, title_matches
-from cleaner.formats import clean_any
+from cleaner.formats import clean_any, detect_format
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = sorted(path for path in (FIXTURES / "dumps").iterdir() if path.suffix in {".txt", ".md"})
@@ -207,3 +207,38 @@ def test_two_sentences_atop_trafilatura_text_are_no_headline() -> None:
     record = clean_any("\n".join([opening, *lines[1:]]), source=path.name)
     assert record.title != opening
     assert record.text.startswith(opening)
+
+
+# Text browsers' dumps (`links -dump`): hard-wrapped, lists bulleted, DW's
+# old-layout search box drawn as a row of underscores, an embedded frame
+# (a YouTube player) as a placeholder line of the browser's own.
+TEXT_BROWSER_DUMPS = sorted((FIXTURES / "dumps").glob("*.links.txt"))
+
+
+def test_every_page_has_a_text_browser_dump() -> None:
+    assert len(TEXT_BROWSER_DUMPS) == 9
+
+
+@pytest.mark.parametrize("path", TEXT_BROWSER_DUMPS, ids=lambda path: path.name)
+def test_a_text_browser_dump_is_read_as_a_text_dump(path: Path) -> None:
+    # "____________________" is no markdown emphasis: read as markdown, the
+    # old layout's menus stayed in the text and a menu entry became the title.
+    doc = cleaned(path)
+    assert doc.format == "text"
+    assert title_matches(doc.title, gold(page_of(path)).title), doc.title
+
+
+def test_the_underscores_of_a_form_field_are_no_markdown() -> None:
+    field = "   " + "_" * 20
+    assert detect_format(f"Suche\n{field}\n\nEin Absatz.\n", name="page.txt") == "text"
+    assert detect_format("Ein __betonter__ und ein **fetter** Satz.\n") == "markdown"
+
+
+@pytest.mark.parametrize("path", TEXT_BROWSER_DUMPS, ids=lambda path: path.name)
+def test_a_frame_placeholder_is_no_article_text(path: Path) -> None:
+    # links writes "IFrame" where the page embeds a YouTube player, lynx
+    # "IFRAME: https://www.youtube.com/embed/...": the browser's words.
+    doc = cleaned(path)
+    paragraphs = doc.text.split("\n\n")
+    assert [p for p in paragraphs if p == "IFrame" or p.startswith("IFRAME:")] == []
+    assert "IFrame" not in doc.headings

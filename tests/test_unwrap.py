@@ -1,4 +1,4 @@
-"""Hard-wrapped dumps (`w3m -dump`, `lynx -dump`, `pandoc -t plain`): their
+"""Hard-wrapped dumps (`w3m -dump`, `links -dump`, `lynx -dump`, `pandoc -t plain`): their
 wrapped lines are joined before cleaning, and they clean like the unwrapped
 dump of the same page."""
 
@@ -20,7 +20,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
 # A Chinese page (constructed: the corpus has none) as w3m and resiliparse render it.
 CHINESE = FIXTURES / "pages" / "zh-new-layout-constructed"
-WRAPPED = sorted(DUMPS.glob("*.w3m.txt"))
+# Text browsers' dumps, every one of them hard-wrapped at 80 columns.
+WRAPPED = sorted([*DUMPS.glob("*.w3m.txt"), *DUMPS.glob("*.links.txt")])
 UNWRAPPED = sorted(set(DUMPS.glob("*.txt")) - set(WRAPPED))
 
 
@@ -33,7 +34,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def test_the_wrapped_dumps_are_there() -> None:
-    assert len(WRAPPED) == 9
+    assert len(WRAPPED) == 18
     assert len(UNWRAPPED) >= 40
 
 
@@ -43,8 +44,8 @@ def test_a_dump_that_is_not_wrapped_is_left_alone(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WRAPPED, ids=lambda p: p.name)
-def test_a_w3m_dump_cleans_like_the_unwrapped_dump_of_its_page(path: Path) -> None:
-    page = path.name.removesuffix(".w3m.txt")
+def test_a_wrapped_dump_cleans_like_the_unwrapped_dump_of_its_page(path: Path) -> None:
+    page = path.name.partition(".")[0]
     wrapped = clean(read(path))
     reference = clean(read(DUMPS / f"{page}.resiliparse.txt"))
     assert wrapped.title == reference.title

@@ -118,7 +118,10 @@ _JSON_ARRAY_START = regex.compile(r'\A[\ufeff\s]*\[\s*\{\s*"(?:[^"\\]|\\.)*"\s*:
 _MD_LINK = regex.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_ATX_HEADING = regex.compile(r"^ {0,3}#{1,6}[ \t]+\S", flags=regex.MULTILINE)
 _MD_SETEXT = regex.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{3,})[ \t]*$", flags=regex.MULTILINE)
-_MD_EMPHASIS = regex.compile(r"(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)")
+# The emphasised text must start with something other than the delimiter's
+# character: lynx and links draw a form's text field (DW's old-layout search
+# box) as a row of underscores, "____________________", which is no emphasis.
+_MD_EMPHASIS = regex.compile(r"\*\*[^\s*][^\n]*?\S\*\*|__[^\s_][^\n]*?\S__")
 # The header reader services write above their markdown ("URL Source: ...").
 _READER_HEADER = regex.compile(r"^(?:URL Source|Markdown Content):", flags=regex.MULTILINE)
 # Links are the surest signal (a text dump never keeps "](url)"); headings and
