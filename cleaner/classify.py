@@ -471,7 +471,7 @@ def _table_outcome(
             if ok:
                 return rule, _new_label(Label, (_category(rule), rule.id, value))
     for phrase, rule in contains:
-        if phrase in key and _banner_sized(line, phrase):
+        if phrase in key and _banner_sized(line, phrase) and not _quotes(key, phrase):
             return rule, _new_label(Label, (_category(rule), rule.id, None))
     label = _universal_label(line, rules)
     return _NOTHING if label is None else (None, label)
@@ -487,6 +487,25 @@ def _table_outcome(
 # a page flattened to one line, is many times longer than the phrase, and is
 # not chrome for it.
 CONTAINS_LINE_PER_PHRASE_WORDS = 4
+
+
+# Marks that open a quotation, in DW's languages ("…", „…“, «…», »…«, '…').
+_QUOTATION_MARKS = frozenset("\"“„«»‹›‘'‚「『")
+
+
+def _quotes(key: str, phrase: str) -> bool:
+    """Does a line quote a [contains] phrase (a quotation mark right before it)?
+
+    A banner or prompt says its words; an article quotes them: a paragraph
+    short enough for a prompt, 'The sign on the door read: "Sign up here."',
+    is text.
+    """
+    at = key.find(phrase)
+    while at > 0:
+        if key[:at].rstrip()[-1:] in _QUOTATION_MARKS:
+            return True
+        at = key.find(phrase, at + 1)
+    return False
 
 
 def _banner_sized(line: Line, phrase: str) -> bool:

@@ -832,6 +832,9 @@ PARAGRAPHS_QUOTING_CHROME = [
         ' website and we will contact you as soon as a shift becomes available," adding'
         " that donations of winter clothing are especially needed."
     ),
+    # Short enough for the prompt it quotes: the quotation marks tell.
+    'The sign on the town hall door read: "Sign up here."',
+    "„Sign up here“ stand auf dem Zettel am Rathaus in Bad Neuenahr.",
     (
         "Die Software der Behörde hatte ohne Rückfrage Englisch als Spracheinstellung für"
         " Sie gewählt, klagten die Antragsteller, und wer die Formulare nicht lesen konnte,"
