@@ -104,10 +104,12 @@ _AGENCIES_ONLY = regex.compile(r"[(（](?P<agencies>[^()（）]{2,80})[)）]\.?"
 _ALT_WITH_CREDIT = regex.compile(r"(?P<alt>[^()]{3,300}?)\s*\((?P<credit>[^()]{2,100})\)")
 # Credits name agencies and photo archives; a person's name is a credit too
 # when it is in the brackets of an alt-text line (then it has lower case).
+# A picture that is no agency's is credited to whoever lent it: "Photo:
+# courtesy of the artist", "Bild: privat" / "Image: private".
 _CREDIT_WORDS = regex.compile(
     r"/|picture[ -]?alliance|\bdpa\b|\bAFP\b|\bAP\b|Reuters|Getty|imago|\bDW\b|Wikipedia|"
     r"public domain|Creative Commons|\bCC\b|Xinhua|TASS|EPA|\bUPI\b|Zuma|Sputnik|Anadolu|"
-    r"NurPhoto|SOPA|Bildagentur",
+    r"NurPhoto|SOPA|Bildagentur|\bcourtesy\b|\bprivate?\b",
     flags=regex.IGNORECASE,
 )
 _MARKUP = regex.compile(

@@ -242,3 +242,21 @@ def test_a_frame_placeholder_is_no_article_text(path: Path) -> None:
     paragraphs = doc.text.split("\n\n")
     assert [p for p in paragraphs if p == "IFrame" or p.startswith("IFRAME:")] == []
     assert "IFrame" not in doc.headings
+
+
+# html-text (`html_text.extract_text`) writes a new-layout caption and its
+# credit on one line, apart by a space ("... Stadion Bild: Pavel Golovkin/dpa").
+HTML_TEXT = FIXTURES / "dumps" / "de-new-2024-01-30.html-text.txt"
+
+
+@pytest.mark.parametrize("credit", ["courtesy of the artist", "Courtesy of Anna Petrowa", "privat"])
+def test_a_caption_credited_to_who_lent_the_picture_is_image_metadata(credit: str) -> None:
+    # No agency in the credit: the caption stayed in the text as a subheading.
+    text = HTML_TEXT.read_text(encoding="utf-8")
+    agency = "Bild: Pavel Golovkin/dpa/picture alliance"
+    assert agency in text
+    doc = clean_any(text.replace(agency, f"Bild: {credit}"), source=HTML_TEXT.name)
+    caption = "Wladimir Putin auf einer Wahlkampfveranstaltung im Moskauer Luschniki-Stadion"
+    assert caption not in doc.text
+    assert caption not in doc.headings
+    assert [image.credit for image in doc.images if image.caption == caption] == [credit]
