@@ -1605,11 +1605,14 @@ def _opens_with_headline(page: Page, first: int, lead: int) -> bool:
     line = page.lines[first]
     above = page.prev_nonblank(first)
     return (
-        # Glue is the only mark, and a double-spaced page has none: clean text,
-        # a blank line between its paragraphs, is one, and so is its kept text
-        # when it is classified again (`core.settle`). Its first paragraph
-        # stays a paragraph, however short.
-        page.input_layout != DOUBLE_SPACED
+        # Glue is the only mark of a headline alone, and a double-spaced page
+        # has none: clean text, a blank line between its paragraphs, is one,
+        # and so is its kept text when it is classified again (`core.settle`).
+        # Its first paragraph stays a paragraph, however short. A kicker (a
+        # section name of a few words) atop the headline is a second mark, and
+        # clean text never opens with one: readability's and html-text's
+        # output, double-spaced, keeps the old layout's kicker and headline.
+        (page.input_layout != DOUBLE_SPACED or above is not None)
         and (above is None or (above == first - 1 and _is_kicker_atop(page, above)))
         and lead == first + 1
         and line.words <= MAX_HEADING_WORDS

@@ -260,3 +260,26 @@ def test_a_caption_credited_to_who_lent_the_picture_is_image_metadata(credit: st
     assert caption not in doc.text
     assert caption not in doc.headings
     assert [image.credit for image in doc.images if image.caption == caption] == [credit]
+
+
+# readability-lxml's article, as html-text writes it: double-spaced, the old
+# layout's kicker ("Environnement") and headline above the lead, no date.
+READABILITY = FIXTURES / "dumps" / "fr-old-2011-elephants.readability.txt"
+
+
+def test_a_kicker_and_headline_atop_double_spaced_text_are_section_and_title() -> None:
+    doc = cleaned(READABILITY)
+    lead = gold(page_of(READABILITY)).body[0]
+    assert title_matches(doc.title, gold(page_of(READABILITY)).title), doc.title
+    assert doc.section == "Environnement"
+    assert normalise_line(doc.text.split("\n\n")[0]) == normalise_line(lead)
+
+
+def test_clean_text_opening_with_a_short_paragraph_keeps_it() -> None:
+    # No kicker above it: the short first paragraph of double-spaced text is
+    # the article's, as cleaning the record's text again must find.
+    paragraphs = cleaned(READABILITY).text.split("\n\n")
+    opening = "La perte des terres fertiles et les éléphants en Guinée-Conakry"
+    again = clean_any("\n\n".join([opening, *paragraphs]), source="clean.txt")
+    assert again.text.split("\n\n")[0] == opening
+    assert again.title is None
