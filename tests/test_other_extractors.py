@@ -283,3 +283,21 @@ def test_clean_text_opening_with_a_short_paragraph_keeps_it() -> None:
     again = clean_any("\n\n".join([opening, *paragraphs]), source="clean.txt")
     assert again.text.split("\n\n")[0] == opening
     assert again.title is None
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        # What `lynx -dump -nolist` and `lynx -dump` write for the same player.
+        "IFRAME: https://www.youtube.com/embed/9nPlMXUhcm8?wmode=transparent",
+        "IFRAME: [14]https://www.youtube.com/embed/9nPlMXUhcm8?wmode=transparent",
+    ],
+)
+def test_lynx_frame_placeholder_is_no_article_text(placeholder: str) -> None:
+    path = FIXTURES / "dumps" / "de-old-2023-04-28.links.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "\n   IFrame\n" in text
+    doc = clean_any(text.replace("\n   IFrame\n", f"\n   {placeholder}\n"), source=path.name)
+    assert "IFRAME" not in doc.text
+    assert doc.headings == cleaned(path).headings
+    assert doc.removed == cleaned(path).removed
