@@ -202,6 +202,28 @@ def _broken_at_a_no_break_space(line: str, line_width: int, following: str, widt
     )
 
 
+# lynx writes an image's alt text on the line right under the paragraph
+# above it, with no blank line between ("...distinctive terroir." /
+# "Vineyards in the Ahr Valley"), and the fit test joins the two. A
+# paragraph ends with its sentence: a last line that does not, under a line
+# that ends one on a word (not "28." or "J."), and a blank line below it, is
+# no part of the paragraph when it reads as alt text does: a few words in
+# capitals and lower case, no figures, no credit ("/", ":"), no brackets.
+_SENTENCE_ENDS_ON_A_WORD = regex.compile(r"\w{3,}[.!?][\"'“”‘’»«)]*$")
+_ALT_TEXT = regex.compile(r"\p{Lu}[^\d/:()\[\]+.!?;…]*")
+
+
+def _alt_text_under_a_paragraph(lines: list[str], i: int) -> bool:
+    """Is line i + 1, the last of a run joined to line i, an image's alt text?"""
+    following = lines[i + 1].strip()
+    after = lines[i + 2] if i + 2 < len(lines) else ""
+    return (
+        not after.strip()
+        and _ALT_TEXT.fullmatch(following) is not None
+        and _SENTENCE_ENDS_ON_A_WORD.search(lines[i].rstrip()) is not None
+    )
+
+
 def _has_ended(line: str) -> bool:
     """A line that ends its sentence (`reif."` has, `in den` has not)."""
     return line.rstrip(_CLOSING_MARKS).endswith(_FINISHED_ENDINGS)
@@ -261,6 +283,9 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
             )
         ):
             breaks[i] = True
+    for i in range(len(lines) - 1):
+        if breaks[i] and not breaks[i + 1] and _alt_text_under_a_paragraph(lines, i):
+            breaks[i] = False
     joined: list[str] = []
     spans: list[int] = []
     joined_open = False

@@ -17,7 +17,7 @@ brackets: <page>.inscriptis-images.txt; trafilatura's markdown:
 <page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
 default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
 and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md;
-`links -dump`: <page>.links.txt),
+`links -dump`: <page>.links.txt; `lynx -dump -nolist`: <page>.lynx-nolist.txt),
 UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
@@ -118,6 +118,19 @@ def _links(html: str) -> str:
         ).stdout
 
 
+def _lynx(html: str) -> str:
+    # `lynx -dump -nolist`: hard-wrapped at 80 columns, lists marked "*",
+    # "+", "o", "#" by depth, an image's alt text right under the paragraph
+    # above it, an embedded frame as "IFRAME: <url>". (Debian package lynx,
+    # 2.9.0dev.12 here.) Without -nolist lynx numbers every link ("[12]") and
+    # lists them at the end, which dw-clean does not read (yet).
+    return _through(
+        ["lynx", "-dump", "-nolist", "-stdin", "-assume_charset=utf-8",
+         "-display_charset=utf-8"],
+        html,
+    )
+
+
 def _pandoc(writer: str) -> Callable[[str], str]:
     """`pandoc -f html -t <writer>` as users run it: wrapped at 72 columns.
 
@@ -166,6 +179,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "trafilatura.md": _trafilatura(output_format="markdown"),
     "w3m.txt": _w3m,
     "links.txt": _links,
+    "lynx-nolist.txt": _lynx,
     "pandoc.md": _pandoc("markdown"),
     "pandoc-gfm.md": _pandoc("gfm"),
     "pandoc-commonmark.md": _pandoc("commonmark"),

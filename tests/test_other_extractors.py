@@ -135,9 +135,22 @@ HEADING_FAILURES = (
     ".resiliparse-main.txt",
 )
 HEADING_DUMPS = [path for path in DUMPS if not path.name.endswith(HEADING_FAILURES)]
+# lynx writes an image's alt text right under the paragraph above it; one it
+# wrapped over two lines, with a date in it, is still joined to that
+# paragraph, and its caption is left as a subheading.
+LYNX_WRAPPED_ALT = "de-old-2023-04-28.lynx-nolist.txt"
 
 
-@pytest.mark.parametrize("path", HEADING_DUMPS, ids=lambda path: path.name)
+def _heading_case(path: Path) -> object:
+    if path.name == LYNX_WRAPPED_ALT:
+        reason = "an alt text lynx wrapped over two lines is joined to the paragraph"
+        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
+    return path
+
+
+@pytest.mark.parametrize(
+    "path", [_heading_case(path) for path in HEADING_DUMPS], ids=lambda path: path.name
+)
 def test_every_heading_is_a_subheading_of_the_article(path: Path) -> None:
     # inscriptis leaves out an image's alt text and credit but keeps its
     # caption, a short line between paragraphs, indented deeper than they are.
@@ -209,14 +222,17 @@ def test_two_sentences_atop_trafilatura_text_are_no_headline() -> None:
     assert record.text.startswith(opening)
 
 
-# Text browsers' dumps (`links -dump`): hard-wrapped, lists bulleted, DW's
-# old-layout search box drawn as a row of underscores, an embedded frame
-# (a YouTube player) as a placeholder line of the browser's own.
-TEXT_BROWSER_DUMPS = sorted((FIXTURES / "dumps").glob("*.links.txt"))
+# Text browsers' dumps (`links -dump`, `lynx -dump -nolist`): hard-wrapped,
+# lists bulleted, DW's old-layout search box drawn as a row of underscores,
+# an embedded frame (a YouTube player) as a placeholder line of the
+# browser's own.
+TEXT_BROWSER_DUMPS = sorted(
+    [*(FIXTURES / "dumps").glob("*.links.txt"), *(FIXTURES / "dumps").glob("*.lynx-nolist.txt")]
+)
 
 
 def test_every_page_has_a_text_browser_dump() -> None:
-    assert len(TEXT_BROWSER_DUMPS) == 9
+    assert len(TEXT_BROWSER_DUMPS) == 18
 
 
 @pytest.mark.parametrize("path", TEXT_BROWSER_DUMPS, ids=lambda path: path.name)
@@ -301,3 +317,22 @@ def test_lynx_frame_placeholder_is_no_article_text(placeholder: str) -> None:
     assert "IFRAME" not in doc.text
     assert doc.headings == cleaned(path).headings
     assert doc.removed == cleaned(path).removed
+
+
+# lynx writes an image's alt text on the line right under the paragraph above
+# it ("...the Ahr's own distinctive terroir." / "Vineyards in the Ahr Valley").
+LYNX_ALT_UNDER_A_PARAGRAPH = [
+    ("en-old-2013-uncork", "Vineyards in the Ahr Valley"),
+    ("de-old-2022-01", "Semion Bukin"),
+]
+
+
+@pytest.mark.parametrize(("page", "alt"), LYNX_ALT_UNDER_A_PARAGRAPH)
+def test_an_alt_line_under_a_paragraph_in_lynx_output_is_image_metadata(
+    page: str, alt: str
+) -> None:
+    doc = cleaned(FIXTURES / "dumps" / f"{page}.lynx-nolist.txt")
+    assert alt in [image.alt for image in doc.images]
+    assert not [paragraph for paragraph in doc.text.split("\n\n") if alt in paragraph]
+    body = {normalise_line(line) for line in gold(page).body}
+    assert {normalise_line(p) for p in doc.text.split("\n\n")} <= body

@@ -21,7 +21,9 @@ DUMPS = FIXTURES / "dumps"
 # A Chinese page (constructed: the corpus has none) as w3m and resiliparse render it.
 CHINESE = FIXTURES / "pages" / "zh-new-layout-constructed"
 # Text browsers' dumps, every one of them hard-wrapped at 80 columns.
-WRAPPED = sorted([*DUMPS.glob("*.w3m.txt"), *DUMPS.glob("*.links.txt")])
+WRAPPED = sorted(
+    [*DUMPS.glob("*.w3m.txt"), *DUMPS.glob("*.links.txt"), *DUMPS.glob("*.lynx-nolist.txt")]
+)
 UNWRAPPED = sorted(set(DUMPS.glob("*.txt")) - set(WRAPPED))
 
 
@@ -34,7 +36,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def test_the_wrapped_dumps_are_there() -> None:
-    assert len(WRAPPED) == 18
+    assert len(WRAPPED) == 27
     assert len(UNWRAPPED) >= 40
 
 
@@ -43,7 +45,22 @@ def test_a_dump_that_is_not_wrapped_is_left_alone(path: Path) -> None:
     assert unwrap(read(path)) is None
 
 
-@pytest.mark.parametrize("path", WRAPPED, ids=lambda p: p.name)
+# lynx writes an image's alt text right under the paragraph above it; an alt
+# text that lynx wraps itself, with a date in it ("Rettungsaktion nach dem
+# russischen Raketenangriff auf die ukrainischen" / "Stadt Uman, 28. April
+# 2023"), is still joined to that paragraph, and its caption left a heading.
+LYNX_WRAPPED_ALT = pytest.mark.xfail(
+    strict=True, reason="an alt text lynx wrapped over two lines is joined to the paragraph"
+)
+
+
+def _known(path: Path) -> object:
+    if path.name == "de-old-2023-04-28.lynx-nolist.txt":
+        return pytest.param(path, marks=LYNX_WRAPPED_ALT)
+    return path
+
+
+@pytest.mark.parametrize("path", [_known(path) for path in WRAPPED], ids=lambda p: p.name)
 def test_a_wrapped_dump_cleans_like_the_unwrapped_dump_of_its_page(path: Path) -> None:
     page = path.name.partition(".")[0]
     wrapped = clean(read(path))
