@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import gzip
+import os
 import posixpath
 import re
 import shutil
@@ -167,34 +168,95 @@ def local_path(path: str) -> str:
 # --- listing inputs -----------------------------------------------------------
 
 
-def _files_under(fs: Any, path: str, pattern: str) -> Iterator[InputRef]:
+def _location(fs: Any, path: str) -> str:
+    """A place on `fs` as one string to compare with another: its URL, through
+    the real path on this machine's file system (a link and what it points
+    to are one place, as in a local walk)."""
+    path = path.rstrip("/") or "/"
+    if _is_local_fs(fs):
+        path = os.path.realpath(path)
+    return str(fs.unstrip_protocol(path))
+
+
+def _is_local_fs(fs: Any) -> bool:
+    protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    return not _LOCAL_PROTOCOLS.isdisjoint(protocols)
+
+
+def url_own_outputs(output_dir: str | None, rejects: str | None) -> OwnOutputs:
+    """The run's own outputs as a walk through fsspec meets them: places
+    written as `_location`s, whether the run was given URLs or plain paths."""
+    fsspec = _fsspec()
+    directories = []
+    files = []
+    if output_dir is not None:
+        fs, path = fsspec.core.url_to_fs(output_dir)
+        directories.append(_location(fs, str(path)))
+    if rejects is not None and rejects != STDIN_SOURCE:
+        fs, path = fsspec.core.url_to_fs(rejects)
+        files.append((_location(fs, posixpath.dirname(path)), posixpath.basename(path)))
+    return OwnOutputs(frozenset(directories), frozenset(files))
+
+
+def _is_own_output(fs: Any, path: str, top: str, own_outputs: OwnOutputs,
+                   skipped: dict[str, bool]) -> bool:
+    """Whether a file that a walk from `top` found is one the run writes, or
+    lies in an output directory met below `top` (`OwnOutputs`' rules, as a
+    local walk applies them). `skipped` remembers the directories' answers."""
+    directory = posixpath.dirname(path)
+    if own_outputs.has_file(_location(fs, directory), posixpath.basename(path)):
+        return True
+    below: list[str] = []
+    inner = top if top.endswith("/") else top + "/"
+    while directory.startswith(inner) and directory not in skipped:
+        below.append(directory)
+        directory = posixpath.dirname(directory)
+    inside = skipped.get(directory, False)
+    for walked in reversed(below):  # from the top down: an output's subdirectories too
+        inside = inside or own_outputs.has_directory(_location(fs, walked))
+        skipped[walked] = inside
+    return inside
+
+
+def _files_under(fs: Any, path: str, pattern: str,
+                 own_outputs: OwnOutputs = NO_OUTPUTS) -> Iterator[InputRef]:
+    top = path.rstrip("/") or "/"
+    skipped: dict[str, bool] = {}
     # Sorted by full path: object stores list keys in that order anyway.
     for found in sorted(fs.find(path)):
-        if matches(posixpath.basename(found), pattern):
-            url = fs.unstrip_protocol(found)
-            yield InputRef(source=url, path=url)
+        if not matches(posixpath.basename(found), pattern):
+            continue
+        if own_outputs and _is_own_output(fs, found, top, own_outputs, skipped):
+            continue
+        url = fs.unstrip_protocol(found)
+        yield InputRef(source=url, path=url)
 
 
-def expand_url(url: str, *, pattern: str) -> Iterator[InputRef]:
+def expand_url(url: str, *, pattern: str,
+               own_outputs: OwnOutputs = NO_OUTPUTS) -> Iterator[InputRef]:
     """The inputs a URL stands for: a file, a directory/prefix, or a glob.
 
     Mirrors `cleaner.inputs.expand_path`: a glob that matches nothing, or a
     missing file, is still yielded, so it is rejected as `unreadable` and
-    shows in the accounting.
+    shows in the accounting. The run's own outputs (`url_own_outputs`) are
+    left out of what a walk or a glob finds.
     """
     fs, path = _fsspec().core.url_to_fs(url)
     if has_glob(path) and not fs.exists(path):
         found = sorted(fs.glob(path))
         for match in found:
             if fs.isdir(match):
-                yield from _files_under(fs, match, pattern)
-            else:
+                # An output directory the glob matches is met inside the tree.
+                if not own_outputs.has_directory(_location(fs, match)):
+                    yield from _files_under(fs, match, pattern, own_outputs)
+            elif not own_outputs.has_file(_location(fs, posixpath.dirname(match)),
+                                          posixpath.basename(match)):
                 match_url = fs.unstrip_protocol(match)
                 yield InputRef(source=match_url, path=match_url)
         if not found:
             yield InputRef(source=url, path=url)
     elif fs.isdir(path):
-        yield from _files_under(fs, path, pattern)
+        yield from _files_under(fs, path, pattern, own_outputs)
     else:
         yield InputRef(source=url, path=url)
 
@@ -208,22 +270,34 @@ def discover_any(
     max_bytes: int = DEFAULT_MAX_BYTES,
     own_outputs: OwnOutputs = NO_OUTPUTS,
     null: bool = False,
+    output_dir: str | None = None,
+    rejects: str | None = None,
 ) -> Iterator[InputRef]:
     """Like `cleaner.inputs.discover`, with URLs among the paths.
 
     Plain paths go through `discover` itself, so their refs (and so the
-    `source` of records) are exactly those of a local run.
+    `source` of records) are exactly those of a local run. URLs are walked
+    through fsspec, which leaves out the run's `output_dir` and `rejects`
+    (URLs or plain paths) as `own_outputs` does for plain paths.
     """
     paths_stdin = None if STDIN_SOURCE in file_lists(files_from) else stdin
+    url_outputs: OwnOutputs | None = None
+
+    def expand(url: str) -> Iterator[InputRef]:
+        nonlocal url_outputs
+        if url_outputs is None:  # (fsspec only once a URL is met)
+            url_outputs = url_own_outputs(output_dir, rejects)
+        return expand_url(url, pattern=pattern, own_outputs=url_outputs)
+
     for path in paths:
         if is_url(path):
-            yield from expand_url(path, pattern=pattern)
+            yield from expand(path)
         else:
             yield from discover([path], pattern=pattern, stdin=paths_stdin, max_bytes=max_bytes,
                                 own_outputs=own_outputs)
     for path in listed_paths(files_from, stdin, null=null):
         if is_url(path):
-            yield from expand_url(path, pattern=pattern)
+            yield from expand(path)
         else:
             yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
                                    own_outputs=own_outputs)
@@ -868,7 +942,8 @@ def run_dask(
         rejects=rejects_path,
     )
     refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
-                        max_bytes=options.max_bytes, own_outputs=own_outputs, null=null)
+                        max_bytes=options.max_bytes, own_outputs=own_outputs, null=null,
+                        output_dir=output_dir, rejects=rejects_path)
     with dask_client(address) as client:
         check_workers(client)
         # The local run's own loop, fed by the cluster (--jobs does not apply).

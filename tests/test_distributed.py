@@ -362,6 +362,47 @@ def test_discover_any_mixes_paths_and_urls() -> None:
                     InputRef((BAD / "cp1252.txt").as_uri(), (BAD / "cp1252.txt").as_uri())]
 
 
+def test_cli_dask_url_walk_leaves_out_the_runs_own_outputs(
+    scheduler: str, tmp_path: Path,
+) -> None:
+    # QA: a directory walked through fsspec (file:// here, s3:// alike) read
+    # the run's own files back: run.json in the first run (a `no_text`
+    # reject, exit 1), then the manifest, shards and rejects in a --resume,
+    # as a plain path's walk never does.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in ("001_26d23cd7d08ed03d.txt", "fr-old-2011-elephants.txt"):
+        shutil.copy(EXAMPLES / name, pages / name)
+    args = [pages.as_uri(), "--glob", "*", "--output-dir", str(pages / "out"),
+            "--rejects", str(pages / "rejects.jsonl"), "--dask", scheduler, "-q"]
+    expected = [(pages / name).as_uri()
+                for name in ("001_26d23cd7d08ed03d.txt", "fr-old-2011-elephants.txt")]
+    first = invoke(args)
+    assert first.exit_code == 0, first.output
+    assert [entry["source"] for entry in read_jsonl(str(pages / "out" / MANIFEST_NAME))] == expected
+    again = invoke([*args, "--resume"])
+    assert again.exit_code == 0, again.output
+    assert [entry["source"] for entry in read_jsonl(str(pages / "out" / MANIFEST_NAME))] == expected
+    assert (pages / "rejects.jsonl").read_text() == ""
+
+
+def test_remote_walk_leaves_out_the_runs_own_outputs(memory_root: str) -> None:
+    """The same on a remote file system: the output directory met in the walk
+    is left out whole, the run's files where the walk starts in it."""
+    fs = fsspec.filesystem("memory")
+    for name in ("a.txt", "out/part-00000.jsonl.gz", "out/manifest.jsonl", "out/run.json",
+                 "out/pages/b.txt", "rejects.jsonl", "z/c.txt"):
+        fs.pipe(f"{memory_root}/{name}", b"page")
+    root = f"memory://{memory_root}"
+    own = {"output_dir": f"{root}/out", "rejects": f"{root}/rejects.jsonl"}
+    walked = [ref.source for ref in discover_any([root], pattern="*", **own)]
+    assert walked == [f"memory://{memory_root}/{name}" for name in ("a.txt", "z/c.txt")]
+    globbed = [ref.source for ref in discover_any([f"{root}/*"], pattern="*", **own)]
+    assert globbed == walked
+    inside = [ref.source for ref in discover_any([f"{root}/out"], pattern="*", **own)]
+    assert inside == [f"memory://{memory_root}/out/pages/b.txt"]
+
+
 def test_import_cleaner_stays_light() -> None:
     code = (
         "import sys, cleaner, cleaner.cli, cleaner.distributed\n"
