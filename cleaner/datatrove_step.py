@@ -19,8 +19,12 @@ cleaner, same record. Then:
   (`dw_title`, `dw_date`, `dw_language`, `dw_removed`...). The prefix keeps
   the keys readers and other steps set (`url`, `date`, `language`,
   `file_path`) intact; `metadata_prefix=""` gives the bare field names. All
-  fields are always present (None or empty when unknown) and JSON values, so
-  JSONL and Parquet writers see one schema;
+  fields are always present (None or empty when unknown) and JSON values.
+  Their types still vary from one document to the next (None or a string,
+  an empty list or a list of strings, `dw_removed` and `dw_input` with keys
+  of their own), and datatrove's `ParquetWriter` takes its schema from the
+  first document it writes: give it `schema=` (`dw_removed` as a map of
+  string to int64), or it stops at the first document that differs;
 - `metadata["url"]`, when a reader set it, is passed to the cleaner: the
   record id then comes from the DW article id in the URL;
 - documents that give no record (binary, empty, `error`) or whose clean text
