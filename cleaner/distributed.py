@@ -239,7 +239,7 @@ def expand_url(url: str, *, pattern: str,
     Mirrors `cleaner.inputs.expand_path`: a glob that matches nothing, or a
     missing file, is still yielded, so it is rejected as `unreadable` and
     shows in the accounting. The run's own outputs (`url_own_outputs`) are
-    left out of what a walk or a glob finds.
+    left out of what a walk or a glob finds, and a usage error when named.
     """
     fs, path = _fsspec().core.url_to_fs(url)
     if has_glob(path) and not fs.exists(path):
@@ -258,6 +258,13 @@ def expand_url(url: str, *, pattern: str,
     elif fs.isdir(path):
         yield from _files_under(fs, path, pattern, own_outputs)
     else:
+        if own_outputs and own_outputs.has_file(_location(fs, posixpath.dirname(path)),
+                                                posixpath.basename(path)):
+            # As `cleaner.inputs.expand_path` refuses a plain path the run writes.
+            raise UsageError(
+                f"{url} is both an input and this run's output (--rejects or a file "
+                "--output-dir writes), which would replace it: write the output elsewhere."
+            )
         yield InputRef(source=url, path=url)
 
 

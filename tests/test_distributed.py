@@ -384,6 +384,13 @@ def test_cli_dask_url_walk_leaves_out_the_runs_own_outputs(
     assert again.exit_code == 0, again.output
     assert [entry["source"] for entry in read_jsonl(str(pages / "out" / MANIFEST_NAME))] == expected
     assert (pages / "rejects.jsonl").read_text() == ""
+    # Named, a file the run writes is refused, as a plain path is.
+    manifest = pages / "out" / MANIFEST_NAME
+    before = manifest.read_bytes()
+    named = invoke([manifest.as_uri(), *args[1:], "--resume"])
+    assert named.exit_code == 2, named.output
+    assert f"{manifest.as_uri()} is both an input and this run's output" in named.stderr
+    assert manifest.read_bytes() == before
 
 
 def test_remote_walk_leaves_out_the_runs_own_outputs(memory_root: str) -> None:
