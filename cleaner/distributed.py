@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, BinaryIO, TypeVar
 
 # Dedup and _consume are batch.run's own steps, reused so that a Dask run
@@ -395,6 +395,16 @@ def clean_one(ref: InputRef, options: Options) -> Outcome:
         return Outcome(ref.source, reason=Reason.TIMEOUT, detail=timeout_detail(options.timeout))
 
 
+def for_workers(ref: InputRef) -> InputRef:
+    """`ref` as a worker must see it: a relative plain path made absolute
+    here, since a worker's working directory is not the client's (the
+    `source`, which the records and manifest show, stays as given)."""
+    # (os.path, not Path.resolve(): a link is read as the link a local run reads.)
+    if ref.path is None or is_url(ref.path) or os.path.isabs(ref.path):  # noqa: PTH117
+        return ref
+    return replace(ref, path=os.path.abspath(ref.path))  # noqa: PTH100
+
+
 def clean_batch(refs: list[InputRef], options: Options) -> list[Outcome]:
     """One Dask task: the outcomes of a few inputs, in their order."""
     return [clean_one(ref, options) for ref in refs]
@@ -557,7 +567,8 @@ def ordered_outcomes(
     stop_at = 0.0
 
     def submit(batch: list[InputRef], then: list[InputRef] | None = None) -> _Task:
-        future = client.submit(clean_batch, batch, options, pure=False)
+        future = client.submit(clean_batch, [for_workers(ref) for ref in batch], options,
+                               pure=False)
         return _Task(future, batch, then or [])
 
     try:

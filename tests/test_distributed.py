@@ -393,6 +393,23 @@ def test_cli_dask_url_walk_leaves_out_the_runs_own_outputs(
     assert manifest.read_bytes() == before
 
 
+def test_cli_dask_reads_relative_paths_from_the_client_directory(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # QA: the workers read a relative path from their own working directory,
+    # so `dw-clean pages/ --output-dir out --dask tcp://...` run anywhere but
+    # where the workers were started rejected every page as `unreadable`.
+    pages = tmp_path / "pages"
+    (pages / "old").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "001_26d23cd7d08ed03d.txt", pages / "a.txt")
+    shutil.copy(EXAMPLES / "fr-old-2011-elephants.txt", pages / "old" / "b.txt")
+    monkeypatch.chdir(tmp_path)  # not the directory the workers were started in
+    local = invoke(["pages", "./pages/old/b.txt", "--output-dir", "local", "-j", "1"])
+    on_dask = invoke(["pages", "./pages/old/b.txt", "--output-dir", "dask", "--dask", scheduler])
+    assert (on_dask.exit_code, local.exit_code) == (0, 0), on_dask.output
+    assert files(tmp_path / "dask") == files(tmp_path / "local")
+
+
 def test_remote_walk_leaves_out_the_runs_own_outputs(memory_root: str) -> None:
     """The same on a remote file system: the output directory met in the walk
     is left out whole, the run's files where the walk starts in it."""
