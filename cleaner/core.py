@@ -33,6 +33,13 @@ _ARTICLE_ID = regex.compile(r"/(?P<id>(?:a|av|g|l|live|audio|video|e|s|t)-\d+)(?
 # Warnings a record may carry.
 WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
+WARN_SURROGATES_REPLACED = "lone_surrogates_replaced"
+
+# Half of a UTF-16 pair alone: no character, and UTF-8 cannot write it. A
+# str may hold one (json.loads of JSON cut inside an emoji, text read with
+# errors="surrogateescape"); given to the library, a text page failed to
+# hash for its id and lxml cut an HTML page short at it.
+_LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
 
 
 def classify_lines(
@@ -118,6 +125,14 @@ def page_text(data: object, caller: str) -> str:
     return with_lf_line_breaks(data.removeprefix("\ufeff"))
 
 
+def without_lone_surrogates(text: str) -> tuple[str, bool]:
+    """`text` with lone surrogates replaced by U+FFFD (as the decoder replaces
+    stray bytes), and whether it had any."""
+    if text.isascii() or _LONE_SURROGATE.search(text) is None:
+        return text, False
+    return _LONE_SURROGATE.sub("\ufffd", text), True
+
+
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
     """Label every line of a page; `clean()` and `explain` both build on this.
 
@@ -125,7 +140,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     cleaning clean text then changes nothing.
     """
     rules = rules or default_ruleset()
-    layout = undo_layout(page_text(text, "analyse"))
+    layout = undo_layout(without_lone_surrogates(page_text(text, "analyse"))[0])
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     return settle(page, rules, keep_gallery)
@@ -161,8 +176,12 @@ def clean(
     rules: RuleSet | None = None,
 ) -> Document:
     """Clean one scraped DW page (a plain-text dump) into a `Document`."""
-    page = analyse(page_text(text, "clean"), rules=rules, keep_gallery=keep_gallery)
-    return document_from_page(page, source=source, url=url)
+    text, replaced = without_lone_surrogates(page_text(text, "clean"))
+    page = analyse(text, rules=rules, keep_gallery=keep_gallery)
+    document = document_from_page(page, source=source, url=url)
+    if replaced:
+        document.warnings.append(WARN_SURROGATES_REPLACED)
+    return document
 
 
 # Categories whose string value is simply listed in a field of the harvest.

@@ -802,6 +802,42 @@ def test_a_byte_order_mark_given_to_the_library_is_no_part_of_the_page() -> None
         assert clean_any("\ufeff" + text).to_dict() == clean_any(text).to_dict()
 
 
+SURROGATE_PAGES = [
+    FIXTURES / "examples" / "001_26d23cd7d08ed03d.txt",
+    FIXTURES / "dumps" / "de-old-2022-01.markdownify.md",
+    FIXTURES / "html" / "de-old-2022-01.html",
+    FIXTURES / "front-matter" / "de-old-2022-01.trafilatura-meta.txt",
+]
+
+
+@pytest.mark.parametrize("path", SURROGATE_PAGES, ids=lambda p: p.name)
+def test_a_lone_surrogate_given_to_the_library_is_replaced_as_in_a_json_record(
+    path: Path,
+) -> None:
+    # A str may hold half of a UTF-16 pair (json.loads of JSON cut inside an
+    # emoji, text read with errors="surrogateescape"). clean() and clean_any()
+    # failed on it with UnicodeEncodeError (text, markdown), cut an HTML page's
+    # article short at it, or kept it in `text`, which UTF-8 cannot write.
+    # As in a JSON record: U+FFFD in its place, and a warning.
+    text = path.read_text(encoding="utf-8")
+    # A word of the article's middle that the page has once: damaged there.
+    words = clean_any(text, source=path.name).text.split()
+    word = next(w for w in words[len(words) // 2:] if w.isalpha() and len(w) > 5
+                and text.count(w) == 1)
+    start = text.index(word)
+    damaged = text[:start + 2] + "\udcc3" + text[start + 2:]
+    replaced = text[:start + 2] + "\ufffd" + text[start + 2:]
+    expected = clean_any(replaced, source=path.name).to_dict()
+    assert "\ufffd" in expected["text"]
+    expected["warnings"] = [*expected["warnings"], "lone_surrogates_replaced"]
+    assert clean_any(damaged, source=path.name).to_dict() == expected
+    [record] = to_documents(damaged, source=path.name)
+    assert isinstance(record, Document)
+    assert record.to_dict() == expected
+    if path.suffix == ".txt" and not text.startswith("---"):
+        assert clean(damaged, source=path.name).to_dict() == {**expected, "format": "text"}
+
+
 def test_a_note_the_tables_know_whole_goes_to_notes() -> None:
     # The live-ticker notice of the German war reports: counted under
     # removed.notes, it was not in `notes`.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from cleaner import core
 from cleaner.classify import Page
-from cleaner.core import analyse, page_text
+from cleaner.core import WARN_SURROGATES_REPLACED, analyse, page_text, without_lone_surrogates
 from cleaner.document import Document
 from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
@@ -53,6 +53,23 @@ def resolve_format(data: str, fmt: str = AUTO, *, name: str | None = None) -> st
 
 
 def _clean_page(
+    data: str,
+    fmt: str,
+    *,
+    source: str | None,
+    url: str | None,
+    keep_gallery: bool,
+    rules: RuleSet,
+) -> Document:
+    data, replaced = without_lone_surrogates(data)
+    document = _clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
+                           rules=rules)
+    if replaced:
+        document.warnings.append(WARN_SURROGATES_REPLACED)
+    return document
+
+
+def _clean_form(
     data: str,
     fmt: str,
     *,
@@ -164,7 +181,7 @@ def analyse_any(
     `removed`.
     """
     rules = rules or default_ruleset()
-    data = page_text(data, "analyse_any")
+    data = without_lone_surrogates(page_text(data, "analyse_any"))[0]
     resolved = resolve_format(data, fmt, name=source)
     if resolved == HTML:
         with untimed():

@@ -46,7 +46,8 @@ from typing import Any
 import regex
 
 from cleaner.classify import HEADING, Label, Page, split_names
-from cleaner.core import WARN_NO_CHROME, document_from_page
+from cleaner.core import WARN_NO_CHROME, WARN_SURROGATES_REPLACED, document_from_page
+from cleaner.core import without_lone_surrogates as without_lone_surrogates_in
 from cleaner.dates import parse_date_line
 from cleaner.document import Document
 from cleaner.errors import RecordError
@@ -356,17 +357,13 @@ def is_html_page(text: str) -> bool:
 # pairs that are whole, so what it leaves is no character, and UTF-8 cannot
 # write it: one in a title made the run fail writing its output. Replaced by
 # U+FFFD, as the decoder replaces stray bytes, and the record says so.
-_LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
-WARN_SURROGATES_REPLACED = "lone_surrogates_replaced"
 
 
 def without_lone_surrogates(value: Any) -> tuple[Any, bool]:
     """A parsed JSON value with lone surrogates replaced, keys and nested
     values too, and whether it had any."""
     if isinstance(value, str):
-        if _LONE_SURROGATE.search(value) is None:
-            return value, False
-        return _LONE_SURROGATE.sub("\ufffd", value), True
+        return without_lone_surrogates_in(value)
     if isinstance(value, dict):
         pairs = [(without_lone_surrogates(k), without_lone_surrogates(v))
                  for k, v in value.items()]
