@@ -139,8 +139,14 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
     The kept text is classified again as `clean()` would see it (`settle`):
     cleaning clean text then changes nothing.
     """
-    rules = rules or default_ruleset()
-    layout = undo_layout(without_lone_surrogates(page_text(text, "analyse"))[0])
+    text = without_lone_surrogates(page_text(text, "analyse"))[0]
+    return _analyse_text(text, rules or default_ruleset(), keep_gallery)
+
+
+def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
+    """`analyse()` of a page already read as the library reads it (`page_text`,
+    `without_lone_surrogates`)."""
+    layout = undo_layout(text)
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     return settle(page, rules, keep_gallery)
@@ -177,7 +183,7 @@ def clean(
 ) -> Document:
     """Clean one scraped DW page (a plain-text dump) into a `Document`."""
     text, replaced = without_lone_surrogates(page_text(text, "clean"))
-    page = analyse(text, rules=rules, keep_gallery=keep_gallery)
+    page = _analyse_text(text, rules or default_ruleset(), keep_gallery)
     document = document_from_page(page, source=source, url=url)
     if replaced:
         document.warnings.append(WARN_SURROGATES_REPLACED)

@@ -61,6 +61,14 @@ def _clean_page(
     keep_gallery: bool,
     rules: RuleSet,
 ) -> Document:
+    if fmt == TEXT and not data.startswith(FRONT_MATTER_STARTS):
+        # core.clean looked up at each call, so that a test can patch the
+        # cleaner. (It replaces lone surrogates itself: one look at the page.)
+        document = core.clean(
+            data, source=source, url=url, keep_gallery=keep_gallery, rules=rules
+        )
+        document.format = TEXT
+        return document
     data, replaced = without_lone_surrogates(data)
     document = _clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
                            rules=rules)
@@ -78,6 +86,7 @@ def _clean_form(
     keep_gallery: bool,
     rules: RuleSet,
 ) -> Document:
+    """A page of HTML, markdown, or text under a metadata header."""
     # (The readers' imports: see the module's docstring.)
     if fmt == HTML:
         with untimed():
@@ -89,16 +98,10 @@ def _clean_form(
             from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
 
         return clean_markdown(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    if data.startswith(FRONT_MATTER_STARTS):
-        with untimed():
-            from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
+    with untimed():
+        from cleaner.formats.frontmatter import clean_text  # noqa: PLC0415
 
-        document = clean_text(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    else:
-        # core.clean looked up at each call, so that a test can patch the cleaner.
-        document = core.clean(
-            data, source=source, url=url, keep_gallery=keep_gallery, rules=rules
-        )
+    document = clean_text(data, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     document.format = TEXT
     return document
 
