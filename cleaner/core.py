@@ -322,7 +322,8 @@ def document_from_page(page: Page, *, source: str | None, url: str | None) -> Do
     return Document(
         id=article_id(url, body, title),
         source=source,
-        url=url,
+        # An empty URL is none, as every reader of the other forms has it.
+        url=url or None,
         language=detect_language(body, page.rules, url) if body else None,
         title=title,
         date=harvest.date(),

@@ -802,6 +802,16 @@ def test_a_byte_order_mark_given_to_the_library_is_no_part_of_the_page() -> None
         assert clean_any("\ufeff" + text).to_dict() == clean_any(text).to_dict()
 
 
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("examples/*.txt"))[:2],
+                         ids=lambda p: p.name)
+def test_an_empty_url_given_to_the_library_is_no_url(path: Path) -> None:
+    # clean(page, url="") wrote "url": "" (a markdown or HTML page, a JSON
+    # record and a datatrove document's empty url give null).
+    text = path.read_text(encoding="utf-8")
+    assert clean(text, url="").to_dict() == clean(text).to_dict()
+    assert clean_any(text, url="").url is None
+
+
 SURROGATE_PAGES = [
     FIXTURES / "examples" / "001_26d23cd7d08ed03d.txt",
     FIXTURES / "dumps" / "de-old-2022-01.markdownify.md",
