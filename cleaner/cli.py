@@ -376,7 +376,7 @@ def _checked_options(
     """Refuse options that cannot work together; the output directory and
     rejects file to use (a --dask run's `file://` URLs as plain paths)."""
     if dask is None:
-        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects)
+        _refuse_urls(output=output, output_dir=output_dir, rejects=rejects, paths=paths)
     else:
         output_dir = _plain_if_local(output_dir) if output_dir is not None else None
         rejects = _plain_if_local(rejects) if rejects not in (None, "-") else rejects
@@ -595,13 +595,26 @@ def _as_typed_option(option: str, value: object) -> str:
     return option if value is True else f"{option} {as_typed(value)}"
 
 
-def _refuse_urls(*, output: str | None, output_dir: str | None, rejects: str | None) -> None:
+def _refuse_urls(
+    *, output: str | None, output_dir: str | None, rejects: str | None, paths: list[str]
+) -> None:
     """A URL is read and written through fsspec on --dask runs only: a local
-    run would make a folder called "file:" (or "s3:") in the current one."""
+    run would make a folder called "file:" (or "s3:") in the current one, and
+    reject an input URL as a file it cannot find."""
     for option, value in (("-o", output), ("--output-dir", output_dir), ("--rejects", rejects)):
         if value is not None and "://" in value:
             raise UsageError(f"{option} {value}: URLs are for --dask runs; give a local "
                              "path, or add --dask.")
+    urls = [path for path in paths if "://" in path]
+    if not urls:
+        return
+    from cleaner.distributed import protocol  # noqa: PLC0415 - a pattern; no fsspec
+
+    for path in urls:
+        # (A local file of that name, "file:/x" below "file:", is read as ever.)
+        if protocol(path) is not None and not os.path.lexists(path):
+            raise UsageError(f"{path}: URLs are for --dask runs; give a local path, "
+                             "or add --dask.")
 
 
 def _plain_if_local(output_dir: str) -> str:

@@ -59,6 +59,26 @@ def test_urls_without_dask_are_a_usage_error(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("url", ["s3://bucket/pages", "file:///tmp/dw-clean-pages/a.txt",
+                                 "simplecache::s3://bucket/pages/*.txt"])
+def test_an_input_url_without_dask_is_a_usage_error(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: a local run took an input URL for a relative path and rejected it
+    # as "unreadable (no such file)", where an output URL says what to do.
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    result = invoke([str(EXAMPLES), url, "--output-dir", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{url}: URLs are for --dask runs" in result.stderr
+    assert not out.exists()
+    # A local file whose name has "://" in it is still read.
+    odd = tmp_path / "a b:" / "c.txt"
+    odd.parent.mkdir()
+    shutil.copy(EXAMPLES / "001_26d23cd7d08ed03d.txt", odd)
+    assert invoke(["a b://c.txt", "-o", str(tmp_path / "x.jsonl")]).exit_code == 0
+
+
 def test_help_mentions_explain_and_options() -> None:
     for flag in ("--help", "-h"):
         result = invoke([flag])
