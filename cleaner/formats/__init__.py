@@ -119,9 +119,10 @@ def to_documents(
     """Clean one input: one record for a page, one per record for JSON records.
 
     `source` is the input's name (its extension helps detection); JSON records
-    get "<source>#<n>" (the line in JSON Lines, the element of a JSON array). A
-    record that cannot be read is a `RecordError` in the list, in its place,
-    never an exception.
+    get "<source>#<n>" (the line in JSON Lines, the element of a JSON array;
+    "<jsonl>#<n>" without a `source`). `url` is a page's address: JSON
+    records use their own `url` fields. A record that cannot be read is a
+    `RecordError` in the list, in its place, never an exception.
     """
     rules = rules or default_ruleset()
     data = page_text(data, "to_documents")
