@@ -198,35 +198,49 @@ def url_own_outputs(output_dir: str | None, rejects: str | None) -> OwnOutputs:
     return OwnOutputs(frozenset(directories), frozenset(files))
 
 
-def _is_own_output(fs: Any, path: str, top: str, own_outputs: OwnOutputs,
-                   skipped: dict[str, bool]) -> bool:
-    """Whether a file that a walk from `top` found is one the run writes, or
-    lies in an output directory met below `top` (`OwnOutputs`' rules, as a
-    local walk applies them). `skipped` remembers the directories' answers."""
-    directory = posixpath.dirname(path)
-    if own_outputs.has_file(_location(fs, directory), posixpath.basename(path)):
-        return True
-    below: list[str] = []
-    inner = top if top.endswith("/") else top + "/"
-    while directory.startswith(inner) and directory not in skipped:
-        below.append(directory)
-        directory = posixpath.dirname(directory)
-    inside = skipped.get(directory, False)
-    for walked in reversed(below):  # from the top down: an output's subdirectories too
-        inside = inside or own_outputs.has_directory(_location(fs, walked))
-        skipped[walked] = inside
-    return inside
+@dataclass(slots=True)
+class _WalkFilter:
+    """Which files of a walk from `top` are the run's own outputs (or lie in
+    an output directory met below `top`), by `OwnOutputs`' rules as a local
+    walk applies them. A directory's place and answer are found once: a
+    local one's real path costs system calls."""
+
+    fs: Any
+    top: str
+    own_outputs: OwnOutputs
+    locations: dict[str, str] = field(default_factory=dict)
+    inside: dict[str, bool] = field(default_factory=dict)
+
+    def location(self, directory: str) -> str:
+        found = self.locations.get(directory)
+        if found is None:
+            found = self.locations[directory] = _location(self.fs, directory)
+        return found
+
+    def skips(self, path: str) -> bool:
+        directory = posixpath.dirname(path)
+        if self.own_outputs.has_file(self.location(directory), posixpath.basename(path)):
+            return True
+        below: list[str] = []
+        inner = self.top if self.top.endswith("/") else self.top + "/"
+        while directory.startswith(inner) and directory not in self.inside:
+            below.append(directory)
+            directory = posixpath.dirname(directory)
+        inside = self.inside.get(directory, False)
+        for walked in reversed(below):  # from the top down: an output's subdirectories too
+            inside = inside or self.own_outputs.has_directory(self.location(walked))
+            self.inside[walked] = inside
+        return inside
 
 
 def _files_under(fs: Any, path: str, pattern: str,
                  own_outputs: OwnOutputs = NO_OUTPUTS) -> Iterator[InputRef]:
-    top = path.rstrip("/") or "/"
-    skipped: dict[str, bool] = {}
+    own = _WalkFilter(fs, path.rstrip("/") or "/", own_outputs) if own_outputs else None
     # Sorted by full path: object stores list keys in that order anyway.
     for found in sorted(fs.find(path)):
         if not matches(posixpath.basename(found), pattern):
             continue
-        if own_outputs and _is_own_output(fs, found, top, own_outputs, skipped):
+        if own is not None and own.skips(found):
             continue
         url = fs.unstrip_protocol(found)
         yield InputRef(source=url, path=url)
