@@ -236,14 +236,34 @@ class _WalkFilter:
 def _files_under(fs: Any, path: str, pattern: str,
                  own_outputs: OwnOutputs = NO_OUTPUTS) -> Iterator[InputRef]:
     own = _WalkFilter(fs, path.rstrip("/") or "/", own_outputs) if own_outputs else None
-    # Sorted by full path: object stores list keys in that order anyway.
-    for found in sorted(fs.find(path)):
+    # In the order of a local walk (`cleaner.inputs.walk_directory`), so that
+    # shards hold the same records in the same order wherever the pages lie.
+    for found in sorted(fs.find(path), key=_walk_order):
         if not matches(posixpath.basename(found), pattern):
             continue
         if own is not None and own.skips(found):
             continue
         url = fs.unstrip_protocol(found)
         yield InputRef(source=url, path=url)
+
+
+def _walk_order(path: str) -> tuple[tuple[bool, str], ...]:
+    """A sort key that puts a directory's files before its subdirectories,
+    each in name order, as a local walk goes (a plain sort of full paths put
+    "sub/a.txt" before "z.txt")."""
+    *directories, name = path.split("/")
+    return (*((True, part) for part in directories), (False, name))
+
+
+def _hidden_below(match: str, glob: str) -> bool:
+    """Whether a glob's match has a name starting with a dot below the glob's
+    fixed part that no part of the glob spells with a dot: as in the shell
+    (and a local glob, `cleaner.inputs.expand_glob`), `*` and `**` do not
+    match such names, where fsspec's glob does."""
+    parts = glob.split("/")
+    fixed = next(index for index, part in enumerate(parts) if has_glob(part))
+    dotted = any(part.startswith(".") for part in parts[fixed:])
+    return not dotted and any(part.startswith(".") for part in match.split("/")[fixed:])
 
 
 def expand_url(url: str, *, pattern: str,
@@ -257,9 +277,14 @@ def expand_url(url: str, *, pattern: str,
     """
     fs, path = _fsspec().core.url_to_fs(url)
     if has_glob(path) and not fs.exists(path):
-        found = sorted(fs.glob(path))
+        matched = [match for match in fs.glob(path) if not _hidden_below(match, path)]
+        directories = {match for match in matched if fs.isdir(match)}
+        # A directory the glob matches is walked after the files beside it.
+        found = sorted(matched, key=lambda match: _walk_order(
+            f"{match}/" if match in directories else match
+        ))
         for match in found:
-            if fs.isdir(match):
+            if match in directories:
                 # An output directory the glob matches is met inside the tree.
                 if not own_outputs.has_directory(_location(fs, match)):
                     yield from _files_under(fs, match, pattern, own_outputs)

@@ -362,6 +362,24 @@ def test_discover_any_mixes_paths_and_urls() -> None:
                     InputRef((BAD / "cp1252.txt").as_uri(), (BAD / "cp1252.txt").as_uri())]
 
 
+@pytest.mark.parametrize("typed", ["", "/*", "/*.txt", "/**/*.txt", "/.*"])
+def test_a_url_walk_finds_what_a_local_walk_finds_in_its_order(
+    tmp_path: Path, typed: str
+) -> None:
+    # QA: a directory walked through fsspec listed its files sorted by full
+    # path ("sub/a.txt" before "z.txt") and its globs matched names starting
+    # with a dot: the same pages read from s3:// or from a disk filled their
+    # shards in another order, and --dedup named another first copy.
+    root = tmp_path / "pages"
+    for name in ("z.txt", "a.txt", ".h.txt", "sub/a.txt", ".hid/b.txt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    local = [ref.source for ref in discover([f"{root}{typed}"], pattern="*")]
+    remote = [ref.source for ref in discover_any([f"{root.as_uri()}{typed}"], pattern="*")]
+    assert [source.removeprefix("file://") for source in remote] == local
+    assert len(local) >= 2
+
+
 def test_cli_dask_url_walk_leaves_out_the_runs_own_outputs(
     scheduler: str, tmp_path: Path,
 ) -> None:
