@@ -561,14 +561,33 @@ def file_ref(path: str) -> InputRef:
     return InputRef(source=utf8_name(source_name(path)), path=path)
 
 
+# What `utf8_name` writes for a byte that is not UTF-8.
+_ESCAPE_LIKE = re.compile(r"\\x[0-9a-f]{2}")
+
+
 def utf8_name(name: str) -> str:
     """A path as valid UTF-8: the bytes of a name that is not UTF-8 (which
-    Python decodes as lone surrogates) as backslash escapes."""
+    Python decodes as lone surrogates) as backslash escapes.
+
+    A name part that is escaped, or valid UTF-8 but spelt like an escape
+    ("b\\xff.txt" typed with a backslash), has its own backslashes doubled:
+    else the two files would have one source, and --resume would take one
+    for the other. Part by part, so that a name's escaped absolute path is
+    its escaped directory joined with its escaped name.
+    """
+    return "/".join(_utf8_part(part) for part in name.split("/"))
+
+
+def _utf8_part(part: str) -> str:
     try:
-        name.encode("utf-8")
+        part.encode("utf-8")
     except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return name
+        pass
+    else:
+        if _ESCAPE_LIKE.search(part) is None:
+            return part
+    return (part.replace("\\", "\\\\").encode("utf-8", "surrogateescape")
+            .decode("utf-8", "backslashreplace"))
 
 
 def is_local_name(source: str) -> bool:

@@ -515,8 +515,11 @@ class SourceCounts:
 def absolute_name(source: str) -> str:
     """The absolute path of a local source name, as a source is named (valid
     UTF-8: a working directory that is not is escaped as `file_ref` escapes
-    a file name)."""
-    return utf8_name(os.path.abspath(source))
+    a file name). `source` is escaped already: only the directory it is
+    taken from is escaped here (escaping it again would double its escapes)."""
+    if os.path.isabs(source):
+        return os.path.normpath(source)
+    return os.path.normpath(os.path.join(utf8_name(os.getcwd()), source))  # noqa: PTH109 - a str, as the names are
 
 
 @dataclass(slots=True)

@@ -1230,6 +1230,36 @@ def test_a_file_name_that_is_not_utf8_is_named_in_escapes_and_resumed(tmp_path: 
     assert "0 inputs, 0 records" in again.stderr and "2 skipped as done" in again.stderr
 
 
+def test_a_name_spelt_like_the_escapes_of_another_is_another_input(tmp_path: Path) -> None:
+    # QA: "b\xff.txt" typed with a backslash (valid UTF-8) and a name with the
+    # byte 0xff were both named "b\xff.txt": two files, one source, so that
+    # their records could not be told apart and --resume took the one for
+    # the other.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    text = (EXAMPLES / "001_26d23cd7d08ed03d.txt").read_bytes()
+    try:
+        with open(os.fsencode(pages) + b"/b\xff.txt", "wb") as handle:  # noqa: PTH123
+            handle.write(text)
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    spelt = pages / "b\\xff.txt"
+    spelt.write_bytes(text.replace(b"Lavrov", b"Lawrow"))
+    result = invoke([str(pages), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    sources = [r["source"] for r in records(result.stdout)]
+    assert len(set(sources)) == 2, sources
+    assert str(pages) + "/b\\xff.txt" in sources
+    # The file of the escape-like name done, the other is not.
+    out = tmp_path / "out"
+    assert invoke([str(spelt), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    again = invoke([str(pages), "--output-dir", str(out), "-j", "1", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "1 inputs, 1 records" in again.stderr and "1 skipped as done" in again.stderr
+    titles = sorted(str(r["title"]) for r in _shard_records(out))
+    assert len(titles) == 2 and titles[0] != titles[1], titles
+
+
 def test_resume_leaves_a_rejects_file_like_a_fresh_run_even_with_nothing_rejected(
     tmp_path: Path,
 ) -> None:
