@@ -245,7 +245,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         str | None,
         typer.Option("--text-field", metavar="NAME",
                      help="For JSON records (JSON Lines, a JSON array or object): the "
-                          "field holding the page text [default: text]."),
+                          "field holding the page text [default: text]; a dotted "
+                          "path (data.content) names a field inside an object."),
     ] = None,
     keep_gallery: Annotated[
         bool,

@@ -393,10 +393,13 @@ def test_files_with_a_bom_concatenated_keep_every_record() -> None:
         ({"text": " \n "}, "text", "field 'text' is empty"),
         ({}, "body", "no field 'body' (fields: 'url', 'title', 'date', 'author', "
                      "'permalink', 'text'); see --text-field"),
-        ({"content": {"text": "..."}}, "content.text",
-         "'content' is an object (lift the text out of it first"),
+        ({"content": {"body": "..."}}, "content.text",
+         "no field 'content.text' ('content' has the fields: 'body'); see --text-field"),
+        ({"content": "..."}, "content.text",
+         "no field 'content.text' ('content' holds text, not an object); see --text-field"),
     ],
-    ids=["null", "number", "object", "mixed-list", "blank", "missing", "nested"],
+    ids=["null", "number", "object", "mixed-list", "blank", "missing", "nested",
+         "nested-in-text"],
 )
 def test_a_record_without_text_says_what_its_field_holds(
     change: dict[str, Any], text_field: str, detail: str
@@ -441,6 +444,28 @@ def test_text_field_option() -> None:
     assert isinstance(doc, Document)
     assert doc.text == "Der Text steht hier."
     assert doc.input == {"text": "nicht dieser"}
+
+
+def test_a_dotted_text_field_names_a_field_inside_an_object() -> None:
+    # QA: records that keep the page in an object (`{"data": {"content": ...}}`,
+    # as API dumps do) could not be read at all: --text-field took only a
+    # top-level name. A dotted path, as jq's `.data.content`, now reaches it.
+    flat = dict(raw(RECORDS / "de-scraper-2022.jsonl")[0])  # (a copy: raw() is cached)
+    text = flat.pop("text")
+    nested = {**flat, "data": {"content": text, "lang": "de"}}
+    (expected,) = to_documents(json.dumps({**flat, "text": text}) + "\n", source="x.jsonl")
+    (doc,) = to_documents(json.dumps(nested) + "\n", source="x.jsonl", text_field="data.content")
+    assert isinstance(doc, Document) and isinstance(expected, Document)
+    assert doc.text == expected.text and doc.title == expected.title
+    # The text is not kept twice: `input` has the object's other fields.
+    assert doc.input == {**expected.input, "data": {"lang": "de"}}
+    # A field whose own name has the dot is that field.
+    both = {**nested, "data.content": "Ein anderer Text steht hier."}
+    (literal,) = to_documents(json.dumps(both) + "\n", source="x.jsonl",
+                              text_field="data.content")
+    assert isinstance(literal, Document)
+    assert literal.text == "Ein anderer Text steht hier."
+    assert literal.input["data"] == {"content": text, "lang": "de"}
 
 
 def test_clean_any_refuses_jsonl() -> None:

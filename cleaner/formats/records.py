@@ -275,8 +275,47 @@ def field_names(record: dict[str, Any]) -> list[str]:
     return names
 
 
+def field_path(record: dict[str, Any], text_field: str) -> tuple[str, ...] | None:
+    """The keys that lead to `text_field` in `record`, or None.
+
+    A dotted name is a path into objects, as jq's `.data.content` is:
+    records that keep the page in an object (`{"data": {"content": ...}}`,
+    as API dumps do) could not be read otherwise. A field whose own name
+    has the dot is taken first, at every level, so a name that worked
+    before still names the same field.
+    """
+    if text_field in record:
+        return (text_field,)
+    for dot, char in enumerate(text_field):
+        if char != ".":
+            continue
+        inner = record.get(text_field[:dot])
+        if isinstance(inner, dict):
+            rest = field_path(inner, text_field[dot + 1 :])
+            if rest is not None:
+                return (text_field[:dot], *rest)
+    return None
+
+
+def _field_value(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = record
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _without_field(record: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """The record without the field at `path`: a nested text is not kept in
+    `input` a second time, and the object around it keeps its other fields."""
+    head, *rest = path
+    if not rest:
+        return {k: v for k, v in record.items() if k != head}
+    return {k: _without_field(v, tuple(rest)) if k == head else v for k, v in record.items()}
+
+
 def record_body(record: dict[str, Any], text_field: str) -> str | None:
-    value = record.get(text_field)
+    path = field_path(record, text_field)
+    value = _field_value(record, path) if path is not None else None
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         value = "\n".join(value)
     return value if isinstance(value, str) and value.strip() else None
@@ -284,7 +323,7 @@ def record_body(record: dict[str, Any], text_field: str) -> str | None:
 
 # JSON's names for the types json.loads gives, for messages.
 _JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
-               dict: "an object"}
+               dict: "an object", str: "text", type(None): "null"}
 # Field names a message lists at most.
 _MAX_NAMES_SHOWN = 10
 
@@ -292,15 +331,10 @@ _MAX_NAMES_SHOWN = 10
 def no_text_detail(record: dict[str, Any], text_field: str) -> str:
     """Why the record has no text: the field is missing (and which there are),
     null, empty, or holds something else than text."""
-    if text_field not in record:
-        outer = text_field.split(".", 1)[0]
-        if "." in text_field and isinstance(record.get(outer), dict):
-            return (f"no field {text_field!r}: --text-field names a top-level field, and "
-                    f"{outer!r} is an object (lift the text out of it first, e.g. with jq)")
-        names = ", ".join(repr(name) for name in list(record)[:_MAX_NAMES_SHOWN])
-        more = ", ..." if len(record) > _MAX_NAMES_SHOWN else ""
-        return f"no field {text_field!r} (fields: {names or 'none'}{more}); see --text-field"
-    value = record[text_field]
+    path = field_path(record, text_field)
+    if path is None:
+        return _missing_field_detail(record, text_field)
+    value = _field_value(record, path)
     if value is None:
         return f"field {text_field!r} is null"
     if isinstance(value, list) and not all(isinstance(item, str) for item in value):
@@ -309,6 +343,30 @@ def no_text_detail(record: dict[str, Any], text_field: str) -> str:
         return f"field {text_field!r} is empty"
     kind = _JSON_TYPES.get(type(value), type(value).__name__)
     return f"field {text_field!r} holds {kind}, not text"
+
+
+def _names(record: dict[str, Any]) -> str:
+    names = ", ".join(repr(name) for name in list(record)[:_MAX_NAMES_SHOWN])
+    return (names or "none") + (", ..." if len(record) > _MAX_NAMES_SHOWN else "")
+
+
+def _missing_field_detail(record: dict[str, Any], text_field: str) -> str:
+    """Where a missing field's path ends: the deepest object it reaches."""
+    parts = text_field.split(".")
+    inner, outer = record, ""
+    for depth, key in enumerate(parts[:-1]):
+        if key not in inner:
+            break
+        value, where = inner[key], ".".join(parts[: depth + 1])
+        if not isinstance(value, dict):
+            kind = _JSON_TYPES.get(type(value), type(value).__name__)
+            return (f"no field {text_field!r} ({where!r} holds {kind}, not an object); "
+                    "see --text-field")
+        inner, outer = value, where
+    if outer:
+        return (f"no field {text_field!r} ({outer!r} has the fields: {_names(inner)}); "
+                "see --text-field")
+    return f"no field {text_field!r} (fields: {_names(record)}); see --text-field"
 
 
 def analyse_record(
@@ -391,6 +449,7 @@ def record_document(
     text = record_body(record, text_field)
     if text is None:
         return RecordError(source, REASON_NO_TEXT, no_text_detail(record, text_field))
+    text_path = field_path(record, text_field) or (text_field,)
     # A JSON string may hold any control character ("\u0000"); the file's
     # reader removed the raw ones from a page file, these are removed here.
     text, had_controls = without_stray_controls(with_lf_line_breaks(text))
@@ -419,7 +478,8 @@ def record_document(
         date=field_date(record.get("date"), rules) or document.date,
         authors=unique(field_names(record) + document.authors),
         permalink=permalink if isinstance(permalink, str) and permalink else None,
-        input={k: v for k, v in record.items() if k != text_field and k not in USED_FIELDS},
+        input={k: v for k, v in _without_field(record, text_path).items()
+               if k not in USED_FIELDS},
         warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)]
         + ([WARN_CONTROLS_REMOVED] if had_controls else [])
         + ([WARN_SURROGATES_REPLACED] if had_surrogates else []),
