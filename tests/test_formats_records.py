@@ -430,6 +430,17 @@ def test_a_file_with_no_json_object_is_one_reject_that_says_what_it_looks_like(
     assert error.detail.endswith(f"it looks like {form} (--format {form} reads it so)")
 
 
+def test_a_line_that_is_not_an_object_is_named_in_json_terms() -> None:
+    # QA: the rejects said "a JSON NoneType" and "a JSON list", Python's names.
+    lines = (RECORDS / "de-scraper-2022.jsonl").read_text(encoding="utf-8").splitlines()
+    data = "\n".join(["null", "[1, 2]", '"text"', "3.5", "true", lines[0]]) + "\n"
+    out = to_documents(data, source="dump.jsonl")
+    assert [getattr(item, "detail", "ok") for item in out] == [
+        "JSON null, not an object", "a JSON array, not an object",
+        "a JSON string, not an object", "a JSON number, not an object",
+        "a JSON boolean, not an object", "ok"]
+
+
 def test_bad_lines_before_the_first_record_are_still_rejects_in_place() -> None:
     lines = (RECORDS / "de-scraper-2022.jsonl").read_text(encoding="utf-8").splitlines()
     data = "\n".join(["# export of 2022-04-25", "[1, 2]", *lines[:2]]) + "\n"

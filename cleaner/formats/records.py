@@ -324,6 +324,10 @@ def record_body(record: dict[str, Any], text_field: str) -> str | None:
 # JSON's names for the types json.loads gives, for messages.
 _JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
                dict: "an object", str: "text", type(None): "null"}
+# What a JSON line holds that is not an object, in JSON's words: the rejects
+# said "a JSON NoneType" and "a JSON list", Python's names for null and an array.
+_JSON_VALUES = {bool: "a JSON boolean", int: "a JSON number", float: "a JSON number",
+                list: "a JSON array", str: "a JSON string", type(None): "JSON null"}
 # Field names a message lists at most.
 _MAX_NAMES_SHOWN = 10
 
@@ -601,7 +605,8 @@ def iter_records(
             continue
         where, record = item
         if not isinstance(record, dict):
-            yield RecordError(where, REASON_JSON, f"a JSON {type(record).__name__}, not an object")
+            kind = _JSON_VALUES.get(type(record), "a JSON value")
+            yield RecordError(where, REASON_JSON, f"{kind}, not an object")
             continue
         yield record_document(
             record, source=where, text_field=text_field, keep_gallery=keep_gallery, rules=rules
