@@ -44,6 +44,7 @@ import gzip
 import json
 import math
 import os
+import re
 import select
 import sys
 import threading
@@ -809,6 +810,10 @@ class ShardSink:
             os.makedirs(output_dir, exist_ok=True)
         except OSError as error:
             raise write_error(error, output_dir) from error
+        # (Before run.json is written: shards are deleted only from a run's
+        # directory, not from one whose name a --resume mistyped.)
+        holds_run = any(os.path.exists(os.path.join(output_dir, name))
+                        for name in (MANIFEST_NAME, RUN_NAME))
         if not resume and os.path.exists(self.manifest_path):
             raise UsageError(
                 f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
@@ -823,6 +828,8 @@ class ShardSink:
         if resume:
             remove_stale_temp_files(output_dir)
             self.state = read_resume_state(output_dir)
+            if holds_run:
+                self._remove_unlisted_shards()
         self.failed = SourceCounts(self.state.failed, self.state.paths)
         self.rejects = open_rejects(
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
@@ -842,6 +849,21 @@ class ShardSink:
     @property
     def shard_name(self) -> str:
         return SHARD_PATTERN.format(index=self.index)
+
+    def _remove_unlisted_shards(self) -> None:
+        """Delete the shards after the last one the manifest lists: a run
+        killed between renaming a shard and listing it left one, and a
+        resumed run given fewer inputs did not write it again, so the
+        directory held records no manifest line accounts for."""
+        listed = self.state.shard_index + (1 if self.state.shard_records else 0)
+        for name in os.listdir(self.output_dir):
+            shard = re.fullmatch(r"part-(\d+)\.jsonl\.gz", name)
+            if shard is not None and int(shard[1]) >= listed:
+                path = os.path.join(self.output_dir, name)
+                try:
+                    os.unlink(path)
+                except OSError as error:
+                    raise write_error(error, path) from error
 
     def _reopen_last_shard(self, records: int) -> None:
         """Continue the partial shard of an interrupted run from its first records."""

@@ -1077,6 +1077,27 @@ def _shard_records(directory: Path) -> list[dict[str, object]]:
     return found
 
 
+def test_resume_deletes_a_shard_that_no_manifest_line_lists(tmp_path: Path) -> None:
+    # QA: a run killed between renaming a shard and listing it in the manifest
+    # left that shard; --resume wrote the shards the manifest led to and left
+    # it, so the directory held records no manifest line accounts for (here
+    # of an input the resumed run was no longer given). A --dask resume
+    # already deleted such shards.
+    pages = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:3]
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    assert invoke([*pages, "--output-dir", str(out), "--shard-size", "1", "-j", "1"]
+                  ).exit_code == 0
+    assert (out / "part-00002.jsonl.gz").exists()
+    manifest = out / "manifest.jsonl"
+    manifest.write_bytes(b"".join(manifest.read_bytes().splitlines(keepends=True)[:2]))
+    result = invoke([*pages[:2], "--output-dir", str(out), "--resume", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert invoke([*pages[:2], "--output-dir", str(whole), "--shard-size", "1", "-j", "1"]
+                  ).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in whole.iterdir())
+    assert _shard_records(out) == _shard_records(whole)
+
+
 def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
     first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
     done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
