@@ -828,8 +828,10 @@ class ShardSink:
         if resume:
             remove_stale_temp_files(output_dir)
             self.state = read_resume_state(output_dir)
-            if holds_run:
-                self._remove_unlisted_shards()
+        if holds_run:
+            # (Without --resume, a run that stopped before its first manifest
+            # line: none of its shards is listed.)
+            self._remove_unlisted_shards()
         self.failed = SourceCounts(self.state.failed, self.state.paths)
         self.rejects = open_rejects(
             rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume

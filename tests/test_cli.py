@@ -1098,6 +1098,24 @@ def test_resume_deletes_a_shard_that_no_manifest_line_lists(tmp_path: Path) -> N
     assert _shard_records(out) == _shard_records(whole)
 
 
+def test_a_new_run_deletes_the_shard_of_a_run_that_stopped_before_its_manifest(
+    tmp_path: Path,
+) -> None:
+    # A run killed between renaming its first shard and writing the manifest
+    # leaves run.json and that shard; a new run into the directory (there is
+    # no manifest to resume) whose inputs give no record left the shard, a
+    # record no manifest line lists.
+    page = str(sorted(EXAMPLES.glob("*.txt"))[0])
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert invoke([page, "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    (out / "manifest.jsonl").unlink()
+    assert invoke([str(empty), "--output-dir", str(out), "-j", "1"]).exit_code == 1
+    assert invoke([str(empty), "--output-dir", str(fresh), "-j", "1"]).exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fresh.iterdir())
+
+
 def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
     first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
     done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
