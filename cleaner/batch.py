@@ -478,6 +478,8 @@ class WorkerPool:
         self.context = _context()
         self.workers: list[_Worker] = []
         self.start_failures = 0
+        # Inputs whose worker died while cleaning them, once.
+        self.died_on: set[int] = set()
         self.hard_limit: float | None = None
         if options.timeout:
             self.hard_limit = options.timeout + max(HARD_TIMEOUT_GRACE, options.timeout / 2)
@@ -669,11 +671,19 @@ class WorkerPool:
             # if it died between inputs.
             in_hand = worker.in_hand()
             seq = in_hand[0] if in_hand is not None else worker.assigned[0][0]
-            ref = self._take(worker, seq)
-            done[seq] = Outcome(
-                ref.source, reason=Reason.ERROR, detail=f"worker process died (exit code {code})",
-                retry=True,
-            )
+            if seq in self.died_on:
+                ref = self._take(worker, seq)
+                done[seq] = Outcome(
+                    ref.source, reason=Reason.ERROR,
+                    detail=f"worker process died (exit code {code})", retry=True,
+                )
+            else:
+                # Tried once more, by the fresh worker: the out-of-memory
+                # killer picks a process for the memory of all, and a reject
+                # here changed the run's output (with --dedup, a later copy
+                # of the page became the first), even once --resume had
+                # cleaned it again. A second death is the input's own.
+                self.died_on.add(seq)
         self._replace(worker)
 
 

@@ -69,6 +69,18 @@ def crash(text, **options):
     return real_clean(text, **options)
 
 
+def killed_once(text, **options):
+    # As the out-of-memory killer does, once (the flag file says it did):
+    # cleaned again, the page gives its record.
+    for line in text.splitlines():
+        if line.startswith("KILLONCE "):
+            flag = line.split(" ", 1)[1]
+            if not os.path.exists(flag):
+                open(flag, "w").close()
+                os.kill(os.getpid(), signal.SIGKILL)
+    return real_clean(text, **options)
+
+
 def killed_or_slow(text, **options):
     if "KILLPAGE" in text:
         os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
@@ -384,6 +396,32 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path: Path, jobs:
     assert second.skipped == first.inputs
     assert second.inputs == len(refs) - first.inputs
     assert shard_dir_contents(parts) == shard_dir_contents(whole)
+
+
+def test_an_input_whose_worker_died_once_is_cleaned_again_in_the_run(
+    tmp_path: Path, hooks_path: str
+) -> None:
+    # QA: a worker killed once (the out-of-memory killer picks a process for
+    # the memory of all) made its input a reject, and with --dedup a later
+    # copy of the same page became the first one: even after --resume, which
+    # cleaned the input again and flagged it as the duplicate, the output was
+    # not that of the run without a death. A fresh worker tries it once more.
+    refs = make_pages(tmp_path / "pages", 3 * CHUNK)
+    flag = tmp_path / "killed"
+    page = Path(refs[0].path or "").read_text().replace("Lavrov0", "Lawrow")
+    copy = f"{page}\nKILLONCE {flag}\n"
+    for ref in (refs[CHUNK + 1], refs[2 * CHUNK + 1]):
+        Path(ref.path or "").write_text(copy)
+    options = Options(cleaner="dwclean_test_hooks:killed_once", sys_path=(hooks_path, *sys.path))
+    flag.touch()
+    whole = tmp_path / "whole"
+    run(refs, options, ShardSink(str(whole), shard_size=4), jobs=2, dedup="flag")
+    flag.unlink()
+    died = tmp_path / "died"
+    summary = run(refs, options, ShardSink(str(died), shard_size=4), jobs=2, dedup="flag")
+    assert flag.exists()  # a worker did die
+    assert (summary.records, summary.duplicates, dict(summary.rejects)) == (len(refs), 1, {})
+    assert shard_dir_contents(died) == shard_dir_contents(whole)
 
 
 def test_resume_cleans_again_only_an_input_whose_worker_died(
