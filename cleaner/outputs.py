@@ -138,6 +138,10 @@ class AtomicFile:
         self.path = path
         directory, name = os.path.split(os.path.abspath(path))
         self.temp_path = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
+        if os.path.isdir(path):  # noqa: PTH112
+            # Refused now, as open() would: the rename at the end failed, and
+            # `-o DIR` cleaned every input of the run for nothing.
+            raise write_error(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)), path)
         try:
             self._raw: IO[bytes] = open(self.temp_path, "wb")  # noqa: SIM115 - closed in commit/discard
         except OSError as error:

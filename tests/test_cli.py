@@ -1116,6 +1116,20 @@ def test_a_new_run_deletes_the_shard_of_a_run_that_stopped_before_its_manifest(
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fresh.iterdir())
 
 
+def test_an_output_file_that_is_a_directory_is_refused_before_any_cleaning(
+    tmp_path: Path,
+) -> None:
+    # QA: `-o out.jsonl` naming a directory failed only at the rename after
+    # the last input: a run over thousands of files cleaned them for nothing.
+    target = tmp_path / "out.jsonl"
+    target.mkdir()
+    result = invoke([str(EXAMPLES), "-o", str(target), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert f"Cannot write {target}: Is a directory" in result.stderr
+    assert "inputs done" not in result.stderr and "0 inputs" not in result.stderr
+    assert list(target.iterdir()) == [] and sorted(tmp_path.iterdir()) == [target]
+
+
 def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
     first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
     done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
