@@ -653,12 +653,20 @@ def _run_and_report(
     """
     from cleaner.batch import Summary  # noqa: PLC0415 - loaded by now
 
+    progress = _progress_bar(quiet)
+
     def report_reject(outcome: Outcome) -> None:
-        if not quiet:
-            reason = outcome.reason.value if outcome.reason else "?"
+        if quiet:
+            return
+        reason = outcome.reason.value if outcome.reason else "?"
+        if progress is None:
+            _err(f"rejected {outcome.source}: {reason} ({outcome.detail})")
+            return
+        # The bar is cleared for the line and drawn again below it: written
+        # as it was, the line went on after the bar's text.
+        with type(progress).external_write_mode(file=sys.stderr):
             _err(f"rejected {outcome.source}: {reason} ({outcome.detail})")
 
-    progress = _progress_bar(quiet)
     summary = Summary()
     try:
         run(report_reject, progress, summary)

@@ -1046,6 +1046,25 @@ def test_a_terminal_gets_a_progress_bar_then_the_summary(
     assert len(out.read_text(encoding="utf-8").splitlines()) == 12
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reject_line_starts_a_line_of_its_own_under_the_progress_bar(
+    tmp_path: Path, jobs: str,
+) -> None:
+    # QA: a reject line was written after the bar's text on the same line
+    # ("0doc [00:00, ?doc/s]dw-clean: rejected ..."), not in its place.
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    pages = [str(path) for path in sorted(DUMPS.glob("*.txt"))[:12]]
+    code, shown = _run_with_terminal_stderr(
+        [*pages[:6], str(empty), *pages[6:], "--jobs", jobs, "-o", str(tmp_path / "out.jsonl")]
+    )
+    assert code == 1, shown
+    assert re.search(r"\r\d+doc \[\d\d:\d\d", shown), shown
+    at = shown.index(f"dw-clean: rejected {empty}: empty")
+    # What the line shows before it is blank: the bar was cleared first.
+    assert shown[shown.rfind("\n", 0, at) + 1 : at].split("\r")[-1] == "", shown
+
+
 def test_quiet_keeps_a_terminal_silent(tmp_path: Path) -> None:
     code, shown = _run_with_terminal_stderr(
         [str(EXAMPLES), "-q", "-o", str(tmp_path / "out.jsonl")]
