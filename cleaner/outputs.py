@@ -814,43 +814,48 @@ class ShardSink:
             os.makedirs(output_dir, exist_ok=True)
         except OSError as error:
             raise write_error(error, output_dir) from error
-        # (Before run.json is written: shards are deleted only from a run's
-        # directory, not from one whose name a --resume mistyped.)
-        holds_run = any(os.path.exists(os.path.join(output_dir, name))
-                        for name in (MANIFEST_NAME, RUN_NAME))
-        if not resume and os.path.exists(self.manifest_path):
-            raise UsageError(
-                f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
-                "Add --resume to continue it, or choose an empty directory."
+        self._lock = lock_directory(output_dir)
+        try:
+            # (Before run.json is written: shards are deleted only from a run's
+            # directory, not from one whose name a --resume mistyped.)
+            holds_run = any(os.path.exists(os.path.join(output_dir, name))
+                            for name in (MANIFEST_NAME, RUN_NAME))
+            if not resume and os.path.exists(self.manifest_path):
+                raise UsageError(
+                    f"{output_dir} already holds a dw-clean run ({MANIFEST_NAME}). "
+                    "Add --resume to continue it, or choose an empty directory."
+                )
+            if resume and run_options is not None:
+                check_resumed_options(output_dir, run_options)  # before anything is written
+            if run_options is not None and not os.path.exists(self.manifest_path):
+                # A new run (or one that stopped before its first commit): its options.
+                write_run_file(output_dir, run_options)
+            self.state = ResumeState()
+            if resume:
+                remove_stale_temp_files(output_dir)
+                self.state = read_resume_state(output_dir)
+            if holds_run:
+                # (Without --resume, a run that stopped before its first manifest
+                # line: none of its shards is listed.)
+                self._remove_unlisted_shards()
+            self.failed = SourceCounts(self.state.failed, self.state.paths)
+            self.rejects = open_rejects(
+                rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
             )
-        if resume and run_options is not None:
-            check_resumed_options(output_dir, run_options)  # before anything is written
-        if run_options is not None and not os.path.exists(self.manifest_path):
-            # A new run (or one that stopped before its first commit): its options.
-            write_run_file(output_dir, run_options)
-        self.state = ResumeState()
-        if resume:
-            remove_stale_temp_files(output_dir)
-            self.state = read_resume_state(output_dir)
-        if holds_run:
-            # (Without --resume, a run that stopped before its first manifest
-            # line: none of its shards is listed.)
-            self._remove_unlisted_shards()
-        self.failed = SourceCounts(self.state.failed, self.state.paths)
-        self.rejects = open_rejects(
-            rejects_path or os.path.join(output_dir, REJECTS_NAME), keep_existing=resume
-        )
-        self.pending: list[ManifestEntry] = []
-        # Manifest lines of "failed" inputs cleaned again, to drop at the next rewrite.
-        self.stale = StaleLines(key="status", value="failed")
-        self.index = self.state.shard_index
-        self.count = 0
-        self.shard: AtomicFile | None = None
-        self.manifest_started = resume and os.path.exists(self.manifest_path)
-        if resume and self.state.shard_records and self.state.shard_records < shard_size:
-            self._reopen_last_shard(self.state.shard_records)
-        elif resume and self.state.shard_records:
-            self.index += 1
+            self.pending: list[ManifestEntry] = []
+            # Manifest lines of "failed" inputs cleaned again, to drop at the next rewrite.
+            self.stale = StaleLines(key="status", value="failed")
+            self.index = self.state.shard_index
+            self.count = 0
+            self.shard: AtomicFile | None = None
+            self.manifest_started = resume and os.path.exists(self.manifest_path)
+            if resume and self.state.shard_records and self.state.shard_records < shard_size:
+                self._reopen_last_shard(self.state.shard_records)
+            elif resume and self.state.shard_records:
+                self.index += 1
+        except BaseException:
+            self._unlock()  # (a run that does not start holds no lock)
+            raise
 
     @property
     def shard_name(self) -> str:
@@ -945,11 +950,47 @@ class ShardSink:
 
     def commit(self) -> None:
         self._commit_shard()
+        self._unlock()
 
     def discard(self) -> None:
         if self.shard is not None:
             self.shard.discard()
             self.shard = None
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # (closing the descriptor releases its lock)
+            self._lock = None
+
+
+def lock_directory(directory: str) -> int | None:
+    """An exclusive lock on the --output-dir for this run (a descriptor that
+    holds it; closing it, or the process ending, releases it), or None where
+    the file system has no such locks.
+
+    Two runs into one directory (two CI jobs given the same one) each
+    replaced the other's manifest and shards and both exited 0: the second
+    one now stops before it writes anything. The directory itself is locked,
+    so no lock file is left behind by a run that is killed.
+    """
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+    except ImportError:
+        return None
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise UsageError(
+            f"{directory} is being written by another dw-clean run: wait for it to end "
+            "(then --resume it, if it was stopped), or choose another directory."
+        ) from None
+    except OSError:  # a file system without flock (some network ones): no lock
+        os.close(descriptor)
+        return None
+    return descriptor
 
 
 def remove_dead_runs_temp_files(path: str) -> None:

@@ -1149,6 +1149,30 @@ def test_an_output_file_that_is_a_directory_is_refused_before_any_cleaning(
     assert list(target.iterdir()) == [] and sorted(tmp_path.iterdir()) == [target]
 
 
+def test_a_second_run_into_a_directory_being_written_stops_before_writing(
+    tmp_path: Path,
+) -> None:
+    # QA: two runs into one --output-dir at once (two CI jobs given the same
+    # one) replaced each other's manifest and shards, and both exited 0.
+    fcntl = pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    out.mkdir()
+    other_run = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(other_run, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a run in progress holds it
+        result = invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1"])
+        assert result.exit_code == 2, result.output
+        assert f"{out} is being written by another dw-clean run" in result.stderr
+        assert list(out.iterdir()) == []
+    finally:
+        os.close(other_run)
+    # Once it has ended, the directory is free; a run leaves no lock behind.
+    assert invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1"]).exit_code == 0
+    assert invoke([str(EXAMPLES), "--output-dir", str(out), "-j", "1", "--resume"]).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.jsonl", "part-00000.jsonl.gz", "rejects.jsonl", "run.json"]
+
+
 def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
     first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
     done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
