@@ -20,6 +20,7 @@ until they are needed: start-up time counts when cleaning a handful of files.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -103,7 +104,14 @@ def _timeout_seconds(value: float) -> float:
     return value
 
 
+# Control characters but the tab, as a file name can hold them: shown as
+# they are, a line break split a message line in two (a log grep for it
+# missed the rest) and a terminal escape went to the terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def _err(message: str) -> None:
+    message = _CONTROLS.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), message)
     try:
         typer.echo(f"dw-clean: {message}", err=True)
     except OSError:

@@ -1173,6 +1173,28 @@ def test_a_second_run_into_a_directory_being_written_stops_before_writing(
         "manifest.jsonl", "part-00000.jsonl.gz", "rejects.jsonl", "run.json"]
 
 
+def test_a_file_name_with_a_line_break_or_an_escape_is_one_line_on_stderr(
+    tmp_path: Path,
+) -> None:
+    # QA: a name with a line break split its reject line in two (a log grep
+    # for "rejected" missed the name's end); a terminal escape in one was
+    # sent to the terminal as it was. They are shown escaped, as in repr().
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in ("a\nb.txt", "c\x1b[31mred.txt"):
+        try:
+            (pages / name).write_bytes(b"")
+        except OSError:
+            pytest.skip("this file system does not take such names")
+    result = invoke([str(pages), "-o", str(tmp_path / "out.jsonl"), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"dw-clean: rejected {pages}/a\\nb.txt: empty (empty or only whitespace)" in lines
+    assert (f"dw-clean: rejected {pages}/c\\x1b[31mred.txt: empty (empty or only whitespace)"
+            in lines)
+    assert len(lines) == 3, lines
+
+
 def test_resume_redoes_a_path_listed_twice_as_often_as_it_is_listed(tmp_path: Path) -> None:
     first, second = sorted(str(p) for p in EXAMPLES.glob("*.txt"))[:2]
     done_list, full_list = tmp_path / "done.txt", tmp_path / "full.txt"
