@@ -896,7 +896,11 @@ def run(
                 if stop:
                     break
             summary.interrupted = stop.signal_name
-            _commit(sink, rejects)
+            if summary.interrupted is not None and not sink.keeps_partial_output:
+                # An -o file, and its run's rejects, are left as they were.
+                sink.discard()
+            else:
+                _commit(sink, rejects)
     except BaseException:
         sink.discard()
         raise

@@ -710,7 +710,7 @@ def _run_and_report(
     if not quiet:
         _err(summary.line()[len("dw-clean: "):])
     if summary.interrupted:
-        _report_interruption(summary, output_dir)
+        _report_interruption(summary, output_dir, output)
         return 128 + signal.Signals[summary.interrupted].value
     if summary.inputs == 0 and not summary.skipped:
         _err("warning: no input files found (directories are searched for "
@@ -801,10 +801,12 @@ def _report_failure(summary: Summary, *, output: str | None, output_dir: str | N
     _err(f"stopped by the error above ({done}); {advice}")
 
 
-def _report_interruption(summary: Summary, output_dir: str | None) -> None:
+def _report_interruption(summary: Summary, output_dir: str | None, output: str | None) -> None:
     where = f" after {summary.last_source}" if summary.last_source else ""
     if output_dir is not None:
         advice = "rerun the same command with --resume to continue."
+    elif output is not None:
+        advice = f"{output} was left as it was; rerun to redo the whole run."
     else:
         advice = "the output holds complete records for them; rerun to redo the whole run."
     _err(f"interrupted by {summary.interrupted}: stopped{where} "

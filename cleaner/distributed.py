@@ -694,6 +694,8 @@ class FsspecShardSink:
     run: `--resume` deletes them and writes them again.
     """
 
+    keeps_partial_output = True  # --resume goes on from it
+
     def __init__(
         self,
         output_dir: str,

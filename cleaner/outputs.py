@@ -207,6 +207,11 @@ class AtomicFile:
 class Sink(Protocol):
     """Where the records of a run go. Calls arrive in input order."""
 
+    # Whether an interrupted run commits what it wrote: shards (which
+    # --resume continues) and a stream (already read) do; one -o file is all
+    # or nothing, and an interrupted run leaves it as it was.
+    keeps_partial_output: bool
+
     def record(self, line: bytes) -> None:
         """One JSON line of the current input, as `encode_line` gives it."""
 
@@ -267,6 +272,8 @@ class ManifestEntry:
 class StdoutSink:
     """Records to standard output, UTF-8 whatever the locale says."""
 
+    keeps_partial_output = True
+
     def __init__(self, stream: IO[bytes] | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout.buffer
 
@@ -301,6 +308,8 @@ class StdoutSink:
 
 class FileSink:
     """Records to one `.jsonl` or `.jsonl.gz` file, renamed into place at the end."""
+
+    keeps_partial_output = False
 
     def __init__(self, path: str) -> None:
         remove_dead_runs_temp_files(path)
@@ -795,6 +804,8 @@ def as_typed(value: object) -> str:
 
 class ShardSink:
     """Records to `part-NNNNN.jsonl.gz` shards plus a manifest (see module doc)."""
+
+    keeps_partial_output = True  # --resume goes on from it
 
     def __init__(
         self,

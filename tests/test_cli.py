@@ -851,6 +851,35 @@ def _start_when_under_way(args: list[str], parts: Path) -> subprocess.Popen[byte
     return process
 
 
+@pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz"])
+def test_an_interrupted_run_leaves_its_output_file_as_it_was(tmp_path: Path, name: str) -> None:
+    # QA: SIGTERM mid-run renamed the records written so far into -o FILE,
+    # replacing the complete output of an earlier run with part of one; an
+    # -o file is the whole run's or left as it was, and so are its rejects.
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    (pages / "empty.txt").write_text("")
+    out, rejects, mark = tmp_path / name, tmp_path / "rejects.jsonl", tmp_path / "started"
+    out.write_bytes(b'{"earlier": "run"}\n')
+    rejects.write_bytes(b'{"earlier": "rejects"}\n')
+    process = subprocess.Popen(
+        [PYTHON, "-c", SLOW_MAIN, str(pages), "-j", "1", "-o", str(out), "--rejects", str(rejects)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "SLOW_PAGE_MARK": str(mark)},
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # a few pages cleaned
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert f"{out} was left as it was".encode() in stderr, stderr
+    assert out.read_bytes() == b'{"earlier": "run"}\n'
+    assert rejects.read_bytes() == b'{"earlier": "rejects"}\n'
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
 def test_resume_with_a_bare_command_line_goes_on_with_the_options_the_run_began_with(
     tmp_path: Path,
 ) -> None:
