@@ -136,11 +136,13 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
         if invisible and ("\u200c" in visible or "\u200d" in visible):
             words = [word for word in words if word.strip(JOINERS)]
         # Control characters are not text (the readers remove them from what
-        # they read; `clean()` may be given them). `isprintable()` also fails for
-        # private-use and unassigned characters, which the pattern leaves.
+        # they read; `clean()` may be given them, terminal colours and all:
+        # their escape sequences go whole, as the readers remove them).
+        # `isprintable()` also fails for private-use and unassigned
+        # characters, which the pattern leaves.
         normalised = " ".join(words)
         if not normalised.isprintable():
-            words = _CONTROLS.sub("", normalised).split()
+            words = STRAY_CONTROLS.sub("", normalised).split()
             normalised = " ".join(words)
         if not words:
             return _new_line(Line, (raw, "", "", 0, 0, True, False, False))

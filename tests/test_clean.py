@@ -1037,3 +1037,16 @@ def test_a_live_blog_status_that_ends_a_sentence_is_still_its_status(status: str
     doc = clean(page)
     assert doc.removed.get("updated") == 1
     assert status not in doc.text
+
+
+def test_terminal_colours_given_to_the_library_go_as_the_cli_removes_them() -> None:
+    # QA: a page coloured for a terminal ("\x1b[31m") lost its escape
+    # characters in clean(), but "[31m" stayed in `text`; the CLI's reader
+    # removes the whole sequence, and the library's text must match it.
+    page = read("examples/001_26d23cd7d08ed03d.txt")
+    plain = clean(page)
+    word = next(w for w in plain.text.split() if w.isalpha() and len(w) > 6)
+    start = page.index(word)
+    coloured = f"{page[:start]}\x1b[1;31m{word}\x1b[0m{page[start + len(word):]}"
+    assert clean(coloured).text == plain.text
+    assert make_line("\x1b[32mGrün\x1b[0m ist die Hoffnung").text == "Grün ist die Hoffnung"
