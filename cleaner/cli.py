@@ -528,7 +528,7 @@ def _clean(
                 null=null,
                 stdin=stdin, shard_size=shard_size, resume=resume, rejects_path=rejects,
                 dedup=dedup, on_reject=on_reject, progress=progress, run_options=run_options,
-                summary=summary,
+                summary=summary, notice=lambda message: _err(f"warning: {message}"),
             )
 
         return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,

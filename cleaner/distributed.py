@@ -519,8 +519,9 @@ def dask_client(address: str) -> Iterator[Any]:
         yield client
 
 
-def check_workers(client: Any) -> None:
-    """Fail early if a worker cannot import dw-clean, or runs another version."""
+def check_workers(client: Any, notice: Callable[[str], None] | None = None) -> None:
+    """Fail early if a worker cannot import dw-clean, or runs another version;
+    `notice` that there is no worker yet (the run then waits for one)."""
     try:
         versions: dict[str, str] = client.run(worker_version)
     except Exception as error:
@@ -528,6 +529,11 @@ def check_workers(client: Any) -> None:
             f"The Dask workers cannot run dw-clean ({type(error).__name__}: {error}); "
             f"install dw-clean {__version__} with its [dask] extra on every worker."
         ) from error
+    if not versions and notice is not None:
+        # Not an error: a cluster may start its workers when work arrives.
+        # But a run that waits without a word looks hung.
+        notice("the Dask scheduler has no workers yet: the run waits for one to "
+               "join (Ctrl-C stops it).")
     wrong = sorted(f"{worker} has {version}" for worker, version in versions.items()
                    if version != __version__)
     if wrong:
@@ -979,8 +985,10 @@ def run_dask(
     progress: Any = None,
     run_options: RunOptions | None = None,
     summary: Summary | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Clean `inputs` on the Dask cluster at `address` into `output_dir`.
+    """Clean `inputs` on the Dask cluster at `address` into `output_dir`
+    (`notice` is told what a user waiting for the run should know).
 
     The output directory is that of `dw-clean --output-dir` with the same
     options: same shards, manifest and rejects, byte for byte (for local
@@ -1004,7 +1012,7 @@ def run_dask(
                         max_bytes=options.max_bytes, own_outputs=own_outputs, null=null,
                         output_dir=output_dir, rejects=rejects_path)
     with dask_client(address) as client:
-        check_workers(client)
+        check_workers(client, notice)
         # The local run's own loop, fed by the cluster (--jobs does not apply).
         return batch.run(
             refs, options, sink, dedup=dedup, done=done, earlier_digests=earlier,

@@ -33,6 +33,7 @@ from cleaner.batch import Options, Outcome, Summary, process_input, run
 from cleaner.cli import clean_app, normalize_args
 from cleaner.distributed import (
     FsspecShardSink,
+    check_workers,
     clean_one,
     discover_any,
     protocol,
@@ -477,6 +478,22 @@ def test_malformed_scheduler_address_is_a_usage_error_before_any_output(
     assert result.stderr.startswith(f"dw-clean: usage error: --dask {address}: ")
     assert "tcp://host:8786" in result.stderr
     assert not out.exists()
+
+
+def test_a_scheduler_without_workers_is_said_before_the_run_waits(scheduler: str) -> None:
+    # QA: --dask tcp://... with a scheduler that had no workers waited for
+    # ever without a word; a cluster that starts workers when work arrives
+    # is fine, so it is a notice, and the workers of a real one pass silently.
+    notices: list[str] = []
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                      ) as empty, Client(empty) as client:
+        check_workers(client, notices.append)
+    assert notices == ["the Dask scheduler has no workers yet: the run waits for one "
+                       "to join (Ctrl-C stops it)."]
+    with Client(scheduler) as client:
+        check_workers(client, notices.append)
+    assert len(notices) == 1
 
 
 def test_missing_dask_tells_how_to_install(monkeypatch: pytest.MonkeyPatch,
