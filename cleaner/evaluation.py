@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import split_link_list, unwrap
 
 # Quote look-alikes that renderers and editors swap freely: typographic quotes
 # in the HTML, ASCII in a scraper's output, a prime (′) in old DW <title> tags.
@@ -116,8 +116,17 @@ class GoldSplit:
     missing: list[str]
 
 
+# lynx's number in front of a link's text, "[12]Inhalt" (see `split_link_list`).
+_LYNX_LINK_NUMBER_RE = re.compile(r"\[\d+\](?=\S)")
+
+
 def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
     """Gold lines a dump can be scored on: those the renderer kept as a line of their own."""
+    linked = split_link_list(dump_text)
+    if linked is not None:
+        # lynx's link numbers and its list of URLs are the renderer's: a
+        # paragraph is in the dump when its words are, around the numbers.
+        dump_text = _LYNX_LINK_NUMBER_RE.sub("", linked[0])
     available = Counter(normalised_lines(dump_text))
     # A hard-wrapped dump (w3m, lynx) has no paragraph on a line of its own: a
     # paragraph is there when its words run on across the line breaks.

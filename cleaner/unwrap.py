@@ -256,9 +256,14 @@ def _has_a_line_longer_than(text: str, width: int) -> bool:
     return len(text) - start > width
 
 
-def unwrap(text: str) -> tuple[str, list[int]] | None:
+def unwrap(text: str, marks: re.Pattern[str] | None = None) -> tuple[str, list[int]] | None:
     """The page with its wrapped lines joined, and how many input lines each
-    of its lines was made of; None when the page is not hard-wrapped."""
+    of its lines was made of; None when the page is not hard-wrapped.
+
+    `marks` finds what the wrapper wrote into the lines beside the page's
+    words (lynx's link numbers): counted in the widths, as the wrapper
+    counted them, and not read as words.
+    """
     if _has_a_line_longer_than(text, MAX_WRAP_WIDTH):
         return None
     lines = [line.rstrip() for line in page_lines(text)]
@@ -283,8 +288,9 @@ def unwrap(text: str) -> tuple[str, list[int]] | None:
             )
         ):
             breaks[i] = True
+    words = lines if marks is None else [marks.sub("", line) for line in lines]
     for i in range(len(lines) - 1):
-        if breaks[i] and not breaks[i + 1] and _alt_text_under_a_paragraph(lines, i):
+        if breaks[i] and not breaks[i + 1] and _alt_text_under_a_paragraph(words, i):
             breaks[i] = False
     joined: list[str] = []
     spans: list[int] = []
@@ -383,10 +389,57 @@ class Layout(NamedTuple):
     kind: str
 
 
+# `lynx -dump` without `-nolist` numbers every link where it stands,
+# "[4]Inhalt", "Unterschriften, die er braucht, um [22]Wladimir Putin", and
+# lists the links' URLs under a "References" line at the end ("Visible
+# links:", then "  1. https://..."). The numbers are lynx's, not the page's:
+# they hid every menu entry from the rule tables and stayed in `text`. And
+# the list's URLs, over 100 characters, made the page look unwrapped.
+_LINK_LIST_HEADING = "\nReferences\n"
+_LINK_NUMBER = re.compile(r"\[\d+\](?=\S)")
+# What follows the heading: lynx's sublist titles, or the first URL.
+_LINK_LIST_START = re.compile(r"\s*(?:Visible links:|Hidden links:|\d+\. \S+://)")
+# Lines below the heading in which the list must start.
+_LINK_LIST_WITHIN = 3
+
+
+def split_link_list(text: str) -> tuple[str, str] | None:
+    """A `lynx -dump` page (with its link numbers and "References" list) as
+    the page above the list and the list (from its heading on); None for any
+    other page."""
+    at = text.rfind(_LINK_LIST_HEADING)
+    if at < 0:
+        return None
+    head, tail = text[: at + 1], text[at + 1 :]
+    following = tail.split("\n", _LINK_LIST_WITHIN + 1)[1 : _LINK_LIST_WITHIN + 1]
+    if not any(_LINK_LIST_START.match(line) for line in following if line.strip()):
+        return None
+    return (head, tail) if _LINK_NUMBER.search(head) is not None else None
+
+
 def undo_layout(text: str) -> Layout:
     """The page with hard wrapping (`unwrap`) or double spacing
-    (`single_space`) undone, or as it is when it has neither."""
-    unwrapped = unwrap(text)
+    (`single_space`) undone, or as it is when it has neither; a `lynx -dump`
+    page's link numbers removed, and its link list left as it is
+    (`split_link_list`)."""
+    linked = split_link_list(text)
+    if linked is None:
+        return _undo_wrapping_or_spacing(text)
+    page, link_list = linked
+    # Unwrapped with the numbers, which lynx counted in a line's width, and
+    # then without them.
+    layout = _undo_wrapping_or_spacing(page, _LINK_NUMBER)
+    unnumbered = _LINK_NUMBER.sub("", layout.text)
+    # Spans, even for a page with no other layout: its lines lost their link
+    # numbers, and `explain` shows each input line as it was.
+    spans = layout.spans if layout.spans is not None else [1] * len(page_lines(page))
+    list_lines = page_lines(link_list)
+    joined = unnumbered if unnumbered.endswith("\n") else unnumbered + "\n"
+    return Layout(joined + link_list, [*spans, *[1] * len(list_lines)], layout.kind)
+
+
+def _undo_wrapping_or_spacing(text: str, marks: re.Pattern[str] | None = None) -> Layout:
+    unwrapped = unwrap(text, marks)
     if unwrapped is not None:
         return Layout(*unwrapped, HARD_WRAPPED)
     spaced = single_space(text)

@@ -17,7 +17,8 @@ brackets: <page>.inscriptis-images.txt; trafilatura's markdown:
 <page>.trafilatura-images.txt, -links.txt, -recall.txt; html2text at its
 default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
 and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md;
-`links -dump`: <page>.links.txt; `lynx -dump -nolist`: <page>.lynx-nolist.txt),
+`links -dump`: <page>.links.txt; `lynx -dump -nolist`: <page>.lynx-nolist.txt;
+`lynx -dump`: <page>.lynx.txt),
 UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
@@ -122,12 +123,20 @@ def _lynx(html: str) -> str:
     # `lynx -dump -nolist`: hard-wrapped at 80 columns, lists marked "*",
     # "+", "o", "#" by depth, an image's alt text right under the paragraph
     # above it, an embedded frame as "IFRAME: <url>". (Debian package lynx,
-    # 2.9.0dev.12 here.) Without -nolist lynx numbers every link ("[12]") and
-    # lists them at the end, which dw-clean does not read (yet).
+    # 2.9.0dev.12 here.)
     return _through(
         ["lynx", "-dump", "-nolist", "-stdin", "-assume_charset=utf-8",
          "-display_charset=utf-8"],
         html,
+    )
+
+
+def _lynx_with_links(html: str) -> str:
+    # `lynx -dump`, its default: the same, but every link numbered where it
+    # stands ("[12]Inhalt") and listed under "References" at the end (the
+    # list names lynx's temporary file: it differs from one render to the next).
+    return _through(
+        ["lynx", "-dump", "-stdin", "-assume_charset=utf-8", "-display_charset=utf-8"], html
     )
 
 
@@ -180,6 +189,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "w3m.txt": _w3m,
     "links.txt": _links,
     "lynx-nolist.txt": _lynx,
+    "lynx.txt": _lynx_with_links,
     "pandoc.md": _pandoc("markdown"),
     "pandoc-gfm.md": _pandoc("gfm"),
     "pandoc-commonmark.md": _pandoc("commonmark"),

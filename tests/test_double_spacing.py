@@ -13,7 +13,7 @@ from cleaner import clean
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import to_documents
-from cleaner.unwrap import single_space, unwrap
+from cleaner.unwrap import HARD_WRAPPED, single_space, undo_layout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # Every text page of the fixtures that has one line per block: the hard-wrapped
@@ -25,7 +25,7 @@ PAGES = sorted(
         *FIXTURES.glob("examples/*.txt"),
         *FIXTURES.glob("pages/*.txt"),
     ]
-    if unwrap(path.read_text(encoding="utf-8")) is None
+    if undo_layout(path.read_text(encoding="utf-8")).kind != HARD_WRAPPED
 )
 RECORDS = sorted(FIXTURES.glob("records/*.jsonl"))
 

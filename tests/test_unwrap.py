@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner import clean
 from cleaner.core import analyse
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import to_documents
-from cleaner.unwrap import columns, unwrap
+from cleaner.unwrap import columns, split_link_list, undo_layout, unwrap
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
@@ -24,7 +25,10 @@ CHINESE = FIXTURES / "pages" / "zh-new-layout-constructed"
 WRAPPED = sorted(
     [*DUMPS.glob("*.w3m.txt"), *DUMPS.glob("*.links.txt"), *DUMPS.glob("*.lynx-nolist.txt")]
 )
-UNWRAPPED = sorted(set(DUMPS.glob("*.txt")) - set(WRAPPED))
+# lynx's default dump: wrapped, every link numbered ("[12]Inhalt") and listed
+# under "References" at the end.
+LYNX_LINKED = sorted(DUMPS.glob("*.lynx.txt"))
+UNWRAPPED = sorted(set(DUMPS.glob("*.txt")) - set(WRAPPED) - set(LYNX_LINKED))
 
 
 def read(path: Path) -> str:
@@ -245,3 +249,39 @@ def test_removed_counts_the_input_lines_explain_shows_removed(path: Path) -> Non
 def analyse_removed_lines(text: str) -> list[int]:
     page = analyse(text)
     return [i for i, label in enumerate(page.labels) if label is not None and not label.kept]
+
+
+def test_the_linked_lynx_dumps_are_there() -> None:
+    assert len(LYNX_LINKED) == 9
+
+
+@pytest.mark.parametrize("path", LYNX_LINKED, ids=lambda p: p.name)
+def test_a_lynx_dump_with_its_links_cleans_as_without_them(path: Path) -> None:
+    # QA: lynx's link numbers hid every menu entry from the rule tables and
+    # stayed in `text`, and its list of URLs (lines over 100 characters) made
+    # the page look unwrapped: nearly the whole page was kept, wrapped line by
+    # wrapped line. Read without them, it is the `-nolist` dump of its page.
+    page = path.name.partition(".")[0]
+    linked = to_documents(read(path), source=path.name)[0]
+    plain = to_documents(read(DUMPS / f"{page}.lynx-nolist.txt"), source=path.name)[0]
+    assert isinstance(linked, Document) and isinstance(plain, Document)
+    assert linked.text == plain.text
+    assert (linked.title, linked.date, linked.authors, linked.images) == (
+        plain.title, plain.date, plain.authors, plain.images
+    )
+    assert regex.search(r"\[\d+\]", linked.text) is None
+    # Every input line is explained, the link numbers and the list with it.
+    rows = render_explanation(read(path)).splitlines()
+    assert f"{len(read(path).splitlines()):>5}  DROP" in "\n".join(rows)
+    assert any("[4]" in row for row in rows)
+
+
+def test_a_page_whose_references_are_no_link_list_keeps_its_brackets() -> None:
+    # A "References" subheading over sources, and a citation mark "[1]" in
+    # a sentence: no lynx link list, nothing taken out.
+    page = (
+        "The study[1]found what others had missed.\n\nReferences\n\n"
+        "Smith, J. (2020). A paper. Journal of Things.\n"
+    )
+    assert split_link_list(page) is None
+    assert "The study[1]found" in undo_layout(page).text
