@@ -103,7 +103,10 @@ def _lines_as_html(text: str) -> str:
 def run_dw_clean(dump: Dump, gold: Gold) -> Prediction:
     # The format is detected as a user's run would detect it (html2text and
     # markdownify dumps are markdown).
-    doc = clean_any(dump.text, source=str(dump.path.relative_to(ROOT)))
+    # (The source's name only helps detect the format: a --dumps-dir outside
+    # the repository is named as it is.)
+    source = dump.path.relative_to(ROOT) if dump.path.is_relative_to(ROOT) else dump.path
+    doc = clean_any(dump.text, source=str(source))
     return Prediction(text=doc.text, title=doc.title, date=doc.date, language=doc.language)
 
 
