@@ -162,6 +162,10 @@ class Page:
     # (`cleaner.unwrap.Layout.kind`; the glued-headline rule reads it).
     input_spans: list[int] | None = None
     input_layout: str = ""
+    # Where lines were joined (a hard-wrapped dump, a page cut at inline
+    # elements), how many of the input's lines of text each line was joined
+    # from: what `removed` counts (`cleaner.unwrap.Layout.parts`).
+    input_parts: list[int] | None = None
 
     def set(self, index: int, category: str, rule: str, value: object = None) -> None:
         self.labels[index] = _new_label(Label, (category, rule, value))

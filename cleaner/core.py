@@ -24,7 +24,7 @@ from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
 from cleaner.lines import Line, split_lines, with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import DOUBLE_SPACED, HARD_WRAPPED, undo_layout
+from cleaner.unwrap import DOUBLE_SPACED, undo_layout
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -149,6 +149,7 @@ def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     layout = undo_layout(text)
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
+    page.input_parts = layout.parts
     return settle(page, rules, keep_gallery)
 
 
@@ -292,13 +293,11 @@ def document_from_page(page: Page, *, source: str | None, url: str | None) -> Do
     harvest = _Harvest(page.rules, page.keep_gallery)
     removed = harvest.removed
     # `removed` counts input lines: a hard-wrapped dump's joined line stands
-    # for the lines it was joined from. (A double-spaced page's line stands
-    # for itself and the blank lines below it, which are no removed lines.)
-    input_lines: Iterable[int] = (
-        page.input_spans
-        if page.input_layout == HARD_WRAPPED and page.input_spans is not None
-        else repeat(1)
-    )
+    # for the lines it was joined from, and so does the line of a page cut at
+    # inline elements. (Not the blank lines in between: a double-spaced
+    # page's line stands for itself and the blank lines below it, which are
+    # no removed lines.)
+    input_lines: Iterable[int] = page.input_parts if page.input_parts is not None else repeat(1)
     # (Not strict: `repeat(1)` has no end.)
     for line, label, lines_of_input in zip(page.lines, page.labels, input_lines, strict=False):
         if label is None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.unwrap import split_link_list, unwrap
+from cleaner.unwrap import is_cut_at_inline_elements, split_link_list, unwrap
 
 # Quote look-alikes that renderers and editors swap freely: typographic quotes
 # in the HTML, ASCII in a scraper's output, a prime (′) in old DW <title> tags.
@@ -133,6 +133,12 @@ def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
     wrapped = unwrap(dump_text) is not None
     running = f" {' '.join(normalised_lines(dump_text))} " if wrapped else ""
     running_unhyphenated = f" {_unhyphenated(' '.join(dump_text.split()))} " if wrapped else ""
+    # A dump cut at inline elements (BeautifulSoup's) has a paragraph with a
+    # link in it over several lines, a comma or a hyphen starting a line of its
+    # own: the paragraph is there when its characters run on across the line
+    # breaks, spaces aside.
+    cut = not wrapped and is_cut_at_inline_elements(dump_text)
+    unspaced = _WHITESPACE_RE.sub("", "".join(normalised_lines(dump_text))) if cut else ""
     present: list[str] = []
     missing: list[str] = []
     for paragraph in gold_body:
@@ -141,7 +147,9 @@ def split_gold(gold_body: Sequence[str], dump_text: str) -> GoldSplit:
             available[key] -= 1
             present.append(paragraph)
         elif key and (
-            f" {key} " in running or f" {_unhyphenated(paragraph)} " in running_unhyphenated
+            f" {key} " in running
+            or f" {_unhyphenated(paragraph)} " in running_unhyphenated
+            or (cut and _WHITESPACE_RE.sub("", key) in unspaced)
         ):
             present.append(paragraph)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from cleaner.classify import Page
 from cleaner.core import analyse
 from cleaner.lines import page_lines
-from cleaner.unwrap import DOUBLE_SPACED, HARD_WRAPPED
+from cleaner.unwrap import CUT_AT_INLINE_ELEMENTS, DOUBLE_SPACED, HARD_WRAPPED
 
 # Width of the line text shown; long paragraphs are cut with an ellipsis.
 TEXT_WIDTH = 100
@@ -83,4 +83,9 @@ def render_explanation(
         out.append("# hard-wrapped: lines that the wrapper broke were joined before cleaning")
     elif page.input_layout == DOUBLE_SPACED:
         out.append("# double-spaced: read without the blank line after every line")
+    elif page.input_layout == CUT_AT_INLINE_ELEMENTS:
+        out.append(
+            "# cut at inline elements: the pieces of a sentence (a link, an emphasis)"
+            " were joined before cleaning"
+        )
     return "\n".join(out) + "\n"

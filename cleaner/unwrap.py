@@ -375,18 +375,280 @@ def single_space(text: str) -> tuple[str, list[int]] | None:
     return "\n".join(kept) + "\n", spans
 
 
+# --- sentences cut at inline elements ---------------------------------------------
+
+# BeautifulSoup's `get_text("\n")` (with `strip=True` or without) writes every
+# text node on a line of its own, so a sentence with a link or an emphasis in
+# it comes out in pieces: "...um bei der russischen Präsidentschaftswahl im
+# März gegen Amtsinhaber" / "Wladimir Putin" / "antreten zu dürfen. ...". The
+# pieces read as a paragraph, a heading or a caption and another paragraph
+# (the link between two lines that do not end a sentence looked like an
+# image's alt text and caption), and a paragraph's first words ("Die") as a
+# heading; a picture's "Bild:" label stands apart from its credit, and the "|"
+# between two authors on a line of its own was taken for the title. Such a
+# page (`is_cut_at_inline_elements`) has its pieces joined back into their
+# sentences before it is read.
+#
+# Without strip=True a piece keeps the space that stood before it in the
+# HTML (" antreten zu dürfen"); with it, or where a text node holds a line
+# break of the HTML source (a paragraph of the page's source broken over
+# indented lines), a line that goes on with the sentence above tells so by
+# how it starts: in lower case, with punctuation, or indented.
+
+# Punctuation no paragraph, heading or menu entry starts with: a line that
+# starts with it goes on with the line above, without a space between
+# ("Impfschäden" / ", auch bekannt als ...").
+_CONTINUING_PUNCTUATION = tuple(",.;:!?)]…")
+# A dash and a space go on with a sentence too ("192 Millionen Dosen verimpft"
+# / "– noch nie haben ..."), after a space. (BeautifulSoup writes no list
+# bullets: a dash at a line's start is the page's own.)
+_DASHES = frozenset("-–—")
+# A line of nothing but a separator between two inline elements (the "|"
+# between two authors or footer links, the "," between two topic links): it
+# and the lines on either side are one line.
+_SEPARATORS = frozenset(["|", ",", ";", ":", "/", "·", "•", "–", "-"])
+# A link's text, the piece between two pieces of a sentence, is this long at
+# most: "Präsidentschaftswahlen im August 2020", "Krieg in der Ukraine". (A
+# longer one that starts in lower case goes on with the line above anyway.)
+MAX_INLINE_CHARS = 80
+# Pieces cut out of a sentence (a line that has not ended, a short line, a
+# line that goes on in lower case or with punctuation) before a page counts
+# as cut. In the 86 fixture text dumps that are not hard-wrapped there is
+# none; BeautifulSoup's dumps of the 9 corpus pages have 6 to 32, but for
+# the French one, whose article has 2 links.
+MIN_INLINE_CUTS = 3
+# Where a line may go on with the sentence of the line above: a line break,
+# at most two spaces (a text node's own, or a no-break space and a space),
+# and a lower-case letter (Latin, Cyrillic, Greek) or continuing punctuation.
+# A pattern that finds few lines on most pages (2-30 on the fixture dumps
+# that are not hard-wrapped): their pieces above are looked at one by one.
+# (`re`, the lower-case letters as ranges: `regex`'s \p{Ll} costs 3-4 times
+# as much; the ranges take some capitals too, which the look at the line sorts
+# out.)
+_MAY_GO_ON = re.compile(
+    "\n[ \u00a0]?+[a-z\u00df-\u024f\u0430-\u045f\u03ac-\u03ce,.;:!?)\\]\u2026]"
+)
+
+
+def _is_glued_hyphen(line: str) -> bool:
+    # "Wasserstoff" / "-Produktion": the hyphen of a compound after a link.
+    return line[:1] == "-" and line[1:2].isalpha()
+
+
+def _goes_on(line: str) -> bool:
+    """Whether a line starts as the rest of a sentence does: in lower case (a
+    word, not a lone letter: inscriptis marks list items "o"), or with
+    continuing punctuation, or a hyphen glued to a word ("-Produktion")."""
+    first = line[:1]
+    if first.islower():
+        return line[1:2] not in (" ", "")
+    return (
+        line.startswith(_CONTINUING_PUNCTUATION)
+        or _is_glued_hyphen(line)
+        or (first in _DASHES and line[1:2].isspace())
+    )
+
+
+def _ends_a_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSING_MARKS).endswith((".", "!", "?", "…", "。", "！", "？"))
+
+
+def _may_be_inline(piece: str) -> bool:
+    """Could this line be a link's text inside a sentence?"""
+    return (
+        0 < len(piece) <= MAX_INLINE_CHARS
+        and not _goes_on(piece)
+        and not _has_ended(piece)
+        and not _starts_a_list_item(piece)
+    )
+
+
+def is_cut_at_inline_elements(text: str) -> bool:
+    """Whether, MIN_INLINE_CUTS times, a line that has not ended is followed by
+    a short line and then by a line that goes on with the sentence."""
+    found = 0
+    for match in _MAY_GO_ON.finditer(text):
+        end = match.start()
+        start = text.rfind("\n", 0, end) + 1
+        if not start:
+            continue
+        above_start = text.rfind("\n", 0, start - 1) + 1
+        above = text[above_start : start - 1].strip()
+        if (
+            above
+            and not _has_ended(above)
+            and _may_be_inline(text[start:end].strip())
+            and _goes_on(text[end + 1 : match.end() + 1].lstrip())
+        ):
+            found += 1
+            if found >= MIN_INLINE_CUTS:
+                return True
+    return False
+
+
+def _glued(piece: str, following: str) -> str:
+    """Two pieces of a line as they stood in the HTML."""
+    if following.startswith(_CONTINUING_PUNCTUATION) or _is_glued_hyphen(following):
+        return piece + following
+    return f"{piece} {following}"
+
+
+def _is_label(piece: str) -> bool:
+    # "Bild:", "Feedback:" over the credit, the text they label.
+    return piece.endswith(":") and " " not in piece and len(piece) > 1
+
+
+def _ends_in_lower_case(line: str) -> bool:
+    # "...consider upgrading to a web browser that" / "supports HTML5 video":
+    # a word in lower case (or a comma) ends no name, heading or menu entry.
+    return line.rpartition(" ")[2][:1].islower() or line.endswith(",")
+
+
+# How a run of pieces is joined to the run above it (`join_inline_pieces`).
+_APART, _IF_THE_SENTENCE_ENDS, _JOINED = 0, 1, 2
+# How a line goes on with the line above it (`_glue`): as the rest of a
+# sentence after an inline element (", auch bekannt als ...", " antreten zu
+# dürfen"), which marks the line above as one; or otherwise (a separator, a
+# label's text, a line of the HTML's own text broken in the source).
+_CUT, _GLUED = 1, 2
+# A text node's space before its text: " " or "\u00a0 " ("&nbsp; ließ"). A
+# line indented more is a text's own line, broken in the page's source and
+# indented as the HTML around it ("                wird von deutscher Seite").
+MAX_SPACE_BEFORE_A_PIECE = 2
+_COMMAS = frozenset([",", ";"])
+# Blank lines a label ("Bild:") and its text may have between them: without
+# strip=True, BeautifulSoup writes the line break between the two elements.
+MAX_BLANKS_AFTER_A_LABEL = 2
+
+
+def _glue(raws: list[str], pieces: list[str]) -> list[int]:
+    """Per line, whether it tells itself that it goes on with the line above,
+    and how (`_CUT`, `_GLUED`), or not at all (0)."""
+    count = len(raws)
+    glue = [0] * count
+    for i in range(1, count):
+        piece, above = pieces[i], pieces[i - 1]
+        if not piece or not above:
+            continue
+        if piece in _SEPARATORS:
+            glue[i] = _GLUED
+        elif above in _SEPARATORS:
+            # A list's separator ("Berlin" / "," / "colonialism") or a
+            # sentence's comma after a link ("Klimawandel" / "," / "und ...").
+            glue[i] = _CUT if above in _COMMAS and _goes_on(piece) else _GLUED
+        elif (
+            piece.startswith(_CONTINUING_PUNCTUATION)
+            or _is_glued_hyphen(piece)
+            or (piece[:1] in _DASHES and piece[1:2].isspace())
+        ):
+            glue[i] = _CUT
+        elif raws[i][:1].isspace() and not _starts_a_list_item(piece):
+            indent = len(raws[i]) - len(raws[i].lstrip())
+            glue[i] = _CUT if indent <= MAX_SPACE_BEFORE_A_PIECE else _GLUED
+        elif _is_label(above):
+            glue[i] = _GLUED
+    for i in range(count - 1):
+        if _is_label(pieces[i]) and not pieces[i + 1]:
+            following = i + 1
+            while following < count and not pieces[following]:
+                following += 1
+            if following < count and following - i - 1 <= MAX_BLANKS_AFTER_A_LABEL:
+                for j in range(i + 1, following + 1):
+                    glue[j] = _GLUED
+    return glue
+
+
+class Joined(NamedTuple):
+    """A page with lines joined: its text, how many input lines each of its
+    lines stands for, and how many of those are lines of text (not blank)."""
+
+    text: str
+    spans: list[int]
+    parts: list[int]
+
+
+def join_inline_pieces(text: str) -> Joined | None:
+    """A page whose sentences are cut at inline elements, with the pieces of
+    each joined; None for any other page."""
+    if not is_cut_at_inline_elements(text):
+        return None
+    raws = page_lines(text)
+    pieces = [raw.strip() for raw in raws]
+    glue = _glue(raws, pieces)
+    # Runs of pieces glued together: (first index, last index), and their text.
+    runs: list[tuple[int, int]] = []
+    for i, glued in enumerate(glue):
+        if glued != 0 and runs:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    texts = []
+    for first, last in runs:
+        joined = pieces[first]
+        for i in range(first + 1, last + 1):
+            if pieces[i]:
+                joined = _glued(joined, pieces[i])
+        texts.append(joined)
+    # Then the pieces of a sentence that only the sentence tells: a run that
+    # goes on in lower case after one that has not ended, and a short run (a
+    # link's text) between one that has not ended and one that goes on. A
+    # chain of such runs is one line when its last run ends a sentence, or
+    # where the run above ends in lower case: a name over a date line
+    # ("Clare Roth" / "vor 3 Stunden") is none, nor a list of topics.
+    joins = [_APART] * len(runs)  # how run k is joined to run k - 1
+    for k in range(1, len(runs)):
+        above, run = texts[k - 1], texts[k]
+        if not above or not run or _ends_a_sentence(above):
+            continue
+        if _goes_on(run):
+            joins[k] = _JOINED if _ends_in_lower_case(above) else _IF_THE_SENTENCE_ENDS
+        elif (
+            runs[k][1] > runs[k][0]
+            and glue[runs[k][0] + 1] == _CUT
+            and _may_be_inline(pieces[runs[k][0]])
+        ) or (k + 1 < len(runs) and _goes_on(texts[k + 1]) and _may_be_inline(run)):
+            joins[k] = _IF_THE_SENTENCE_ENDS
+    # From the end, so that a chain's last run is known when its runs are
+    # reached.
+    ends = False
+    for k in range(len(runs) - 1, 0, -1):
+        if joins[k] == _APART:
+            continue
+        if k + 1 == len(runs) or joins[k + 1] == _APART:
+            ends = _ends_a_sentence(texts[k])
+        if joins[k] == _IF_THE_SENTENCE_ENDS and not ends:
+            joins[k] = _APART
+    lines: list[str] = []
+    spans: list[int] = []
+    parts: list[int] = []
+    for k, (first, last) in enumerate(runs):
+        pieces_of_text = sum(1 for i in range(first, last + 1) if pieces[i])
+        if joins[k] != _APART and lines:
+            lines[-1] = f"{lines[-1]} {texts[k]}"
+            spans[-1] += last - first + 1
+            parts[-1] += pieces_of_text
+        else:
+            lines.append(texts[k] if last > first else raws[first])
+            spans.append(last - first + 1)
+            parts.append(pieces_of_text)
+    return Joined("\n".join(lines) + "\n", spans, parts)
+
+
 HARD_WRAPPED = "hard-wrapped"
 DOUBLE_SPACED = "double-spaced"
+CUT_AT_INLINE_ELEMENTS = "cut-at-inline-elements"
 
 
 class Layout(NamedTuple):
     """A page read without its layout: its text, how many input lines each of
     its lines stands for, and which layout was undone (None and "" for a page
-    read as it is)."""
+    read as it is); and, where lines were joined, how many lines of text of
+    the input each line was joined from (None: one each)."""
 
     text: str
     spans: list[int] | None
     kind: str
+    parts: list[int] | None = None
 
 
 # `lynx -dump` without `-nolist` numbers every link where it stands,
@@ -435,12 +697,22 @@ def undo_layout(text: str) -> Layout:
     spans = layout.spans if layout.spans is not None else [1] * len(page_lines(page))
     list_lines = page_lines(link_list)
     joined = unnumbered if unnumbered.endswith("\n") else unnumbered + "\n"
-    return Layout(joined + link_list, [*spans, *[1] * len(list_lines)], layout.kind)
+    parts = None if layout.parts is None else [*layout.parts, *[1] * len(list_lines)]
+    return Layout(joined + link_list, [*spans, *[1] * len(list_lines)], layout.kind, parts)
 
 
 def _undo_wrapping_or_spacing(text: str, marks: re.Pattern[str] | None = None) -> Layout:
     unwrapped = unwrap(text, marks)
     if unwrapped is not None:
-        return Layout(*unwrapped, HARD_WRAPPED)
+        text, spans = unwrapped
+        return Layout(text, spans, HARD_WRAPPED, spans)
     spaced = single_space(text)
-    return Layout(text, None, "") if spaced is None else Layout(*spaced, DOUBLE_SPACED)
+    if spaced is not None:
+        # Not joined even where its lines are cut: a blank line between every
+        # two lines is how `clean()` writes its paragraphs, and cleaning clean
+        # text must change nothing.
+        return Layout(*spaced, DOUBLE_SPACED)
+    joined = join_inline_pieces(text)
+    if joined is None:
+        return Layout(text, None, "")
+    return Layout(joined.text, joined.spans, CUT_AT_INLINE_ELEMENTS, joined.parts)

@@ -18,7 +18,8 @@ brackets: <page>.inscriptis-images.txt; trafilatura's markdown:
 default width: <page>.html2text-wrapped.txt; `pandoc -t markdown`, `-t gfm`
 and `-t commonmark`: <page>.pandoc.md, .pandoc-gfm.md, .pandoc-commonmark.md;
 `links -dump`: <page>.links.txt; `lynx -dump -nolist`: <page>.lynx-nolist.txt;
-`lynx -dump`: <page>.lynx.txt),
+`lynx -dump`: <page>.lynx.txt; BeautifulSoup's `get_text("\\n")` and
+`get_text("\\n", strip=True)`: <page>.bs4.txt, <page>.bs4-strip.txt),
 UTF-8, "\\n" line
 ends, one final newline. The two
 seed dumps (already resiliparse output) are copied as
@@ -39,6 +40,7 @@ from pathlib import Path
 
 import html2text
 import trafilatura
+from bs4 import BeautifulSoup
 from fixture_rendering import ROOT, dirs_parser, normalise_output, shown
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
@@ -94,6 +96,23 @@ def _trafilatura(**options: bool | str) -> Callable[[str], str]:
         return trafilatura.extract(html, include_comments=False, **options) or ""
 
     return render
+
+
+def _bs4(html: str) -> str:
+    # BeautifulSoup as hobbyist scrapers run it, `soup.get_text("\n")`: every
+    # text node on a line of its own, a sentence cut at each link ("...gegen
+    # Amtsinhaber" / "Wladimir Putin" / " antreten zu dürfen."), the nodes'
+    # own spaces and line breaks kept, and the whitespace between elements
+    # as blank lines.
+    return str(BeautifulSoup(html, "html.parser").get_text("\n"))
+
+
+def _bs4_strip(html: str) -> str:
+    # `soup.get_text("\n", strip=True)`: the same, each node's text stripped
+    # (no blank line, no space before a piece), but for the line breaks inside
+    # a node's text (a page whose source breaks its paragraphs over indented
+    # lines keeps them).
+    return str(BeautifulSoup(html, "html.parser").get_text("\n", strip=True))
 
 
 def _w3m(html: str) -> str:
@@ -193,6 +212,8 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "pandoc.md": _pandoc("markdown"),
     "pandoc-gfm.md": _pandoc("gfm"),
     "pandoc-commonmark.md": _pandoc("commonmark"),
+    "bs4.txt": _bs4,
+    "bs4-strip.txt": _bs4_strip,
 }
 
 

@@ -133,6 +133,12 @@ HEADING_FAILURES = (
     # resiliparse's main content drops the new layout's video notices, and the
     # video titles above them are then left as subheadings (reported).
     ".resiliparse-main.txt",
+    # BeautifulSoup's get_text() leaves out an image's alt text (an attribute)
+    # and writes the old layout's caption as a bare line between paragraphs,
+    # like a subheading; of one page's share menu, "Tumblr" and "Permalink"
+    # stand between the article's lines too.
+    ".bs4.txt",
+    ".bs4-strip.txt",
 )
 HEADING_DUMPS = [path for path in DUMPS if not path.name.endswith(HEADING_FAILURES)]
 # lynx writes an image's alt text right under the paragraph above it; one it
@@ -160,7 +166,26 @@ def test_every_heading_is_a_subheading_of_the_article(path: Path) -> None:
     assert headings - expected == set()
 
 
-@pytest.mark.parametrize("path", DUMPS, ids=lambda path: path.name)
+# In BeautifulSoup's text of two pages, an image's caption stands right above
+# a subheading with no alt text or credit around them: the two read as an alt
+# line and its caption.
+BS4_CAPTION_ABOVE_SUBHEADING = tuple(
+    f"{page}.{form}"
+    for page in ("de-old-2023-03-14", "de-old-2023-03-25")
+    for form in ("bs4.txt", "bs4-strip.txt")
+)
+
+
+def _subheading_case(path: Path) -> object:
+    if path.name in BS4_CAPTION_ABOVE_SUBHEADING:
+        reason = "a caption right above a subheading reads as an alt line and its caption"
+        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
+    return path
+
+
+@pytest.mark.parametrize(
+    "path", [_subheading_case(path) for path in DUMPS], ids=lambda path: path.name
+)
 def test_a_subheading_on_a_line_of_its_own_is_kept(path: Path) -> None:
     # In inscriptis' dump an image's caption stands right above a subheading,
     # two short lines that read like an alt text and its caption but for the

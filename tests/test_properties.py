@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import clean
+from cleaner.classify import KEPT
 from cleaner.core import analyse
 from cleaner.formats.detect import path_suffixes
 from cleaner.language import _WORD, words_of
@@ -24,7 +25,7 @@ from cleaner.lines import (
     page_lines,
     structural_words,
 )
-from cleaner.unwrap import unwrap
+from cleaner.unwrap import undo_layout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
 REAL_LINES = sorted(
@@ -74,10 +75,10 @@ def test_cleaning_clean_text_changes_nothing(page: str) -> None:
     + "T\x00F\u00cd\u00ba\u00ce\n\u00e2"
 )
 def test_every_kept_line_comes_from_the_input(page: str) -> None:
-    # The lines of a hard-wrapped page are its paragraphs, joined back; and a
-    # page's lines are those `page_lines` reads (U+2028 is a space).
-    unwrapped = unwrap(page)
-    lines = page_lines(unwrapped[0] if unwrapped else page)
+    # The lines of a hard-wrapped page are its paragraphs, joined back, as are
+    # the pieces of a page cut at inline elements; and a page's lines are those
+    # `page_lines` reads (U+2028 is a space).
+    lines = page_lines(undo_layout(page).text)
     normalised_input = {make_line(raw).text for raw in lines}
     for paragraph in clean(page).text.split("\n\n"):
         if paragraph:
@@ -147,11 +148,19 @@ def test_a_lines_text_is_its_words_between_single_spaces(raw: str) -> None:
 @SETTINGS
 @given(pages)
 def test_kept_and_removed_lines_account_for_every_non_blank_line(page: str) -> None:
+    # `removed` counts lines of the input: a line joined from several (a
+    # hard-wrapped paragraph, a sentence cut at its links) counts them all.
     analysed = analyse(page)
     doc = clean(page)
-    non_blank = sum(1 for line in analysed.lines if not line.blank)
-    kept = len([p for p in doc.text.split("\n\n") if p])
-    assert kept + sum(doc.removed.values()) == non_blank
+    parts = analysed.input_parts or [1] * len(analysed.lines)
+    non_blank = [part for line, part in zip(analysed.lines, parts, strict=True) if not line.blank]
+    kept = [
+        part
+        for label, part in zip(analysed.labels, parts, strict=True)
+        if label is not None and label.category in KEPT
+    ]
+    assert len(kept) == len([p for p in doc.text.split("\n\n") if p])
+    assert sum(kept) + sum(doc.removed.values()) == sum(non_blank)
 
 
 @given(st.text(alphabet=st.sampled_from("ab éÄ²½_1٣ \t\n\u00a0\u2028\u0301\u093e\u0915,.'’-(«»…")))

@@ -165,6 +165,8 @@ def analyse_text(
     page = with_header_lines(page, header)
     if layout.spans is not None:
         page.input_spans = [1] * len(header) + layout.spans
+    if layout.parts is not None:
+        page.input_parts = [1] * len(header) + layout.parts
     return page, fields
 
 
