@@ -295,7 +295,9 @@ def _prefix_value(rule: Rule, rest: str, rules: RuleSet, line: Line) -> tuple[bo
         found = parse_date_line(rest, rules)
         return found is not None, found
     if category == "permalink":
-        return bool(_URL_ONLY.fullmatch(rest)), rest
+        # A label with its URL, or alone: the URL on the next line (where
+        # every text node gets a line of its own, BeautifulSoup's text).
+        return (not rest or bool(_URL_ONLY.fullmatch(rest))), rest or None
     if category == "editors":
         # Names ("M-A. Pioerron"), or a short phrase that ends there.
         return 0 < words <= 20 and (

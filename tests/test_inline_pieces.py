@@ -189,3 +189,18 @@ def test_pieces_that_tell_they_go_on(text: str, joined: str) -> None:
     result = join_inline_pieces(cut + text)
     assert result is not None
     assert result.text == "Er fuhr nach Litauen und blieb dort.\n" * 3 + joined
+
+
+@pytest.mark.parametrize("form", ["bs4.txt", "bs4-strip.txt"])
+def test_a_link_a_line_share_widget_and_permalink_label_are_chrome(form: str) -> None:
+    # The old layout's share widget, each service's link on a line of its
+    # own, and its "Permalink" label with the URL on the next line.
+    path = FIXTURES / "dumps" / f"en-old-2020-colonial.{form}"
+    text = path.read_text(encoding="utf-8")
+    lines = {line.strip() for line in text.splitlines()}
+    assert {"Tumblr", "Digg", "Newsvine", "Permalink"} <= lines
+    doc = clean(text)
+    kept = {*doc.text.split("\n\n"), *doc.headings}
+    services = {"google+", "Tumblr", "stumble", "Digg", "reddit", "Newsvine"}
+    assert kept & {*services, "Permalink"} == set()
+    assert doc.permalink == "https://p.dw.com/p/3WRPd"
