@@ -288,6 +288,11 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         # Usage errors first (exit 2), before run.json or anything else in
         # the output directory is read: a clash of options is the command
         # line's fault, whatever state the directory is in.
+        if text_field is not None and not text_field.strip():
+            # Read as the default before, so a mistyped variable ($FIELD
+            # unset) cleaned the wrong field without a word.
+            raise UsageError("--text-field names the field holding the page text; "
+                             "it cannot be empty (the default is text).")
         output_dir, rejects = _checked_options(
             paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
             null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)

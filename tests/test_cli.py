@@ -254,6 +254,9 @@ def test_a_dash_in_a_files_from_list_is_the_file_of_that_name(
         (["x.txt", "--rejects", "-"], "where the records go"),
         (["x.txt", "--jobs", "0"], ""),
         (["x.txt", "--no-such-option"], ""),
+        # QA: an empty name (an unset shell variable) was read as the default.
+        (["x.txt", "--text-field", ""], "--text-field names the field"),
+        (["x.txt", "--text-field", " "], "cannot be empty"),
     ],
 )
 def test_usage_errors_exit_2(
