@@ -526,10 +526,10 @@ def _glue(raws: list[str], pieces: list[str]) -> list[int]:
     and how (`_CUT`, `_GLUED`), or not at all (0)."""
     count = len(raws)
     glue = [0] * count
-    for i in range(1, count):
+    # Only a line of text under a line of text can go on with it: on a page
+    # written without strip=True most lines are blank, and skipped here.
+    for i in [i for i in range(1, count) if pieces[i] and pieces[i - 1]]:
         piece, above = pieces[i], pieces[i - 1]
-        if not piece or not above:
-            continue
         if piece in _SEPARATORS:
             glue[i] = _GLUED
         elif above in _SEPARATORS:
@@ -547,8 +547,9 @@ def _glue(raws: list[str], pieces: list[str]) -> list[int]:
             glue[i] = _CUT if indent <= MAX_SPACE_BEFORE_A_PIECE else _GLUED
         elif _is_label(above):
             glue[i] = _GLUED
-    for i in range(count - 1):
-        if _is_label(pieces[i]) and not pieces[i + 1]:
+    labels = [i for i in range(count - 1) if pieces[i].endswith(":") and not pieces[i + 1]]
+    for i in labels:
+        if _is_label(pieces[i]):
             following = i + 1
             while following < count and not pieces[following]:
                 following += 1
@@ -556,6 +557,16 @@ def _glue(raws: list[str], pieces: list[str]) -> list[int]:
                 for j in range(i + 1, following + 1):
                     glue[j] = _GLUED
     return glue
+
+
+def _run_text(pieces: list[str], first: int, last: int) -> str:
+    """The text of the pieces first..last glued together, as they stood in
+    the HTML (blank lines between a label and its text left out)."""
+    joined = pieces[first]
+    for i in range(first + 1, last + 1):
+        if pieces[i]:
+            joined = _glued(joined, pieces[i])
+    return joined
 
 
 class Joined(NamedTuple):
@@ -576,29 +587,23 @@ def join_inline_pieces(text: str) -> Joined | None:
     pieces = [raw.strip() for raw in raws]
     glue = _glue(raws, pieces)
     # Runs of pieces glued together: (first index, last index), and their text.
-    runs: list[tuple[int, int]] = []
-    for i, glued in enumerate(glue):
-        if glued != 0 and runs:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    texts = []
-    for first, last in runs:
-        joined = pieces[first]
-        for i in range(first + 1, last + 1):
-            if pieces[i]:
-                joined = _glued(joined, pieces[i])
-        texts.append(joined)
+    # (The first line starts a run: nothing is glued to the line above it.)
+    starts = [i for i, glued in enumerate(glue) if glued == 0]
+    ends = [start - 1 for start in starts[1:]] + [len(raws) - 1]
+    runs = list(zip(starts, ends, strict=False))
+    texts = [pieces[first] if first == last else _run_text(pieces, first, last)
+             for first, last in runs]
     # Then the pieces of a sentence that only the sentence tells: a run that
     # goes on in lower case after one that has not ended, and a short run (a
     # link's text) between one that has not ended and one that goes on. A
     # chain of such runs is one line when its last run ends a sentence, or
     # where the run above ends in lower case: a name over a date line
     # ("Clare Roth" / "vor 3 Stunden") is none, nor a list of topics.
-    joins = [_APART] * len(runs)  # how run k is joined to run k - 1
-    for k in range(1, len(runs)):
+    count = len(runs)
+    joins = [_APART] * count  # how run k is joined to run k - 1
+    for k in [k for k in range(1, count) if texts[k] and texts[k - 1]]:
         above, run = texts[k - 1], texts[k]
-        if not above or not run or _ends_a_sentence(above):
+        if _ends_a_sentence(above):
             continue
         if _goes_on(run):
             joins[k] = _JOINED if _ends_in_lower_case(above) else _IF_THE_SENTENCE_ENDS
@@ -606,29 +611,30 @@ def join_inline_pieces(text: str) -> Joined | None:
             runs[k][1] > runs[k][0]
             and glue[runs[k][0] + 1] == _CUT
             and _may_be_inline(pieces[runs[k][0]])
-        ) or (k + 1 < len(runs) and _goes_on(texts[k + 1]) and _may_be_inline(run)):
+        ) or (k + 1 < count and _goes_on(texts[k + 1]) and _may_be_inline(run)):
             joins[k] = _IF_THE_SENTENCE_ENDS
     # From the end, so that a chain's last run is known when its runs are
     # reached.
-    ends = False
-    for k in range(len(runs) - 1, 0, -1):
-        if joins[k] == _APART:
-            continue
-        if k + 1 == len(runs) or joins[k + 1] == _APART:
-            ends = _ends_a_sentence(texts[k])
-        if joins[k] == _IF_THE_SENTENCE_ENDS and not ends:
+    chain_ends = False
+    for k in reversed([k for k in range(1, count) if joins[k] != _APART]):
+        if k + 1 == count or joins[k + 1] == _APART:
+            chain_ends = _ends_a_sentence(texts[k])
+        if joins[k] == _IF_THE_SENTENCE_ENDS and not chain_ends:
             joins[k] = _APART
     lines: list[str] = []
     spans: list[int] = []
     parts: list[int] = []
     for k, (first, last) in enumerate(runs):
-        pieces_of_text = sum(1 for i in range(first, last + 1) if pieces[i])
-        if joins[k] != _APART and lines:
+        if first == last:  # (most runs: one line, often blank)
+            line, pieces_of_text = raws[first], 1 if pieces[first] else 0
+        else:
+            line, pieces_of_text = texts[k], sum(map(bool, pieces[first : last + 1]))
+        if joins[k] != _APART:  # (never the first run)
             lines[-1] = f"{lines[-1]} {texts[k]}"
             spans[-1] += last - first + 1
             parts[-1] += pieces_of_text
         else:
-            lines.append(texts[k] if last > first else raws[first])
+            lines.append(line)
             spans.append(last - first + 1)
             parts.append(pieces_of_text)
     return Joined("\n".join(lines) + "\n", spans, parts)
