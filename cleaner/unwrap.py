@@ -413,9 +413,11 @@ _SEPARATORS = frozenset(["|", ",", ";", ":", "/", "·", "•", "–", "-"])
 MAX_INLINE_CHARS = 80
 # Pieces cut out of a sentence (a line that has not ended, a short line, a
 # line that goes on in lower case or with punctuation) before a page counts
-# as cut. In the 86 fixture text dumps that are not hard-wrapped there is
-# none; BeautifulSoup's dumps of the 9 corpus pages have 6 to 32, but for
-# the French one, whose article has 2 links.
+# as cut. The 77 fixture text pages of other tools that are not hard-wrapped
+# have none (tests/test_inline_pieces.py); BeautifulSoup's dumps of the 9
+# corpus pages have 6 to 29 with strip=True, but for the French one, whose
+# article has 2 links, and 0 to 17 without (0 for the two old English
+# pages and the French one, read as they are).
 MIN_INLINE_CUTS = 3
 # Where a line may go on with the sentence of the line above: a line break,
 # at most two spaces (a text node's own, or a no-break space and a space),
