@@ -10,17 +10,16 @@ BeautifulSoup writes them (`scripts/render_fixtures.py`).
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
 from pathlib import Path
 
 import pytest
+from gold_files import gold, page_of
 
 from cleaner import clean
 from cleaner.classify import KEPT
 from cleaner.core import analyse
-from cleaner.evaluation import Gold, normalise_line, title_matches
+from cleaner.evaluation import normalise_line, title_matches
 from cleaner.explain import render_explanation
 from cleaner.formats import detect_format
 from cleaner.lines import page_lines
@@ -29,16 +28,6 @@ from cleaner.unwrap import CUT_AT_INLINE_ELEMENTS, HARD_WRAPPED, join_inline_pie
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BS4_DUMPS = sorted((FIXTURES / "dumps").glob("*.bs4*.txt"))
 _SPACES = re.compile(r"\s+")
-
-
-def page_of(path: Path) -> str:
-    return path.name.partition(".")[0]
-
-
-@cache
-def gold(page: str) -> Gold:
-    path = FIXTURES / "gold" / f"{page}.json"
-    return Gold.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def unspaced(text: str) -> str:

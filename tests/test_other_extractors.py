@@ -14,23 +14,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from gold_files import gold, page_of
 
 import cleaner
-from cleaner.evaluation import Gold, normalise_line, title_matches
+from cleaner.evaluation import normalise_line, title_matches
 from cleaner.formats import clean_any, detect_format
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DUMPS = sorted(path for path in (FIXTURES / "dumps").iterdir() if path.suffix in {".txt", ".md"})
-
-
-def page_of(path: Path) -> str:
-    return path.name.partition(".")[0]
-
-
-@cache
-def gold(page: str) -> Gold:
-    path = FIXTURES / "gold" / f"{page}.json"
-    return Gold.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 @cache
@@ -148,11 +139,15 @@ HEADING_DUMPS = [path for path in DUMPS if not path.name.endswith(HEADING_FAILUR
 LYNX_WRAPPED_ALT = ("de-old-2023-04-28.lynx-nolist.txt", "de-old-2023-04-28.lynx.txt")
 
 
-def _heading_case(path: Path) -> object:
-    if path.name in LYNX_WRAPPED_ALT:
-        reason = "an alt text lynx wrapped over two lines is joined to the paragraph"
+def _known_failure(path: Path, names: tuple[str, ...], reason: str) -> object:
+    if path.name in names:
         return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
     return path
+
+
+def _heading_case(path: Path) -> object:
+    reason = "an alt text lynx wrapped over two lines is joined to the paragraph"
+    return _known_failure(path, LYNX_WRAPPED_ALT, reason)
 
 
 @pytest.mark.parametrize(
@@ -177,10 +172,8 @@ BS4_CAPTION_ABOVE_SUBHEADING = tuple(
 
 
 def _subheading_case(path: Path) -> object:
-    if path.name in BS4_CAPTION_ABOVE_SUBHEADING:
-        reason = "a caption right above a subheading reads as an alt line and its caption"
-        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return path
+    reason = "a caption right above a subheading reads as an alt line and its caption"
+    return _known_failure(path, BS4_CAPTION_ABOVE_SUBHEADING, reason)
 
 
 @pytest.mark.parametrize(
