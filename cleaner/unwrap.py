@@ -48,9 +48,10 @@ MIN_WRAP_BREAKS = 5
 # one's next word would not have fit after it), a line repeated. The wrapped
 # dumps of fixtures/ have 3 to 36 such paragraphs.
 MIN_FINISHED_PARAGRAPHS = 2
-# A line that ends like this has ended (a sentence, a clause before a list),
-# in Latin and in CJK punctuation.
-_FINISHED_ENDINGS = (".", "!", "?", ":", ";", "…", "。", "！", "？", "：", "；")
+# A line that ends like this has ended a sentence, and with a colon or a
+# semicolon a clause before a list too, in Latin and in CJK punctuation.
+_SENTENCE_ENDINGS = (".", "!", "?", "…", "。", "！", "？")
+_FINISHED_ENDINGS = (*_SENTENCE_ENDINGS, ":", ";", "：", "；")
 # Quotes and brackets that close after a sentence's end: `reif."` has ended.
 _CLOSING_MARKS = "\"'“”‘’»«)]）」』》"
 # East Asian wide and fullwidth characters, which a terminal, and so a
@@ -437,22 +438,28 @@ def _is_glued_hyphen(line: str) -> bool:
     return line[:1] == "-" and line[1:2].isalpha()
 
 
-def _goes_on(line: str) -> bool:
-    """Whether a line starts as the rest of a sentence does: in lower case (a
-    word, not a lone letter: inscriptis marks list items "o"), or with
-    continuing punctuation, or a hyphen glued to a word ("-Produktion")."""
-    first = line[:1]
-    if first.islower():
-        return line[1:2] not in (" ", "")
+def _goes_on_after_a_cut(line: str) -> bool:
+    """Whether a line starts with what only goes on with a sentence cut at an
+    inline element: continuing punctuation, a hyphen glued to a word
+    ("-Produktion"), or a dash and a space."""
     return (
         line.startswith(_CONTINUING_PUNCTUATION)
         or _is_glued_hyphen(line)
-        or (first in _DASHES and line[1:2].isspace())
+        or (line[:1] in _DASHES and line[1:2].isspace())
     )
 
 
+def _goes_on(line: str) -> bool:
+    """Whether a line starts as the rest of a sentence does: in lower case (a
+    word, not a lone letter: inscriptis marks list items "o"), or as
+    `_goes_on_after_a_cut` says."""
+    if line[:1].islower():
+        return line[1:2] not in (" ", "")
+    return _goes_on_after_a_cut(line)
+
+
 def _ends_a_sentence(line: str) -> bool:
-    return line.rstrip(_CLOSING_MARKS).endswith((".", "!", "?", "…", "。", "！", "？"))
+    return line.rstrip(_CLOSING_MARKS).endswith(_SENTENCE_ENDINGS)
 
 
 def _may_be_inline(piece: str) -> bool:
@@ -538,11 +545,7 @@ def _glue(raws: list[str], pieces: list[str]) -> list[int]:
             # A list's separator ("Berlin" / "," / "colonialism") or a
             # sentence's comma after a link ("Klimawandel" / "," / "und ...").
             glue[i] = _CUT if above in _COMMAS and _goes_on(piece) else _GLUED
-        elif (
-            piece.startswith(_CONTINUING_PUNCTUATION)
-            or _is_glued_hyphen(piece)
-            or (piece[:1] in _DASHES and piece[1:2].isspace())
-        ):
+        elif _goes_on_after_a_cut(piece):
             glue[i] = _CUT
         elif raws[i][:1].isspace() and not _starts_a_list_item(piece):
             indent = len(raws[i]) - len(raws[i].lstrip())
