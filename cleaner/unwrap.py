@@ -407,6 +407,8 @@ _DASHES = frozenset("-–—")
 # A line of nothing but a separator between two inline elements (the "|"
 # between two authors or footer links, the "," between two topic links): it
 # and the lines on either side are one line.
+# The first characters of a line `_goes_on_after_a_cut` may say yes to.
+_CUT_STARTS = frozenset([*_CONTINUING_PUNCTUATION, *_DASHES])
 _SEPARATORS = frozenset(["|", ",", ";", ":", "/", "·", "•", "–", "-"])
 # A link's text, the piece between two pieces of a sentence, is this long at
 # most: "Präsidentschaftswahlen im August 2020", "Krieg in der Ukraine". (A
@@ -442,10 +444,13 @@ def _goes_on_after_a_cut(line: str) -> bool:
     """Whether a line starts with what only goes on with a sentence cut at an
     inline element: continuing punctuation, a hyphen glued to a word
     ("-Produktion"), or a dash and a space."""
+    first = line[:1]
+    if first not in _CUT_STARTS:  # (most lines: one look-up)
+        return False
     return (
         line.startswith(_CONTINUING_PUNCTUATION)
         or _is_glued_hyphen(line)
-        or (line[:1] in _DASHES and line[1:2].isspace())
+        or (first in _DASHES and line[1:2].isspace())
     )
 
 
@@ -545,16 +550,19 @@ def _glue(raws: list[str], pieces: list[str]) -> list[int]:
             # A list's separator ("Berlin" / "," / "colonialism") or a
             # sentence's comma after a link ("Klimawandel" / "," / "und ...").
             glue[i] = _CUT if above in _COMMAS and _goes_on(piece) else _GLUED
-        elif _goes_on_after_a_cut(piece):
+        elif piece[:1] in _CUT_STARTS and _goes_on_after_a_cut(piece):
             glue[i] = _CUT
         elif raws[i][:1].isspace() and not _starts_a_list_item(piece):
             indent = len(raws[i]) - len(raws[i].lstrip())
             glue[i] = _CUT if indent <= MAX_SPACE_BEFORE_A_PIECE else _GLUED
-        elif _is_label(above):
+        elif above[-1] == ":" and _is_label(above):
             glue[i] = _GLUED
-    labels = [i for i in range(count - 1) if pieces[i].endswith(":") and not pieces[i + 1]]
+    # (The checks on a line inline, and the one for a label first: they are
+    # made for every line of the page, which a page without strip=True has
+    # 700 of.)
+    labels = [i for i, piece in enumerate(pieces) if piece[-1:] == ":"]
     for i in labels:
-        if _is_label(pieces[i]):
+        if i + 1 < count and not pieces[i + 1] and _is_label(pieces[i]):
             following = i + 1
             while following < count and not pieces[following]:
                 following += 1
@@ -629,8 +637,20 @@ def join_inline_pieces(text: str) -> Joined | None:
     lines: list[str] = []
     spans: list[int] = []
     parts: list[int] = []
-    for k, (first, last) in enumerate(runs):
-        if first == last:  # (most runs: one line, often blank)
+    # Most runs are one line (often blank) that nothing is joined to: they
+    # are copied as they are, a stretch at a time, between the runs that are
+    # not.
+    copied = 0  # input lines before this one are in `lines`
+    for k in sorted({
+        *(k for k, (first, last) in enumerate(runs) if first != last),
+        *(k for k in range(1, count) if joins[k] != _APART),
+    }):
+        first, last = runs[k]
+        lines += raws[copied:first]
+        spans += [1] * (first - copied)
+        parts += [1 if piece else 0 for piece in pieces[copied:first]]
+        copied = last + 1
+        if first == last:
             line, pieces_of_text = raws[first], 1 if pieces[first] else 0
         else:
             line, pieces_of_text = texts[k], sum(map(bool, pieces[first : last + 1]))
@@ -642,6 +662,9 @@ def join_inline_pieces(text: str) -> Joined | None:
             lines.append(line)
             spans.append(last - first + 1)
             parts.append(pieces_of_text)
+    lines += raws[copied:]
+    spans += [1] * (len(raws) - copied)
+    parts += [1 if piece else 0 for piece in pieces[copied:]]
     return Joined("\n".join(lines) + "\n", spans, parts)
 
 
