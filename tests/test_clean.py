@@ -229,6 +229,24 @@ def test_chinese_kicker_of_a_section_alone_or_traditional(kicker: str) -> None:
     assert doc.section == kicker[:2]
 
 
+@pytest.mark.parametrize(
+    "menu_entry",
+    ["Deutsch unterrichten", "Deutschkurse", "Deutsch XXL", "Community D", "DW im Unterricht"],
+)
+def test_a_menu_entry_kept_above_the_kicker_does_not_hide_the_title(menu_entry: str) -> None:
+    # jusText's text of an old-layout German page: the kicker, the headline
+    # and the paragraphs, one a line, under one entry of the "Deutsch lernen"
+    # menu that it kept ("Deutsch unterrichten"). With that line on top the
+    # kicker was no kicker, the headline no title, and both stayed in `text`.
+    gold = json.loads(read("gold/de-old-2022-01.json"))
+    kicker, title = gold["metadata"]["section"], gold["title"]
+    page = "\n".join([menu_entry, kicker, title, *gold["body"]]) + "\n"
+    doc = clean(page)
+    assert (doc.title, doc.section) == (title, kicker)
+    assert doc.removed["navigation"] == 1
+    assert doc.text.split("\n\n") == gold["body"]
+
+
 @pytest.mark.parametrize("page", CHINESE_PAGES)
 def test_chinese_footer_is_chrome_on_a_page_without_closing_initials(page: str) -> None:
     # Only the closing initials ("ap/sk (dpa, AFP)") above it made the footer
