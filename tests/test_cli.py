@@ -1121,6 +1121,29 @@ def test_quiet_still_says_why_the_run_exits_1(tmp_path: Path) -> None:
     assert (allowed.exit_code, allowed.stderr) == (0, "")
 
 
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_a_run_that_finds_no_input_says_so_even_when_quiet(
+    quiet: list[str], tmp_path: Path
+) -> None:
+    # A directory of HTML files walked for the default "*.txt", or an empty
+    # list from `find`: nothing is rejected, so the run exits 0, but a CI log
+    # must show why the output is empty.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "page.html").write_text("<p>Text</p>", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    for args in ([str(pages)], ["--files-from", "-"]):
+        result = invoke([*args, *quiet, "-o", str(out)], stdin=b"")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.endswith(
+            "dw-clean: warning: no input files found (directories are searched "
+            "for --glob '*.txt').\n"
+        )
+        assert out.read_bytes() == b""
+    found = invoke([str(pages), "--glob", "*.html", *quiet, "-o", str(out)])
+    assert (found.exit_code, "no input files" in found.stderr) == (0, False)
+
+
 def _shard_records(directory: Path) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     for shard in sorted(directory.glob("part-*.jsonl.gz")):
