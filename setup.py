@@ -3,7 +3,7 @@
 By default dw-clean installs as pure Python. `DW_CLEAN_COMPILE=1 pip install .`
 compiles the modules where cleaning spends its time with mypyc (the compiler
 of mypy, black and charset-normalizer's wheels): the same code, typed as it is,
-about 1.3x faster per page (README, "Speed"). It needs a C compiler and the
+1.3x to 1.5x faster per page (README, "Speed"). It needs a C compiler and the
 Python headers. I/O, the CLI and the worker pool stay Python either way.
 """
 
