@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
-from cleaner.errors import DwCleanError, UsageError
+from cleaner.errors import DwCleanError, RecordError, UsageError
 from cleaner.version import __version__, build_description
 
 if TYPE_CHECKING:
@@ -825,7 +825,10 @@ EXPLAIN_FORMATS = ("auto", "text", "markdown", "html")
 @explain_app.command(help="Print every line of FILE with its decision, category and rule.",
                      cls=_UsageAsWritten)
 def explain_command(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A page dump (or - for stdin).")],
+    file: Annotated[str, typer.Argument(
+        metavar="FILE",
+        help="A page dump (or - for stdin), or FILE#N for record N of JSON records, "
+             "as a record's source names it.")],
     max_bytes: Annotated[
         int | None,
         typer.Option("--max-bytes", min=1, metavar="N",
@@ -838,6 +841,11 @@ def explain_command(
                      help="Input form; markdown and HTML are shown as the text dump the "
                           "cleaner made of them."),
     ] = "auto",
+    text_field: Annotated[
+        str,
+        typer.Option("--text-field", metavar="NAME",
+                     help="For FILE#N: the field holding the page text, as for cleaning."),
+    ] = "text",
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True,
@@ -846,18 +854,38 @@ def explain_command(
 ) -> None:
     del version
     try:
-        _explain(file, max_bytes=max_bytes, fmt=fmt)
+        _explain(file, max_bytes=max_bytes, fmt=fmt, text_field=text_field)
     except KeyboardInterrupt:
         raise _interrupted("before the explanation was printed") from None
 
 
-def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
+# A record of JSON records as a run names it in `source`: "pages.jsonl#3".
+_RECORD_SOURCE = re.compile(r"(.+)#([1-9][0-9]*)")
+
+
+def _record_address(file: str) -> tuple[str, int] | None:
+    """FILE#N as (FILE, N) when it names a record: no file of that whole name
+    (a file named so is read as it is), and FILE is there."""
+    found = _RECORD_SOURCE.fullmatch(file)
+    if found is None or os.path.lexists(file) or not os.path.lexists(found[1]):
+        return None
+    return found[1], int(found[2])
+
+
+def _explain(file: str, *, max_bytes: int | None, fmt: str, text_field: str = "text") -> None:
     from cleaner import inputs  # noqa: PLC0415 - keep start-up light
     from cleaner.errors import Rejected  # noqa: PLC0415
 
     if fmt not in (*EXPLAIN_FORMATS, "jsonl"):  # (jsonl: refused below, with the reason)
         raise _fail(UsageError(f"Unknown --format {fmt!r}; explain takes one of "
                                f"{', '.join(EXPLAIN_FORMATS)}."))
+    if not text_field.strip():
+        raise _fail(UsageError("--text-field names the field holding the page text; "
+                               "it cannot be empty (the default is text)."))
+    address = _record_address(file) if file != "-" else None
+    if address is not None:
+        _explain_record(*address, max_bytes=max_bytes, fmt=fmt, text_field=text_field)
+        return
 
     try:
         from cleaner.explain import render_explanation  # noqa: PLC0415
@@ -883,6 +911,49 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str) -> None:
     if sys.stdout is None:  # `>&-`: echo would drop the explanation without a word
         raise _fail(UsageError("Standard output is closed; the explanation goes there."))
     _print_all(explanation)
+
+
+def _explain_record(
+    path: str, number: int, *, max_bytes: int | None, fmt: str, text_field: str
+) -> None:
+    """`explain FILE#N`: record N of JSON records, read as a run reads it."""
+    from cleaner import inputs  # noqa: PLC0415 - keep start-up light
+    from cleaner.errors import Rejected  # noqa: PLC0415
+    from cleaner.explain import render_page  # noqa: PLC0415
+    from cleaner.formats.records import analyse_record_page, find_record  # noqa: PLC0415
+
+    where = f"{path}#{number}"
+    if fmt not in ("auto", "jsonl"):
+        raise _fail(UsageError(f"{where} names a JSON record; --format {fmt} is for a page "
+                               "file (a record's text is read as a run reads it)."))
+    try:
+        decoded = inputs.decode(inputs.read_input(
+            inputs.InputRef(source=path, path=path),
+            max_bytes=max_bytes or inputs.DEFAULT_MAX_BYTES))
+    except Rejected as rejected:
+        _err(f"cannot explain {where}: {rejected.reason.value} ({rejected.detail})")
+        raise typer.Exit(code=EXIT_REJECTS) from None
+    record = find_record(decoded.text, path, number)
+    if isinstance(record, RecordError):
+        _err(f"cannot explain {where}: {record.reason} ({record.detail})")
+        raise typer.Exit(code=EXIT_REJECTS)
+    if record is None:
+        _err(f"cannot explain {where}: {path} has no record #{number} (records are numbered "
+             "as a run names them in `source`: by line for JSON Lines, from 1 in an array)")
+        raise typer.Exit(code=EXIT_REJECTS)
+    if not isinstance(record, dict):
+        _err(f"cannot explain {where}: json (a JSON value, not an object)")
+        raise typer.Exit(code=EXIT_REJECTS)
+    analysed = analyse_record_page(record, text_field=text_field)
+    if analysed is None:
+        from cleaner.formats.records import no_text_detail  # noqa: PLC0415
+
+        _err(f"cannot explain {where}: no_text ({no_text_detail(record, text_field)})")
+        raise typer.Exit(code=EXIT_REJECTS)
+    page, text = analysed
+    if sys.stdout is None:
+        raise _fail(UsageError("Standard output is closed; the explanation goes there."))
+    _print_all(render_page(page, text, source=where))
 
 
 def _print_all(text: str) -> None:

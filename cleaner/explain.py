@@ -63,6 +63,12 @@ def render_explanation(
         from cleaner.formats import analyse_any  # noqa: PLC0415 - formats import this module's users
 
         page = analyse_any(text, fmt=fmt, source=source, keep_gallery=keep_gallery)
+    return render_page(page, text, source=source)
+
+
+def render_page(page: Page, text: str, *, source: str | None = None) -> str:
+    """The explanation of a labelled page read from `text` (for the rows of
+    the input lines, where its layout was undone)."""
     rows = explain_rows(page)
     if page.input_spans is not None:
         rows = input_rows(rows, page.input_spans, text)

@@ -415,6 +415,38 @@ def test_explain_on_json_lines_is_a_usage_error_not_a_traceback() -> None:
     assert result.stderr.startswith("dw-clean: usage error: explain works on one page")
 
 
+def test_explain_takes_a_record_by_the_source_a_run_gives_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A record's `source` ("pages.jsonl#3") pasted after `explain` shows that
+    # record line by line; before, JSON records could only be explained
+    # through `jq -r .text`, which lost the record's title and its form.
+    monkeypatch.chdir(ROOT)
+    path = "fixtures/records/de-scraper-2022.jsonl"
+    ran = invoke([path, "-q"])
+    by_source = {record["source"]: record for record in records(ran.stdout)}
+    source = f"{path}#5"
+    shown = CliRunner().invoke(explain_app, [source])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith(f"# {source}\n")
+    removed = by_source[source]["removed"]
+    assert isinstance(removed, dict)
+    assert shown.stdout.count("  DROP  ") == sum(removed.values()) > 0
+    # Errors name the record, and exit 1 as for an unreadable page.
+    missing = CliRunner().invoke(explain_app, [f"{path}#99"])
+    assert missing.exit_code == 1
+    assert f"cannot explain {path}#99: {path} has no record #99" in missing.stderr
+    assert CliRunner().invoke(explain_app, [source, "--format", "text"]).exit_code == 2
+    assert CliRunner().invoke(explain_app, [source, "--text-field", ""]).exit_code == 2
+    no_text = CliRunner().invoke(explain_app, [source, "--text-field", "body"])
+    assert no_text.exit_code == 1
+    assert f"cannot explain {source}: no_text (no field 'body'" in no_text.stderr
+    # A file whose own name ends in "#N" is that file, a page.
+    odd = tmp_path / "page.txt#2"
+    shutil.copy(EXAMPLES / "000_9910ba9fc400b7a4.txt", odd)
+    assert CliRunner().invoke(explain_app, [str(odd)]).stdout.startswith(f"# {odd}\n")
+
+
 def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> None:
     lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(encoding="utf-8")
     records_in = [json.loads(line) for line in lines.splitlines()]

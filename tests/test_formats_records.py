@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,14 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, UsageError
+from cleaner.explain import explain_rows
 from cleaner.formats import RecordError, clean_any, detect_format, to_documents
-from cleaner.formats.records import html_to_lines, split_inline_chrome
+from cleaner.formats.records import (
+    analyse_record_page,
+    find_record,
+    html_to_lines,
+    split_inline_chrome,
+)
 from cleaner.rules import default_ruleset
 
 RECORDS = Path(__file__).resolve().parent.parent / "fixtures" / "records"
@@ -604,3 +611,53 @@ def test_a_one_line_json_document_that_breaks_says_where() -> None:
     good, bad = to_documents('{"text": "Ein Satz."}\n{"x": }\n', source="d.json")
     assert isinstance(good, Document) and isinstance(bad, RecordError)
     assert bad.source == "d.json#2"
+
+
+# --- explain FILE#N: one record, read as a run reads it ---------------------------
+
+
+def _explained(data: str, name: str, number: int, text_field: str = "text") -> list[Any]:
+    record = find_record(data, name, number)
+    assert isinstance(record, dict), record
+    analysed = analyse_record_page(record, text_field=text_field)
+    assert analysed is not None
+    return explain_rows(analysed[0])
+
+
+@pytest.mark.parametrize(("path", "index"), pairs())
+def test_explain_of_a_record_shows_what_its_record_keeps_and_removes(
+    path: Path, index: int
+) -> None:
+    data = path.read_text(encoding="utf-8")
+    doc = documents(path)[index]
+    name, _, number = doc.source.rpartition("#")
+    rows = _explained(data, name, int(number))
+    dropped = Counter(category for _, decision, category, _, _ in rows if decision == "DROP")
+    assert dropped == doc.removed
+    kept = [text for _, decision, _, _, text in rows if decision == "KEEP"]
+    assert "\n\n".join(kept) == doc.text
+
+
+@pytest.mark.parametrize(
+    "page", ["de-old-2023-03-14.html", "en-old-2013-uncork.html"]
+)
+def test_explain_of_a_record_holding_a_whole_html_page_reads_it_as_html(page: str) -> None:
+    html = (RECORDS.parent / "html" / page).read_text(encoding="utf-8")
+    data = json.dumps({"id": 1}) + "\n" + json.dumps({"html": html}) + "\n"
+    (_, doc) = to_documents(data, source="pages.jsonl", text_field="html")
+    assert isinstance(doc, Document) and doc.source == "pages.jsonl#2"
+    rows = _explained(data, "pages.jsonl", 2, text_field="html")
+    assert Counter(row[2] for row in rows if row[1] == "DROP") == doc.removed
+    assert "\n\n".join(row[4] for row in rows if row[1] == "KEEP") == doc.text
+
+
+def test_find_record_names_records_as_a_run_does() -> None:
+    data = '{"text": "a"}\n\n{"text": "b"}\nnot json\n'
+    assert find_record(data, "p.jsonl", 1) == {"text": "a"}
+    assert find_record(data, "p.jsonl", 2) is None  # the blank line
+    assert find_record(data, "p.jsonl", 3) == {"text": "b"}
+    broken = find_record(data, "p.jsonl", 4)
+    assert isinstance(broken, RecordError) and broken.reason == "json"
+    assert find_record('[{"text": "a"}, {"text": "b"}]', "p.json", 2) == {"text": "b"}
+    whole = find_record("no json here\n", "p.jsonl", 1)
+    assert isinstance(whole, RecordError) and whole.source == "p.jsonl"

@@ -198,7 +198,10 @@ def analyse_any(
 
         return analyse_markdown(data, rules=rules, keep_gallery=keep_gallery)
     if resolved == JSONL:
-        raise UsageError("explain works on one page; JSON records hold one page per record.")
+        raise UsageError(
+            "explain works on one page; JSON records hold one page per record: "
+            "name one as FILE#N, as its `source` in the records does (pages.jsonl#3)."
+        )
     if data.startswith(FRONT_MATTER_STARTS):
         with untimed():
             from cleaner.formats.frontmatter import analyse_text  # noqa: PLC0415

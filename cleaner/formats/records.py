@@ -62,6 +62,7 @@ from cleaner.formats.detect import (
     JSONL,
     MARKDOWN,
     SNIFF_CHARS,
+    TEXT,
     detect_format,
     looks_like_html_page,
 )
@@ -414,6 +415,60 @@ def is_html_page(text: str) -> bool:
     return detect_format(text) == HTML and looks_like_html_page(text[:SNIFF_CHARS])
 
 
+def record_form(text: str) -> str:
+    """How a record's text is read: as markdown, as a whole HTML page, or
+    (TEXT) as a body, perhaps with leftover tags (`record_text_to_dump`)."""
+    if is_markdown_text(text):
+        return MARKDOWN
+    if is_html_page(text):
+        return HTML
+    return TEXT
+
+
+def analyse_record_page(
+    record: dict[str, Any],
+    *,
+    text_field: str = "text",
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> tuple[Page, str] | None:
+    """The labelled dump of a record's page, read as `record_document` reads
+    it, and the text it was read from (for `explain FILE#N`); None for a
+    record with no text."""
+    rules = rules or default_ruleset()
+    record = without_lone_surrogates(record)[0]
+    body = record_body(record, text_field)
+    if body is None:
+        return None
+    text = without_stray_controls(with_lf_line_breaks(body))[0]
+    form = record_form(text)
+    if form == MARKDOWN:
+        with untimed():
+            from cleaner.formats.markdown import analyse_markdown  # noqa: PLC0415
+
+        return analyse_markdown(text, rules=rules, keep_gallery=keep_gallery), text
+    if form == HTML:
+        with untimed():
+            from cleaner.formats.html import analyse_html  # noqa: PLC0415
+
+        return analyse_html(text, rules=rules, keep_gallery=keep_gallery)[0], text
+    return analyse_record(record, text, rules=rules, keep_gallery=keep_gallery), text
+
+
+def find_record(data: str, name: str, number: int) -> object | RecordError | None:
+    """Record `name#number` of a JSON Lines text or JSON document, as the
+    records a run gives are named (`json_values`): the parsed value, the
+    error that line gave, or None when there is no such record."""
+    wanted = f"{name}#{number}"
+    for item in json_values(data, name):
+        if isinstance(item, RecordError):
+            if item.source in (wanted, name):  # (name: the input as a whole is no JSON)
+                return item
+        elif item[0] == wanted:
+            return item[1]
+    return None
+
+
 # Half of a UTF-16 pair, escaped alone ("\ud83d"): JSON written from
 # JavaScript or Java that cut a string inside an emoji. json.loads joins the
 # pairs that are whole, so what it leaves is no character, and UTF-8 cannot
@@ -458,7 +513,8 @@ def record_document(
     # reader removed the raw ones from a page file, these are removed here.
     text, had_controls = without_stray_controls(with_lf_line_breaks(text))
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
-    if is_markdown_text(text):
+    form = record_form(text)
+    if form == MARKDOWN:
         # (Imported here, as formats/__init__ does: see its docstring.)
         with untimed():
             from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
@@ -466,7 +522,7 @@ def record_document(
         document = clean_markdown(
             text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
         )
-    elif is_html_page(text):
+    elif form == HTML:
         with untimed():
             from cleaner.formats.html import clean_html  # noqa: PLC0415
 
