@@ -404,11 +404,11 @@ _CONTINUING_PUNCTUATION = tuple(",.;:!?)]…")
 # / "– noch nie haben ..."), after a space. (BeautifulSoup writes no list
 # bullets: a dash at a line's start is the page's own.)
 _DASHES = frozenset("-–—")
+# The first characters of a line `_goes_on_after_a_cut` may say yes to.
+_CUT_STARTS = frozenset([*_CONTINUING_PUNCTUATION, *_DASHES])
 # A line of nothing but a separator between two inline elements (the "|"
 # between two authors or footer links, the "," between two topic links): it
 # and the lines on either side are one line.
-# The first characters of a line `_goes_on_after_a_cut` may say yes to.
-_CUT_STARTS = frozenset([*_CONTINUING_PUNCTUATION, *_DASHES])
 _SEPARATORS = frozenset(["|", ",", ";", ":", "/", "·", "•", "–", "-"])
 # A link's text, the piece between two pieces of a sentence, is this long at
 # most: "Präsidentschaftswahlen im August 2020", "Krieg in der Ukraine". (A
