@@ -860,16 +860,20 @@ def explain_command(
 
 
 # A record of JSON records as a run names it in `source`: "pages.jsonl#3".
-_RECORD_SOURCE = re.compile(r"(.+)#([1-9][0-9]*)")
+_RECORD_SOURCE = re.compile(r"(.+)#([0-9]+)")
+# How records are numbered, for the errors that name one.
+_RECORD_NUMBERS = ("records are numbered as a run names them in `source`: by line for "
+                   "JSON Lines, from 1 in an array, and a file of one object by the line "
+                   "it starts on")
 
 
-def _record_address(file: str) -> tuple[str, int] | None:
+def _record_address(file: str) -> tuple[str, str] | None:
     """FILE#N as (FILE, N) when it names a record: no file of that whole name
     (a file named so is read as it is), and FILE is there."""
     found = _RECORD_SOURCE.fullmatch(file)
     if found is None or os.path.lexists(file) or not os.path.lexists(found[1]):
         return None
-    return found[1], int(found[2])
+    return found[1], found[2]
 
 
 def _explain(file: str, *, max_bytes: int | None, fmt: str, text_field: str = "text") -> None:
@@ -884,7 +888,12 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str, text_field: str = "t
                                "it cannot be empty (the default is text)."))
     address = _record_address(file) if file != "-" else None
     if address is not None:
-        _explain_record(*address, max_bytes=max_bytes, fmt=fmt, text_field=text_field)
+        path, number = address
+        if number != str(int(number)) or int(number) == 0:
+            raise _fail(UsageError(f"{file}: {_RECORD_NUMBERS}, from 1 and without "
+                                   "leading zeros."))
+        _explain_record(path, int(number), max_bytes=max_bytes, fmt=fmt,
+                        text_field=text_field)
         return
 
     try:
@@ -920,36 +929,54 @@ def _explain_record(
     from cleaner import inputs  # noqa: PLC0415 - keep start-up light
     from cleaner.errors import Rejected  # noqa: PLC0415
     from cleaner.explain import render_page  # noqa: PLC0415
-    from cleaner.formats.records import analyse_record_page, find_record  # noqa: PLC0415
+    from cleaner.formats.records import (  # noqa: PLC0415
+        analyse_record_page,
+        find_record,
+        no_text_detail,
+    )
 
     where = f"{path}#{number}"
+
+    def cannot(why: str) -> typer.Exit:
+        _err(f"cannot explain {where}: {why}")
+        return typer.Exit(code=EXIT_REJECTS)
+
     if fmt not in ("auto", "jsonl"):
         raise _fail(UsageError(f"{where} names a JSON record; --format {fmt} is for a page "
                                "file (a record's text is read as a run reads it)."))
+    cut_off: RecordError | None = None
     try:
-        decoded = inputs.decode(inputs.read_input(
-            inputs.InputRef(source=path, path=path),
-            max_bytes=max_bytes or inputs.DEFAULT_MAX_BYTES))
+        try:
+            data = inputs.read_input(inputs.InputRef(source=path, path=path),
+                                     max_bytes=max_bytes or inputs.DEFAULT_MAX_BYTES)
+        except inputs.TruncatedGzip as cut:
+            # As a run does: JSON Lines cut short keep their complete lines.
+            salvage = inputs.complete_json_lines(cut, name=path, fmt=fmt)
+            if salvage is None:
+                raise
+            data, cut_off = salvage
+        decoded = inputs.decode(data, name=path, fmt=fmt)
     except Rejected as rejected:
-        _err(f"cannot explain {where}: {rejected.reason.value} ({rejected.detail})")
-        raise typer.Exit(code=EXIT_REJECTS) from None
+        raise cannot(f"{rejected.reason.value} ({rejected.detail})") from None
+    if cut_off is not None and cut_off.source == where:
+        raise cannot(f"{cut_off.reason} ({cut_off.detail})")
     record = find_record(decoded.text, path, number)
+    if isinstance(record, RecordError) and record.source == path:
+        from cleaner.formats.detect import JSONL, detect_format  # noqa: PLC0415
+
+        looks_like = detect_format(decoded.text)
+        if looks_like != JSONL:  # a page: explained as one
+            raise cannot(f"{path} holds no JSON records but a {looks_like} page: "
+                         f"`dw-clean explain {path}` explains it")
     if isinstance(record, RecordError):
-        _err(f"cannot explain {where}: {record.reason} ({record.detail})")
-        raise typer.Exit(code=EXIT_REJECTS)
+        raise cannot(f"{record.reason} ({record.detail})")
     if record is None:
-        _err(f"cannot explain {where}: {path} has no record #{number} (records are numbered "
-             "as a run names them in `source`: by line for JSON Lines, from 1 in an array)")
-        raise typer.Exit(code=EXIT_REJECTS)
+        raise cannot(f"{path} has no record #{number} ({_RECORD_NUMBERS})")
     if not isinstance(record, dict):
-        _err(f"cannot explain {where}: json (a JSON value, not an object)")
-        raise typer.Exit(code=EXIT_REJECTS)
+        raise cannot("json (a JSON value, not an object)")
     analysed = analyse_record_page(record, text_field=text_field)
     if analysed is None:
-        from cleaner.formats.records import no_text_detail  # noqa: PLC0415
-
-        _err(f"cannot explain {where}: no_text ({no_text_detail(record, text_field)})")
-        raise typer.Exit(code=EXIT_REJECTS)
+        raise cannot(f"no_text ({no_text_detail(record, text_field)})")
     page, text = analysed
     if sys.stdout is None:
         raise _fail(UsageError("Standard output is closed; the explanation goes there."))

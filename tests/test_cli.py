@@ -447,6 +447,32 @@ def test_explain_takes_a_record_by_the_source_a_run_gives_it(
     assert CliRunner().invoke(explain_app, [str(odd)]).stdout.startswith(f"# {odd}\n")
 
 
+def test_explain_of_a_record_reads_the_file_as_a_run_does(tmp_path: Path) -> None:
+    # QA: a .jsonl.gz cut short gives a run its complete lines, but explain
+    # refused every record of it; "#0" and a page named as a record gave
+    # errors that led nowhere.
+    lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_bytes()
+    packed = gzip.compress(lines)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    ran = invoke([str(cut), "-q"])
+    kept = [record["source"] for record in records(ran.stdout)]
+    assert kept and all(isinstance(source, str) for source in kept)
+    first = CliRunner().invoke(explain_app, [str(kept[0])])
+    assert first.exit_code == 0, first.output
+    lost = f"{cut}#{len(kept) + 1}"
+    gone = CliRunner().invoke(explain_app, [lost])
+    assert gone.exit_code == 1
+    assert f"cannot explain {lost}: unreadable (the gzip data ends early" in gone.stderr
+    zero = CliRunner().invoke(explain_app, [f"{cut}#0"])
+    assert zero.exit_code == 2 and "from 1 and without leading zeros" in zero.stderr
+    page = tmp_path / "page.txt"
+    shutil.copy(EXAMPLES / "000_9910ba9fc400b7a4.txt", page)
+    named = CliRunner().invoke(explain_app, [f"{page}#2"])
+    assert named.exit_code == 1
+    assert f"holds no JSON records but a text page: `dw-clean explain {page}`" in named.stderr
+
+
 def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> None:
     lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(encoding="utf-8")
     records_in = [json.loads(line) for line in lines.splitlines()]

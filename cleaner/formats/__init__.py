@@ -200,7 +200,8 @@ def analyse_any(
     if resolved == JSONL:
         raise UsageError(
             "explain works on one page; JSON records hold one page per record: "
-            "name one as FILE#N, as its `source` in the records does (pages.jsonl#3)."
+            "name one as FILE#N, as its `source` in the records does (pages.jsonl#3; "
+            "records on standard input must be saved to a file first)."
         )
     if data.startswith(FRONT_MATTER_STARTS):
         with untimed():
