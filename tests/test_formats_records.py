@@ -661,3 +661,28 @@ def test_find_record_names_records_as_a_run_does() -> None:
     assert find_record('[{"text": "a"}, {"text": "b"}]', "p.json", 2) == {"text": "b"}
     whole = find_record("no json here\n", "p.jsonl", 1)
     assert isinstance(whole, RecordError) and whole.source == "p.jsonl"
+
+
+FRONT_MATTER_DUMPS = sorted((RECORDS.parent / "front-matter").glob("*.trafilatura-meta.*"))
+
+
+@pytest.mark.parametrize("path", FRONT_MATTER_DUMPS, ids=lambda path: path.name)
+def test_a_record_holding_trafilatura_metadata_output_reads_as_the_file_does(
+    path: Path,
+) -> None:
+    # QA: `trafilatura --with-metadata` output stored in a record was read as
+    # a body: the title was "hostname: dw.com" (or "---"), the URL was lost
+    # and the header's lines stayed in the text.
+    text = path.read_text(encoding="utf-8")
+    data = json.dumps({"text": text}) + "\n"
+    (doc,) = to_documents(data, source="pages.jsonl")
+    # (As a file of no telling name: a record's text has none, and some of
+    # trafilatura's markdown reads as text without its ".md".)
+    as_file = clean_any(text)
+    assert isinstance(doc, Document)
+    assert (doc.title, doc.url, doc.date, doc.authors) == (
+        as_file.title, as_file.url, as_file.date, as_file.authors
+    )
+    assert (doc.text, doc.removed) == (as_file.text, as_file.removed)
+    rows = _explained(data, "pages.jsonl", 1)
+    assert "\n\n".join(row[4] for row in rows if row[1] == "KEEP") == doc.text

@@ -66,6 +66,12 @@ from cleaner.formats.detect import (
     detect_format,
     looks_like_html_page,
 )
+from cleaner.formats.frontmatter import (
+    analyse_text,
+    clean_text,
+    has_front_matter,
+    split_front_matter,
+)
 from cleaner.lines import (
     WARN_CONTROLS_REMOVED,
     structural_words,
@@ -415,13 +421,21 @@ def is_html_page(text: str) -> bool:
     return detect_format(text) == HTML and looks_like_html_page(text[:SNIFF_CHARS])
 
 
+# A record's text that opens with trafilatura's metadata header
+# (`--with-metadata` output stored in a record), read as such a file is.
+WITH_HEADER = "text with a metadata header"
+
+
 def record_form(text: str) -> str:
-    """How a record's text is read: as markdown, as a whole HTML page, or
-    (TEXT) as a body, perhaps with leftover tags (`record_text_to_dump`)."""
+    """How a record's text is read: as markdown, as a whole HTML page, as a
+    text under trafilatura's metadata header, or (TEXT) as a body, perhaps
+    with leftover tags (`record_text_to_dump`)."""
     if is_markdown_text(text):
         return MARKDOWN
     if is_html_page(text):
         return HTML
+    if has_front_matter(text) and split_front_matter(text)[1]:
+        return WITH_HEADER
     return TEXT
 
 
@@ -452,6 +466,8 @@ def analyse_record_page(
             from cleaner.formats.html import analyse_html  # noqa: PLC0415
 
         return analyse_html(text, rules=rules, keep_gallery=keep_gallery)[0], text
+    if form == WITH_HEADER:
+        return analyse_text(text, rules=rules, keep_gallery=keep_gallery)[0], text
     return analyse_record(record, text, rules=rules, keep_gallery=keep_gallery), text
 
 
@@ -527,6 +543,8 @@ def record_document(
             from cleaner.formats.html import clean_html  # noqa: PLC0415
 
         document = clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    elif form == WITH_HEADER:
+        document = clean_text(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     else:
         page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
         document = document_from_page(page, source=source, url=url)
