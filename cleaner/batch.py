@@ -47,10 +47,8 @@ from cleaner.errors import DwCleanError, Reason, RecordError, Rejected
 from cleaner.inputs import (
     DEFAULT_MAX_BYTES,
     InputRef,
-    TruncatedGzip,
-    complete_json_lines,
     decode,
-    read_input,
+    read_input_salvaging_lines,
     to_documents,
 )
 from cleaner.outputs import (
@@ -192,13 +190,10 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
     clean = load_cleaner(options.cleaner) if options.cleaner else None
     cut_off: tuple[RecordError, ...] = ()
     try:
-        try:
-            data = read_input(ref, max_bytes=options.max_bytes)
-        except TruncatedGzip as cut:
-            salvage = complete_json_lines(cut, name=ref.source, fmt=options.fmt)
-            if salvage is None:
-                raise
-            data, lost = salvage
+        data, lost = read_input_salvaging_lines(
+            ref, max_bytes=options.max_bytes, fmt=options.fmt
+        )
+        if lost is not None:
             cut_off = (lost,)
         decoded = decode(data, name=ref.source, fmt=options.fmt)
         del data

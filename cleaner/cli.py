@@ -288,11 +288,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         # Usage errors first (exit 2), before run.json or anything else in
         # the output directory is read: a clash of options is the command
         # line's fault, whatever state the directory is in.
-        if text_field is not None and not text_field.strip():
-            # Read as the default before, so a mistyped variable ($FIELD
-            # unset) cleaned the wrong field without a word.
-            raise UsageError("--text-field names the field holding the page text; "
-                             "it cannot be empty (the default is text).")
+        if text_field is not None:
+            _check_text_field(text_field)
         output_dir, rejects = _checked_options(
             paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
             null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)
@@ -859,6 +856,14 @@ def explain_command(
         raise _interrupted("before the explanation was printed") from None
 
 
+def _check_text_field(text_field: str) -> None:
+    # An empty name was read as the default before, so a mistyped variable
+    # ($FIELD unset) cleaned the wrong field without a word.
+    if not text_field.strip():
+        raise UsageError("--text-field names the field holding the page text; "
+                         "it cannot be empty (the default is text).")
+
+
 # A record of JSON records as a run names it in `source`: "pages.jsonl#3".
 _RECORD_SOURCE = re.compile(r"(.+)#([0-9]+)")
 # How records are numbered, for the errors that name one.
@@ -883,9 +888,10 @@ def _explain(file: str, *, max_bytes: int | None, fmt: str, text_field: str = "t
     if fmt not in (*EXPLAIN_FORMATS, "jsonl"):  # (jsonl: refused below, with the reason)
         raise _fail(UsageError(f"Unknown --format {fmt!r}; explain takes one of "
                                f"{', '.join(EXPLAIN_FORMATS)}."))
-    if not text_field.strip():
-        raise _fail(UsageError("--text-field names the field holding the page text; "
-                               "it cannot be empty (the default is text)."))
+    try:
+        _check_text_field(text_field)
+    except UsageError as error:
+        raise _fail(error) from None
     address = _record_address(file) if file != "-" else None
     if address is not None:
         path, number = address
@@ -944,17 +950,11 @@ def _explain_record(
     if fmt not in ("auto", "jsonl"):
         raise _fail(UsageError(f"{where} names a JSON record; --format {fmt} is for a page "
                                "file (a record's text is read as a run reads it)."))
-    cut_off: RecordError | None = None
     try:
-        try:
-            data = inputs.read_input(inputs.InputRef(source=path, path=path),
-                                     max_bytes=max_bytes or inputs.DEFAULT_MAX_BYTES)
-        except inputs.TruncatedGzip as cut:
-            # As a run does: JSON Lines cut short keep their complete lines.
-            salvage = inputs.complete_json_lines(cut, name=path, fmt=fmt)
-            if salvage is None:
-                raise
-            data, cut_off = salvage
+        # As a run reads it: JSON Lines cut short keep their complete lines.
+        data, cut_off = inputs.read_input_salvaging_lines(
+            inputs.InputRef(source=path, path=path),
+            max_bytes=max_bytes or inputs.DEFAULT_MAX_BYTES, fmt=fmt)
         decoded = inputs.decode(data, name=path, fmt=fmt)
     except Rejected as rejected:
         raise cannot(f"{rejected.reason.value} ({rejected.detail})") from None

@@ -906,6 +906,21 @@ def complete_json_lines(
     return kept, RecordError(f"{name}#{number}", Reason.UNREADABLE.value, detail)
 
 
+def read_input_salvaging_lines(
+    ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "auto"
+) -> tuple[bytes, RecordError | None]:
+    """`read_input`, but JSON Lines whose gzip data ends early keep their
+    complete lines (`complete_json_lines`): those, and the reject for the line
+    cut off (None when nothing was). Raises `Rejected` as `read_input` does."""
+    try:
+        return read_input(ref, max_bytes=max_bytes), None
+    except TruncatedGzip as cut:
+        salvage = complete_json_lines(cut, name=ref.source, fmt=fmt)
+        if salvage is None:
+            raise
+        return salvage
+
+
 def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The input's bytes, gunzipped (layer by layer) if they are gzip; raises `Rejected`."""
     if ref.problem is not None:
