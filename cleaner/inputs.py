@@ -832,7 +832,31 @@ class TruncatedGzip(Rejected):
         self.salvaged = salvaged
 
 
-def gunzip(data: bytes, max_bytes: int) -> bytes:
+class TrailingGarbage(TruncatedGzip):
+    """Gzip data whose members all decompress, followed by bytes that are not gzip.
+
+    `gzip -d` keeps what decompresses and warns "trailing garbage ignored".
+    The bytes may be junk a downloader appended, or the start of one more
+    member whose header was cut or overwritten (`cat more.gz >> pages.jsonl.gz`
+    stopped after a byte), with lines of its own: so, as for data cut short,
+    JSON Lines keep their lines and the rest is a reject, and a page is
+    rejected. (Python's gzip called it "Not a gzipped file (b'..')", which
+    sent users to look for the wrong fault.)
+    """
+
+    def __init__(self, salvaged: bytes, trailing: int) -> None:
+        Rejected.__init__(
+            self, Reason.UNREADABLE,
+            f"{trailing} bytes after the end of its gzip data are not gzip (trailing "
+            "garbage, or a further gzip member whose start was cut or overwritten): "
+            "the page may go on in them, so it is not cleaned; `gzip -dc` gives what "
+            "decompresses",
+        )
+        self.salvaged = salvaged
+        self.trailing = trailing
+
+
+def gunzip(data: bytes, max_bytes: int, layers_left: int = _MAX_GZIP_LAYERS) -> bytes:
     """Decompress a gzip stream, stopping one byte past `max_bytes`.
 
     The limit is on the *decompressed* size: a small "zip bomb" is rejected
@@ -844,6 +868,12 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     except EOFError as error:
         raise TruncatedGzip(_gunzip_prefix(data, max_bytes), str(error)) from error
     except (OSError, zlib.error) as error:
+        members = _gunzip_members(data, max_bytes)
+        if members is not None and members[1]:
+            whole, trailing = members
+            raise TrailingGarbage(
+                _unwrap_gzip(whole, max_bytes, layers_left - 1), trailing
+            ) from error
         raise Rejected(Reason.UNREADABLE, f"corrupt or truncated gzip data: {error}") from error
     _check_decompressed_size(out, max_bytes)
     return out
@@ -856,30 +886,44 @@ def _check_decompressed_size(out: bytes, max_bytes: int) -> None:
         )
 
 
-def _gunzip_prefix(data: bytes, max_bytes: int) -> bytes:
-    """All that a truncated gzip stream decompresses to, member by member,
-    and layer by layer when that is gzip again.
+def _inflate_members(data: bytes, max_bytes: int) -> tuple[bytes, bool, int]:
+    """One gzip layer, member by member: all that it decompresses, whether
+    every member decompressed to its end (not cut short, not corrupt), and how
+    many bytes follow the last one that are not gzip (NUL padding aside).
 
     (GzipFile drops the output of the read that meets the end of the data:
     zlib's own object gives back every byte it could inflate.)
     """
+    out = b""
+    rest = data
+    while rest.startswith(_GZIP_MAGIC):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(rest, max_bytes + 1 - len(out))
+        except zlib.error:
+            return out, False, 0
+        _check_decompressed_size(out, max_bytes)
+        if not inflater.eof:
+            return out, False, 0
+        # Members may be padded with NUL bytes, as GzipFile allows.
+        rest = inflater.unused_data.lstrip(b"\x00")
+    return out, True, len(rest)
+
+
+def _gunzip_members(data: bytes, max_bytes: int) -> tuple[bytes, int] | None:
+    """What one whole gzip layer decompresses to and the count of bytes after
+    it that are not gzip; None if a member is cut short or corrupt."""
+    out, whole, trailing = _inflate_members(data, max_bytes)
+    return (out, trailing) if whole else None
+
+
+def _gunzip_prefix(data: bytes, max_bytes: int) -> bytes:
+    """All that a truncated gzip stream decompresses to, member by member,
+    and layer by layer when that is gzip again."""
     for _ in range(_MAX_GZIP_LAYERS):
         if not data.startswith(_GZIP_MAGIC):
             break
-        out = b""
-        rest = data
-        while rest.startswith(_GZIP_MAGIC):
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            try:
-                out += inflater.decompress(rest, max_bytes + 1 - len(out))
-            except zlib.error:
-                break
-            _check_decompressed_size(out, max_bytes)
-            if not inflater.eof:
-                break
-            # Members may be padded with NUL bytes, as GzipFile allows.
-            rest = inflater.unused_data.lstrip(b"\x00")
-        data = out
+        data = _inflate_members(data, max_bytes)[0]
     return data
 
 
@@ -893,16 +937,28 @@ def complete_json_lines(
     was rejected whole: its ten thousand good records with the one cut off.
     """
     data = cut.salvaged
-    end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
-    kept = data[:end]
+    if isinstance(cut, TrailingGarbage):
+        kept = data  # its last line ended with its gzip member
+    else:
+        kept = data[: max(data.rfind(b"\n"), data.rfind(b"\r")) + 1]
     if not kept.strip() or not _is_json_lines(kept, name, fmt):
         return None
     number = len(_LINE_BREAK_BYTES.findall(kept)) + 1
-    detail = (
-        f"the gzip data ends early, in line {number} (a download or copy cut short): "
-        f"that line and whatever followed it are lost; the {number - 1} lines before it "
-        "were read"
-    )
+    if isinstance(cut, TrailingGarbage):
+        if not kept.endswith((b"\n", b"\r")):
+            number += 1
+        detail = (
+            f"{cut.trailing} bytes after the end of the gzip data are not gzip (trailing "
+            f"garbage, or a further gzip member whose start was cut or overwritten): "
+            f"line {number} and whatever followed it, if they held any, are lost; the "
+            f"{number - 1} lines before were read"
+        )
+    else:
+        detail = (
+            f"the gzip data ends early, in line {number} (a download or copy cut short): "
+            f"that line and whatever followed it are lost; the {number - 1} lines before "
+            "it were read"
+        )
     return kept, RecordError(f"{name}#{number}", Reason.UNREADABLE.value, detail)
 
 
@@ -933,18 +989,24 @@ def read_input(ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise Rejected(Reason.UNREADABLE, "neither a path nor data")
     if len(data) > max_bytes:
         raise Rejected(Reason.TOO_LARGE, f"over --max-bytes {max_bytes}")
-    # A page fetched with `Content-Encoding: gzip` and saved as `.gz` is
-    # compressed twice; the inner layer was rejected as "binary: contains NUL
-    # bytes", which named no cause.
-    for _ in range(_MAX_GZIP_LAYERS):
+    return _unwrap_gzip(data, max_bytes, _MAX_GZIP_LAYERS)
+
+
+def _unwrap_gzip(data: bytes, max_bytes: int, layers: int) -> bytes:
+    """`data` gunzipped, layer by layer, at most `layers` of them.
+
+    A page fetched with `Content-Encoding: gzip` and saved as `.gz` is
+    compressed twice; the inner layer was rejected as "binary: contains NUL
+    bytes", which named no cause.
+    """
+    for layers_left in range(layers, 0, -1):
         if not data.startswith(_GZIP_MAGIC):
-            break
-        data = gunzip(data, max_bytes)
-    else:
-        if data.startswith(_GZIP_MAGIC):
-            raise Rejected(
-                Reason.UNREADABLE, f"gzip data nested more than {_MAX_GZIP_LAYERS} times"
-            )
+            return data
+        data = gunzip(data, max_bytes, layers_left)
+    if data.startswith(_GZIP_MAGIC):
+        raise Rejected(
+            Reason.UNREADABLE, f"gzip data nested more than {_MAX_GZIP_LAYERS} times"
+        )
     return data
 
 

@@ -380,6 +380,64 @@ def test_a_page_cut_short_is_rejected_whole(tmp_path: Path) -> None:
     assert "truncated gzip" in reject["detail"]
 
 
+def _gzip_with_garbage_after(data: bytes, garbage: bytes, layers: int, inner: bool) -> bytes:
+    """`data` gzipped `layers` times, `garbage` after the innermost layer or the outermost."""
+    compressed = gzip.compress(data)
+    if inner:
+        compressed += garbage
+    for _ in range(layers - 1):
+        compressed = gzip.compress(compressed)
+    return compressed if inner else compressed + garbage
+
+
+# Junk a downloader appended; the first byte of one more member, the copy cut there.
+TRAILING_GARBAGE = [b"</html>\n", b"\x1f"]
+
+
+@pytest.mark.parametrize("garbage", TRAILING_GARBAGE)
+@pytest.mark.parametrize(("layers", "inner"), [(1, False), (2, False), (2, True)])
+@pytest.mark.parametrize("last_line_ends", [True, False])
+def test_json_lines_with_trailing_garbage_keep_every_record(
+    tmp_path: Path, garbage: bytes, layers: int, inner: bool, last_line_ends: bool
+) -> None:
+    # Python's gzip rejected the whole file as "Not a gzipped file", where
+    # `gzip -d` reads it all and warns of trailing garbage.
+    data = RECORDS.read_bytes()
+    if not last_line_ends:
+        data = data.rstrip(b"\n")
+    whole, _, _ = _run(tmp_path, "whole.jsonl", data)
+    records, rejects, code = _run(
+        tmp_path, "pages.jsonl.gz", _gzip_with_garbage_after(data, garbage, layers, inner)
+    )
+    assert records == whole
+    # The garbage may be what is left of more lines: the run says so, and fails.
+    assert code == 1
+    (reject,) = rejects
+    assert reject["source"].endswith(f"pages.jsonl.gz#{len(whole) + 1}")
+    assert reject["reason"] == "unreadable"
+    assert f"{len(garbage)} bytes after the end of the gzip data are not gzip" in reject["detail"]
+    assert f"the {len(whole)} lines before were read" in reject["detail"]
+
+
+@pytest.mark.parametrize("garbage", TRAILING_GARBAGE)
+def test_a_page_with_trailing_garbage_is_rejected_saying_so(tmp_path: Path, garbage: bytes) -> None:
+    page = (ROOT / "fixtures" / "examples" / "en-old-2020-colonial.txt").read_bytes()
+    records, rejects, code = _run(tmp_path, "page.txt.gz", gzip.compress(page) + garbage)
+    assert (records, code) == ([], 1)
+    (reject,) = rejects
+    assert reject["reason"] == "unreadable"
+    assert "not gzip (trailing garbage" in reject["detail"]
+    assert "Not a gzipped file" not in reject["detail"]
+
+
+def test_nul_bytes_after_gzip_data_are_padding(tmp_path: Path) -> None:
+    # As gzip and GzipFile read them: no garbage, no reject.
+    page = (ROOT / "fixtures" / "examples" / "en-old-2020-colonial.txt").read_bytes()
+    plain, _, _ = _run(tmp_path, "page.txt", page)
+    records, rejects, code = _run(tmp_path, "page.txt.gz", gzip.compress(page) + b"\x00" * 512)
+    assert (records, rejects, code) == (plain, [], 0)
+
+
 def test_json_lines_cut_inside_their_first_line_are_rejected_whole(tmp_path: Path) -> None:
     compressed = gzip.compress(RECORDS.read_bytes())
     records, rejects, code = _run(tmp_path, "cut.jsonl.gz", compressed[:200])
