@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import regex
 
+from cleaner.lazy import compiled_on_first_use
+
 # Marks of code, counted for the density test (`_dense_enough`): braces,
 # statement ends, assignments and JSON's `"key":`. (Not brackets or quotes,
 # which prose has.)
@@ -29,18 +31,18 @@ WORDS_PER_CODE_MARK = 4
 
 # A CSS declaration block: "{", a property ("margin", "-webkit-transform",
 # a custom "--link-color"), ":" and a value ended by ";" or "}".
-_CSS_DECLARATION = regex.compile(r"\{\s*-{0,2}[a-zA-Z][\w-]*\s*:[^{};]*[;}]")
+_CSS_DECLARATION = compiled_on_first_use(r"\{\s*-{0,2}[a-zA-Z][\w-]*\s*:[^{};]*[;}]")
 # A JSON object or array opening the line: `{"@context":`, `[{"id":`,
 # `[["de", 1],`. (Not `[[`, `[{` alone: markdown's nested links and pandoc's
 # attributes, `[[Kontakt]{.sc-gicCDI`, open so.)
-_JSON_START = regex.compile(
+_JSON_START = compiled_on_first_use(
     r"""\{\s*["'][^"']*["']\s*:|\[\s*\{\s*["']|\[\s*\[\s*["'\d]"""
 )
 # An assignment to a script's name: `DW_PLAYER.localization = {`,
 # `window.dataLayer = [`, `j=d.createElement(s)`. The name must look like
 # code (dotted, indexed, with "_" or "$", camelCase, or after var/let/const):
 # a headline such as "Bildung = Zukunft" has a plain word there.
-_ASSIGNMENT = regex.compile(
+_ASSIGNMENT = compiled_on_first_use(
     r"""(?:(?:var|let|const)\s+[A-Za-z_$][\w$]*
         |[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\])+
         |[\w$]*[_$][\w$]*
@@ -51,14 +53,16 @@ _ASSIGNMENT = regex.compile(
 )
 # A method call with nothing between object, name and bracket, in a line that
 # ends a statement: `f.parentNode.insertBefore(j,f);`.
-_METHOD_CALL = regex.compile(r"[\w$\])]\.[A-Za-z_$][\w$]*\(")
+_METHOD_CALL = compiled_on_first_use(r"[\w$\])]\.[A-Za-z_$][\w$]*\(")
 # A statement of control flow or a function opening the line: `if(!x) {`,
 # `(function(w,d){`, `!function(){`.
-_STATEMENT = regex.compile(r"(?:if|for|while|switch|catch)\s*\(|[(!]?function\s*[\w$]*\s*\(")
+_STATEMENT = compiled_on_first_use(
+    r"(?:if|for|while|switch|catch)\s*\(|[(!]?function\s*[\w$]*\s*\("
+)
 _STATEMENT_FIRST = frozenset("ifwsc(!")
 # What the line may begin with when it closes a block: `};`, `})(window);`,
 # `]`, `],`. No sentence begins with a closing brace.
-_CLOSING = regex.compile(r"\}|\][\s\]});,]*$")
+_CLOSING = compiled_on_first_use(r"\}|\][\s\]});,]*$")
 
 # The brackets whose depth a block of code is followed by.
 _OPENERS = "{[("
@@ -87,17 +91,17 @@ def is_code(text: str, words: int) -> bool:
         return False
     # The anchored shapes are tried only on the first characters they allow.
     first = text[0]
-    if first in "}]" and _CLOSING.match(text):
+    if first in "}]" and _CLOSING().match(text):
         return True
-    if first in "{[" and _JSON_START.match(text):
+    if first in "{[" and _JSON_START().match(text):
         return True
-    if first in _STATEMENT_FIRST and _STATEMENT.match(text):
+    if first in _STATEMENT_FIRST and _STATEMENT().match(text):
         return True
-    if "{" in text and _CSS_DECLARATION.search(text):
+    if "{" in text and _CSS_DECLARATION().search(text):
         return True
-    if "=" in text and _ASSIGNMENT.match(text):
+    if "=" in text and _ASSIGNMENT().match(text):
         return True
-    return _ends_a_statement(text) and _METHOD_CALL.search(text) is not None
+    return _ends_a_statement(text) and _METHOD_CALL().search(text) is not None
 
 
 def _dense_enough(text: str, words: int) -> bool:
@@ -147,7 +151,7 @@ def bracket_depth(text: str) -> int:
 # An entry of an object literal or array on a line of its own, as the lines
 # between `{` and `};` are: `rewind: "Back 10 seconds",`, `"@type": "Person",`,
 # `42,`, `true`. Judged only between a block's opening and closing lines.
-_BLOCK_ENTRY = regex.compile(
+_BLOCK_ENTRY = compiled_on_first_use(
     r"""(?:["']?[\w$@-]+["']?\s*:\s*\S   # key: value
         |["'\d\[\]{}-]                   # a literal or a bracket
         |(?:true|false|null)\b)""",
@@ -156,4 +160,4 @@ _BLOCK_ENTRY = regex.compile(
 
 
 def is_block_entry(text: str) -> bool:
-    return _BLOCK_ENTRY.match(text) is not None
+    return _BLOCK_ENTRY().match(text) is not None

@@ -19,6 +19,8 @@ import json
 
 import regex
 
+from cleaner.lazy import compiled_on_first_use
+
 TEXT = "text"
 MARKDOWN = "markdown"
 HTML = "html"
@@ -49,7 +51,7 @@ COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 # A whole page: a doctype, an XML declaration or a page-level tag first (after
 # comments and a BOM), or a page-level tag anywhere in the window (a page saved
 # with junk before it).
-_HTML_PAGE_START = regex.compile(
+_HTML_PAGE_START = compiled_on_first_use(
     r"""\A[\ufeff\s]*
         (?:<!--.*?-->\s*)*            # leading comments
         (?:<\?xml[^>]*>\s*)?          # XML declaration of XHTML pages
@@ -57,7 +59,7 @@ _HTML_PAGE_START = regex.compile(
     """,
     flags=regex.IGNORECASE | regex.VERBOSE | regex.DOTALL,
 )
-_HTML_PAGE_TAG = regex.compile(r"<(?:html|head|body)\b[^>]*>", flags=regex.IGNORECASE)
+_HTML_PAGE_TAG = compiled_on_first_use(r"<(?:html|head|body)\b[^>]*>", flags=regex.IGNORECASE)
 
 # The elements of HTML (the living standard's, and the obsolete ones old pages
 # still use). A fragment is told from a text dump by lines that open with one of
@@ -87,7 +89,7 @@ HTML_ELEMENTS: tuple[str, ...] = (
     "frame", "frameset", "noframes",
 )  # fmt: skip
 # A line that opens with markup: an element's start or end tag, or a comment.
-_MARKUP_LINE = regex.compile(
+_MARKUP_LINE = compiled_on_first_use(
     rf"^[ \t\ufeff]*(?:<!--|</?(?:{'|'.join(HTML_ELEMENTS)})(?=[\s/>]))",
     flags=regex.IGNORECASE | regex.MULTILINE,
 )
@@ -96,7 +98,7 @@ _MARKUP_LINE = regex.compile(
 # most of a fragment's first kilobytes without a tag on any of its lines. Each
 # is cut down to its opening tag (to the window's end when it runs past it)
 # before lines are counted.
-_SCRIPT_STYLE_OR_COMMENT = regex.compile(
+_SCRIPT_STYLE_OR_COMMENT = compiled_on_first_use(
     r"""(?P<open><(?P<tag>script|style)\b[^>]*>) .*? (?:</(?P=tag)\s*>|\Z)
         | (?P<comment><!--) .*? (?:-->|\Z)""",
     flags=regex.IGNORECASE | regex.DOTALL | regex.VERBOSE,
@@ -173,7 +175,7 @@ def looks_like_html(head: str) -> bool:
 def looks_like_html_page(head: str) -> bool:
     """A whole page: a doctype or a page-level tag first, or a page-level tag
     anywhere in the window."""
-    return bool(_HTML_PAGE_START.match(head) or _HTML_PAGE_TAG.search(head))
+    return bool(_HTML_PAGE_START().match(head) or _HTML_PAGE_TAG().search(head))
 
 
 def looks_like_html_fragment(head: str) -> bool:
@@ -185,12 +187,12 @@ def looks_like_html_fragment(head: str) -> bool:
     lines of scripts, style sheets and comments are not counted: they are
     neither tags nor text.
     """
-    markup_lines = len(_MARKUP_LINE.findall(head))
+    markup_lines = len(_MARKUP_LINE().findall(head))
     if not markup_lines:
         return False
     if "<!--" in head or "<s" in head or "<S" in head:
-        head = _SCRIPT_STYLE_OR_COMMENT.sub(_opening_only, head)
-        markup_lines = len(_MARKUP_LINE.findall(head))
+        head = _SCRIPT_STYLE_OR_COMMENT().sub(_opening_only, head)
+        markup_lines = len(_MARKUP_LINE().findall(head))
     lines = sum(1 for line in head.splitlines() if line.strip())
     return markup_lines >= MIN_MARKUP_LINE_SHARE * lines
 
@@ -271,7 +273,7 @@ def opens_with_raw_html(head: str) -> bool:
     if "<" not in head:
         return False
     markup_lines = 0
-    for markup_lines, _ in enumerate(_MARKUP_LINE.finditer(head), start=1):
+    for markup_lines, _ in enumerate(_MARKUP_LINE().finditer(head), start=1):
         if markup_lines >= MIN_RAW_HTML_LINES:
             return True
     return False
