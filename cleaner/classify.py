@@ -432,6 +432,8 @@ def label_by_tables(page: Page) -> None:
             continue
         outcome = known.get(line.raw)
         if outcome is None:
+            outcome = rules.table_memo.recall(line.raw)
+        if outcome is None:
             new.append(i)
             continue
         rule, label = outcome

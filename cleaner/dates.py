@@ -123,6 +123,8 @@ def is_relative_date_line(line: str, rules: RuleSet) -> bool:
     """A scrape-relative date such as "vor 3 Stunden" or "2 hours ago"."""
     known = rules.relative_date_memo.values.get(line)
     if known is None:
+        known = rules.relative_date_memo.recall(line)
+    if known is None:
         known = (_is_relative_date_line(line, rules),)
         rules.relative_date_memo.remember(line, known)
     return bool(known[0])
@@ -159,6 +161,8 @@ def parse_date_line(line: str, rules: RuleSet) -> str | None:
     # Remembered per rule set for recurring lines (cleaner/memo.py); in a
     # 1-tuple, since None is an answer.
     known = rules.date_memo.values.get(line)
+    if known is None:
+        known = rules.date_memo.recall(line)
     if known is None:
         known = (_parse_date_line(line, rules),)
         rules.date_memo.remember(line, known)

@@ -282,8 +282,10 @@ def split_lines(page: str) -> list[Line]:
     for index, known in enumerate(lines):
         if known is None:
             raw = raws[index]
-            made = make_line(raw, invisible=invisible)
-            _SHAPES.remember(raw, made)
+            made = _SHAPES.recall(raw)
+            if made is None:
+                made = make_line(raw, invisible=invisible)
+                _SHAPES.remember(raw, made)
             lines[index] = made
     return lines  # type: ignore[return-value]  # every None was replaced
 

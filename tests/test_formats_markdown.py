@@ -461,15 +461,15 @@ def test_cutting_at_blank_lines_never_changes_the_dump(text: str) -> None:
 def test_piece_memo_keeps_its_own_bounds() -> None:
     memo: LineMemo[int] = LineMemo(max_chars=300, max_entries=2)
     menu = "* item\n" * 30  # 210 characters: longer than a line memo keeps
-    for _ in range(2):
-        memo.remember(menu, 1)
+    memo.remember(menu, 1)
+    assert memo.recall(menu) == 1
     assert memo.values == {menu: 1}
-    for piece in ("a", "a", "b", "b"):
+    for piece in ("a", "b", "c"):
         memo.remember(piece, 2)
-    assert len(memo.values) <= 2
-    for _ in range(2):
-        memo.remember("x" * 301, 3)
-    assert "x" * 301 not in memo.values
+        memo.recall(piece)
+    assert len(memo.values) <= 2 and len(memo.pending) <= 2
+    memo.remember("x" * 301, 3)
+    assert memo.recall("x" * 301) is None and "x" * 301 not in memo.values
 
 
 def test_forced_markdown_on_a_text_dump_keeps_the_text() -> None:

@@ -359,8 +359,11 @@ def _line_shape_of(raw: str) -> _LineShape:
 
 
 def _remembered_line_shape(raw: str) -> _LineShape:
-    line_shape = _line_shape_of(raw)
-    _LINE_SHAPES.remember(raw, line_shape)
+    """The shape of a line not in the memo's `values` (a miss)."""
+    line_shape = _LINE_SHAPES.recall(raw)
+    if line_shape is None:
+        line_shape = _line_shape_of(raw)
+        _LINE_SHAPES.remember(raw, line_shape)
     return line_shape
 
 
@@ -643,6 +646,8 @@ def _convert(piece: str, *, line_paragraphs: bool = False, pandoc: bool = False)
             # The memo's look-up inlined: this runs for every line of the page.
             shape = inline_shapes.get(raw)
             if shape is None:
+                shape = memo.recall(raw)
+            if shape is None:
                 shape = _inline_shape_of(raw, pandoc=pandoc)
                 memo.remember(raw, shape)
             alts, rest, strong = shape
@@ -815,8 +820,10 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
             # (between two blank lines) are read the other way.
             converted = _convert(piece, line_paragraphs=True, pandoc=pandoc)
         elif converted is None:
-            converted = _convert(piece, pandoc=pandoc)
-            pieces_memo.remember(piece, converted)
+            converted = pieces_memo.recall(piece)
+            if converted is None:
+                converted = _convert(piece, pandoc=pandoc)
+                pieces_memo.remember(piece, converted)
         if converted[4]:
             converted = _split_dated_heads(converted, rules)
         lines, piece_headings, piece_images, candidates, _ = converted
