@@ -185,14 +185,19 @@ def timeout_detail(timeout: float | None) -> str:
     return f"cleaning took over {as_typed(timeout)} s"
 
 
-def process_input(ref: InputRef, options: Options) -> Outcome:
-    """Read, decode and clean one input. Never raises for a bad input."""
+def process_input(ref: InputRef, options: Options, stop: StopRequested | None = None) -> Outcome:
+    """Read, decode and clean one input. Never raises for a bad input.
+
+    With `stop`, a signal interrupts the reading (`WaitInterrupted`): a named
+    pipe, `<(zcat pages.gz)`, waits for its writer, and a first Ctrl-C did
+    nothing until it ended. Cleaning, once begun, is finished."""
     clean = load_cleaner(options.cleaner) if options.cleaner else None
     cut_off: tuple[RecordError, ...] = ()
     try:
-        data, lost = read_input_salvaging_lines(
-            ref, max_bytes=options.max_bytes, fmt=options.fmt
-        )
+        with stop.interruptible() if stop is not None else contextlib.nullcontext():
+            data, lost = read_input_salvaging_lines(
+                ref, max_bytes=options.max_bytes, fmt=options.fmt
+            )
         if lost is not None:
             cut_off = (lost,)
         decoded = decode(data, name=ref.source, fmt=options.fmt)
@@ -246,15 +251,18 @@ def process_input(ref: InputRef, options: Options) -> Outcome:
 
 
 class SecondSignal(KeyboardInterrupt):
-    """A second SIGINT/SIGTERM: stop at once. Carries the signal, for the exit code."""
+    """A second SIGINT/SIGTERM: stop at once. Carries the signal, for the exit
+    code, and names the first one too when it was the other kind."""
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int, first: str | None = None) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+        self.first = first
 
 
-class ListingInterrupted(BaseException):
-    """SIGINT/SIGTERM while the next input was being found or read in.
+class WaitInterrupted(BaseException):
+    """SIGINT/SIGTERM while the run waited: for the next input to be found,
+    or for one in hand to be read (see `StopRequested.interruptible`).
 
     A BaseException, like KeyboardInterrupt, so that no handler on the way
     takes it for an input's error.
@@ -265,38 +273,41 @@ class StopRequested:
     """Set by SIGINT/SIGTERM; the run finishes the input in hand and stops.
 
     A second signal raises `SecondSignal` at once (abandoning uncommitted
-    output, keeping everything committed before). While the next input is
-    being found (`listing()`), the first signal raises `ListingInterrupted`
-    instead: finding it may wait for ever (standard input at a terminal, a
-    `--files-from` pipe that stays open), and nothing is in hand there.
+    output, keeping everything committed before). In an `interruptible()`
+    block the first signal raises `WaitInterrupted` instead: finding the next
+    input may wait for ever (standard input at a terminal, a `--files-from`
+    pipe that stays open), and so may reading one in this process (a named
+    pipe, `<(zcat pages.gz)`, waits for its writer: a first Ctrl-C did
+    nothing until the pipe ended, and a second one threw away the run's output).
     """
 
     def __init__(self) -> None:
         self.signal_name: str | None = None
-        self._listing = False
+        self._interruptible = False
 
     def __bool__(self) -> bool:
         return self.signal_name is not None
 
     def handler(self, signum: int, frame: FrameType | None) -> None:
         if self.signal_name is not None:
-            raise SecondSignal(signum)
+            raise SecondSignal(signum, first=self.signal_name)
         self.signal_name = signal.Signals(signum).name
-        if self._listing:
-            raise ListingInterrupted
+        if self._interruptible:
+            raise WaitInterrupted
 
     @contextmanager
-    def listing(self) -> Iterator[None]:
-        """A block that finds the next input: a signal interrupts it at once."""
+    def interruptible(self) -> Iterator[None]:
+        """A block that may wait for ever: a signal interrupts it at once (the
+        block's work is then lost, as the run stops)."""
         # Handlers run in the main thread: only there can they interrupt the block.
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        self._listing = True
+        self._interruptible = True
         try:
             yield
         finally:
-            self._listing = False
+            self._interruptible = False
 
     @contextmanager
     def installed(self) -> Iterator[StopRequested]:
@@ -318,7 +329,11 @@ def outcomes_in_process(
     for ref in refs:
         if stop:
             return
-        yield process_input(ref, options)
+        try:
+            outcome = process_input(ref, options, stop)
+        except WaitInterrupted:
+            return  # `stop` is set: the run ends as after any first signal
+        yield outcome
 
 
 def _worker_main(
@@ -883,9 +898,9 @@ def run(
         listed = iter(refs)
         while not stop:
             try:
-                with stop.listing():
+                with stop.interruptible():
                     ref = next(listed, None)
-            except ListingInterrupted:
+            except WaitInterrupted:
                 return  # `stop` is set: the run ends as after any first signal
             if ref is None:
                 return

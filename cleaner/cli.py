@@ -35,7 +35,7 @@ from cleaner.errors import DwCleanError, RecordError, UsageError
 from cleaner.version import __version__, build_description
 
 if TYPE_CHECKING:
-    from cleaner.batch import Outcome, Summary
+    from cleaner.batch import Outcome, SecondSignal, Summary
     from cleaner.outputs import RunFiles
 
 EXIT_OK = 0
@@ -649,6 +649,14 @@ def _stdin() -> BinaryIO:
     return sys.stdin.buffer
 
 
+def _second_signal(interrupt: SecondSignal) -> str:
+    """ "a second SIGTERM", or "a SIGTERM after a SIGINT" when the first differed."""
+    name = interrupt.args[0]
+    if interrupt.first in (None, name):
+        return f"a second {name}"
+    return f"a {name} after a {interrupt.first}"
+
+
 def _run_and_report(
     run: Callable[[Any, Any, Summary], Summary], *, quiet: bool, output: str | None,
     output_dir: str | None, glob: str, allow_rejects: bool,
@@ -699,8 +707,8 @@ def _run_and_report(
         if discard is not None:
             discard()
         if isinstance(interrupt, SecondSignal):
-            name, code = interrupt.args[0], interrupt.signum
-            _err(f"stopped at once by a second {name}; output since the last "
+            code = interrupt.signum
+            _err(f"stopped at once by {_second_signal(interrupt)}; output since the last "
                  "checkpoint was discarded.")
         else:
             code = signal.SIGINT

@@ -1004,6 +1004,49 @@ def test_a_second_sigterm_stops_at_once_with_the_sigterm_exit_code(tmp_path: Pat
     assert not list(parts.glob(".*tmp*"))
 
 
+@pytest.mark.parametrize("first", [signal.SIGINT, signal.SIGTERM])
+def test_a_first_signal_stops_a_run_that_waits_on_a_named_pipe(
+    tmp_path: Path, first: signal.Signals
+) -> None:
+    # QA: `dw-clean page.txt <(slow) other.txt` did nothing at a first Ctrl-C
+    # until the pipe ended; a second one stopped it, throwing its output away.
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    pages = sorted(EXAMPLES.glob("*.txt"))[:2]
+    process = subprocess.Popen(
+        [PYTHON, "-m", "cleaner", str(pages[0]), str(pipe), str(pages[1]), "-j", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    # Opening the pipe to write returns once the run opened it to read; it
+    # then waits for lines that do not come, nor does the pipe's end.
+    with pipe.open("wb"):
+        process.send_signal(first)
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + first, stderr
+    assert b"second" not in stderr
+    # What was done before is kept; the pipe and what follows it are left to --resume.
+    assert [record["source"] for record in records(stdout.decode())] == [str(pages[0])]
+
+
+def test_a_second_signal_of_the_other_kind_is_named_as_such(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    make_pages(pages, 40)
+    mark = tmp_path / "cleaning"
+    process = subprocess.Popen(
+        [PYTHON, "-c", SLOW_MAIN, str(pages), "-j", "1", "-o", str(tmp_path / "out.jsonl")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "SLOW_PAGE_SECONDS": "30", "SLOW_PAGE_MARK": str(mark)},
+    )
+    while not mark.exists() and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert b"stopped at once by a SIGTERM after a SIGINT;" in stderr
+
+
 def _children(pid: int) -> list[int]:
     return [int(child) for child in
             Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
