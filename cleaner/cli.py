@@ -980,8 +980,6 @@ def _explain_record(
         raise cannot(f"{record.reason} ({record.detail})")
     if record is None:
         raise cannot(f"{path} has no record #{number} ({_RECORD_NUMBERS})")
-    if not isinstance(record, dict):
-        raise cannot("json (a JSON value, not an object)")
     analysed = analyse_record_page(record, text_field=text_field)
     if analysed is None:
         raise cannot(f"no_text ({no_text_detail(record, text_field)})")

@@ -473,6 +473,23 @@ def test_explain_of_a_record_reads_the_file_as_a_run_does(tmp_path: Path) -> Non
     assert f"holds no JSON records but a text page: `dw-clean explain {page}`" in named.stderr
 
 
+def test_explain_of_a_line_that_is_no_object_says_what_the_run_says(tmp_path: Path) -> None:
+    # QA: the run's reject said "a JSON array, not an object", explain "a JSON value".
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text('{"text": "a"}\n[1, 2]\n"text"\nnull\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    invoke([str(mixed), "-q", "--rejects", str(rejects)])
+    said = {reject["source"]: reject["detail"]
+            for reject in records(rejects.read_text(encoding="utf-8"))}
+    assert said == {f"{mixed}#2": "a JSON array, not an object",
+                    f"{mixed}#3": "a JSON string, not an object",
+                    f"{mixed}#4": "JSON null, not an object"}
+    for source, detail in said.items():
+        explained = CliRunner().invoke(explain_app, [str(source)])
+        assert explained.exit_code == 1
+        assert explained.stderr == f"dw-clean: cannot explain {source}: json ({detail})\n"
+
+
 def test_json_exports_give_records_and_broken_ones_a_reject(tmp_path: Path) -> None:
     lines = (ROOT / "fixtures" / "records" / "de-rss-2026.jsonl").read_text(encoding="utf-8")
     records_in = [json.loads(line) for line in lines.splitlines()]

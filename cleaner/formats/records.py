@@ -339,6 +339,11 @@ _JSON_VALUES = {bool: "a JSON boolean", int: "a JSON number", float: "a JSON num
 _MAX_NAMES_SHOWN = 10
 
 
+def not_an_object_detail(value: object) -> str:
+    """Why a JSON line that holds `value` gives no record: "a JSON array, not an object"."""
+    return f"{_JSON_VALUES.get(type(value), 'a JSON value')}, not an object"
+
+
 def no_text_detail(record: dict[str, Any], text_field: str) -> str:
     """Why the record has no text: the field is missing (and which there are),
     null, empty, or holds something else than text."""
@@ -471,17 +476,21 @@ def analyse_record_page(
     return analyse_record(record, text, rules=rules, keep_gallery=keep_gallery), text
 
 
-def find_record(data: str, name: str, number: int) -> object | RecordError | None:
+def find_record(data: str, name: str, number: int) -> dict[str, Any] | RecordError | None:
     """Record `name#number` of a JSON Lines text or JSON document, as the
-    records a run gives are named (`json_values`): the parsed value, the
-    error that line gave, or None when there is no such record."""
+    records a run gives are named (`json_values`): the parsed object, the
+    error that line gave a run (its reject), or None when there is no such
+    record."""
     wanted = f"{name}#{number}"
     for item in json_values(data, name):
         if isinstance(item, RecordError):
             if item.source in (wanted, name):  # (name: the input as a whole is no JSON)
                 return item
         elif item[0] == wanted:
-            return item[1]
+            value = item[1]
+            if not isinstance(value, dict):
+                return RecordError(wanted, REASON_JSON, not_an_object_detail(value))
+            return value
     return None
 
 
@@ -679,8 +688,7 @@ def iter_records(
             continue
         where, record = item
         if not isinstance(record, dict):
-            kind = _JSON_VALUES.get(type(record), "a JSON value")
-            yield RecordError(where, REASON_JSON, f"{kind}, not an object")
+            yield RecordError(where, REASON_JSON, not_an_object_detail(record))
             continue
         yield record_document(
             record, source=where, text_field=text_field, keep_gallery=keep_gallery, rules=rules
