@@ -295,8 +295,10 @@ def measure_size(
             walls[label].append(seconds)
             peaks[label] = max(peaks[label], peak)
             docs[label] = count_lines(out)
-    note = f"median of {repeat}" if repeat > 1 else ""
-    results = [Measure(label, statistics.median(walls[label]), docs[label], peaks[label], note)
+    # The spread goes with the median: on a machine whose neighbours take a
+    # third of its CPU, the same ratio came out 1.94 and 1.61 an hour apart.
+    results = [Measure(label, statistics.median(walls[label]), docs[label], peaks[label],
+                       spread_note(walls[label]))
                for label in commands]
 
     sample = min(sample, count)
@@ -319,6 +321,13 @@ def measure_size(
         results.append(Measure(f"(e) dw-clean --dask local:{workers}", seconds, count, peak,
                                "--output-dir shards; RSS summed over the cluster"))
     return results
+
+
+def spread_note(walls: list[float]) -> str:
+    """ "median of 3 (1.90-2.11)": how many runs the median is of, and their range."""
+    if len(walls) < 2:
+        return ""
+    return f"median of {len(walls)} ({min(walls):.2f}-{max(walls):.2f})"
 
 
 def startup_times(page: Path, work: Path, runs: int = 7) -> tuple[float, float]:
