@@ -819,40 +819,43 @@ def _read_file(path: str, max_bytes: int) -> bytes:
         raise Rejected(Reason.UNREADABLE, _why(error)) from error
 
 
-class TruncatedGzip(Rejected):
-    """Gzip data that ends before its end marker: a download or copy cut short.
-
-    `salvaged` is all that decompresses, further gzip layers unwrapped. A
-    JSON Lines input keeps its complete lines (see `cleaner.batch`); any
-    other input is rejected, as a page cut short would be cleaned as if whole.
-    """
+class GzipReadInPart(Rejected):
+    """Gzip data of which only a part could be read; `salvaged` is that part,
+    further gzip layers unwrapped. A JSON Lines input keeps its complete lines
+    (`complete_json_lines`); any other input is rejected, as a page read in
+    part would be cleaned as if whole."""
 
     def __init__(self, salvaged: bytes, detail: str) -> None:
-        super().__init__(Reason.UNREADABLE, f"corrupt or truncated gzip data: {detail}")
+        super().__init__(Reason.UNREADABLE, detail)
         self.salvaged = salvaged
 
 
-class TrailingGarbage(TruncatedGzip):
+class TruncatedGzip(GzipReadInPart):
+    """Gzip data that ends before its end marker: a download or copy cut short."""
+
+    def __init__(self, salvaged: bytes, detail: str) -> None:
+        super().__init__(salvaged, f"corrupt or truncated gzip data: {detail}")
+
+
+class TrailingGarbage(GzipReadInPart):
     """Gzip data whose members all decompress, followed by bytes that are not gzip.
 
     `gzip -d` keeps what decompresses and warns "trailing garbage ignored".
     The bytes may be junk a downloader appended, or the start of one more
     member whose header was cut or overwritten (`cat more.gz >> pages.jsonl.gz`
-    stopped after a byte), with lines of its own: so, as for data cut short,
-    JSON Lines keep their lines and the rest is a reject, and a page is
-    rejected. (Python's gzip called it "Not a gzipped file (b'..')", which
+    stopped after a byte), with lines of its own: so they are taken as data
+    cut short. (Python's gzip called them "Not a gzipped file (b'..')", which
     sent users to look for the wrong fault.)
     """
 
     def __init__(self, salvaged: bytes, trailing: int) -> None:
-        Rejected.__init__(
-            self, Reason.UNREADABLE,
+        super().__init__(
+            salvaged,
             f"{trailing} bytes after the end of its gzip data are not gzip (trailing "
             "garbage, or a further gzip member whose start was cut or overwritten): "
             "the page may go on in them, so it is not cleaned; `gzip -dc` gives what "
             "decompresses",
         )
-        self.salvaged = salvaged
         self.trailing = trailing
 
 
@@ -868,11 +871,10 @@ def gunzip(data: bytes, max_bytes: int, layers_left: int = _MAX_GZIP_LAYERS) -> 
     except EOFError as error:
         raise TruncatedGzip(_gunzip_prefix(data, max_bytes), str(error)) from error
     except (OSError, zlib.error) as error:
-        members = _gunzip_members(data, max_bytes)
-        if members is not None and members[1]:
-            whole, trailing = members
+        inflated, whole, trailing = _inflate_members(data, max_bytes)
+        if whole and trailing:
             raise TrailingGarbage(
-                _unwrap_gzip(whole, max_bytes, layers_left - 1), trailing
+                _unwrap_gzip(inflated, max_bytes, layers_left - 1), trailing
             ) from error
         raise Rejected(Reason.UNREADABLE, f"corrupt or truncated gzip data: {error}") from error
     _check_decompressed_size(out, max_bytes)
@@ -910,13 +912,6 @@ def _inflate_members(data: bytes, max_bytes: int) -> tuple[bytes, bool, int]:
     return out, True, len(rest)
 
 
-def _gunzip_members(data: bytes, max_bytes: int) -> tuple[bytes, int] | None:
-    """What one whole gzip layer decompresses to and the count of bytes after
-    it that are not gzip; None if a member is cut short or corrupt."""
-    out, whole, trailing = _inflate_members(data, max_bytes)
-    return (out, trailing) if whole else None
-
-
 def _gunzip_prefix(data: bytes, max_bytes: int) -> bytes:
     """All that a truncated gzip stream decompresses to, member by member,
     and layer by layer when that is gzip again."""
@@ -928,10 +923,11 @@ def _gunzip_prefix(data: bytes, max_bytes: int) -> bytes:
 
 
 def complete_json_lines(
-    cut: TruncatedGzip, *, name: str, fmt: str = "auto"
+    cut: GzipReadInPart, *, name: str, fmt: str = "auto"
 ) -> tuple[bytes, RecordError] | None:
-    """The complete lines of a JSON Lines input whose gzip data ends early,
-    and the reject for the line it cuts off; None for any other input.
+    """The complete lines of a JSON Lines input whose gzip data ends early
+    (or has trailing garbage), and the reject for the line it cuts off; None
+    for any other input.
 
     A crawl's `pages.jsonl.gz` cut short by a full disk or a broken transfer
     was rejected whole: its ten thousand good records with the one cut off.
@@ -965,12 +961,13 @@ def complete_json_lines(
 def read_input_salvaging_lines(
     ref: InputRef, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str = "auto"
 ) -> tuple[bytes, RecordError | None]:
-    """`read_input`, but JSON Lines whose gzip data ends early keep their
-    complete lines (`complete_json_lines`): those, and the reject for the line
-    cut off (None when nothing was). Raises `Rejected` as `read_input` does."""
+    """`read_input`, but JSON Lines whose gzip data ends early (or has
+    trailing garbage) keep their complete lines (`complete_json_lines`):
+    those, and the reject for the line cut off (None when nothing was).
+    Raises `Rejected` as `read_input` does."""
     try:
         return read_input(ref, max_bytes=max_bytes), None
-    except TruncatedGzip as cut:
+    except GzipReadInPart as cut:
         salvage = complete_json_lines(cut, name=ref.source, fmt=fmt)
         if salvage is None:
             raise
