@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
+from cleaner.cpus import available_cpus
 from cleaner.errors import DwCleanError, RecordError, UsageError
 from cleaner.version import __version__, build_description
 
@@ -78,13 +79,6 @@ explain_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-def _default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _version(value: bool) -> None:
@@ -204,8 +198,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     jobs: Annotated[
         int | None,
         typer.Option("-j", "--jobs", min=1, metavar="N",
-                     help="Worker processes [default: the number of CPUs]; 1 cleans "
-                          "in this process.", show_default=False),
+                     help="Worker processes [default: the CPUs this process may use, "
+                          "within a container's CPU limit]; 1 cleans in this process.",
+                     show_default=False),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="No progress bar, summary or reject lines.")
@@ -303,7 +298,7 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
                                  for option, value in taken.items()})
         code = _clean(
             paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
-            null=null, jobs=jobs or _default_jobs(), quiet=quiet, resume=resume,
+            null=null, jobs=jobs or available_cpus(), quiet=quiet, resume=resume,
             rejects=rejects, allow_rejects=allow_rejects, dask=dask,
             taken_from_run=tuple(taken), **run_settings,
         )
