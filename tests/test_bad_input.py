@@ -443,3 +443,47 @@ def test_json_lines_cut_inside_their_first_line_are_rejected_whole(tmp_path: Pat
     records, rejects, code = _run(tmp_path, "cut.jsonl.gz", compressed[:200])
     assert (records, code) == ([], 1)
     assert [reject["source"].rsplit("/", 1)[1] for reject in rejects] == ["cut.jsonl.gz"]
+
+
+def _nested_in_body(page: bytes, opening_tag: bytes, depth: int) -> bytes:
+    """`page` with `depth` unclosed `opening_tag`s at the start of its <body>."""
+    body = page.index(b">", page.index(b"<body")) + 1
+    return page[:body] + opening_tag * depth + page[body:]
+
+
+HTML_PAGE = ROOT / "fixtures" / "html" / "en-old-2020-colonial.html"
+
+
+@pytest.mark.parametrize("opening_tag", [b'<span class="x">', b"<div>", b"<font>"])
+def test_html_nested_past_the_parsers_default_depth_is_read_whole(
+    tmp_path: Path, opening_tag: bytes
+) -> None:
+    # libxml2 stops at 256 levels unless asked for more: 300 unclosed tags
+    # gave an empty record, exit 0, nothing counted as removed.
+    page = HTML_PAGE.read_bytes()
+    plain, _, _ = _run(tmp_path, "page.html", page)
+    records, rejects, code = _run(tmp_path, "page.html", _nested_in_body(page, opening_tag, 300))
+    assert (records, rejects, code) == (plain, [], 0)
+    assert json.loads(records[0])["word_count"] > 700
+
+
+def test_html_nested_past_the_deepest_the_parser_reads_is_rejected(tmp_path: Path) -> None:
+    records, rejects, code = _run(
+        tmp_path, "page.html", _nested_in_body(HTML_PAGE.read_bytes(), b"<div>", 3000)
+    )
+    assert (records, code) == ([], 1)
+    (reject,) = rejects
+    assert reject["reason"] == "unreadable"
+    assert "nested deeper than 2,048 elements" in reject["detail"]
+
+
+def test_a_json_record_of_html_nested_too_deep_is_rejected_alone(tmp_path: Path) -> None:
+    page = HTML_PAGE.read_text(encoding="utf-8")
+    deep = _nested_in_body(HTML_PAGE.read_bytes(), b"<div>", 3000).decode("utf-8")
+    lines = [json.dumps({"text": text}) for text in (page, deep, page)]
+    records, rejects, code = _run(tmp_path, "pages.jsonl", "\n".join(lines).encode("utf-8"))
+    assert [json.loads(record)["source"] for record in records] == ["IN#1", "IN#3"]
+    assert [(reject["source"].rsplit("/", 1)[1], reject["reason"]) for reject in rejects] == [
+        ("pages.jsonl#2", "unreadable")
+    ]
+    assert code == 1

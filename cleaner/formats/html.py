@@ -57,6 +57,7 @@ from cleaner.classify import (
 from cleaner.core import WARN_NO_CHROME, document_from_page
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
+from cleaner.errors import Reason, Rejected
 from cleaner.formats.common import (
     ORGANISATION,
     byline_below_title,
@@ -1034,15 +1035,59 @@ def _preset(lines: list[str], meta: PageMeta, captions: dict[str, Image]) -> dic
     return preset
 
 
+# libxml2 stops reading a document nested deeper than this (256 elements by
+# default, which trafilatura keeps): a page with 300 unclosed <span>s gave an
+# empty record, every paragraph after the 256th level unread. With its
+# "huge" option it reads to this depth.
+DEEPEST_NESTING = 2048
+
+
+def load_tree(page: str) -> HtmlElement | None:
+    """trafilatura's parse of the page; parsed again with libxml2's "huge"
+    option where the first parse stopped at its nesting limit, and rejected
+    where that one stops too (the rest of the page would be lost unsaid)."""
+    with untimed():
+        import trafilatura  # noqa: PLC0415 - see extract_main_text
+        from lxml.html import HTMLParser  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    tree = trafilatura.load_html(page)
+    if not _stopped_too_deep(getattr(trafilatura.utils, "HTML_PARSER", None)):
+        return tree
+    parser = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                        remove_comments=True, remove_pis=True, huge_tree=True)
+    deep = _parse_with(parser, page)
+    if _stopped_too_deep(parser):
+        raise Rejected(
+            Reason.UNREADABLE,
+            f"HTML nested deeper than {DEEPEST_NESTING:,} elements (unclosed tags?): "
+            "the HTML parser stops there, and the text below would be lost",
+        )
+    return deep if deep is not None and len(deep) else tree
+
+
+def _stopped_too_deep(parser: Any) -> bool:
+    """Whether the parser's last run stopped at libxml2's nesting limit (its
+    message: "Excessive depth in document: 256, use XML_PARSE_HUGE option")."""
+    log = getattr(parser, "error_log", ())
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" and "depth" in error.message
+               for error in log)
+
+
+def _parse_with(parser: Any, page: str) -> HtmlElement | None:
+    from lxml.html import fromstring  # noqa: PLC0415
+
+    try:
+        return fromstring(page, parser=parser)
+    except ValueError:  # a str with an XML encoding declaration: as bytes
+        return fromstring(page.encode("utf-8", "surrogatepass"), parser=parser)
+
+
 def analyse_html(
     data: str, *, rules: RuleSet | None = None, keep_gallery: bool = False
 ) -> tuple[Page, PageMeta, list[Image], MediaBlocks]:
     """The labelled dump of an HTML page, its metadata, its figures and its media."""
     rules = rules or default_ruleset()
-    with untimed():
-        import trafilatura  # noqa: PLC0415 - see extract_main_text
-
-    tree = trafilatura.load_html(as_page(data))
+    tree = load_tree(as_page(data))
     if tree is None:
         return classify_dump("", rules=rules), PageMeta(), [], MediaBlocks()
     meta = read_metadata(tree, data, rules)

@@ -50,7 +50,7 @@ from cleaner.core import WARN_NO_CHROME, WARN_SURROGATES_REPLACED, document_from
 from cleaner.core import without_lone_surrogates as without_lone_surrogates_in
 from cleaner.dates import parse_date_line
 from cleaner.document import Document
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, Rejected
 from cleaner.formats.common import (
     classify_dump,
     comparable,
@@ -538,25 +538,13 @@ def record_document(
     # reader removed the raw ones from a page file, these are removed here.
     text, had_controls = without_stray_controls(with_lf_line_breaks(text))
     url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
-    form = record_form(text)
-    if form == MARKDOWN:
-        # (Imported here, as formats/__init__ does: see its docstring.)
-        with untimed():
-            from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
-
-        document = clean_markdown(
-            text, source=source, url=url, keep_gallery=keep_gallery, rules=rules
-        )
-    elif form == HTML:
-        with untimed():
-            from cleaner.formats.html import clean_html  # noqa: PLC0415
-
-        document = clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    elif form == WITH_HEADER:
-        document = clean_text(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    else:
-        page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
-        document = document_from_page(page, source=source, url=url)
+    try:
+        document = _record_text_document(record, text, source=source, url=url,
+                                         keep_gallery=keep_gallery, rules=rules)
+    except Rejected as rejected:
+        # A page the cleaner cannot read whole (HTML nested past the parser's
+        # limit) is its record's reject; the file's other records stand.
+        return RecordError(source, rejected.reason.value, rejected.detail)
     permalink = record.get(PERMALINK_FIELD)
     is_dw = "dw.com/" in (url or "")
     return overlay(
@@ -572,6 +560,29 @@ def record_document(
         + ([WARN_SURROGATES_REPLACED] if had_surrogates else []),
         format=FORMAT,
     )
+
+
+def _record_text_document(
+    record: dict[str, Any], text: str, *, source: str, url: str | None,
+    keep_gallery: bool, rules: RuleSet,
+) -> Document:
+    """The record's text cleaned as the form it is in."""
+    form = record_form(text)
+    if form == MARKDOWN:
+        # (Imported here, as formats/__init__ does: see its docstring.)
+        with untimed():
+            from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+
+        return clean_markdown(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    if form == HTML:
+        with untimed():
+            from cleaner.formats.html import clean_html  # noqa: PLC0415
+
+        return clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    if form == WITH_HEADER:
+        return clean_text(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
+    page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
+    return document_from_page(page, source=source, url=url)
 
 
 def _first_line(data: str) -> tuple[int, str]:
