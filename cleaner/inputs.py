@@ -17,8 +17,9 @@ Decoding policy, in order (each step is a named function below):
    little-endian, even ones in big-endian) and hardly ever at the others.
    It must decode strictly to text with spaces or line breaks and without
    control characters.
-   Binary data is then rejected (`binary`): NUL bytes, the magic number of a
-   common binary format, or many control characters.
+   Binary data is then rejected (`binary`): NUL bytes (but those that end
+   the file, padding), the magic number of a common binary format, or many
+   control characters.
 3. Strict UTF-8, the encoding of nearly every real dump. A UTF-8 page with
    a few stray bytes of another encoding (a "café" pasted in Latin-1) stays
    UTF-8: at most `MAX_STRAY_BYTES` bytes (or `MAX_STRAY_SHARE` of a long
@@ -38,8 +39,8 @@ Decoding policy, in order (each step is a named function below):
    (not `fix_text`) so that quotes, dashes and line breaks are left as they
    are.
 6. CR CR LF, a CRLF file written again in text mode, is one line break.
-7. Control characters past the sniffed start (NUL padding, a stray byte,
-   terminal colour codes) are removed; the record carries the warning
+7. Control characters past the sniffed start or ending the file (NUL
+   padding, a stray byte, terminal colour codes) are removed; the record carries the warning
    `control_characters_removed`. (Escaped ones in a JSON record's text,
    "\\u0000", are removed from that text, with the same warning.)
 
@@ -1028,6 +1029,13 @@ def _decode_with_bom(data: bytes) -> Decoded | None:
 
 
 def check_not_binary(data: bytes) -> None:
+    # NUL bytes that end the file are padding, as a crash leaves it (the file's
+    # size was set before its blocks were written): sniffed, they made a small
+    # page "binary" where a larger one had them past the sniffed start, removed.
+    if data.endswith(b"\x00"):
+        data = data.rstrip(b"\x00")
+        if not data:
+            raise Rejected(Reason.BINARY, "only NUL bytes")
     sample = data[:_SNIFF_BYTES]
     for magic, kind in _BINARY_MAGIC:
         if sample.startswith(magic):

@@ -673,3 +673,28 @@ def test_a_files_from_list_saved_by_windows_tools_gives_its_paths(tmp_path: Path
     listing.write_bytes(lines.encode("utf-16"))
     with pytest.raises(UsageError, match=r"list.txt is UTF-16 text; save the list as UTF-8"):
         list(discover([], files_from=str(listing)))
+
+
+@pytest.mark.parametrize("padding", [1, 4, 4096])
+def test_nul_padding_at_the_end_of_a_small_page_is_removed_too(padding: int) -> None:
+    # Within the sniffed first 8 kB, a crash's NUL padding made a small page
+    # "binary", where a larger page with the same padding was kept.
+    page = (ROOT / "fixtures" / "examples" / "000_9910ba9fc400b7a4.txt").read_bytes()
+    assert len(page) < 8192
+    original, repaired = _record(page, "page.txt"), _record(page + b"\x00" * padding, "page.txt")
+    assert _without_warnings(repaired) == _without_warnings(original)
+    assert repaired.warnings == [*original.warnings, "control_characters_removed"]
+
+
+@pytest.mark.parametrize("data", [b"\x00" * 100, b"\n\x00\x00\n" + b"\x00" * 50])
+def test_a_file_of_nul_bytes_is_binary(data: bytes) -> None:
+    with pytest.raises(Rejected) as caught:
+        decode(data)
+    assert caught.value.reason is Reason.BINARY
+
+
+def test_nul_bytes_inside_a_small_page_still_make_it_binary() -> None:
+    page = (ROOT / "fixtures" / "examples" / "000_9910ba9fc400b7a4.txt").read_bytes()
+    with pytest.raises(Rejected) as caught:
+        decode(page[:-10] + b"\x00\x00" + page[-10:] + b"\x00")
+    assert caught.value.reason is Reason.BINARY
