@@ -78,6 +78,28 @@ def test_detected_as_jsonl(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_json_lines_with_a_damaged_line_are_still_json_lines(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = "Traceback (most recent call last):"
+    assert detect_format("\n".join(lines), name="records.txt") == "jsonl"
+
+
+JSON_LD = '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "NATO concern"}'
+
+
+def test_a_text_dump_that_opens_with_a_line_of_json_is_a_text_dump() -> None:
+    # A page's JSON-LD leaked to the top of its dump: read as JSON Lines, the
+    # article gave a reject a line and no record.
+    page = (RECORDS.parent / "examples" / "000_9910ba9fc400b7a4.txt").read_text("utf-8")
+    leaked = f"{JSON_LD}\n{page}"
+    assert detect_format(leaked, name="page.txt") == detect_format(leaked) == "text"
+    (plain,), (document,) = to_documents(page), to_documents(leaked)
+    assert isinstance(plain, Document) and isinstance(document, Document)
+    assert (document.title, document.text) == (plain.title, plain.text)
+    assert document.removed["markup"] == 1
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_one_record_per_line_with_path_and_line_as_source(path: Path) -> None:
     docs = documents(path)
     assert len(docs) == len(raw(path))

@@ -203,8 +203,9 @@ def _opening_only(match: regex.Match[str]) -> str:
 
 def looks_like_jsonl(head: str) -> bool:
     """JSON records: the first non-blank line is a JSON object (or starts like one,
-    if cut off), or the text opens a JSON array of objects or a pretty-printed
-    object ("{" alone on the first line, a key on the next)."""
+    if cut off) and so do most lines of the window, or the text opens a JSON
+    array of objects or a pretty-printed object ("{" alone on the first line, a
+    key on the next)."""
     if _JSON_ARRAY_START.match(head):
         return True
     if not _JSON_OBJECT_START.match(head):
@@ -215,9 +216,16 @@ def looks_like_jsonl(head: str) -> bool:
     if first[0].strip() == "{":
         return True
     try:
-        return isinstance(json.loads(first[0]), dict)
+        if not isinstance(json.loads(first[0]), dict):
+            return False
     except ValueError:
         return False
+    # A text dump can open with a line of JSON (a page's leaked JSON-LD): read
+    # as records, its article was 29 rejects, one a line. In JSON Lines, lines
+    # that are not objects are the odd damaged one.
+    lines = [line for line in head.split("\n") if line.strip()]
+    objects = sum(1 for line in lines if line.lstrip(" \t\ufeff").startswith("{"))
+    return objects * 2 > len(lines)
 
 
 def looks_like_markdown(head: str) -> bool:
