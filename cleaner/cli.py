@@ -530,7 +530,8 @@ def _clean(
 
         return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,
                                earlier_rejects=_earlier_rejects(output_dir, rejects, resume),
-                               glob=glob, allow_rejects=allow_rejects)
+                               no_inputs=_no_inputs_warning(paths, files_from, glob),
+                               allow_rejects=allow_rejects)
 
     sink: outputs.Sink
     rejects_file: outputs.RejectsFile | None = None
@@ -560,7 +561,8 @@ def _clean(
         )
 
     return _run_and_report(run_locally, quiet=quiet, output=output, output_dir=output_dir,
-                           glob=glob, allow_rejects=allow_rejects, discard=sink.discard,
+                           no_inputs=_no_inputs_warning(paths, files_from, glob),
+                           allow_rejects=allow_rejects, discard=sink.discard,
                            earlier_rejects=_earlier_rejects(output_dir, rejects, resume,
                                                             listed_rejected))
 
@@ -652,9 +654,21 @@ def _second_signal(interrupt: SecondSignal) -> str:
     return f"a {name} after a {interrupt.first}"
 
 
+def _no_inputs_warning(paths: list[str], files_from: list[str], glob: str) -> str:
+    """The warning of a run that found no input, naming where it looked."""
+    places = [repr(path) for path in paths] + [
+        "the list on standard input" if name == "-" else f"the list {name!r}"
+        for name in files_from
+    ]
+    shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+    where = f" in {shown}" if shown else ""
+    return (f"warning: no input files found{where} (directories are searched for "
+            f"--glob {glob!r}).")
+
+
 def _run_and_report(
     run: Callable[[Any, Any, Summary], Summary], *, quiet: bool, output: str | None,
-    output_dir: str | None, glob: str, allow_rejects: bool,
+    output_dir: str | None, no_inputs: str, allow_rejects: bool,
     discard: Callable[[], None] | None = None,
     earlier_rejects: Callable[[Summary], Counter[str]] | None = None,
 ) -> int:
@@ -712,14 +726,13 @@ def _run_and_report(
     finally:
         if progress is not None:
             progress.close()
+    if summary.inputs == 0 and not summary.skipped and not summary.interrupted:
+        _err(no_inputs)  # before the summary, which it explains
     if not quiet:
         _err(summary.line()[len("dw-clean: "):])
     if summary.interrupted:
         _report_interruption(summary, output_dir, output)
         return 128 + signal.Signals[summary.interrupted].value
-    if summary.inputs == 0 and not summary.skipped:
-        _err("warning: no input files found (directories are searched for "
-             f"--glob {glob!r}).")
     earlier = earlier_rejects(summary) if earlier_rejects is not None else Counter()
     # Said even with -q when it decides the exit code, as below.
     if earlier and (not quiet or not allow_rejects):

@@ -1238,13 +1238,15 @@ def test_a_run_that_finds_no_input_says_so_even_when_quiet(
     pages.mkdir()
     (pages / "page.html").write_text("<p>Text</p>", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    for args in ([str(pages)], ["--files-from", "-"]):
+    for args, where in (([str(pages)], repr(str(pages))),
+                        (["--files-from", "-"], "the list on standard input")):
         result = invoke([*args, *quiet, "-o", str(out)], stdin=b"")
         assert result.exit_code == 0, result.output
-        assert result.stderr.endswith(
-            "dw-clean: warning: no input files found (directories are searched "
-            "for --glob '*.txt').\n"
-        )
+        # Named where it looked, before the summary it explains.
+        warning, *summary = result.stderr.splitlines()
+        assert warning == (f"dw-clean: warning: no input files found in {where} "
+                           "(directories are searched for --glob '*.txt').")
+        assert len(summary) == (0 if quiet else 1)
         assert out.read_bytes() == b""
     found = invoke([str(pages), "--glob", "*.html", *quiet, "-o", str(out)])
     assert (found.exit_code, "no input files" in found.stderr) == (0, False)
@@ -1762,3 +1764,13 @@ def test_a_timeout_no_watchdog_can_time_is_a_usage_error(tmp_path: Path, seconds
     assert "Invalid value for '--timeout'" in result.stderr
     assert "0 for no limit" in result.stderr
     assert not out.exists()
+
+
+def test_a_run_that_finds_no_input_names_a_few_of_the_places_it_looked(tmp_path: Path) -> None:
+    empty = [tmp_path / name for name in ("a.txt", "b", "c", "d", "e")]  # a.txt: a directory
+    for directory in empty:
+        directory.mkdir()
+    result = invoke([*map(str, empty), "-q", "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0
+    assert f"found in {str(empty[0])!r}, {str(empty[1])!r}, {str(empty[2])!r} and 2 more " \
+        in result.stderr
