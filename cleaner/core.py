@@ -146,7 +146,7 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
 def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     """`analyse()` of a page already read as the library reads it (`page_text`,
     `without_lone_surrogates`)."""
-    layout = undo_layout(text)
+    layout = undo_layout(text, rules)
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     page.input_parts = layout.parts

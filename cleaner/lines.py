@@ -320,17 +320,32 @@ def _is_abbreviation(word: str, following: str, abbreviations: frozenset[str]) -
     )
 
 
-def has_sentence_break(text: str, abbreviations: frozenset[str] = frozenset()) -> bool:
+# A sentence stop and closing marks before a space and a word: only a line
+# that has one can have a sentence break (`has_sentence_break`), which a
+# look with this pattern tells first where most lines have none.
+MAY_BREAK_A_SENTENCE = re.compile(
+    f"[{re.escape(''.join(sorted(_SENTENCE_STOPS)))}][{re.escape(_CLOSING_MARKS)}]*\\s+\\S"
+)
+
+
+def has_sentence_break(
+    text: str, abbreviations: frozenset[str] = frozenset(), *, capital: bool = False
+) -> bool:
     """Does a sentence end inside the line, another word following it?
 
     A word ends a sentence with its last character, before closing quotes
     ("2.5", "dw.com" end none), and a full stop after an abbreviation ends
     none (`_is_abbreviation`): "U.S. troops leave Iraq" is one sentence.
+    With `capital`, only where the next sentence starts with a capital
+    ('... suchen. Das wird', 'Alckmin. "Das ist'), not where the page's
+    title goes on with the site's name ("Was wissen wir? – DW – 13.06.2023").
     """
     words = text.split()
     for word, following in pairwise(words):
         ended = word.rstrip(_CLOSING_MARKS)
         if ended[-1:] not in _SENTENCE_STOPS:
+            continue
+        if capital and not following.lstrip(_OPENING_MARKS)[:1].isupper():
             continue
         ended = ended.lstrip(_OPENING_MARKS)
         if ended.endswith(".") and not ended.endswith("..") and _is_abbreviation(

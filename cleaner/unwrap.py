@@ -21,11 +21,20 @@ character, and the lines are joined without a space.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
-from cleaner.lines import has_invisible_chars, page_lines, without_invisible_chars
+from cleaner.lines import (
+    MAY_BREAK_A_SENTENCE,
+    has_invisible_chars,
+    has_sentence_break,
+    page_lines,
+    without_invisible_chars,
+)
+
+if TYPE_CHECKING:
+    from cleaner.rules import RuleSet
 
 # Wrappers' widths: pandoc 72, html2text 78, w3m and lynx 80 (by default).
 # A page with a longer line is not wrapped, and that is nearly every page: the
@@ -518,8 +527,50 @@ def _ends_in_lower_case(line: str) -> bool:
     return line.rpartition(" ")[2][:1].islower() or line.endswith(",")
 
 
-# How a run of pieces is joined to the run above it (`join_inline_pieces`).
-_APART, _IF_THE_SENTENCE_ENDS, _JOINED = 0, 1, 2
+
+
+def _starts_a_sentence(line: str, abbreviations: frozenset[str]) -> bool:
+    # A sentence ends inside the line and the next one starts, with a
+    # capital: running text ("... suchen. Das wird auch auf der").
+    # (The pattern first: a line of a menu, which most lines looked at here
+    # are, has no stop inside it.)
+    return MAY_BREAK_A_SENTENCE.search(line) is not None and has_sentence_break(
+        line, abbreviations, capital=True
+    )
+
+
+def _cut_inside_a_sentence(above: str, rules: RuleSet | None) -> bool:
+    """Whether a line that has not ended (`above`) tells by its end that it
+    was cut inside a sentence: on a comma, or on a word the rule tables know
+    no sentence, heading or caption ends on ("und", "des":
+    `unfinished_words`). (In lower case only: "Der" at a line's end is a
+    name's, or a title's.)"""
+    if above[-1] == ",":
+        return True
+    last = above.rpartition(" ")[2]
+    return rules is not None and last.islower() and last in rules.unfinished_words
+
+
+def _runs_on(texts: list[str], joins: list[int], k: int, abbreviations: frozenset[str]) -> bool:
+    """Whether run k, or a run joined above it, is running text: a sentence
+    ends inside it and the next one starts."""
+    while True:
+        if _starts_a_sentence(texts[k], abbreviations):
+            return True
+        if joins[k] == _APART:
+            return False
+        k -= 1
+
+
+# How a run of pieces is joined to the run above it (`join_inline_pieces`):
+# not; where the chain of runs it is in ends a sentence; at any rate; as a
+# link's text (a short run), where the sentence ends before the chain
+# crosses a join `_AFTER_A_CUT`; as a line starting with a capital after a
+# line cut inside a sentence (`_cut_inside_a_sentence`), where the chain ends
+# a sentence. (A link's text is weak evidence, which such a join must not
+# bear out: a caption above a paragraph's short first line, jusText's text
+# of a pretty-printed page, read as a sentence and its link.)
+_APART, _IF_THE_SENTENCE_ENDS, _JOINED, _AS_A_LINK, _AFTER_A_CUT = 0, 1, 2, 3, 4
 # How a line goes on with the line above it (`_glue`): as the rest of a
 # sentence after an inline element (", auch bekannt als ...", " antreten zu
 # dürfen"), which marks the line above as one; or otherwise (a separator, a
@@ -582,6 +633,76 @@ def _run_text(pieces: list[str], first: int, last: int) -> str:
     return joined
 
 
+def _joins(
+    runs: list[tuple[int, int]],
+    texts: list[str],
+    pieces: list[str],
+    glue: list[int],
+    rules: RuleSet | None,
+) -> list[int]:
+    """How each run of glued pieces is joined to the run above it
+    (`_APART`, `_JOINED` or a join that held: see `join_inline_pieces`)."""
+    # The pieces of a sentence that only the sentence tells: a run that
+    # goes on in lower case after one that has not ended, a short run (a
+    # link's text) between one that has not ended and one that goes on, and
+    # a run under one cut inside a sentence (`_cut_inside_a_sentence`). A
+    # chain of such runs is one line when its last run ends a sentence, or
+    # where the run above ends in lower case: a name over a date line
+    # ("Clare Roth" / "vor 3 Stunden") is none, nor a list of topics.
+    # A run starting with a capital goes on with the run above it where
+    # that was cut inside a sentence, as German nouns do ("auf der
+    # mehrtägigen" / "Brasilien-Reise"): jusText keeps the line breaks of the
+    # HTML's source in a paragraph's text and drops the indentation that
+    # marks them (the same page's BeautifulSoup text keeps it: `_glue`). A
+    # caption or a heading has no sentence end inside it and ends on no
+    # comma or unfinished word (`_cut_inside_a_sentence`); a run of running
+    # text that has not ended again was cut (`_runs_on`).
+    count = len(runs)
+    joins = [_APART] * count  # how run k is joined to run k - 1
+    abbreviations = rules.abbreviations if rules is not None else frozenset()
+    for k in [k for k in range(1, count) if texts[k] and texts[k - 1]]:
+        above, run = texts[k - 1], texts[k]
+        if _ends_a_sentence(above):
+            continue
+        if _goes_on(run):
+            joins[k] = _JOINED if _ends_in_lower_case(above) else _IF_THE_SENTENCE_ENDS
+        else:
+            as_a_link = (
+                runs[k][1] > runs[k][0]
+                and glue[runs[k][0] + 1] == _CUT
+                and _may_be_inline(pieces[runs[k][0]])
+            ) or (k + 1 < count and _goes_on(texts[k + 1]) and _may_be_inline(run))
+            after_a_cut = (
+                run[:1].isupper()
+                and not _has_ended(above)
+                and (
+                    _cut_inside_a_sentence(above, rules)
+                    or _runs_on(texts, joins, k - 1, abbreviations)
+                )
+            )
+            # Where both say so, as a run joined where the sentence ends.
+            joins[k] = (
+                (_IF_THE_SENTENCE_ENDS if after_a_cut else _AS_A_LINK)
+                if as_a_link
+                else (_AFTER_A_CUT if after_a_cut else _APART)
+            )
+    # From the end, so that a chain's last run is known when its runs are
+    # reached; and whether it ends before a join `_AFTER_A_CUT` below.
+    chain_ends = ends_before_a_cut = False
+    for k in reversed([k for k in range(1, count) if joins[k] != _APART]):
+        if k + 1 == count or joins[k + 1] == _APART:
+            chain_ends = ends_before_a_cut = _ends_a_sentence(texts[k])
+        join = joins[k]
+        if (join in (_IF_THE_SENTENCE_ENDS, _AFTER_A_CUT) and not chain_ends) or (
+            join == _AS_A_LINK and not ends_before_a_cut
+        ):
+            joins[k] = _APART
+        elif join == _AFTER_A_CUT:
+            # (The run above has not ended: no sentence ends before this join.)
+            ends_before_a_cut = False
+    return joins
+
+
 class Joined(NamedTuple):
     """A page with lines joined: its text, how many input lines each of its
     lines stands for, and how many of those are lines of text (not blank)."""
@@ -591,9 +712,10 @@ class Joined(NamedTuple):
     parts: list[int]
 
 
-def join_inline_pieces(text: str) -> Joined | None:
+def join_inline_pieces(text: str, rules: RuleSet | None = None) -> Joined | None:
     """A page whose sentences are cut at inline elements, with the pieces of
-    each joined; None for any other page."""
+    each joined; None for any other page. (`rules`: what the rule tables know
+    of where sentences end, `_cut_inside_a_sentence`.)"""
     if not is_cut_at_inline_elements(text):
         return None
     raws = page_lines(text)
@@ -606,34 +728,8 @@ def join_inline_pieces(text: str) -> Joined | None:
     runs = list(zip(starts, ends, strict=False))
     texts = [pieces[first] if first == last else _run_text(pieces, first, last)
              for first, last in runs]
-    # Then the pieces of a sentence that only the sentence tells: a run that
-    # goes on in lower case after one that has not ended, and a short run (a
-    # link's text) between one that has not ended and one that goes on. A
-    # chain of such runs is one line when its last run ends a sentence, or
-    # where the run above ends in lower case: a name over a date line
-    # ("Clare Roth" / "vor 3 Stunden") is none, nor a list of topics.
     count = len(runs)
-    joins = [_APART] * count  # how run k is joined to run k - 1
-    for k in [k for k in range(1, count) if texts[k] and texts[k - 1]]:
-        above, run = texts[k - 1], texts[k]
-        if _ends_a_sentence(above):
-            continue
-        if _goes_on(run):
-            joins[k] = _JOINED if _ends_in_lower_case(above) else _IF_THE_SENTENCE_ENDS
-        elif (
-            runs[k][1] > runs[k][0]
-            and glue[runs[k][0] + 1] == _CUT
-            and _may_be_inline(pieces[runs[k][0]])
-        ) or (k + 1 < count and _goes_on(texts[k + 1]) and _may_be_inline(run)):
-            joins[k] = _IF_THE_SENTENCE_ENDS
-    # From the end, so that a chain's last run is known when its runs are
-    # reached.
-    chain_ends = False
-    for k in reversed([k for k in range(1, count) if joins[k] != _APART]):
-        if k + 1 == count or joins[k + 1] == _APART:
-            chain_ends = _ends_a_sentence(texts[k])
-        if joins[k] == _IF_THE_SENTENCE_ENDS and not chain_ends:
-            joins[k] = _APART
+    joins = _joins(runs, texts, pieces, glue, rules)
     lines: list[str] = []
     spans: list[int] = []
     parts: list[int] = []
@@ -713,18 +809,18 @@ def split_link_list(text: str) -> tuple[str, str] | None:
     return (head, tail) if _LINK_NUMBER.search(head) is not None else None
 
 
-def undo_layout(text: str) -> Layout:
+def undo_layout(text: str, rules: RuleSet | None = None) -> Layout:
     """The page with hard wrapping (`unwrap`) or double spacing
     (`single_space`) undone, or as it is when it has neither; a `lynx -dump`
     page's link numbers removed, and its link list left as it is
     (`split_link_list`)."""
     linked = split_link_list(text)
     if linked is None:
-        return _undo_wrapping_or_spacing(text)
+        return _undo_wrapping_or_spacing(text, rules=rules)
     page, link_list = linked
     # Unwrapped with the numbers, which lynx counted in a line's width, and
     # then without them.
-    layout = _undo_wrapping_or_spacing(page, _LINK_NUMBER)
+    layout = _undo_wrapping_or_spacing(page, _LINK_NUMBER, rules)
     unnumbered = _LINK_NUMBER.sub("", layout.text)
     # Spans, even for a page with no other layout: its lines lost their link
     # numbers, and `explain` shows each input line as it was.
@@ -735,7 +831,9 @@ def undo_layout(text: str) -> Layout:
     return Layout(joined + link_list, [*spans, *[1] * len(list_lines)], layout.kind, parts)
 
 
-def _undo_wrapping_or_spacing(text: str, marks: re.Pattern[str] | None = None) -> Layout:
+def _undo_wrapping_or_spacing(
+    text: str, marks: re.Pattern[str] | None = None, rules: RuleSet | None = None
+) -> Layout:
     unwrapped = unwrap(text, marks)
     if unwrapped is not None:
         text, spans = unwrapped
@@ -746,7 +844,7 @@ def _undo_wrapping_or_spacing(text: str, marks: re.Pattern[str] | None = None) -
         # two lines is how `clean()` writes its paragraphs, and cleaning clean
         # text must change nothing.
         return Layout(*spaced, DOUBLE_SPACED)
-    joined = join_inline_pieces(text)
+    joined = join_inline_pieces(text, rules)
     if joined is None:
         return Layout(text, None, "")
     return Layout(joined.text, joined.spans, CUT_AT_INLINE_ELEMENTS, joined.parts)

@@ -23,6 +23,7 @@ from cleaner.evaluation import normalise_line, title_matches
 from cleaner.explain import render_explanation
 from cleaner.formats import detect_format
 from cleaner.lines import page_lines
+from cleaner.rules import default_ruleset
 from cleaner.unwrap import CUT_AT_INLINE_ELEMENTS, HARD_WRAPPED, join_inline_pieces, undo_layout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -132,7 +133,8 @@ def test_cleaning_the_clean_text_again_changes_nothing(path: Path) -> None:
 
 
 # Pages of one block a line (the other tools' plain text, the seed and example
-# pages): none of them is cut, and none is read as if it were.
+# pages): none of them is cut, and none is read as if it were. (jusText's
+# text of a pretty-printed page is cut, at the HTML source's line breaks.)
 ONE_BLOCK_A_LINE = sorted(
     path
     for path in [
@@ -141,6 +143,7 @@ ONE_BLOCK_A_LINE = sorted(
         *(FIXTURES / "pages").glob("*.txt"),
     ]
     if ".bs4" not in path.name
+    and ".justext" not in path.name
     and detect_format(path.read_text(encoding="utf-8")) == "text"
     and undo_layout(path.read_text(encoding="utf-8")).kind != HARD_WRAPPED
 )
@@ -176,6 +179,47 @@ def test_pieces_that_tell_they_go_on(text: str, joined: str) -> None:
     # under test follow them.
     cut = "Er fuhr nach\nLitauen\nund blieb dort.\n" * 3
     result = join_inline_pieces(cut + text)
+    assert result is not None
+    assert result.text == "Er fuhr nach Litauen und blieb dort.\n" * 3 + joined
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        # A sentence ended inside the line: running text, cut before a noun.
+        (
+            "Das ist neu. Das zeigt die mehrtägige\nBrasilien-Reise des Ministers.\n",
+            "Das ist neu. Das zeigt die mehrtägige Brasilien-Reise des Ministers.\n",
+        ),
+        # A comma at the line's end.
+        ("Nachhaltigkeit, aber auch Demokratie,\nRechtsstaatlichkeit zählen.\n",
+         "Nachhaltigkeit, aber auch Demokratie, Rechtsstaatlichkeit zählen.\n"),
+        # A word no sentence ends on (the rule tables' `unfinished_words`).
+        (
+            "Der deutsche Wirtschafts- und\nKlimaschutzminister reist.\n",
+            "Der deutsche Wirtschafts- und Klimaschutzminister reist.\n",
+        ),
+        # A caption (no sentence end inside, a noun at its end) stays apart
+        # from the paragraph under it, whose short first line could pass for
+        # a link's text: its sentence ends only past a line joined here.
+        (
+            "Der Regenwald ist in Gefahr\nSeit dem Machtwechsel wird von\n"
+            "deutscher Seite versucht. Das zeigt die\nBrasilien-Reise.\n",
+            "Der Regenwald ist in Gefahr\nSeit dem Machtwechsel wird von deutscher Seite"
+            " versucht. Das zeigt die Brasilien-Reise.\n",
+        ),
+        # A line cut inside a sentence whose chain ends no sentence stays apart.
+        (
+            "Das ist neu. Das zeigt die\nBrasilien-Reise\n",
+            "Das ist neu. Das zeigt die\nBrasilien-Reise\n",
+        ),
+    ],
+)
+def test_a_line_cut_inside_a_sentence_goes_on_in_a_capital(text: str, joined: str) -> None:
+    # jusText's text of a pretty-printed page: a paragraph's lines as the
+    # HTML's source broke them, without their indentation.
+    cut = "Er fuhr nach\nLitauen\nund blieb dort.\n" * 3
+    result = join_inline_pieces(cut + text, default_ruleset())
     assert result is not None
     assert result.text == "Er fuhr nach Litauen und blieb dort.\n" * 3 + joined
 

@@ -161,19 +161,22 @@ def test_every_heading_is_a_subheading_of_the_article(path: Path) -> None:
     assert headings - expected == set()
 
 
-# In BeautifulSoup's text of two pages, an image's caption stands right above
-# a subheading with no alt text or credit around them: the two read as an alt
-# line and its caption.
-BS4_CAPTION_ABOVE_SUBHEADING = tuple(
-    f"{page}.{form}"
-    for page in ("de-old-2023-03-14", "de-old-2023-03-25")
-    for form in ("bs4.txt", "bs4-strip.txt")
+# In BeautifulSoup's text of two pages, and jusText's of one, an image's
+# caption stands right above a subheading with no alt text or credit around
+# them: the two read as an alt line and its caption.
+CAPTION_ABOVE_SUBHEADING = (
+    *(
+        f"{page}.{form}"
+        for page in ("de-old-2023-03-14", "de-old-2023-03-25")
+        for form in ("bs4.txt", "bs4-strip.txt")
+    ),
+    "de-old-2023-03-14.justext.txt",
 )
 
 
 def _subheading_case(path: Path) -> object:
     reason = "a caption right above a subheading reads as an alt line and its caption"
-    return _known_failure(path, BS4_CAPTION_ABOVE_SUBHEADING, reason)
+    return _known_failure(path, CAPTION_ABOVE_SUBHEADING, reason)
 
 
 @pytest.mark.parametrize(
@@ -318,6 +321,38 @@ def test_clean_text_opening_with_a_short_paragraph_keeps_it() -> None:
     again = clean_any("\n\n".join([opening, *paragraphs]), source="clean.txt")
     assert again.text.split("\n\n")[0] == opening
     assert again.title is None
+
+
+# jusText's text of a pretty-printed old-layout page: each paragraph broken at
+# the HTML source's line breaks, without the indentation that marks them, so
+# a paragraph's line goes on in a line starting with a capital as often as
+# not ("auf der mehrtägigen" / "Brasilien-Reise von ..."), and the lines of an
+# alt-less caption or a subheading look the same ("... ist in Gefahr" / "Seit
+# dem Machtwechsel ...").
+JUSTEXT = FIXTURES / "dumps" / "de-old-2023-03-14.justext.txt"
+
+
+def test_paragraphs_broken_at_the_html_sources_line_breaks_are_whole_again() -> None:
+    text = JUSTEXT.read_text(encoding="utf-8")
+    lines = {normalise_line(line) for line in text.splitlines()}
+    running = normalise_line(" ".join(text.split()))
+    broken = [
+        paragraph
+        for paragraph in gold(page_of(JUSTEXT)).body
+        if normalise_line(paragraph) not in lines and normalise_line(paragraph) in running
+    ]
+    assert len(broken) == 8
+    doc = cleaned(JUSTEXT)
+    paragraphs = {normalise_line(paragraph) for paragraph in doc.text.split("\n\n")}
+    # All but one: the source breaks it right after a full stop ("... über
+    # den Atlantik." / "Brasilien sei ..."), and nothing tells that the next
+    # line goes on with it.
+    assert [p[:24] for p in broken if normalise_line(p) not in paragraphs] == [
+        "Konkret sprach der Vizek"
+    ]
+    # The caption above the first paragraph is not glued to it.
+    assert "Der idyllische Schein" not in doc.text
+    assert normalise_line(doc.text.split("\n\n")[1]).startswith("seit dem machtwechsel")
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_table_schema(path: Path) -> None:
 
     optional = (
         "relative_date_words", "name_joiners", "abbreviations", "section_names",
-        "capitalised_pronouns",
+        "capitalised_pronouns", "unfinished_words",
     )
     for key in ("stopwords", "date_words", *optional):
         # The optional lists: not every table needs them.

@@ -144,7 +144,7 @@ def analyse_text(
     fields, header, body = split_front_matter(text)
     if not header:
         return analyse(text, rules=rules, keep_gallery=keep_gallery), {}
-    layout = undo_layout(body)
+    layout = undo_layout(body, rules)
     body = layout.text
     title, _ = header_title(fields)
     lines = page_lines(body)

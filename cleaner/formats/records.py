@@ -239,7 +239,7 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int],
     # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
     # as a text dump file is (`core.analyse`), while the lines still have the
     # widths the wrapper gave them. A double-spaced text loses its blank lines.
-    layout = undo_layout(text)
+    layout = undo_layout(text, rules)
     lines, headings = html_to_lines(layout.text)
     pattern = inline_pattern(rules)
     out: list[str] = []

@@ -36,7 +36,7 @@ SECTIONS = (LINE, PREFIX, CONTAINS, END_LINE, END_PREFIX)
 # Top-level keys a table may have besides its sections.
 TABLE_KEYS = (
     "code", "name", "stopwords", "date_words", "relative_date_words", "name_joiners",
-    "abbreviations", "section_names", "capitalised_pronouns",
+    "abbreviations", "section_names", "capitalised_pronouns", "unfinished_words",
 )
 
 
@@ -82,6 +82,9 @@ class RuleSet:
     # Abbreviations whose full stop ends no sentence ("prof", "gen"), casefolded,
     # without the stop; initials and dotted ones ("U.S.") need no entry.
     abbreviations: frozenset[str] = frozenset()
+    # Words no sentence, heading or caption ends on ("und", "the", "des"),
+    # casefolded: a line that ends on one was cut inside its sentence.
+    unfinished_words: frozenset[str] = frozenset()
     # DW's section names ("政治"), longest first: where a renderer glues the
     # kicker's section to the topic beside it in a script without capitals
     # ("政治俄罗斯"), only a known name tells where the section ends.
@@ -191,6 +194,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     relative_words: set[str] = set()
     joiners: set[str] = set()
     abbreviations: set[str] = set()
+    unfinished: set[str] = set()
     credit_prefixes: set[str] = set()
     section_names: set[str] = set()
     pronouns: set[str] = set()
@@ -215,6 +219,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         relative_words.update(word.casefold() for word in table.get("relative_date_words", []))
         joiners.update(word.casefold() for word in table.get("name_joiners", []))
         abbreviations.update(word.casefold() for word in table.get("abbreviations", []))
+        unfinished.update(word.casefold() for word in table.get("unfinished_words", []))
         section_names.update(table.get("section_names", []))
         pronouns.update(table.get("capitalised_pronouns", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
@@ -223,6 +228,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
     ruleset.relative_date_words = frozenset(relative_words)
     ruleset.name_joiners = frozenset(joiners)
     ruleset.abbreviations = frozenset(abbreviations)
+    ruleset.unfinished_words = frozenset(unfinished)
     ruleset.capitalised_pronouns = frozenset(pronouns)
     ruleset.section_names = tuple(sorted(section_names, key=lambda name: (-len(name), name)))
     ruleset.name_separator = _name_separator(joiners)
