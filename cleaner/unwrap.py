@@ -527,8 +527,6 @@ def _ends_in_lower_case(line: str) -> bool:
     return line.rpartition(" ")[2][:1].islower() or line.endswith(",")
 
 
-
-
 def _starts_a_sentence(line: str, abbreviations: frozenset[str]) -> bool:
     # A sentence ends inside the line and the next one starts, with a
     # capital: running text ("... suchen. Das wird auch auf der").
