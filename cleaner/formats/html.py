@@ -1048,7 +1048,7 @@ def load_tree(page: str) -> HtmlElement | None:
     where that one stops too (the rest of the page would be lost unsaid)."""
     with untimed():
         import trafilatura  # noqa: PLC0415 - see extract_main_text
-        from lxml.html import HTMLParser  # type: ignore[import-untyped]  # noqa: PLC0415
+        from lxml.html import HTMLParser  # noqa: PLC0415
 
     tree = trafilatura.load_html(page)
     if not _stopped_too_deep(getattr(trafilatura.utils, "HTML_PARSER", None)):
