@@ -33,6 +33,7 @@ from cleaner.lines import (
     ends_a_sentence,
     has_sentence_break,
     make_line,
+    split_sentences,
     structural_words,
 )
 from cleaner.rules import (
@@ -347,10 +348,36 @@ def _goes_on_as_a_sentence(rest: str, rules: RuleSet) -> bool:
     """Whether a note's or editor's text goes on as an article's sentence: a
     second sentence, or a clause after a comma ("Adapted from an earlier plan,
     the new proposal keeps ..."). A note's own comma leads to a name or a
-    relative clause ("..., der im Mai 2021 zum ersten Mal veröffentlicht wurde")."""
+    relative clause ("..., der im Mai 2021 zum ersten Mal veröffentlicht wurde").
+
+    What a note quotes is one item of it: the title of the original ('Der
+    Artikel wurde aus dem englischen Original "Can Trump sell the MAGA crowd
+    on soccer?" adaptiert.', „Was wissen wir? Eine Bilanz“) ends no sentence of
+    the note, and its commas open no clause. Nor does a credit that the note
+    goes on with ("Adaption aus dem Englischen: Anna Schmidt. Redaktion: Jan
+    Meier") make it an article's text.
+    """
+    rest = without_quotations(rest)
     if has_sentence_break(rest, rules.abbreviations):
-        return True
+        _, *more = split_sentences(rest, rules.abbreviations)
+        if not all(_is_a_credit(sentence, rules) for sentence in more):
+            return True
     return any(_lowercase_run(part) >= CLAUSE_WORDS for part in rest.split(",")[1:])
+
+
+# A credit line's label: "Redaktion", "Mitarbeit", "Translation".
+MAX_CREDIT_LABEL_WORDS = 3
+
+
+def _is_a_credit(sentence: str, rules: RuleSet) -> bool:
+    """A short label, a colon and names: "Redaktion: Jan Meier"."""
+    label, colon, names = fold_colons(sentence).partition(":")
+    return (
+        bool(colon)
+        and 0 < structural_words(label) <= MAX_CREDIT_LABEL_WORDS
+        and not label[:1].islower()
+        and _reads_like_names(names.strip().removesuffix("."), rules)
+    )
 
 
 def _reads_like_names(rest: str, rules: RuleSet) -> bool:
@@ -407,6 +434,11 @@ def _reads_like_a_label_tail(rest: str, rules: RuleSet) -> bool:
     if len(keywords) >= 2 and all(structural_words(k) <= MAX_KEYWORD_WORDS for k in keywords):
         return True
     return not rest[:1].islower() and structural_words(rest) <= MAX_HEADING_WORDS
+
+
+# Chrome that a [prefix] label opens is short: a longer line is not looked up.
+# (A note with the title it quotes runs to about 25 words.)
+MAX_PREFIX_LINE_WORDS = 30
 
 
 # What the tables and universal shapes make of one line: the rule that matched
@@ -473,7 +505,7 @@ def _table_outcome(
     rule = rules.lines.get(key)
     if rule is not None:
         return rule, _new_label(Label, (_category(rule), rule.id, None))
-    if line.words <= 30:
+    if line.words <= MAX_PREFIX_LINE_WORDS:
         found = _prefix_match(line, rules)
         if found is not None:
             rule, rest = found
@@ -1837,6 +1869,30 @@ _QUOTATION_CLOSERS = {
     "「": "」",
     "『": "』",
 }
+# A quotation: an opening mark at a word's start, up to the first of its
+# closing marks that no letter or digit follows (a closing mark before a
+# letter is an apostrophe: "'We're tired'").
+_NO_LETTER_BEFORE = r"(?<![\p{L}\p{N}])"
+_NO_LETTER_AFTER = r"(?![\p{L}\p{N}])"
+_QUOTATION = regex.compile(
+    "|".join(
+        f"{_NO_LETTER_BEFORE}{regex.escape(opening)}.+?[{regex.escape(closing)}]{_NO_LETTER_AFTER}"
+        for opening, closing in _QUOTATION_CLOSERS.items()
+    )
+)
+# What a quotation is read as where only the sentence around it matters: one
+# capitalised word, which ends no sentence and is no lower-case clause. (Not
+# a single letter: "Q." would be an initial, and its full stop no sentence's
+# end.)
+_QUOTATION_STANDS_IN = "Quotation"
+
+
+def without_quotations(text: str) -> str:
+    """`text` with each quotation in it read as one word: where a note quotes
+    a title, the title's punctuation and length are no part of the note's."""
+    if not any(mark in text for mark in _QUOTATION_CLOSERS):
+        return text
+    return _QUOTATION.sub(_QUOTATION_STANDS_IN, text)
 
 
 # A sentence's end inside a line, where a new sentence (quoted or not)

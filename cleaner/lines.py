@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -340,8 +341,28 @@ def has_sentence_break(
     ('... suchen. Das wird', 'Alckmin. "Das ist'), not where the page's
     title goes on with the site's name ("Was wissen wir? – DW – 13.06.2023").
     """
+    return next(_sentence_ends(text.split(), abbreviations, capital), None) is not None
+
+
+def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[str]:
+    """The sentences of `text`, cut where `has_sentence_break` finds a break
+    (their words joined by single spaces)."""
     words = text.split()
-    for word, following in pairwise(words):
+    sentences: list[str] = []
+    start = 0
+    for end in _sentence_ends(words, abbreviations, capital=False):
+        sentences.append(" ".join(words[start : end + 1]))
+        start = end + 1
+    if start < len(words):
+        sentences.append(" ".join(words[start:]))
+    return sentences
+
+
+def _sentence_ends(
+    words: list[str], abbreviations: frozenset[str], capital: bool
+) -> Iterator[int]:
+    """Indices of the words that end a sentence, another word following them."""
+    for index, (word, following) in enumerate(pairwise(words)):
         ended = word.rstrip(_CLOSING_MARKS)
         if ended[-1:] not in _SENTENCE_STOPS:
             continue
@@ -352,8 +373,7 @@ def has_sentence_break(
             ended, following.lstrip(_OPENING_MARKS), abbreviations
         ):
             continue
-        return True
-    return False
+        yield index
 
 
 def ends_a_sentence(text: str, abbreviations: frozenset[str] = frozenset()) -> bool:

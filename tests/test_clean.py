@@ -977,6 +977,11 @@ SENTENCES_OPENING_WITH_A_LABEL = [
     "Read more widely, the report also criticises the slow expansion of wind power in the"
     " south of the country.",
     "Bild: Das Kraftwerk Jänschwalde ist eines der größten Braunkohlekraftwerke Europas.",
+    # A quotation in them is one word of the sentence, which goes on around it.
+    'Dieser Artikel erschien erstmals am 3. Mai unter dem Titel "Krieg?". Seitdem hat sich'
+    " die Lage deutlich verändert.",
+    'Adapted from "Coal Exit 2038", the new proposal keeps the deadline but adds a review in'
+    " 2026.",
 ]
 
 
@@ -1018,6 +1023,27 @@ def test_prefix_chrome_with_its_value_is_still_chrome(line: str, category: str) 
     doc = clean(page.replace(lead, f"{lead}\n\n{line}"))
     assert line not in doc.text
     assert doc.removed.get(category, 0) == clean(page).removed.get(category, 0) + 1
+
+
+# Notes that quote the original's title, whatever its punctuation, or that go
+# on with a second credit: the whole line is the note.
+NOTES_QUOTING_OR_CREDITING = [
+    'Der Artikel wurde aus dem englischen Original "Can Trump sell the MAGA crowd now?" adaptiert.',
+    'Der Artikel wurde aus dem englischen Original „Was wissen wir? Eine Bilanz“ adaptiert.',
+    "This article was translated from the English original «What now? A look back».",
+    "Adaption aus dem Englischen: Anna Schmidt. Redaktion: Jan Meier",
+]
+
+
+@pytest.mark.parametrize("note", NOTES_QUOTING_OR_CREDITING)
+def test_a_note_is_a_note_whatever_it_quotes(note: str) -> None:
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(row for row in page.splitlines() if row.startswith("The German capital"))
+    doc = clean(page.replace(lead, f"{lead}\n\n{note}"))
+    before = clean(page)
+    assert note not in doc.text
+    assert doc.notes == [*before.notes, note]
+    assert doc.removed["notes"] == before.removed.get("notes", 0) + 1
 
 
 def test_a_credit_label_inside_a_longer_one_is_not_glued_to_a_caption() -> None:

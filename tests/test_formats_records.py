@@ -231,6 +231,44 @@ def test_adaptation_notes_leave_the_text() -> None:
     assert checked >= 10
 
 
+def test_a_note_that_quotes_the_original_title_leaves_the_text() -> None:
+    # de-rss-2026.jsonl#1 ends 'Der Artikel wurde aus dem englischen Original
+    # "Can Trump sell the MAGA crowd on soccer with the World Cup?" adaptiert.':
+    # the title's question mark was taken for the note going on as a sentence.
+    path = RECORDS / "de-rss-2026.jsonl"
+    doc = documents(path)[0]
+    note = (
+        'Der Artikel wurde aus dem englischen Original "Can Trump sell the MAGA crowd on'
+        ' soccer with the World Cup?" adaptiert.'
+    )
+    assert doc.notes == [note]
+    assert "englischen Original" not in doc.text
+    assert doc.text.endswith("neue politische Diskussionen.")
+    assert doc.removed == {"notes": 1}
+
+
+# RSS text (paragraphs joined by spaces) that ends with a note quoting the
+# original's title: a question, two sentences, a title longer than a note.
+QUOTED_TITLES = [
+    "Can Trump sell the MAGA crowd now?",
+    "Was wissen wir? Eine Bilanz",
+    "Can Trump sell the MAGA crowd on soccer with the World Cup that starts in June in"
+    " three countries?",
+]
+
+
+@pytest.mark.parametrize("title", QUOTED_TITLES)
+def test_a_closing_note_quoting_any_title_goes_to_notes(title: str) -> None:
+    body = (
+        "Donald Trump unterstützt oft Sportarten wie MMA oder Wrestling. Seine Werbung für die"
+        " Fußball-WM in den USA ist dagegen schwierig."
+    )
+    note = f'Der Artikel wurde aus dem englischen Original "{title}" adaptiert.'
+    [doc] = to_documents(json.dumps({"text": f"{body} {note}"}), source="rss.jsonl")
+    assert isinstance(doc, Document)
+    assert (doc.text, doc.notes) == (body, [note])
+
+
 def test_the_leaked_script_is_counted_as_markup() -> None:
     path = RECORDS / "de-scraper-2022.jsonl"
     leaked = [
@@ -539,6 +577,16 @@ def test_split_inline_chrome_cuts_a_closing_note() -> None:
         "Der letzte Satz des Artikels.",
         "Adaption aus dem Englischen: Sabine Oelze",
     ]
+
+
+def test_split_inline_chrome_cuts_a_note_with_a_long_quoted_title() -> None:
+    # 22 words with the title, 9 without: the title counts as one word.
+    note = (
+        'Der Artikel wurde aus dem englischen Original "Can Trump sell the MAGA crowd on'
+        ' soccer with the World Cup in June?" adaptiert.'
+    )
+    line = f"Der letzte Satz des Artikels. {note}"
+    assert split_inline_chrome(line, default_ruleset()) == ["Der letzte Satz des Artikels.", note]
 
 
 @pytest.mark.parametrize(

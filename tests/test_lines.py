@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.lines import has_sentence_break
+from cleaner.lines import has_sentence_break, split_sentences
 from cleaner.rules import default_ruleset
 
 ONE_SENTENCE = [
@@ -36,3 +36,23 @@ def test_a_full_stop_after_an_abbreviation_ends_no_sentence(line: str) -> None:
 @pytest.mark.parametrize("line", TWO_SENTENCES)
 def test_a_sentence_that_ends_inside_a_line_is_found(line: str) -> None:
     assert has_sentence_break(line, default_ruleset().abbreviations)
+
+
+@pytest.mark.parametrize("line", ONE_SENTENCE)
+def test_a_line_of_one_sentence_splits_into_itself(line: str) -> None:
+    assert split_sentences(line, default_ruleset().abbreviations) == [line]
+
+
+def test_sentences_are_cut_where_a_break_is_found() -> None:
+    abbreviations = default_ruleset().abbreviations
+    assert split_sentences("Anna Schmidt. Redaktion: Dr. Jan  Meier", abbreviations) == [
+        "Anna Schmidt.",
+        "Redaktion: Dr. Jan Meier",
+    ]
+    assert split_sentences('"Nein." Dann ging er. Warum? Darum', abbreviations) == [
+        '"Nein."',
+        "Dann ging er.",
+        "Warum?",
+        "Darum",
+    ]
+    assert split_sentences("", abbreviations) == []

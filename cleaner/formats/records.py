@@ -32,8 +32,9 @@ classifier sees them (after joining the lines of a hard-wrapped text, as
   split into lines at exactly those points: the browser notices of the rule
   tables wherever they occur, closing initials and agencies after the last
   sentence, and an adaptation/translation note (a `notes` or `editors` prefix of
-  the rule tables) that follows a sentence end near the paragraph's end. The
-  classifier then labels the split-off lines like any other.
+  the rule tables) that follows a sentence end near the paragraph's end (a
+  title the note quotes counted as one word). The classifier then labels the
+  split-off lines like any other.
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ from typing import Any
 
 import regex
 
-from cleaner.classify import HEADING, Label, Page, split_names
+from cleaner.classify import (
+    HEADING,
+    MAX_PREFIX_LINE_WORDS,
+    Label,
+    Page,
+    split_names,
+    without_quotations,
+)
 from cleaner.core import WARN_NO_CHROME, WARN_SURROGATES_REPLACED, document_from_page
 from cleaner.core import without_lone_surrogates as without_lone_surrogates_in
 from cleaner.dates import parse_date_line
@@ -208,7 +216,14 @@ def _note_starts(text: str, rules: RuleSet) -> bool:
 def _split_note(line: str, rules: RuleSet) -> list[str]:
     for match in _SENTENCE_BREAK.finditer(line):
         rest = line[match.end() :]
-        if structural_words(rest) <= MAX_NOTE_WORDS and _note_starts(rest, rules):
+        words = structural_words(rest)
+        # (Longer, the classifier would not read it as a note.)
+        if words > MAX_PREFIX_LINE_WORDS or not _note_starts(rest, rules):
+            continue
+        # A title the note quotes counts as one word: 'Der Artikel wurde aus
+        # dem englischen Original "Can Trump sell the MAGA crowd on soccer
+        # with the World Cup?" adaptiert.' is a short note with a long title.
+        if words <= MAX_NOTE_WORDS or structural_words(without_quotations(rest)) <= MAX_NOTE_WORDS:
             return [line[: match.start()].rstrip(), rest]
     return [line]
 
