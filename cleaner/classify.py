@@ -1234,6 +1234,17 @@ def _introduces_list(line: Line) -> bool:
     return line.text.endswith(":")
 
 
+def is_list_label(paragraph: str) -> bool:
+    """A list's label, not a paragraph of prose: a short line of words that
+    ends with a colon ("Das Wichtigste in Kürze:", "Ausgangslage:"). (A colon
+    alone is what a renderer left of a "Read more: ..." teaser link.)"""
+    return (
+        paragraph.endswith(":")
+        and structural_words(paragraph) <= MAX_HEADING_WORDS
+        and any(char.isalnum() for char in paragraph)
+    )
+
+
 def _opens_a_run_of_short_lines(page: Page, caption: int, stop: int) -> bool:
     """Whether three more undecided short lines, not sentences, follow the caption candidate.
 
@@ -1833,15 +1844,24 @@ def label_body(page: Page) -> None:
     lines, labels = page.lines, page.labels
     body = _free_indices(page, 0, len(lines))
     last = len(body) - 1
+    in_list = False
     for position, i in enumerate(body):
         line = lines[i]
+        short = line.words <= MAX_HEADING_WORDS
+        above = lines[body[position - 1]] if position > 0 else None
+        # The short lines under a list's label ("Das Wichtigste in Kürze:")
+        # are its items, up to the first paragraph: read one by one, an item
+        # followed by a longer one looked like a subheading, and a summary of
+        # five items gave two or three of them to `headings`.
+        in_list = short and (in_list or (above is not None and is_list_label(above.text)))
         is_heading = (
             0 < position < last
-            and line.words <= MAX_HEADING_WORDS
+            and short
+            and not in_list
             and line.is_heading_like
             and _ends_like_a_heading(line.text)
             and lines[body[position + 1]].words > line.words
-            and not _introduces_list(lines[body[position - 1]])
+            and not (above is not None and _introduces_list(above))
         )
         if is_heading:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)

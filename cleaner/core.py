@@ -18,6 +18,7 @@ from cleaner.classify import (
     Page,
     classify,
     is_kept_gallery_slide,
+    is_list_label,
 )
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
@@ -326,7 +327,7 @@ def document_from_page(page: Page, *, source: str | None, url: str | None) -> Do
         language=detect_language(body, page.rules, url) if body else None,
         title=title,
         date=harvest.date(),
-        lead=first if first not in harvest.headings else None,
+        lead=_lead(first, harvest.headings),
         text=body,
         headings=harvest.headings,
         authors=_unique(harvest.authors),
@@ -345,6 +346,15 @@ def document_from_page(page: Page, *, source: str | None, url: str | None) -> Do
         warnings=warnings,
         word_count=harvest.words,
     )
+
+
+def _lead(first: str | None, headings: list[str]) -> str | None:
+    """The teaser: the text's first paragraph, when it is one. A text that
+    opens with a subheading or with a list's label ("Das Wichtigste in
+    Kürze:" over a live blog's summary) has none."""
+    if first is None or first in headings or is_list_label(first):
+        return None
+    return first
 
 
 def _updated_value(text: str, value: object, rules: RuleSet) -> str:

@@ -904,6 +904,58 @@ def test_a_note_the_tables_know_whole_goes_to_notes() -> None:
     assert notice not in doc.text
 
 
+# A live blog's summary under its label, the items of uneven length: read one
+# by one, each item followed by a longer one was a subheading.
+SUMMARY_ITEMS = [
+    "Scholz verspricht Ukraine weitere militärische Unterstützung",
+    "Ukrainischer Botschafter will modernste Waffen von Deutschland",
+    "Nancy Pelosi überraschend in Kiew",
+    "Bis zu 100 Menschen können Stahlwerk in Mariupol verlassen",
+    "Hollywood-Star Jolie trifft Flüchtlinge in Westukraine",
+]
+SUMMARY_BODY = (
+    "Bundeskanzler Olaf Scholz hat Russlands Präsident Wladimir Putin Imperialismus"
+    " vorgeworfen. Die Ukraine sei von dem großen Nachbarn Russland angegriffen worden,"
+    " sagte Scholz auf einer Kundgebung in Düsseldorf.\n\n"
+    "Pelosi in Kiew\n\n"
+    "Die Sprecherin des US-Repräsentantenhauses, Nancy Pelosi, ist überraschend in Kiew"
+    " eingetroffen und hat Präsident Selenskyj weitere Hilfe zugesagt."
+)
+
+
+def test_the_items_of_a_list_under_its_label_are_no_headings() -> None:
+    lead = (
+        "Der Kanzler verteidigt seine Ukraine-Politik gegen Kritik. Die Lage im Überblick."
+    )
+    items = "\n\n".join(SUMMARY_ITEMS)
+    page = (
+        "Scholz wirft Putin Imperialismus vor\n\n01.05.2022\n\n"
+        f"{lead}\n\nDas Wichtigste in Kürze:\n\n{items}\n\n{SUMMARY_BODY}\n"
+    )
+    doc = clean(page)
+    assert doc.headings == ["Pelosi in Kiew"]
+    assert doc.lead == lead
+    assert all(item in doc.text.split("\n\n") for item in SUMMARY_ITEMS)
+
+
+def test_a_text_that_opens_with_a_list_label_has_no_lead() -> None:
+    # The label is no teaser paragraph, nor is the first item; a subheading
+    # further down stays one.
+    items = "\n\n".join(SUMMARY_ITEMS)
+    doc = clean(f"Das Wichtigste in Kürze:\n\n{items}\n\n{SUMMARY_BODY}\n")
+    assert doc.text.startswith("Das Wichtigste in Kürze:\n\nScholz verspricht")
+    assert doc.lead is None
+    assert doc.headings == ["Pelosi in Kiew"]
+
+
+def test_a_colon_a_teaser_link_left_opens_no_list() -> None:
+    # BeautifulSoup's text of the 2020 page: "Read more" (removed), ":" and
+    # the teaser's title on lines of their own, then a subheading.
+    doc = clean(read("dumps/en-old-2020-colonial.bs4.txt"))
+    assert "Freedom fighters replace colonial leaders" in doc.headings
+    assert "Right-wing resistance" in doc.headings
+
+
 # Article paragraphs that quote a [contains] phrase of the tables: many times
 # longer than the phrase, they are text, not the banner or prompt it marks.
 PARAGRAPHS_QUOTING_CHROME = [

@@ -622,6 +622,32 @@ def test_a_list_announced_by_a_colon_stays_in_the_text() -> None:
             assert words in " ".join(doc.text.split()), words
 
 
+def test_a_summary_list_gives_no_headings_and_no_lead() -> None:
+    # Live blogs open with "Das Wichtigste in Kürze:" over <li> items: the
+    # label was the lead, and items followed by a longer one were headings.
+    path = RECORDS / "de-scraper-2022.jsonl"
+    labelled = 0
+    for record, doc in zip(raw(path), documents(path), strict=True):
+        items = {
+            " ".join(re.sub(r"<[^>]+>", "", item).split())
+            for item in re.findall(r"<li>(.*?)</li>", record["text"], flags=re.S)
+        }
+        subheadings = {
+            " ".join(re.sub(r"<[^>]+>", "", heading).split())
+            for heading in re.findall(r"<h[2-6][^>]*>(.*?)</h[2-6]>", record["text"], flags=re.S)
+        }
+        assert not (set(doc.headings) & items) - subheadings, doc.source
+        if doc.text.startswith("Das Wichtigste in Kürze:"):
+            assert doc.lead is None, doc.source
+            labelled += 1
+    assert labelled >= 8
+    doc = documents(path)[11]
+    assert doc.source is not None and doc.source.endswith("#12")
+    assert doc.lead is None
+    assert "Nancy Pelosi überraschend in Kiew" in doc.text.split("\n\n")
+    assert "Nancy Pelosi überraschend in Kiew" not in doc.headings
+
+
 # Markdown of a real page with three video blocks ("## title" over the player's
 # notice), as a scraper that stores a reader service's or html2text's output in
 # a record has it.
