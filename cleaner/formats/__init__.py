@@ -70,14 +70,14 @@ def _clean_page(
         document.format = TEXT
         return document
     data, replaced = without_lone_surrogates(data)
-    document = _clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
+    document = clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
                            rules=rules)
     if replaced:
         document.warnings.append(WARN_SURROGATES_REPLACED)
     return document
 
 
-def _clean_form(
+def clean_form(
     data: str,
     fmt: str,
     *,

@@ -76,7 +76,6 @@ from cleaner.formats.detect import (
 )
 from cleaner.formats.frontmatter import (
     analyse_text,
-    clean_text,
     has_front_matter,
     split_front_matter,
 )
@@ -583,21 +582,15 @@ def _record_text_document(
 ) -> Document:
     """The record's text cleaned as the form it is in."""
     form = record_form(text)
-    if form == MARKDOWN:
-        # (Imported here, as formats/__init__ does: see its docstring.)
-        with untimed():
-            from cleaner.formats.markdown import clean_markdown  # noqa: PLC0415
+    if form == TEXT:
+        page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
+        return document_from_page(page, source=source, url=url)
+    # A whole page in a record is read as the same page in a file.
+    # (Imported here: formats/__init__ imports this module when it needs it.)
+    from cleaner.formats import clean_form  # noqa: PLC0415
 
-        return clean_markdown(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    if form == HTML:
-        with untimed():
-            from cleaner.formats.html import clean_html  # noqa: PLC0415
-
-        return clean_html(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    if form == WITH_HEADER:
-        return clean_text(text, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
-    page = analyse_record(record, text, rules=rules, keep_gallery=keep_gallery)
-    return document_from_page(page, source=source, url=url)
+    return clean_form(text, TEXT if form == WITH_HEADER else form, source=source, url=url,
+                      keep_gallery=keep_gallery, rules=rules)
 
 
 def _first_line(data: str) -> tuple[int, str]:
