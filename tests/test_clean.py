@@ -1037,12 +1037,16 @@ SENTENCES_OPENING_WITH_A_LABEL = [
 ]
 
 
+def _cleaned_with_a_paragraph_under_the_lead(paragraph: str) -> tuple[Document, Document]:
+    """The colonial page cleaned with `paragraph` under its lead, and as it is."""
+    page = read("examples/en-old-2020-colonial.txt")
+    lead = next(row for row in page.splitlines() if row.startswith("The German capital"))
+    return clean(page.replace(lead, f"{lead}\n\n{paragraph}")), clean(page)
+
+
 @pytest.mark.parametrize("sentence", SENTENCES_OPENING_WITH_A_LABEL)
 def test_a_sentence_opening_with_a_prefix_label_is_text(sentence: str) -> None:
-    page = read("examples/en-old-2020-colonial.txt")
-    lead = next(line for line in page.splitlines() if line.startswith("The German capital"))
-    doc = clean(page.replace(lead, f"{lead}\n\n{sentence}"))
-    before = clean(page)
+    doc, before = _cleaned_with_a_paragraph_under_the_lead(sentence)
     assert sentence in doc.text.split("\n\n")
     assert doc.removed == before.removed
     assert (doc.authors, doc.updated, doc.notes) == (before.authors, before.updated, before.notes)
@@ -1070,11 +1074,9 @@ def test_a_sentence_opening_with_a_prefix_label_is_text(sentence: str) -> None:
     ],
 )
 def test_prefix_chrome_with_its_value_is_still_chrome(line: str, category: str) -> None:
-    page = read("examples/en-old-2020-colonial.txt")
-    lead = next(row for row in page.splitlines() if row.startswith("The German capital"))
-    doc = clean(page.replace(lead, f"{lead}\n\n{line}"))
+    doc, before = _cleaned_with_a_paragraph_under_the_lead(line)
     assert line not in doc.text
-    assert doc.removed.get(category, 0) == clean(page).removed.get(category, 0) + 1
+    assert doc.removed.get(category, 0) == before.removed.get(category, 0) + 1
 
 
 # Notes that quote the original's title, whatever its punctuation, or that go
@@ -1089,10 +1091,7 @@ NOTES_QUOTING_OR_CREDITING = [
 
 @pytest.mark.parametrize("note", NOTES_QUOTING_OR_CREDITING)
 def test_a_note_is_a_note_whatever_it_quotes(note: str) -> None:
-    page = read("examples/en-old-2020-colonial.txt")
-    lead = next(row for row in page.splitlines() if row.startswith("The German capital"))
-    doc = clean(page.replace(lead, f"{lead}\n\n{note}"))
-    before = clean(page)
+    doc, before = _cleaned_with_a_paragraph_under_the_lead(note)
     assert note not in doc.text
     assert doc.notes == [*before.notes, note]
     assert doc.removed["notes"] == before.removed.get("notes", 0) + 1
