@@ -1070,6 +1070,7 @@ def test_a_sentence_opening_with_a_prefix_label_is_text(sentence: str) -> None:
             "notes",
         ),
         ("Edition : M-A. Pioerron", "editors"),
+        ("Redaktion: Jan Meier", "editors"),
         ("Photo: picture alliance/dpa", "image"),
     ],
 )
