@@ -25,6 +25,7 @@ from cleaner.dates import (
     parse_date_line,
 )
 from cleaner.document import Image, Media
+from cleaner.lazy import compiled_on_first_use
 from cleaner.leaked_code import bracket_depth, could_be_code, is_block_entry, is_code
 from cleaner.lines import (
     CLAUSE_END,
@@ -1894,7 +1895,9 @@ _QUOTATION_CLOSERS = {
 # letter is an apostrophe: "'We're tired'").
 _NO_LETTER_BEFORE = r"(?<![\p{L}\p{N}])"
 _NO_LETTER_AFTER = r"(?![\p{L}\p{N}])"
-_QUOTATION = regex.compile(
+# (Compiled on first use: about 2.6 ms, for the few lines that open with a
+# note's label.)
+_QUOTATION = compiled_on_first_use(
     "|".join(
         f"{_NO_LETTER_BEFORE}{regex.escape(opening)}.+?[{regex.escape(closing)}]{_NO_LETTER_AFTER}"
         for opening, closing in _QUOTATION_CLOSERS.items()
@@ -1912,7 +1915,7 @@ def without_quotations(text: str) -> str:
     a title, the title's punctuation and length are no part of the note's."""
     if not any(mark in text for mark in _QUOTATION_CLOSERS):
         return text
-    return _QUOTATION.sub(_QUOTATION_STANDS_IN, text)
+    return _QUOTATION().sub(_QUOTATION_STANDS_IN, text)
 
 
 # A sentence's end inside a line, where a new sentence (quoted or not)
