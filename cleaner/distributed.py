@@ -276,9 +276,16 @@ def expand_url(url: str, *, pattern: str,
     left out of what a walk or a glob finds, and a usage error when named.
     """
     fs, path = _fsspec().core.url_to_fs(url)
-    if has_glob(path) and not fs.exists(path):
+    is_glob = has_glob(path) and not fs.exists(path)
+    if _is_local_fs(fs) and (is_glob or fs.isdir(path)):
+        yield from _expanded_locally(fs, str(path), pattern, own_outputs)
+        return
+    if is_glob:
         matched = [match for match in fs.glob(path) if not _hidden_below(match, path)]
         directories = {match for match in matched if fs.isdir(match)}
+        # `**` matches a directory and everything below it: what is below a
+        # matched directory is met in its walk (twice in the records, else).
+        matched = [match for match in matched if not _below_any(match, directories)]
         # A directory the glob matches is walked after the files beside it.
         found = sorted(matched, key=lambda match: _walk_order(
             f"{match}/" if match in directories else match
@@ -305,6 +312,39 @@ def expand_url(url: str, *, pattern: str,
                 "--output-dir writes), which would replace it: write the output elsewhere."
             )
         yield InputRef(source=url, path=url)
+
+
+def _below_any(path: str, directories: set[str]) -> bool:
+    parent = posixpath.dirname(path)
+    while parent not in directories:
+        above = posixpath.dirname(parent)
+        if above == parent:
+            return False
+        parent = above
+    return True
+
+
+def _expanded_locally(
+    fs: Any, path: str, pattern: str, own_outputs: OwnOutputs
+) -> Iterator[InputRef]:
+    """A file:// URL expanded by the local walk itself, named by URL: it
+    follows links to directories, reports link loops, pipes and devices, and
+    matches globs as a plain path's walk does (fsspec's local walk left out
+    the files behind a linked directory, unsaid)."""
+    local_outputs = OwnOutputs(
+        frozenset(_local_path(place) for place in own_outputs.directories),
+        frozenset((_local_path(place), name) for place, name in own_outputs.files),
+    )
+    for ref in expand_path(path, pattern=pattern, stdin=None, max_bytes=DEFAULT_MAX_BYTES,
+                           own_outputs=local_outputs):
+        url = str(fs.unstrip_protocol(ref.path or path))
+        yield replace(ref, source=url, path=url)
+
+
+def _local_path(place: str) -> str:
+    """A `_location` on this machine as the local walk compares places (its
+    real path); another file system's as it is, which no local path equals."""
+    return place.removeprefix("file://")
 
 
 def discover_any(

@@ -363,7 +363,7 @@ def test_discover_any_mixes_paths_and_urls() -> None:
                     InputRef((BAD / "cp1252.txt").as_uri(), (BAD / "cp1252.txt").as_uri())]
 
 
-@pytest.mark.parametrize("typed", ["", "/*", "/*.txt", "/**/*.txt", "/.*"])
+@pytest.mark.parametrize("typed", ["", "/*", "/*.txt", "/**/*.txt", "/.*", "/**"])
 def test_a_url_walk_finds_what_a_local_walk_finds_in_its_order(
     tmp_path: Path, typed: str
 ) -> None:
@@ -375,10 +375,16 @@ def test_a_url_walk_finds_what_a_local_walk_finds_in_its_order(
     for name in ("z.txt", "a.txt", ".h.txt", "sub/a.txt", ".hid/b.txt"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("x")
+    # QA: fsspec's walk left out the files behind a link to a directory, and
+    # its "**" matched directories too, whose files then came twice.
+    (root / "linked").symlink_to(root / "sub")
     local = [ref.source for ref in discover([f"{root}{typed}"], pattern="*")]
     remote = [ref.source for ref in discover_any([f"{root.as_uri()}{typed}"], pattern="*")]
     assert [source.removeprefix("file://") for source in remote] == local
     assert len(local) >= 2
+    assert len(set(remote)) == len(remote)
+    if typed in ("", "/**", "/**/*.txt"):
+        assert f"{root.as_uri()}/linked/a.txt" in remote
 
 
 def test_cli_dask_url_walk_leaves_out_the_runs_own_outputs(
@@ -444,6 +450,18 @@ def test_remote_walk_leaves_out_the_runs_own_outputs(memory_root: str) -> None:
     assert globbed == walked
     inside = [ref.source for ref in discover_any([f"{root}/out"], pattern="*", **own)]
     assert inside == [f"memory://{memory_root}/out/pages/b.txt"]
+
+
+def test_a_remote_double_star_glob_gives_each_file_once(memory_root: str) -> None:
+    # QA: fsspec's "**" matches the directories as well as their files, and
+    # each matched directory was walked again: s3://bucket/** listed a file
+    # once per directory above it.
+    fs = fsspec.filesystem("memory")
+    for name in ("a.txt", "d/b.txt", "d/e/c.txt"):
+        fs.pipe(f"{memory_root}/{name}", b"page")
+    root = f"memory://{memory_root}"
+    globbed = [ref.source for ref in discover_any([f"{root}/**"], pattern="*")]
+    assert globbed == [f"{root}/{name}" for name in ("a.txt", "d/b.txt", "d/e/c.txt")]
 
 
 def test_import_cleaner_stays_light() -> None:
