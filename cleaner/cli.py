@@ -528,8 +528,11 @@ def _clean(
                 summary=summary, notice=lambda message: _err(f"warning: {message}"),
             )
 
+        # (The manifest as the run starts: what it shows rejected still counts.)
+        listed = distributed.rejected_in_manifest(output_dir) if resume else 0
         return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,
-                               earlier_rejects=_earlier_rejects(output_dir, rejects, resume),
+                               earlier_rejects=_earlier_rejects(output_dir, rejects, resume,
+                                                                listed),
                                no_inputs=_no_inputs_warning(paths, files_from, glob),
                                allow_rejects=allow_rejects)
 
@@ -575,21 +578,27 @@ UNLISTED_REASON = "reasons in the earlier runs' --rejects file"
 def _earlier_rejects(
     output_dir: str | None, rejects: str | None, resume: bool, listed_rejected: int = 0
 ) -> Callable[[Summary], Counter[str]] | None:
-    """For a resumed run into a local directory: the rejects of earlier runs
-    that still stand, once this run is done (see `_run_and_report`), by
-    reason as its rejects file gives them; at least the `listed_rejected`
-    inputs the manifest showed rejected when the run started. (None for
-    `--rejects -`, which keeps nothing, and for a remote directory.)"""
+    """For a resumed run: the rejects of earlier runs that still stand, once
+    this run is done (see `_run_and_report`), by reason as its rejects file
+    gives them; at least the `listed_rejected` inputs the manifest showed
+    rejected when the run started. (None for `--rejects -`, which keeps
+    nothing.) A remote rejects file is read through fsspec (`--dask` runs)."""
     if not resume or output_dir is None or rejects == "-":
         return None
     from cleaner import outputs  # noqa: PLC0415 - loaded by now
 
-    path = rejects or str(PurePath(_plain_if_local(output_dir), outputs.REJECTS_NAME))
+    directory = _plain_if_local(output_dir)
+    path = rejects or (f"{directory.rstrip('/')}/{outputs.REJECTS_NAME}" if "://" in directory
+                       else str(PurePath(directory, outputs.REJECTS_NAME)))
     if "://" in path:
-        return None
+        from cleaner.distributed import rejects_at  # noqa: PLC0415 - a --dask run's
+
+        count_rejects: Callable[[str], Counter[str]] = rejects_at
+    else:
+        count_rejects = outputs.count_rejects
 
     def earlier(summary: Summary) -> Counter[str]:
-        found = outputs.count_rejects(path) - summary.rejects
+        found = count_rejects(path) - summary.rejects
         if found.total() < listed_rejected:
             found[UNLISTED_REASON] += listed_rejected - found.total()
         return found

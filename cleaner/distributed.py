@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -345,6 +345,31 @@ def _local_path(place: str) -> str:
     """A `_location` on this machine as the local walk compares places (its
     real path); another file system's as it is, which no local path equals."""
     return place.removeprefix("file://")
+
+
+def complete_lines(url: str) -> list[bytes]:
+    """The complete lines of a file on any file system fsspec reaches (none
+    for a missing file; a torn last line is not data)."""
+    fs, path = _fsspec().core.url_to_fs(url)
+    lines: list[bytes] = []
+    try:
+        with fs.open(path, "rb") as handle:
+            lines.extend(raw for raw in handle if raw.endswith(b"\n"))
+    except FileNotFoundError:
+        pass
+    return lines
+
+
+def rejects_at(url: str) -> Counter[str]:
+    """`outputs.count_rejects` for a rejects file that may be remote."""
+    return Counter(str(line.get("reason")) for line in parse_jsonl(complete_lines(url)))
+
+
+def rejected_in_manifest(output_dir: str) -> int:
+    """How many inputs the manifest of an output directory (a URL or a plain
+    path) shows rejected: what a resumed run must still count."""
+    manifest = complete_lines(f"{output_dir.rstrip('/')}/{MANIFEST_NAME}")
+    return resume_state(parse_jsonl(manifest)).rejected
 
 
 def discover_any(

@@ -690,3 +690,27 @@ def test_cli_without_dask_installed(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     result = invoke([str(BAD), "--output-dir", str(tmp_path / "out"), "--dask", "local:1"])
     assert result.exit_code == 2, result.output
     assert "pip install 'dw-clean[dask]'" in result.output
+
+
+@pytest.mark.parametrize("where", ["remote", "rejects elsewhere"])
+def test_a_resumed_dask_run_exits_as_the_uninterrupted_run_would(
+    scheduler: str, tmp_path: Path, memory_root: str, where: str
+) -> None:
+    # QA: the rejects of the earlier runs counted for a resumed local run's
+    # exit code, not for a --dask run's into a remote directory (never read),
+    # nor into a local one whose first run wrote --rejects elsewhere (the
+    # manifest's rejected inputs were not passed on): exit 0 there, 1 here.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(EXAMPLES / "001_26d23cd7d08ed03d.txt", pages / "a.txt")
+    shutil.copy(BAD / "empty.txt", pages / "empty.txt")
+    if where == "remote":
+        options = ["--output-dir", f"memory://{memory_root}/out"]
+    else:
+        options = ["--output-dir", str(tmp_path / "out")]
+    first = invoke([str(pages), *options, "--dask", scheduler, "-q",
+                    *(["--rejects", str(tmp_path / "r.jsonl")] if where != "remote" else [])])
+    assert first.exit_code == 1, first.output
+    again = invoke([str(pages), *options, "--dask", scheduler, "-q", "--resume"])
+    assert again.exit_code == 1, again.output
+    assert "1 rejects from the earlier runs" in again.stderr
