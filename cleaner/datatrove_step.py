@@ -45,6 +45,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cleaner.core import WARN_SURROGATES_REPLACED, without_lone_surrogates
 from cleaner.document import Document
 from cleaner.errors import Rejected
 from cleaner.inputs import decode, to_documents
@@ -87,9 +88,12 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
     def records(self, doc: DatatroveDocument) -> list[dict[str, Any]]:
         """The dw-clean records of one document (one per page); raises `Rejected`."""
         # The bytes a local run would read from a UTF-8 file of this text, so
-        # the same checks (binary, empty, mojibake) apply. surrogatepass keeps
-        # lone surrogates (from broken JSON) to be judged by the decoder.
-        decoded = decode(doc.text.encode("utf-8", errors="surrogatepass"))
+        # the same checks (binary, empty, mojibake) apply. A lone surrogate
+        # (JSON cut inside an emoji, read into a parquet file) is replaced
+        # first, as the library does for a str: kept as bytes, it made the
+        # page invalid UTF-8, decoded as cp1252 into mojibake.
+        text, replaced = without_lone_surrogates(doc.text)
+        decoded = decode(text.encode("utf-8"))
         url = doc.metadata.get(self.url_key) if self.url_key else None
         # Every input form, as a local run reads a file of it (HTML, markdown,
         # a metadata header), with the url and settings for each.
@@ -97,7 +101,7 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
             decoded.text,
             source=str(doc.id),
             encoding=decoded.encoding,
-            warnings=decoded.warnings,
+            warnings=[*decoded.warnings, *([WARN_SURROGATES_REPLACED] if replaced else [])],
             url=url if isinstance(url, str) and url else None,
             keep_gallery=self.keep_gallery,
         )

@@ -237,3 +237,17 @@ def test_step_pickles_for_slurm_and_ray() -> None:
     copy = pickle.loads(pickle.dumps(step))
     assert (copy.metadata_prefix, copy.keep_gallery, copy.keep_empty) == ("x_", True, False)
     assert str(copy) == str(step)
+
+
+def test_a_lone_surrogate_is_replaced_as_the_library_replaces_it() -> None:
+    # QA: kept as bytes (surrogatepass), it made a mostly-ASCII page invalid
+    # UTF-8, which the decoder read as cp1252: mojibake around it, and
+    # `encoding` cp1252, `mojibake_repaired`, for a str never in cp1252.
+    page = (ROOT / "fixtures" / "examples" / "000_9910ba9fc400b7a4.txt").read_text("utf-8")
+    at = page.index("NATO is worried") + len("NATO is wo")
+    broken = page[:at] + "\ud83d" + page[at:]
+    (cleaned,) = DWCleanStep().run([DatatroveDocument(text=broken, id="page")])
+    whole = cleaner.core.clean(page[:at] + "\ufffd" + page[at:])
+    assert cleaned.text == whole.text
+    assert cleaned.metadata["dw_encoding"] == "utf-8"
+    assert cleaned.metadata["dw_warnings"] == ["lone_surrogates_replaced"]
