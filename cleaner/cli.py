@@ -528,6 +528,7 @@ def _clean(
                 summary=summary, notice=lambda message: _err(f"warning: {message}"),
             )
 
+        distributed.check_protocols([*paths, output_dir, rejects, *files_from])
         # (The manifest as the run starts: what it shows rejected still counts.)
         listed = distributed.rejected_in_manifest(output_dir) if resume else 0
         return _run_and_report(run_on_dask, quiet=quiet, output=None, output_dir=output_dir,

@@ -347,6 +347,23 @@ def _local_path(place: str) -> str:
     return place.removeprefix("file://")
 
 
+def check_protocols(places: Iterable[str | None]) -> None:
+    """A usage error for a URL whose file system cannot be loaded (`s3://`
+    without s3fs, a protocol fsspec does not know), before any output: it
+    was a traceback, from the first input listed, after run.json was made."""
+    fsspec = _fsspec()
+    for place in places:
+        if not place or "://" not in place:
+            continue
+        for part in place.split("::"):
+            try:
+                fsspec.get_filesystem_class(part.split("://", 1)[0])
+            except (ImportError, ValueError) as error:
+                raise UsageError(
+                    f"{place}: {error} (on this machine and on every worker)"
+                ) from None
+
+
 def complete_lines(url: str) -> list[bytes]:
     """The complete lines of a file on any file system fsspec reaches (none
     for a missing file; a torn last line is not data)."""
@@ -1067,6 +1084,7 @@ def run_dask(
     _distributed()
     if not address.startswith(_LOCAL_CLUSTER):
         _check_scheduler_address(address)
+    check_protocols([*inputs, output_dir, rejects_path, *file_lists(files_from)])
     sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
                                     rejects_path=rejects_path, run_options=run_options)
     own_outputs = OwnOutputs.of(

@@ -714,3 +714,19 @@ def test_a_resumed_dask_run_exits_as_the_uninterrupted_run_would(
     again = invoke([str(pages), *options, "--dask", scheduler, "-q", "--resume"])
     assert again.exit_code == 1, again.output
     assert "1 rejects from the earlier runs" in again.stderr
+
+
+@pytest.mark.parametrize("where", ["input", "output"])
+def test_a_url_whose_file_system_cannot_load_is_a_usage_error_before_any_output(
+    tmp_path: Path, where: str
+) -> None:
+    # QA: s3:// without s3fs was a 60-line traceback, after run.json was
+    # written into the output directory.
+    url = "nosuchfs://bucket/pages"
+    out = tmp_path / "out"
+    args = ([url, "--output-dir", str(out)] if where == "input"
+            else [str(EXAMPLES), "--output-dir", url])
+    result = invoke([*args, "--dask", "local:1", "-q"])
+    assert result.exit_code == 2, result.output
+    assert f"usage error: {url}: Protocol not known: nosuchfs" in result.stderr
+    assert not out.exists()
