@@ -46,11 +46,15 @@ def cgroup_cpu_limit(cgroup_root: str = CGROUP_ROOT, self_cgroup: str = SELF_CGR
     """
     paths = _own_cgroup_paths(_read(Path(self_cgroup)) or "")
     root = Path(cgroup_root)
-    limits = [
-        *_limits_along(root, paths.get("", "/"), _v2_limit),
-        *_limits_along(root / "cpu", paths.get("cpu", "/"), _v1_limit),
-    ]
+    limits = list(_limits_along(root, paths.get("", "/"), _v2_limit))
+    for mount in _V1_CPU_MOUNTS:
+        limits += _limits_along(root / mount, paths.get("cpu", "/"), _v1_limit)
     return min(limits, default=None)
+
+
+# Where cgroup v1's cpu controller is mounted: "cpu" is usually a link to the
+# directory it shares with cpuacct, which some hosts have without the link.
+_V1_CPU_MOUNTS = ("cpu", "cpu,cpuacct", "cpuacct,cpu")
 
 
 def _limits_along(

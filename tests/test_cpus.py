@@ -67,6 +67,13 @@ def test_cgroup_v1_limit_where_the_own_path_is_the_hosts(
     assert cpus.cgroup_cpu_limit(mount, listing) == expected
 
 
+def test_cgroup_v1_limit_without_the_cpu_link(tmp_path: Path) -> None:
+    # Some hosts mount the controller as "cpu,cpuacct" only, with no "cpu" link.
+    files = {"cpu,cpuacct/cpu.cfs_quota_us": "300000", "cpu,cpuacct/cpu.cfs_period_us": "100000"}
+    mount, listing = _cgroups(tmp_path, "4:cpu,cpuacct:/\n0::/", files)
+    assert cpus.cgroup_cpu_limit(mount, listing) == 3
+
+
 def test_no_cgroup_file_system_is_no_limit(tmp_path: Path) -> None:
     assert cpus.cgroup_cpu_limit(str(tmp_path / "none"), str(tmp_path / "none")) is None
 
