@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import gzip
+import logging
 import os
 import posixpath
 import re
@@ -582,9 +583,12 @@ def dask_client(address: str) -> Iterator[Any]:
     if address.startswith(_LOCAL_CLUSTER):
         workers = _local_workers(address)
         distributed = _distributed()
+        # (Its workers' warnings, such as "Async instruction ... ended with
+        # CancelledError" after a Ctrl-C, reached standard error even with
+        # -q, which shows errors only.)
         with distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None,
+            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         ) as cluster, distributed.Client(cluster) as client:
             yield client
