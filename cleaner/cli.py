@@ -809,7 +809,10 @@ def _terminal_size() -> tuple[int, int]:
 def _report_failure(summary: Summary, *, output: str | None, output_dir: str | None) -> None:
     where = f" after {summary.last_source}" if summary.last_source else ""
     done = f"{summary.inputs} inputs done this run{where}"
-    if output_dir is not None and "://" not in output_dir:
+    if output_dir is not None and "://" not in output_dir and not os.path.isdir(output_dir):  # noqa: PTH112
+        # (A --dask run that never reached its scheduler made none.)
+        advice = f"{output_dir} was not made; deal with the error, then rerun."
+    elif output_dir is not None and "://" not in output_dir:
         from cleaner import outputs  # noqa: PLC0415 - loaded by now
 
         # What the directory holds now: the shards committed before the error.

@@ -1089,17 +1089,19 @@ def run_dask(
     if not address.startswith(_LOCAL_CLUSTER):
         _check_scheduler_address(address)
     check_protocols([*inputs, output_dir, rejects_path, *file_lists(files_from)])
-    sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
-                                    rejects_path=rejects_path, run_options=run_options)
-    own_outputs = OwnOutputs.of(
-        output_dir=local_path(output_dir) if is_local_output(output_dir) else None,
-        rejects=rejects_path,
-    )
-    refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
-                        max_bytes=options.max_bytes, own_outputs=own_outputs, null=null,
-                        output_dir=output_dir, rejects=rejects_path)
+    # Connected first: an address that parses but reaches no scheduler (a
+    # typo, "sheduler:8786") made the output directory, then failed.
     with dask_client(address) as client:
         check_workers(client, notice)
+        sink, done, earlier = open_sink(output_dir, shard_size=shard_size, resume=resume,
+                                        rejects_path=rejects_path, run_options=run_options)
+        own_outputs = OwnOutputs.of(
+            output_dir=local_path(output_dir) if is_local_output(output_dir) else None,
+            rejects=rejects_path,
+        )
+        refs = discover_any(inputs, pattern=pattern, files_from=files_from, stdin=stdin,
+                            max_bytes=options.max_bytes, own_outputs=own_outputs, null=null,
+                            output_dir=output_dir, rejects=rejects_path)
         # The local run's own loop, fed by the cluster (--jobs does not apply).
         return batch.run(
             refs, options, sink, dedup=dedup, done=done, earlier_digests=earlier,

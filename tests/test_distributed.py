@@ -730,3 +730,17 @@ def test_a_url_whose_file_system_cannot_load_is_a_usage_error_before_any_output(
     assert result.exit_code == 2, result.output
     assert f"usage error: {url}: Protocol not known: nosuchfs" in result.stderr
     assert not out.exists()
+
+
+def test_a_scheduler_address_that_reaches_nothing_leaves_no_output_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: an address that parses but reaches no scheduler (a typo) made the
+    # output directory and its run.json, then failed, advising --resume.
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 1.0)
+    out = tmp_path / "out"
+    result = invoke([str(EXAMPLES), "--output-dir", str(out), "--dask", "tcp://127.0.0.1:9", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert f"{out} was not made" in result.stderr
+    assert not out.exists()
