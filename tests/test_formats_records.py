@@ -547,8 +547,12 @@ def test_a_dotted_text_field_names_a_field_inside_an_object() -> None:
 
 
 def test_clean_any_refuses_jsonl() -> None:
-    with pytest.raises(DwCleanError, match="to_documents"):
+    with pytest.raises(DwCleanError, match=r"^This input is JSON records.*to_documents"):
         clean_any(FILES[0].read_text(encoding="utf-8"))
+    # QA: asked for, JSON records were blamed on the input, a text dump here.
+    text = (RECORDS.parent / "examples" / "000_9910ba9fc400b7a4.txt").read_text("utf-8")
+    with pytest.raises(DwCleanError, match=r"^JSON records are asked for; use .*to_documents"):
+        clean_any(text, fmt="jsonl")
 
 
 def test_unknown_format_is_a_usage_error() -> None:

@@ -154,10 +154,12 @@ def clean_any(
     data = page_text(data, "clean_any")
     resolved = resolve_format(data, fmt, name=source)
     if resolved == JSONL:
+        # (Asked for with fmt='jsonl', the input need not be records at all.)
+        what = "JSON records are asked for" if fmt == JSONL else (
+            "This input is JSON records (JSON Lines or a JSON array)")
         raise UsageError(
-            "This input is JSON records (JSON Lines or a JSON array); use "
-            "cleaner.formats.to_documents() to get one result per record, or pass fmt='text' "
-            "to clean it as a text dump."
+            f"{what}; use cleaner.formats.to_documents() to get one result per record, "
+            "or pass fmt='text' to clean it as a text dump."
         )
     return _clean_page(
         data,
