@@ -285,6 +285,11 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         # line's fault, whatever state the directory is in.
         if text_field is not None:
             _check_text_field(text_field)
+        if dask is not None and jobs is not None:
+            # Said rather than ignored: a user who asked for N processes
+            # would otherwise get as many as the cluster has, silently.
+            raise UsageError(f"--jobs {jobs} sets the processes of a local run; with --dask "
+                             "the cluster's workers clean (local:N starts N of them).")
         output_dir, rejects = _checked_options(
             paths=paths or [], output=output, output_dir=output_dir, files_from=files_from or [],
             null=null, resume=resume, dedup=dedup, rejects=rejects, fmt=fmt, dask=dask)

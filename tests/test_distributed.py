@@ -665,6 +665,9 @@ def test_cli_dask_file_url_output_is_resumable_as_its_local_directory(
         # end of the run, after all the cleaning.
         (["--dask", "local:2", "--output-dir", "OUT", "--rejects", "memory://x/rejects.jsonl"],
          "a URL for the rejects needs a remote --output-dir"),
+        # Was accepted and ignored: the run used the cluster's workers.
+        (["--dask", "local:2", "--output-dir", "OUT", "--jobs", "4"],
+         "--jobs 4 sets the processes of a local run"),
     ],
 )
 def test_cli_dask_usage_errors(args: list[str], message: str, tmp_path: Path,
