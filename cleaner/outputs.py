@@ -971,7 +971,7 @@ class ShardSink:
 
     def _unlock(self) -> None:
         if self._lock is not None:
-            os.close(self._lock)  # (closing the descriptor releases its lock)
+            unlock_directory(self._lock)
             self._lock = None
 
 
@@ -1001,7 +1001,32 @@ def lock_directory(directory: str) -> int | None:
     except OSError:  # a file system without flock (some network ones): no lock
         os.close(descriptor)
         return None
+    _held_locks.add(descriptor)
     return descriptor
+
+
+def unlock_directory(descriptor: int) -> None:
+    """Release a lock `lock_directory` took (closing the descriptor does)."""
+    _held_locks.discard(descriptor)
+    os.close(descriptor)
+
+
+# The descriptors of this process's directory locks. An flock belongs to the
+# open file, which a forked worker shares: a killed run's workers, which go on
+# until they find their pipe closed (tens of milliseconds), kept the lock, and
+# a `--resume` retried at once was refused as "being written by another run".
+# So a forked child closes its copies (the parent's still hold the lock).
+_held_locks: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for descriptor in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
 def remove_dead_runs_temp_files(path: str) -> None:
