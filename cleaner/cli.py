@@ -460,6 +460,12 @@ def _check_options(
     if (rejects is not None and "://" not in rejects and not in_output_dir
             and not os.path.isdir(folder)):  # noqa: PTH112
         raise UsageError(f"--rejects {rejects}: the folder {folder} does not exist.")
+    if rejects is not None and "://" not in rejects and not in_output_dir:
+        # An unwritable one was found after every input had been cleaned,
+        # and the run's whole output was thrown away.
+        from cleaner.outputs import check_writable  # noqa: PLC0415 - see _is_shard_or_manifest
+
+        check_writable(rejects)
     check_format(fmt)
 
 

@@ -34,7 +34,7 @@ on.
 
 # Paths stay plain strings as the user typed them, as in cleaner/inputs.py
 # (where they are the `source` of records), so os.path rather than pathlib.
-# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH110, PTH113, PTH117, PTH118, PTH123, PTH208
+# ruff: noqa: PTH100, PTH103, PTH105, PTH108, PTH110, PTH113, PTH116, PTH117, PTH118, PTH123, PTH208
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ import math
 import os
 import re
 import select
+import stat
 import sys
 import threading
 from collections import Counter
@@ -127,23 +128,49 @@ def write_error(error: OSError, target: str) -> DwCleanError:
     return DwCleanError(f"Cannot write {target}: {error.strerror or error}; {advice}.")
 
 
+def write_target(path: str) -> tuple[str, bool]:
+    """Where writing `path` goes, and whether that file is replaced whole, by
+    renaming a complete temporary file over it (else it is appended to).
+
+    A symbolic link's file is replaced, not the link (`-o latest.jsonl`
+    pointing into a dated directory stays a link). A device, a named pipe or
+    a socket, and any path under /dev or /proc (/dev/stderr leads to whatever
+    standard error is: a terminal, a pipe, or the log file `2>` named), is
+    written to as it is: as root, `--rejects /dev/null` had turned /dev/null
+    into a regular file holding the rejects.
+    """
+    real = os.path.realpath(path)
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        return path, False
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:  # not there yet (or not reachable: the write says why)
+        return real, True
+    return real, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
 class AtomicFile:
     """A file written under a temporary name and renamed when committed.
 
     `.gz` targets are gzip-compressed with mtime 0, so the same records give
     the same bytes on every run. Writing text goes through `write_line`.
+    A target that is no regular file (`write_target`) is written straight.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        directory, name = os.path.split(os.path.abspath(path))
+        self.target, self.replaces = write_target(path)
+        directory, name = os.path.split(self.target)
         self.temp_path = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
         if os.path.isdir(path):  # noqa: PTH112
             # Refused now, as open() would: the rename at the end failed, and
             # `-o DIR` cleaned every input of the run for nothing.
             raise write_error(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)), path)
         try:
-            self._raw: IO[bytes] = open(self.temp_path, "wb")  # noqa: SIM115 - closed in commit/discard
+            if self.replaces:
+                self._raw: IO[bytes] = open(self.temp_path, "wb")  # noqa: SIM115 - closed in commit/discard
+            else:
+                self._raw = open(self.target, "ab")  # noqa: SIM115 - closed in commit/discard
         except OSError as error:
             raise write_error(error, path) from error
         self._stream: IO[bytes] = self._raw
@@ -174,7 +201,8 @@ class AtomicFile:
             if self._stream is not self._raw:
                 self._stream.close()
             self._raw.flush()
-            os.fsync(self._raw.fileno())
+            if self.replaces:  # (a pipe or a terminal cannot be synced)
+                os.fsync(self._raw.fileno())
             self._raw.close()
         except OSError as error:
             self.discard()
@@ -187,8 +215,10 @@ class AtomicFile:
             return
         self.finish()
         self.closed = True
+        if not self.replaces:
+            return
         try:
-            os.replace(self.temp_path, self.path)
+            os.replace(self.temp_path, self.target)
         except OSError as error:
             self.discard()
             raise write_error(error, self.path) from error
@@ -200,8 +230,9 @@ class AtomicFile:
             for stream in (self._stream, self._raw):
                 with contextlib.suppress(OSError, ValueError):
                     stream.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temp_path)
+        if self.replaces:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.temp_path)
 
 
 class Sink(Protocol):
@@ -401,6 +432,16 @@ def open_rejects(path: str, *, keep_existing: bool = False) -> RejectsFile:
     return RejectsFile(path, keep_existing=keep_existing)
 
 
+def check_writable(path: str) -> None:
+    """Refuse a file that could not be written (as `DwCleanError`): checked
+    before the run, which writes it only at its end."""
+    target, replaces = write_target(path)
+    if replaces:
+        AtomicFile(path).discard()  # (makes and deletes its temporary file)
+    elif not os.access(target, os.W_OK):
+        raise write_error(PermissionError(errno.EACCES, os.strerror(errno.EACCES)), path)
+
+
 @dataclass(slots=True)
 class StaleLines:
     """JSON lines of an earlier run that a resumed run replaces.
@@ -445,10 +486,11 @@ class StaleLines:
 def append_lines(
     path: str, lines: list[str], *, keep_existing: bool, drop: StaleLines | None = None
 ) -> None:
-    """Rewrite `path` atomically as its old lines (if kept, less those `drop`s) plus `lines`."""
+    """Rewrite `path` atomically as its old lines (if kept, less those `drop`s)
+    plus `lines`; a device or pipe (`write_target`) is given `lines` only."""
     target = AtomicFile(path)
     try:
-        if keep_existing and os.path.exists(path):
+        if keep_existing and target.replaces and os.path.exists(path):
             with open(path, "rb") as old:
                 # Copy only complete lines: a torn last line is not data.
                 for raw in old:
@@ -1035,7 +1077,7 @@ def remove_dead_runs_temp_files(path: str) -> None:
     with SIGKILL (or by the out-of-memory killer) cannot remove its own, and
     an `-o` file's is as large as the output got; another run writing the
     same file now keeps its own."""
-    directory, name = os.path.split(os.path.abspath(path))
+    directory, name = os.path.split(write_target(path)[0])
     prefix = f".{name}.tmp-"
     try:
         names = [entry for entry in os.listdir(directory) if entry.startswith(prefix)]

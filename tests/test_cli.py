@@ -10,8 +10,10 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Callable
@@ -1311,6 +1313,52 @@ def test_an_output_file_that_is_a_directory_is_refused_before_any_cleaning(
     assert f"Cannot write {target}: Is a directory" in result.stderr
     assert "inputs done" not in result.stderr and "0 inputs" not in result.stderr
     assert list(target.iterdir()) == [] and sorted(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("option", ["--rejects", "-o"])
+def test_an_output_through_a_symbolic_link_is_written_to_its_file(
+    tmp_path: Path, option: str
+) -> None:
+    # QA: the file renamed into place replaced the link itself, and the file
+    # it pointed to was left as it was.
+    (tmp_path / "link.jsonl").symlink_to("real.jsonl")
+    other = ["-o", str(tmp_path / "out.jsonl")] if option == "--rejects" else []
+    result = invoke([str(BAD), option, str(tmp_path / "link.jsonl"), *other, "-q"])
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "link.jsonl").is_symlink()
+    lines = (tmp_path / "real.jsonl").read_text().splitlines()
+    key = "reason" if option == "--rejects" else "text"
+    assert lines and all(key in json.loads(line) for line in lines)
+    assert not [path.name for path in tmp_path.iterdir() if ".tmp-" in path.name]
+
+
+def test_rejects_to_a_named_pipe_are_written_into_it(tmp_path: Path) -> None:
+    # QA: a device or a pipe was replaced by a regular file holding the
+    # rejects; as root, `--rejects /dev/null` did that to /dev/null.
+    fifo = tmp_path / "rejects"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = invoke([str(BAD), "--rejects", str(fifo), "-o", str(tmp_path / "out.jsonl"), "-q"])
+    reader.join(timeout=30)
+    assert result.exit_code == 1, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    reasons = sorted(json.loads(line)["reason"] for line in received[0].splitlines())
+    assert reasons == ["binary", "empty", "empty", "encoding"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_unwritable_rejects_file_is_refused_before_any_cleaning(tmp_path: Path) -> None:
+    # QA: found when the rejects were written after the last input, and the
+    # run's whole output was then thrown away. (/proc takes no new file,
+    # even from root, whom permissions would not stop.)
+    result = invoke([str(EXAMPLES), "--rejects", "/proc/dw-clean-rejects.jsonl",
+                     "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1, result.output
+    assert "Cannot write /proc/dw-clean-rejects.jsonl" in result.stderr
+    assert "inputs" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_second_run_into_a_directory_being_written_stops_before_writing(
