@@ -1819,6 +1819,47 @@ def _label_labelled_date(page: Page, label_index: int) -> bool:
     return True
 
 
+# Table categories whose label may stand alone on its line, the names it
+# introduces on the next: BeautifulSoup's text gives every element a line of
+# its own, and the old layout's metadata block under the article ("Autorin/Autor"
+# over "Diana Hodali", "Author" over "Ben Knight") is a list of such pairs.
+_NAME_LABEL_CATEGORIES = frozenset({"authors", "editors"})
+
+
+def _names_label(line: Line, rules: RuleSet) -> Rule | None:
+    """The rule of a line that is a names label of the tables and nothing else."""
+    key = line.key.rstrip(".")
+    rule = rules.prefixes.get(key) or rules.prefixes.get(key.rstrip(":"))
+    return rule if rule is not None and rule.category in _NAME_LABEL_CATEGORIES else None
+
+
+def label_names_below_their_label(page: Page) -> None:
+    """A byline or editor label alone on its line, the names on the next one.
+
+    Each line is judged alone by the tables, where a label with no names after
+    it is no byline ("By" alone is no chrome). With the names right below it,
+    it is the label, wherever on the page it stands, and the names are what
+    it carries: the same names the tables take from "Autorin/Autor Diana
+    Hodali" on one line.
+    """
+    rules = page.rules
+    for i in _free_indices(page, 0, len(page.lines)):
+        line = page.lines[i]
+        # (Not free any more when it is the names of the label above it.)
+        if line.words > MAX_CREDIT_LABEL_WORDS or not page.free(i):
+            continue
+        rule = _names_label(line, rules)
+        if rule is None:
+            continue
+        below = page.next_nonblank(i)
+        if below is None or not page.free(below):
+            continue
+        ok, names = _prefix_value(rule, page.lines[below].text, rules, page.lines[below])
+        if ok:
+            page.set(i, _category(rule), "structure:names_label")
+            page.set(below, _category(rule), "structure:names_below_label", names)
+
+
 # --- pass 6: what is left is the article --------------------------------------
 
 
@@ -1982,6 +2023,7 @@ def classify(page: Page, *, tables: bool = True) -> Page:
     label_alt_caption_pairs(page, start, page.end_index)
     label_long_unpunctuated_captions(page, start, page.end_index)
     label_alt_after_lead(page)
+    label_names_below_their_label(page)
     label_end_zone(page)
     label_after_initials(page)
     label_body(page)

@@ -170,6 +170,22 @@ def test_old_layout_metadata_block() -> None:
     assert "DW recommends" not in doc.text
 
 
+def test_a_byline_label_over_its_names_is_the_byline() -> None:
+    # BeautifulSoup's text of the same page writes the metadata block's label
+    # and names on two lines ("Author" / "Ben Knight"), twice on this page.
+    doc = clean(read("dumps/en-old-2020-colonial.bs4-strip.txt"))
+    assert doc.authors == ["Ben Knight"]
+    assert doc.removed["byline"] == 4
+    # A label over a sentence is no byline: the sentence stays in the text.
+    paragraph = "The move has been met with resistance from Germany's far right."
+    text = read("dumps/en-old-2020-colonial.resiliparse.txt").replace(
+        paragraph, f"By\n\n{paragraph}", 1
+    )
+    doc = clean(text)
+    assert doc.authors == ["Ben Knight"]
+    assert any(p.startswith(paragraph) for p in doc.text.split("\n\n"))
+
+
 def test_new_layout_in_a_language_with_a_small_table() -> None:
     doc = clean(read("pages/ru-new-layout-constructed.txt"))
     assert doc.title == "Выборы в России: Надеждин делает ставку на конец эпохи Путина"

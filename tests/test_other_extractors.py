@@ -34,6 +34,15 @@ def gold_headings(page: str) -> list[str]:
 
 
 @cache
+def gold_authors(page: str) -> list[str]:
+    path = FIXTURES / "gold" / f"{page}.json"
+    authors: list[str] = json.loads(path.read_text(encoding="utf-8"))["metadata"].get(
+        "authors", []
+    )
+    return authors
+
+
+@cache
 def cleaned(path: Path) -> cleaner.Document:
     return clean_any(path.read_text(encoding="utf-8"), source=path.name)
 
@@ -114,6 +123,30 @@ def test_a_subheading_kept_in_text_is_listed_in_headings(path: Path) -> None:
     headings = {normalise_line(heading) for heading in doc.headings}
     expected = {normalise_line(line) for line in gold_headings(page_of(path))}
     assert (expected & paragraphs) - headings == set()
+
+
+# Dumps that show the byline's names (most of them in the old layout's
+# metadata block under the article, "Autorin/Autor Diana Hodali"; in
+# BeautifulSoup's text the label and the names on two lines).
+SHOWING_AUTHORS = [
+    path
+    for path in DUMPS
+    if gold_authors(page_of(path))
+    and all(name in path.read_text(encoding="utf-8") for name in gold_authors(page_of(path)))
+]
+
+
+def test_most_dumps_show_their_byline() -> None:
+    assert len(SHOWING_AUTHORS) >= 100
+
+
+@pytest.mark.parametrize("path", SHOWING_AUTHORS, ids=lambda path: path.name)
+def test_a_byline_the_dump_shows_is_in_authors(path: Path) -> None:
+    doc = cleaned(path)
+    assert set(gold_authors(page_of(path))) <= set(doc.authors), doc.authors
+    assert not {normalise_line(name) for name in doc.authors} & {
+        normalise_line(paragraph) for paragraph in doc.text.split("\n\n")
+    }
 
 
 # Tools whose dumps still give headings that are not the article's, left out:
