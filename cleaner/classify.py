@@ -1690,15 +1690,28 @@ def kicker_section(kicker: str, section_names: tuple[str, ...]) -> str:
     """The section a kicker line names: its first part, where a renderer glued
     the section to the topic link beside it ("PolitikRussische Föderation").
 
-    A script without capitals shows no seam ("政治俄罗斯"): there a section
-    name of the tables (longest first) that opens the line is the section, when
-    what follows it does not go on the same word in lower case.
+    A script without capitals shows no seam ("政治俄罗斯"), nor does a space
+    ("Politik Russische Föderation"): there a section name of the tables
+    (longest first) that opens the line is the section, when what follows it
+    does not go on in lower case (the same word, "Klimawandel", or the
+    kicker's next word, "Kultur und Gesellschaft").
     """
     for name in section_names:
-        rest = kicker[len(name) :]
+        rest = kicker[len(name) :].lstrip()
         if rest and kicker.startswith(name) and not rest[0].islower():
             return name
     return _GLUED.split(kicker, maxsplit=1)[0]
+
+
+def _section_above_topic(page: Page, kicker: int) -> int | None:
+    """The line right above a kicker line, when it is a section name of the
+    tables and the kicker is not: the section and its topic link on two lines
+    ("Politik" over "Russische Föderation", BeautifulSoup's text)."""
+    upper = page.adjacent_above(kicker)
+    names = page.rules.section_names
+    if upper is None or not page.free(upper) or page.lines[kicker].text in names:
+        return None
+    return upper if page.lines[upper].text in names else None
 
 
 def label_section_and_head(page: Page) -> None:
@@ -1711,9 +1724,15 @@ def label_section_and_head(page: Page) -> None:
     if above is not None and page.free(above) and title - above <= 2:
         line = page.lines[above]
         if line.words <= MAX_SECTION_WORDS and line.is_heading_like and not line.text[:1].isdigit():
-            section = kicker_section(line.text, page.rules.section_names)
-            page.set(above, "section", "structure:kicker_above_title", section)
-            head_end = above
+            upper = _section_above_topic(page, above)
+            if upper is not None:
+                page.set(upper, "section", "structure:section_above_topic", page.lines[upper].text)
+                page.set(above, "section", "structure:topic_above_title")
+                head_end = upper
+            else:
+                section = kicker_section(line.text, page.rules.section_names)
+                page.set(above, "section", "structure:kicker_above_title", section)
+                head_end = above
     before_title = _new_label(Label, ("navigation", "structure:before_title", None))
     for i in _free_indices(page, 0, head_end):
         page.labels[i] = before_title

@@ -247,6 +247,27 @@ def test_chinese_kicker_of_a_section_alone_or_traditional(kicker: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("kicker", "section"),
+    [
+        ("PolitikRussische Föderation", "Politik"),
+        # inscriptis and html-text write the two with a space.
+        ("Politik Russische Föderation", "Politik"),
+        # BeautifulSoup's text, on two lines.
+        ("Politik\nRussische Föderation", "Politik"),
+        # A kicker of several words, one of them a section name, is whole.
+        ("Kultur und Gesellschaft", "Kultur und Gesellschaft"),
+        ("Klimawandel", "Klimawandel"),
+    ],
+)
+def test_a_kicker_beside_its_topic_gives_the_section_alone(kicker: str, section: str) -> None:
+    page = read("dumps/de-new-2024-01-30.resiliparse.txt")
+    doc = clean(page.replace("\nPolitikRussische Föderation\n", f"\n{kicker}\n", 1))
+    assert doc.section == section
+    assert doc.title == "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära"
+    assert "Russische Föderation" not in doc.text
+
+
+@pytest.mark.parametrize(
     "menu_entry",
     ["Deutsch unterrichten", "Deutschkurse", "Deutsch XXL", "Community D", "DW im Unterricht"],
 )

@@ -43,6 +43,13 @@ def gold_authors(page: str) -> list[str]:
 
 
 @cache
+def gold_section(page: str) -> str | None:
+    path = FIXTURES / "gold" / f"{page}.json"
+    section: str | None = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("section")
+    return section
+
+
+@cache
 def cleaned(path: Path) -> cleaner.Document:
     return clean_any(path.read_text(encoding="utf-8"), source=path.name)
 
@@ -423,3 +430,22 @@ def test_an_alt_line_under_a_paragraph_in_lynx_output_is_image_metadata(
     assert not [paragraph for paragraph in doc.text.split("\n\n") if alt in paragraph]
     body = {normalise_line(line) for line in gold(page).body}
     assert {normalise_line(p) for p in doc.text.split("\n\n")} <= body
+
+
+# trafilatura's text with links keeps only the new layout's topic link above
+# the headline ("[Russische Föderation](/de/russland/t-17284476)"), no section.
+TOPIC_LINK_ALONE = ("de-new-2024-01-30.trafilatura-links.txt",)
+
+
+def _section_case(path: Path) -> object:
+    return _known_failure(path, TOPIC_LINK_ALONE, "a topic link alone reads as the kicker")
+
+
+@pytest.mark.parametrize(
+    "path", [_section_case(path) for path in DUMPS], ids=lambda path: path.name
+)
+def test_a_section_is_the_kicker_s_section_alone(path: Path) -> None:
+    # The new layout's kicker is the section and a topic link: glued
+    # ("PolitikRussische Föderation"), spaced ("Politik Russische Föderation",
+    # inscriptis, html-text) or on two lines (BeautifulSoup's text).
+    assert cleaned(path).section in {None, gold_section(page_of(path))}
