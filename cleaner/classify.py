@@ -1714,6 +1714,15 @@ def _section_above_topic(page: Page, kicker: int) -> int | None:
     return upper if page.lines[upper].text in names else None
 
 
+def _kicker_gap_allowed(page: Page, title: int) -> int:
+    """How many lines above the title the kicker may stand: two (a blank line
+    between), or as far as the line under the title stands below it, where a
+    renderer puts more blank lines between blocks (BeautifulSoup's
+    `get_text("\n")` two)."""
+    below = page.next_nonblank(title)
+    return max(2, below - title if below is not None else 0)
+
+
 def label_section_and_head(page: Page) -> None:
     """The kicker above the title is the section; everything above is chrome."""
     title = page.title_index
@@ -1721,7 +1730,7 @@ def label_section_and_head(page: Page) -> None:
         return
     head_end = title
     above = page.prev_nonblank(title)
-    if above is not None and page.free(above) and title - above <= 2:
+    if above is not None and page.free(above) and title - above <= _kicker_gap_allowed(page, title):
         line = page.lines[above]
         if line.words <= MAX_SECTION_WORDS and line.is_heading_like and not line.text[:1].isdigit():
             upper = _section_above_topic(page, above)

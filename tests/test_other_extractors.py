@@ -449,3 +449,21 @@ def test_a_section_is_the_kicker_s_section_alone(path: Path) -> None:
     # ("PolitikRussische Föderation"), spaced ("Politik Russische Föderation",
     # inscriptis, html-text) or on two lines (BeautifulSoup's text).
     assert cleaned(path).section in {None, gold_section(page_of(path))}
+
+
+# BeautifulSoup's `get_text("\n")` writes two blank lines between blocks, so
+# the old layout's kicker stands two blank lines above the headline.
+BS4_TEXT = sorted((FIXTURES / "dumps").glob("*.bs4.txt"))
+
+
+def test_every_page_has_a_bs4_text() -> None:
+    assert len(BS4_TEXT) == 9
+
+
+@pytest.mark.parametrize("path", BS4_TEXT, ids=lambda path: path.name)
+def test_a_kicker_as_far_above_the_headline_as_the_lead_below_is_the_section(
+    path: Path,
+) -> None:
+    doc = cleaned(path)
+    assert doc.section == gold_section(page_of(path))
+    assert doc.removed["section"] >= 1
