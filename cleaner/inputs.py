@@ -31,8 +31,11 @@ Decoding policy, in order (each step is a named function below):
    (Latin-1 files are decoded as cp1252 too: both agree on every byte except
    0x80-0x9F, where Latin-1 has only invisible control characters), unless
    the text is full of the letters where Turkish Windows-1254 differs from it
-   (cp1252 reads them as Icelandic). Bytes that look like no language in any
-   of them are rejected (`encoding`) rather than passed on as mojibake.
+   (cp1252 reads them as Icelandic); ISO-8859-2 replaces cp1250 when it
+   reads better. A decoding with symbols inside its words or scripts mixed
+   in them gives way to the first candidate without, or is rejected. Bytes
+   that look like no language in any of them are rejected (`encoding`)
+   rather than passed on as mojibake.
 5. Mojibake already in the text (UTF-8 decoded as Latin-1/cp1252 upstream) is
    repaired with `ftfy.fix_encoding` only when `ftfy.badness.is_bad` flags it;
    the record then carries the warning `mojibake_repaired`. `fix_encoding`
@@ -74,8 +77,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol, cast
 
+import regex
+
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, RecordError, Rejected, UsageError
+from cleaner.lazy import compiled_on_first_use
 from cleaner.lines import WARN_CONTROLS_REMOVED, without_stray_controls
 
 # Large enough for any real page (DW article dumps are 5-60 kB, full HTML under
@@ -154,7 +160,7 @@ _NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 # as EBCDIC or Big5 with a clean score.
 LEGACY_ENCODINGS: tuple[str, ...] = (
     "cp1252",  # Western Europe: de, en, es, fr, pt, ... (and Latin-1 files)
-    "cp1250",  # Central Europe: pl, ro, hr, bs, sr-Latn, ...
+    "cp1250",  # Central Europe: pl, ro, hr, bs, sr-Latn, ... (and Latin-2, see below)
     "cp1251",  # Cyrillic: ru, uk, bg, mk, sr
     "koi8_r",  # older Russian pages
     "cp1253",  # Greek
@@ -1115,12 +1121,128 @@ def _decode_mostly_utf8(data: bytes) -> Decoded | None:
 
 
 def _decode_legacy(data: bytes) -> Decoded:
+    decoded = _as_latin2_if_it_reads_better(data, _best_legacy(data))
+    if decoded is None:
+        raise Rejected(Reason.ENCODING, "not UTF-8, and no supported encoding fits")
+    misread = _misread(decoded.text)
+    if not misread:
+        return decoded
+    alternative = _first_read_right(data)
+    if alternative is not None:
+        return alternative
+    examples = ", ".join(repr(spot) for spot in dict.fromkeys(misread[:40]))
+    raise Rejected(
+        Reason.ENCODING,
+        f"not UTF-8, and read as {decoded.encoding} its words hold symbols or mix "
+        f"scripts ({examples[:120]}): an encoding dw-clean does not support",
+    )
+
+
+def _misread(text: str) -> list[str]:
+    """The misread spots of a decoding that has too many of them, else none."""
+    spots = _misread_spots(text)
+    non_ascii = sum(1 for char in text if char > "\x7f")
+    if len(spots) >= _MIN_MISREAD_SPOTS and len(spots) >= _MAX_MISREAD_SHARE * non_ascii:
+        return spots
+    return []
+
+
+def _first_read_right(data: bytes) -> Decoded | None:
+    """The first of charset_normalizer's candidates, in its order (Windows-1252
+    first among those a candidate stands for), whose words are not misread:
+    an English page with a few umlauts in cp1252 was best "GB18030"
+    ("Fr黨burgunder"), with cp1252 among the runners-up."""
+    from charset_normalizer import from_bytes  # noqa: PLC0415 - rarely needed, slow import
+
+    for match in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS), threshold=_MAX_CHAOS):
+        names = [codec_name(name) for name in match.could_be_from_charset]
+        for name in sorted(names, key=lambda name: name not in _WESTERN):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if not _misread(text):
+                return Decoded(text, name)
+    return None
+
+
+# A wrong code page puts symbols inside words and scripts side by side: a
+# German page in DOS cp437 read as cp1251 gives "W„hrend" and "Putin-Ћra",
+# one in MacRoman read as cp1252 "WŠhrend", Polish Latin-2 read as cp1250
+# "Tysi±ce". charset_normalizer scored those clean. Each spot is a few
+# characters of context; legitimate text has almost none (apostrophes,
+# primes, dashes and ellipses inside words, and a degree sign, bullet or
+# Spanish "¿" before one, are not counted).
+_MISREAD_SPOT = compiled_on_first_use(
+    r"""
+    [\p{Latin}\p{Cyrillic}\p{Greek}]
+    [[\p{S}\p{P}]--[\x00-\x7f\p{Pd}\u2018\u2019\u02bc\u2032\u00b7\u00ad\u2026]]
+    [\p{Latin}\p{Cyrillic}\p{Greek}]      # a symbol between two letters: "W„hrend"
+                                        # (Chinese puts its punctuation between them)
+    | (?<![\p{L}\p{N}])[[\p{S}\p{Po}]--[\x00-\x7f\u00b0\u00bf\u00a1\u2026\u2022\u00b7]]\p{Ll}
+                                        # a symbol that opens a word: "©ef" (Croatian
+                                        # Latin-2 "Šef" read as cp1250)
+    | \p{Latin}[\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Han}]
+    | [\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Han}]\p{Latin}
+                                        # two scripts in one word: "Putin-Ћra",
+                                        # "Fr黨burgunder" (cp1252 read as GB18030)
+    | \p{Ll}[\p{Lu}--[\x00-\x7f]]\p{Ll} | \p{Lu}[\p{Lu}--[\x00-\x7f]]\p{Ll}
+                                        # a capital inside a word: "WŠhrend"
+    """,
+    regex.VERSION1 | regex.VERBOSE,
+)
+# A decoding with this many misread spots, and as many as this share of its
+# non-ASCII characters, is rejected.
+_MIN_MISREAD_SPOTS = 3
+_MAX_MISREAD_SHARE = 0.1
+
+
+def _misread_spots(text: str) -> list[str]:
+    return [match.group() for match in _MISREAD_SPOT().finditer(text, overlapped=True)]
+
+
+# Bytes ISO-8859-2 (Latin-2, the Central European code page of Unix) and
+# cp1250 decode as different characters: "ą" is 0xB1 in one and 0xB9 in the
+# other, "š" 0xB9 and 0x9A. charset_normalizer tries cp1250 first and skips
+# Latin-2 as "too similar" when cp1250 failed, or scores the two alike.
+_LATIN2_NOT_CP1250_BYTES = bytes([0xA1, 0xA5, 0xA6, 0xA9, 0xAB, 0xAC, 0xAE, 0xB1, 0xB5,
+                                  0xB6, 0xB9, 0xBB, 0xBC, 0xBE])
+# Bytes Latin-2 leaves to control characters, which its text does not hold.
+_C1_BYTES = bytes(range(0x80, 0xA0))
+
+
+def _as_latin2_if_it_reads_better(data: bytes, chosen: Decoded | None) -> Decoded | None:
+    """Latin-2 (Polish, Croatian, ... as written on Unix) instead of `chosen`
+    when the bytes hold no C1 control, and it reads better than `chosen`."""
+    if chosen is not None and chosen.encoding not in {"cp1250", *_WESTERN}:
+        return chosen
+    if len(data.translate(None, _C1_BYTES)) != len(data):
+        return chosen
+    if len(data.translate(None, _LATIN2_NOT_CP1250_BYTES)) == len(data):
+        return chosen
+    latin2 = Decoded(data.decode("iso8859_2"), "iso8859-2")
+    if chosen is None:
+        non_ascii = len(data) - len(data.translate(None, _NON_ASCII_BYTES))
+        return latin2 if non_ascii < _NOISE_NON_ASCII_SHARE * len(data) else None
+    latin2_spots, chosen_spots = len(_misread_spots(latin2.text)), len(_misread_spots(chosen.text))
+    # Over cp1250 it wins a tie: "š" and "ž" (Latin-2's 0xB9, 0xBE) are cp1250's
+    # "ą" and "ľ", letters as well, and a cp1250 page of a language that has
+    # them nearly always has a byte Latin-2 lacks ("š" 0x9A, Polish "ś" 0x9C,
+    # „ 0x84). Over Windows-1252 it must do better: French "«" and "»" are
+    # Latin-2's "Ť" and "ť".
+    wins_a_tie = chosen.encoding == "cp1250"
+    if latin2_spots < chosen_spots or (latin2_spots == chosen_spots and wins_a_tie):
+        return latin2
+    return chosen
+
+
+def _best_legacy(data: bytes) -> Decoded | None:
     from charset_normalizer import from_bytes  # noqa: PLC0415 - rarely needed, slow import
 
     matches_found = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS), threshold=_MAX_CHAOS)
     best = matches_found.best()
     if best is None:
-        raise Rejected(Reason.ENCODING, "not UTF-8, and no supported encoding fits")
+        return None
     non_ascii = (len(data) - len(data.translate(None, _NON_ASCII_BYTES))) / len(data)
     if (
         len(data) >= _NOISE_MIN_BYTES

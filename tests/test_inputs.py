@@ -504,6 +504,42 @@ def test_legacy_encodings_that_share_bytes_with_cp1252(text: str, encoding: str)
     assert decoded.encoding == encoding
 
 
+POLISH = (
+    "Tysiące ludzi stoją w kolejkach. Źródła zbliżone do Kremla twierdzą, że komisja "
+    "znajdzie błędy. Ściśle kontrolowany system rzadko dopuszcza konkurencję.\n"
+) * 3
+
+
+@pytest.mark.parametrize("text", [POLISH, CROATIAN])
+def test_latin2_is_not_read_as_cp1250(text: str) -> None:
+    # QA: ISO-8859-2 (Unix's Latin-2) was read as cp1250 without a warning,
+    # "Tysi±ce" and "©ef" for "Tysiące" and "Šef", or rejected.
+    decoded = decode(text.encode("iso8859-2"))
+    assert (decoded.text, decoded.encoding) == (text, "iso8859-2")
+    # The same text in cp1250 stays cp1250.
+    assert decode(text.encode("cp1250")).encoding == "cp1250"
+
+
+@pytest.mark.parametrize("encoding", ["cp437", "cp850", "mac_roman"])
+def test_an_unsupported_encoding_is_rejected_not_misread(encoding: str) -> None:
+    # QA: a German page in DOS or Mac encoding came out as "W„hrend",
+    # "Putin-Ћra" (read as cp1251) or "WŠhrend" (as cp1252), with no warning.
+    text = (ROOT / "fixtures" / "examples" / "de-new-2024-01-30.txt").read_text(encoding="utf-8")
+    data = text.encode(encoding, errors="replace")
+    with pytest.raises(Rejected) as caught:
+        decode(data)
+    assert caught.value.reason is Reason.ENCODING
+
+
+def test_a_page_misread_as_chinese_is_read_in_its_western_encoding() -> None:
+    # charset_normalizer's best guess for this English page with a few
+    # German words in cp1252 was GB18030: "Fr黨burgunder" for "Frühburgunder".
+    text = (ROOT / "fixtures" / "dumps" / "en-old-2013-uncork.trafilatura-images.txt").read_text(
+        encoding="utf-8")
+    decoded = decode(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
 def test_cyrillic_legacy_encoding() -> None:
     russian = "Министр иностранных дел России заявил, что Москва не наращивает присутствие.\n" * 3
     decoded = decode(russian.encode("cp1251"))
