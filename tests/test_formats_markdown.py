@@ -202,6 +202,48 @@ def test_new_layout_image_with_credit() -> None:
     assert first.credit == "Mikhail Sinitsyn/TASS/dpa/picture alliance"
 
 
+@cache
+def cleaned_html(page: str) -> Document:
+    html = (FIXTURES / "html" / f"{page}.html").read_text(encoding="utf-8")
+    return clean_any(html, source=f"fixtures/html/{page}.html")
+
+
+@pytest.mark.parametrize("name", PANDOC_RAW_HTML_NAMES)
+def test_pandoc_raw_html_figures_give_the_images_of_the_html(name: str) -> None:
+    # pandoc writes a figure as an <img> whose alt is the caption (credit
+    # glued on) and the <figcaption> again: both were images, the first
+    # without its alt text. Each figure is one image, as the page's HTML
+    # gives it; an alt may be missing (pandoc drops lazy images' <img>), but
+    # is never the caption.
+    images, expected = cleaned(name).images, cleaned_html(page_of(name)).images
+    assert [(i.caption, i.credit) for i in images] == [(i.caption, i.credit) for i in expected]
+    for image, html_image in zip(images, expected, strict=True):
+        assert image.alt in (html_image.alt, None)
+    assert images[:1] == expected[:1]
+
+
+def test_a_pandoc_figure_takes_its_images_title_for_alt_text() -> None:
+    figure = (
+        "<figure>\n"
+        '<img src="a.jpg"\ntitle="Impfpass &amp; Aufkleber"\n'
+        'alt="Jede Impfung hat Nebenwirkungen.Bild: picture alliance" />\n'
+        '<figcaption aria-hidden="true">Jede Impfung hat\nNebenwirkungen.<span\n'
+        'class="small">Bild: picture alliance</span></figcaption>\n'
+        "</figure>\n"
+    )
+    caption = "Jede Impfung hat Nebenwirkungen.Bild: picture alliance"
+
+    def lines(page: str) -> list[str]:
+        return [line for line in markdown_to_dump(page).text.split("\n") if line]
+
+    assert lines(figure) == ["Impfpass & Aufkleber", caption]
+    # With no title, no alt text: the caption alone.
+    assert lines(figure.replace('title="Impfpass &amp; Aufkleber"\n', "")) == [caption]
+    # An alt text of its own stays the image's.
+    described = figure.replace('alt="Jede', 'alt="Ein Impfpass. Jede')
+    assert lines(described) == [f"Ein Impfpass. {caption}", caption]
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_explain_sees_the_flattened_dump(name: str) -> None:
     page = analyse_any(dump(name), source=name)

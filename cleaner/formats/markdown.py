@@ -115,8 +115,10 @@ _RAW_HTML_LINE = regex.compile(r"^[ \t]*(?:<[!/]?[\w-][^<>]*>[ \t]*)+$")
 # link with a target, a <figure>, an <img> with a srcset) is kept as raw HTML,
 # its tags wrapped over lines like the text around them ("<a" / "href=...>").
 # Such a page is read as pandoc's own markdown is: block elements break blocks,
-# an image with alt text is `![alt]()`, other tags leave their text. Only the
-# elements of HTML count as tags, so "<5 %" in a paragraph stays text.
+# an image with alt text is `![alt]()` (a figure's image has the alt text pandoc
+# did not overwrite, see `_IMAGE_BEFORE_CAPTION`), other tags leave their
+# text. Only the elements of HTML count as tags, so "<5 %" in a paragraph
+# stays text.
 _RAW_TAG = regex.compile(
     rf"""<!--.*?-->
       | <(?P<close>/?)(?P<name>{'|'.join(HTML_ELEMENTS)})(?=[\s/>])
@@ -137,7 +139,20 @@ _MARKER_BEFORE_BLOCK = regex.compile(
     rf"^[ \t]*(?:[*+-]|\d{{1,9}}[.)])[ \t]+(?=<(?:{'|'.join(sorted(_BLOCK_ELEMENTS))})[\s/>])",
     flags=regex.IGNORECASE | regex.MULTILINE,
 )
-_ALT_ATTRIBUTE = regex.compile(r"""\balt=(?:"(?P<alt>[^"]*)"|'(?P<single>[^']*)')""")
+_ALT_ATTRIBUTE = regex.compile(r"""\balt=(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""")
+# (Not "data-title=".)
+_TITLE_ATTRIBUTE = regex.compile(r"""(?<![\w-])title=(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""")
+# pandoc writes a figure as its image with the whole caption (credit and all)
+# for alt text, then the caption again, hidden from screen readers as a repeat:
+# '<img title="T" alt="CAPTION" />' / '<figcaption aria-hidden="true">CAPTION
+# </figcaption>'. The page's own alt text is lost; its title is kept (DW gives
+# both the same words), and the caption is in the figcaption already. (pandoc
+# writes its tags in lower case.)
+_IMAGE_BEFORE_CAPTION = regex.compile(
+    r"<img\b(?P<attributes>[^<>]*)>(?=\s*<figcaption\b[^<>]*>(?P<caption>.*?)</figcaption>)",
+    flags=regex.DOTALL,
+)
+_ANY_TAG = regex.compile(r"<[^<>]*>")
 # A page with raw HTML blocks: a block element's tag opening a line.
 _RAW_BLOCK_LINE = regex.compile(
     rf"^[ \t]*</?(?:{'|'.join(sorted(_BLOCK_ELEMENTS))})(?=[\s/>])",
@@ -777,12 +792,35 @@ def is_pandoc_markdown(text: str) -> bool:
     return marked and _PANDOC_MARKS.search(text) is not None
 
 
+def _attribute_text(attributes: str, pattern: regex.Pattern[str]) -> str:
+    """An attribute's value as text: entities decoded, single-spaced ("" if absent)."""
+    found = pattern.search(attributes)
+    value = (found["double"] or found["single"] or "") if found else ""
+    return " ".join(html.unescape(value).split())
+
+
+def _unspaced(text: str) -> str:
+    """Text without its whitespace: the same words wrapped or tagged differently compare equal."""
+    return "".join(text.split())
+
+
+def _figure_image(match: regex.Match[str]) -> str:
+    """An image whose alt text is the caption below it (see `_IMAGE_BEFORE_CAPTION`)
+    takes its title for alt text, or none: one image, captioned once."""
+    attributes = match["attributes"]
+    alt = _attribute_text(attributes, _ALT_ATTRIBUTE)
+    caption = html.unescape(_ANY_TAG.sub("", match["caption"]))
+    if not alt or _unspaced(alt) != _unspaced(caption):
+        return match.group()
+    title = _attribute_text(attributes, _TITLE_ATTRIBUTE)
+    return f'<img alt="{html.escape(title)}" />'
+
+
 def _raw_tag_as_markdown(match: regex.Match[str]) -> str:
     name = (match["name"] or "").lower()
     if name == "img":
-        found = _ALT_ATTRIBUTE.search(match["attributes"])
-        alt = html.unescape(found["alt"] or found["single"] or "") if found else ""
-        return f"![{' '.join(alt.split())}]()" if alt.strip() else ""
+        alt = _attribute_text(match["attributes"], _ALT_ATTRIBUTE)
+        return f"![{alt}]()" if alt else ""
     if name == "br":
         return "\n"
     return "\n\n" if name in _BLOCK_ELEMENTS else ""
@@ -795,6 +833,8 @@ def raw_html_as_markdown(text: str) -> str:
     # A list item that holds a block ("-   <div class=...>", a gallery's slide)
     # is that block: its marker alone would be an item of no text.
     text = _MARKER_BEFORE_BLOCK.sub("", text)
+    if "<figcaption" in text:
+        text = _IMAGE_BEFORE_CAPTION.sub(_figure_image, text)
     return _RAW_TAG.sub(_raw_tag_as_markdown, text)
 
 
