@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from cleaner import interrupts
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, RecordError, Rejected
 from cleaner.inputs import (
@@ -316,6 +317,12 @@ class StopRequested:
             return
         signals = (signal.SIGINT, signal.SIGTERM)
         previous = {sig: signal.signal(sig, self.handler) for sig in signals}
+        # A Ctrl-C before now whose KeyboardInterrupt was lost (see
+        # cleaner.interrupts) is the run's first signal: it stops before its
+        # first input. Taken only once this handler is in place, so that
+        # none falls between the two.
+        if interrupts.take_over() and self.signal_name is None:
+            self.signal_name = signal.SIGINT.name
         try:
             yield self
         finally:

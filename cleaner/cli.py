@@ -27,10 +27,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NoReturn, TextIO
 
 import typer
 
+from cleaner import interrupts
 from cleaner.cpus import available_cpus
 from cleaner.errors import DwCleanError, RecordError, UsageError
 from cleaner.version import __version__, build_description
@@ -311,8 +312,9 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
         raise _fail(error) from None
     except KeyboardInterrupt:
         # Ctrl-C while loading, before the run could catch it (Typer would
-        # exit 130 without a word). The run itself reports its interrupts.
-        raise _interrupted("before the run began") from None
+        # exit 130 without a word), or after it, while it was reported. The
+        # run itself reports its interrupts.
+        _stop_on_unreported_sigint(explaining=False)
     raise typer.Exit(code=code)
 
 
@@ -376,6 +378,7 @@ def _run_files(output_dir: str) -> RunFiles:
 
 
 def _interrupted(when: str) -> typer.Exit:
+    interrupts.answered()
     _err(f"stopped by SIGINT {when}; nothing was written.")
     return typer.Exit(code=128 + signal.SIGINT)
 
@@ -732,18 +735,9 @@ def _run_and_report(
     except KeyboardInterrupt as interrupt:
         # A second signal, or a Ctrl-C before the run could catch it (while
         # it loads): the run's temporary files go, its committed ones stay.
-        from cleaner.batch import SecondSignal  # noqa: PLC0415 - loaded by now
-
         if discard is not None:
             discard()
-        if isinstance(interrupt, SecondSignal):
-            code = interrupt.signum
-            _err(f"stopped at once by {_second_signal(interrupt)}; output since the last "
-                 "checkpoint was discarded.")
-        else:
-            code = signal.SIGINT
-            _err("stopped by SIGINT; output since the last checkpoint was discarded.")
-        return 128 + code
+        return _report_stop_at_once(interrupt)
     finally:
         if progress is not None:
             progress.close()
@@ -769,6 +763,19 @@ def _run_and_report(
                  "is named on stderr; --allow-rejects exits 0).")
         return EXIT_REJECTS
     return EXIT_OK
+
+
+def _report_stop_at_once(interrupt: KeyboardInterrupt) -> int:
+    """Say why the run stopped without finishing its input; its exit code."""
+    from cleaner.batch import SecondSignal  # noqa: PLC0415 - loaded by now
+
+    interrupts.answered()
+    if isinstance(interrupt, SecondSignal):
+        _err(f"stopped at once by {_second_signal(interrupt)}; output since the last "
+             "checkpoint was discarded.")
+        return 128 + interrupt.signum
+    _err("stopped by SIGINT; output since the last checkpoint was discarded.")
+    return 128 + signal.SIGINT
 
 
 def _report_earlier_rejects(
@@ -1070,11 +1077,17 @@ def main(argv: list[str] | None = None) -> None:
     The console script starts through `cleaner.launch`, which catches a
     Ctrl-C while this module loads."""
     args = normalize_args(sys.argv[1:] if argv is None else argv)
+    explaining = args[:1] == ["explain"]
     try:
-        if args[:1] == ["explain"]:
+        if explaining:
             explain_app(args=args[1:], prog_name="dw-clean explain")
         else:
             clean_app(args=args, prog_name="dw-clean")
+    except KeyboardInterrupt:
+        # Ctrl-C while Typer makes the command out of the function's
+        # signature, before click or the command can catch it: it ended in
+        # a traceback.
+        _stop_on_unreported_sigint(explaining=explaining)
     except BrokenPipeError as error:
         # Click prints its own errors (a usage error, "Aborted!") to standard
         # error, and only those, while it handles them: the pipe that broke
@@ -1090,8 +1103,26 @@ def main(argv: list[str] | None = None) -> None:
         # which a pipeline reads as a failure: here it ends like the rest.
         if isinstance(exit_.__context__, BrokenPipeError):
             _stop_on_closed_stdout()
+        if interrupts.take_unanswered_sigint():
+            # A Ctrl-C that Typer turned into a silent exit 130 (it came while
+            # click parsed the command line), or whose KeyboardInterrupt was
+            # lost (see cleaner.interrupts) where no run could take it up.
+            _stop_on_unreported_sigint(explaining=explaining)
         _settle_stdout()
         raise
+
+
+def _stop_on_unreported_sigint(*, explaining: bool) -> NoReturn:
+    """Exit 130, saying so, for a Ctrl-C that no part of the command reported."""
+    interrupts.answered()
+    if interrupts.run_began():
+        _err("stopped by SIGINT after the run had ended; its output stays as the run left it.")
+    elif explaining:
+        _interrupted("before the explanation was printed")
+    else:
+        _interrupted("before the run began")
+    _settle_stdout()
+    sys.exit(128 + signal.SIGINT)
 
 
 def _settle_stdout() -> None:

@@ -12,6 +12,8 @@ import os
 import signal
 import sys
 
+from cleaner import interrupts
+
 # Exit status of a process stopped by Ctrl-C, as the shell reports it.
 EXIT_SIGINT = 128 + signal.SIGINT
 
@@ -44,6 +46,14 @@ def occupy_closed_standard_streams() -> None:
 def main() -> None:
     """Console-script entry point: `dw-clean` and `python -m cleaner`."""
     occupy_closed_standard_streams()
+    interrupts.note_sigint()  # before the slow imports: see cleaner.interrupts
+    try:
+        _start()
+    finally:
+        interrupts.forget_caught_keyboard_interrupts()
+
+
+def _start() -> None:
     try:
         from cleaner.cli import main as run_cli  # noqa: PLC0415 - the slow import
     except KeyboardInterrupt:
