@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gold_files import gold, page_of
@@ -25,27 +26,24 @@ DUMPS = sorted(path for path in (FIXTURES / "dumps").iterdir() if path.suffix in
 
 
 @cache
-def gold_headings(page: str) -> list[str]:
+def gold_metadata(page: str) -> dict[str, Any]:
     path = FIXTURES / "gold" / f"{page}.json"
-    headings: list[str] = json.loads(path.read_text(encoding="utf-8"))["metadata"].get(
-        "headings", []
-    )
+    metadata: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    return metadata
+
+
+def gold_headings(page: str) -> list[str]:
+    headings: list[str] = gold_metadata(page).get("headings", [])
     return headings
 
 
-@cache
 def gold_authors(page: str) -> list[str]:
-    path = FIXTURES / "gold" / f"{page}.json"
-    authors: list[str] = json.loads(path.read_text(encoding="utf-8"))["metadata"].get(
-        "authors", []
-    )
+    authors: list[str] = gold_metadata(page).get("authors", [])
     return authors
 
 
-@cache
 def gold_section(page: str) -> str | None:
-    path = FIXTURES / "gold" / f"{page}.json"
-    section: str | None = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("section")
+    section: str | None = gold_metadata(page).get("section")
     return section
 
 
