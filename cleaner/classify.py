@@ -1870,11 +1870,13 @@ def label_names_below_their_label(page: Page) -> None:
     it carries: the same names the tables take from "Autorin/Autor Diana
     Hodali" on one line.
     """
-    rules = page.rules
-    for i in _free_indices(page, 0, len(page.lines)):
-        line = page.lines[i]
+    rules, lines = page.rules, page.lines
+    stems = rules.prefix_stems  # (one look-up rules out nearly every short line)
+    for i in _free_indices(page, 0, len(lines)):
+        line = lines[i]
         # (Not free any more when it is the names of the label above it.)
-        if line.words > MAX_CREDIT_LABEL_WORDS or not page.free(i):
+        if (line.words > MAX_CREDIT_LABEL_WORDS or line.key.rstrip(".:") not in stems
+                or not page.free(i)):
             continue
         rule = _names_label(line, rules)
         if rule is None:

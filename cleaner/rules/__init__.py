@@ -64,6 +64,9 @@ class RuleSet:
     max_prefix_words: int = 1
     # First words of all prefixes: most lines are ruled out by one set look-up.
     prefix_first_words: frozenset[str] = frozenset()
+    # All prefixes without their trailing "." and ":": a line whose key, so
+    # stripped, is none of them is no label standing alone on its line.
+    prefix_stems: frozenset[str] = frozenset()
     contains: list[tuple[str, Rule]] = field(default_factory=list)
     # Credit prefixes ("image:", "bild:") for captions with the credit glued on.
     credit_prefixes: tuple[str, ...] = ()
@@ -223,6 +226,7 @@ def build_ruleset(tables: list[tuple[str, dict[str, Any]]], months: dict[str, An
         section_names.update(table.get("section_names", []))
         pronouns.update(table.get("capitalised_pronouns", []))
     ruleset.prefix_first_words = frozenset(key.split(" ", 1)[0] for key in ruleset.prefixes)
+    ruleset.prefix_stems = frozenset(key.rstrip(".:") for key in ruleset.prefixes)
     ruleset.stopwords = {word: tuple(codes) for word, codes in stopwords.items()}
     ruleset.date_words = frozenset(date_words)
     ruleset.relative_date_words = frozenset(relative_words)
