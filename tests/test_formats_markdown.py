@@ -208,18 +208,38 @@ def cleaned_html(page: str) -> Document:
     return clean_any(html, source=f"fixtures/html/{page}.html")
 
 
-@pytest.mark.parametrize("name", PANDOC_RAW_HTML_NAMES)
-def test_pandoc_raw_html_figures_give_the_images_of_the_html(name: str) -> None:
-    # pandoc writes a figure as an <img> whose alt is the caption (credit
-    # glued on) and the <figcaption> again: both were images, the first
-    # without its alt text. Each figure is one image, as the page's HTML
-    # gives it; an alt may be missing (pandoc drops lazy images' <img>), but
-    # is never the caption.
+PANDOC_NAMES = [*sorted(path.name for path in DUMPS.glob("*.pandoc.md")), *PANDOC_RAW_HTML_NAMES]
+
+
+@pytest.mark.parametrize("name", PANDOC_NAMES)
+def test_pandoc_figures_give_the_images_of_the_html(name: str) -> None:
+    # pandoc writes a figure's image with the caption (credit glued on) for
+    # alt text: in GFM an <img> above the same <figcaption>, both were
+    # images; in its own markdown `![CAPTION](src "TITLE")`, an image with no
+    # alt text. Each figure is one image, as the page's HTML gives it, its
+    # alt the title; an alt may be missing (pandoc drops lazy images' <img>),
+    # but is never the caption. An old-layout page's images (no figures,
+    # alt and title alike but for pandoc's escapes and typography) are the
+    # HTML's, alt and all, and no more.
     images, expected = cleaned(name).images, cleaned_html(page_of(name)).images
     assert [(i.caption, i.credit) for i in images] == [(i.caption, i.credit) for i in expected]
     for image, html_image in zip(images, expected, strict=True):
         assert image.alt in (html_image.alt, None)
     assert images[:1] == expected[:1]
+    if gold(page_of(name)).layout == "old":
+        assert images == expected
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in DUMPS.glob("*.pandoc.md")))
+def test_a_pandoc_figure_changes_only_its_image(name: str) -> None:
+    # Reading a figure's title as its alt text adds the alt line to the dump,
+    # nothing else: the record is the GFM render's, whose figure has its
+    # <img> and <figcaption> (pandoc's markdown and GFM differ in their
+    # markup only).
+    doc, gfm = cleaned(name), cleaned(name.replace(".pandoc.md", ".pandoc-gfm.md"))
+    assert doc.text == gfm.text
+    assert doc.images == gfm.images
+    assert doc.removed.get("image") == gfm.removed.get("image")
 
 
 def test_a_pandoc_figure_takes_its_images_title_for_alt_text() -> None:
@@ -242,6 +262,42 @@ def test_a_pandoc_figure_takes_its_images_title_for_alt_text() -> None:
     # An alt text of its own stays the image's.
     described = figure.replace('alt="Jede', 'alt="Ein Impfpass. Jede')
     assert lines(described) == [f"Ein Impfpass. {caption}", caption]
+
+
+def test_a_pandoc_markdown_figure_takes_its_images_title_for_alt_text() -> None:
+    # pandoc's markdown writes a figure's caption in its image's alt text:
+    # the title, which DW sets to the page's alt text, is the alt.
+    figure = (
+        "::: figure\n"
+        "![Jede Impfung hat\nNebenwirkungen.[Bild: picture alliance]{.small}](a.jpg\n"
+        '"Impfpass & \\"Aufkleber\\""){width="100"}\n'
+        ":::\n"
+    )
+    caption = "Jede Impfung hat Nebenwirkungen.Bild: picture alliance"
+
+    def lines(page: str) -> list[str]:
+        dump = markdown_to_dump(page)
+        return [line for line in dump.text.split("\n") if line]
+
+    assert lines(figure) == ['Impfpass & "Aufkleber"', caption]
+    assert list(markdown_to_dump(figure).images.values()) == ['Impfpass & "Aufkleber"']
+    # An image whose title is its alt text is one image, however pandoc
+    # escaped it ("Koch\\'s", "\\|") and whatever its typography read back
+    # ("--" is a dash; a quote's direction is a guess: German "\u201c" closes).
+    same = (
+        "::: teaserImg\n"
+        "![Robert Koch\\'s \\| \u201eProben\" -- 1906](a.jpg\n"
+        "\"Robert Koch's | \u201eProben\u201c \u2013 1906\")\n"
+        ":::\n"
+    )
+    assert lines(same) == ["Robert Koch's | \u201eProben\u201d \u2013 1906"]
+    # An image inside a paragraph is no figure: its alt text is its own.
+    inline = "::: text\nSee ![a map](a.jpg \"Karte\") here.\n:::\n"
+    assert lines(inline) == ["a map", "See here."]
+    # Outside pandoc's markdown (markdownify keeps the page's alt), alt text is alt text.
+    assert lines('![Jede Impfung hat Nebenwirkungen.](a.jpg "Impfpass")\n') == [
+        "Jede Impfung hat Nebenwirkungen."
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)

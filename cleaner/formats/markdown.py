@@ -11,7 +11,8 @@ what the classifier can use and drops the syntax:
   came after the image (a caption, with the credit glued on in DW's new layout):
   the same shape resiliparse gives the classifier, so its image rules apply. An
   image line the classifier kept anyway is still an image (markdown said so), and
-  takes the short line after it as its caption (DW's old layout);
+  takes the short line after it as its caption (DW's old layout). A pandoc
+  figure, `![caption](src "title")`, is its title's image above its caption;
 - `#` and underlined (`===`, `---`) headings, and paragraphs that are bold as a
   whole (the 2013 layout's subheadings), become lines of their own and go to
   `headings` when the classifier keeps them; the first level-1 heading is
@@ -221,9 +222,33 @@ _ATTRIBUTES_LEFT = regex.compile(r"(?<=\])" + _ATTRIBUTES.pattern)
 # pandoc's markdown has its "smart" extension on: it writes ’ as ', “ and ”
 # as ", — as ---, – as -- and … as ..., and escapes the ASCII characters that
 # stood in the page ("It\\'s", "\\..."). A backslash escape is kept here for
-# `_unescape`.
-_PANDOC_SMART = regex.compile(r"\\.|---|--|\.\.\.|['\"]")
+# `_unescape`. A link's or image's target is left as written: its URL is no
+# text, and its "title" is the page's attribute verbatim (pandoc escapes its
+# quotes, and writes no smart typography in it; see `_PANDOC_FIGURE`).
+_PANDOC_SMART = regex.compile(
+    r"\\.|\]" + _TARGET + r"|---|--|\.\.\.|['\"]", flags=regex.VERBOSE
+)
 _PANDOC_DASHES = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+# The characters pandoc's smart writer puts in ASCII, as ASCII: a text read
+# back (where a quote's direction is a guess) and the same words written
+# verbatim compare equal.
+_SMART_AS_ASCII = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+    | {character: written for written, character in _PANDOC_DASHES.items()}
+)
+# pandoc writes a <figure> as a paragraph of its image alone, the caption
+# (credit and all) in the alt text's place: `![CAPTION](src "TITLE")`. The
+# page's alt text is lost; its title is kept, and DW gives an image's title
+# and alt the same words (an image outside a figure keeps both:
+# `![ALT](src "ALT")`). So an image alone in its paragraph whose title says
+# other words than its brackets is the title's image over the caption (see
+# `_pandoc_figure`). A URL with spaces is written in angle brackets.
+_PANDOC_FIGURE = regex.compile(
+    r"""!\[(?P<text>(?:[^\[\]\\]++|\\.)++)\]
+    \([ \t]*(?:<[^<>]*+>|(?:[^()\s\\]++|\\.|\([^()]*+\))*+)
+    [ \t]+"(?P<title>(?:[^"\\]++|\\.)*+)"[ \t]*\)""",
+    flags=regex.VERBOSE,
+)
 # Before these, a quote opens.
 _BEFORE_OPENING_QUOTE = frozenset(" \t([{\u2014\u2013/")
 # A heading's attributes: "## Regionen {#Regionen .nav}".
@@ -519,7 +544,7 @@ def _pandoc_typography(line: str) -> str:
 
     def character(match: regex.Match[str]) -> str:
         written = match.group()
-        if written[0] == "\\":
+        if written[0] in ("\\", "]"):
             return written
         if written in _PANDOC_DASHES:
             return _PANDOC_DASHES[written]
@@ -537,13 +562,37 @@ def _inline_shape_of(line: str, *, pandoc: bool = False) -> _InlineShape:
         line = _without_attributes(line)
     if pandoc:
         line = _pandoc_typography(line)
-    alts, rest = _split_images(line)
+    alts, rest = _split_images(line, pandoc=pandoc)
     strong = line.lstrip().startswith(("**", "__")) and bool(_WHOLLY_STRONG.match(line.strip()))
     return alts, rest, strong
 
 
-def _split_images(line: str) -> tuple[tuple[str, ...], str]:
-    """The alt texts of a line's images, and the line without them (links flattened)."""
+def _pandoc_figure(line: str) -> tuple[tuple[str, ...], str] | None:
+    """A pandoc figure's image (see `_PANDOC_FIGURE`): its title as its alt
+    text, and the caption written in the alt's place as the line below it,
+    as resiliparse and pandoc's GFM give a figure. None if the line is no
+    figure, or its title is its alt text already (pandoc's escapes and
+    typography aside: "Koch\\'s" read back is "Koch's", as in the title)."""
+    figure = _PANDOC_FIGURE.fullmatch(line.strip())
+    if figure is None:
+        return None
+    title = " ".join(_unescape(figure["title"]).split())
+    alt = _unescape(figure["text"])
+    if not title or _unspaced(alt.translate(_SMART_AS_ASCII)) == _unspaced(
+        title.translate(_SMART_AS_ASCII)
+    ):
+        return None
+    return (title,), inline_text(figure["text"])
+
+
+def _split_images(line: str, *, pandoc: bool = False) -> tuple[tuple[str, ...], str]:
+    """The alt texts of a line's images, and the line without them (links flattened).
+
+    `pandoc`: the line is pandoc's markdown, whose figures say their alt text
+    in their title (see `_pandoc_figure`).
+    """
+    if pandoc and line.lstrip().startswith("![") and (figure := _pandoc_figure(line)):
+        return figure
     alts: list[str] = []
 
     def take(match: regex.Match[str]) -> str:
