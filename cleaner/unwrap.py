@@ -32,6 +32,7 @@ from cleaner.lines import (
     page_lines,
     without_invisible_chars,
 )
+from cleaner.rules import normalise_phrase
 
 if TYPE_CHECKING:
     from cleaner.rules import RuleSet
@@ -234,6 +235,35 @@ def _alt_text_under_a_paragraph(lines: list[str], i: int) -> bool:
     )
 
 
+def _table_line_apart(run: list[str], rules: RuleSet) -> bool:
+    """Is the last line of a run of wrapped lines, as a whole, a chrome line
+    of the rule tables ("Anzeige") that goes on with no line above it?
+
+    Such a line is a block of its own: lynx writes an ad's label right under
+    an image's credit ("...dpa/picture alliance" / "Anzeige"), and where the
+    label would just have fitted after the credit, the fit test took it for
+    the rest of the credit's line. But a line that ends on a separator asks
+    for the next item of its list ("... | Contact |" / "Version mobile", a
+    footer's links), a line in lower case goes on with a sentence ("...
+    watch the" / "video": the tables are matched casefolded, and a label
+    starts with a capital), and the run may be a line the tables know whole
+    (a share row, "Send Facebook ... Whatsapp" / "Tumblr ... reddit" /
+    "Newsvine").
+    """
+    above, stripped = run[-2], run[-1].strip()
+    if not (
+        stripped
+        and not stripped[:1].islower()
+        and not above.rstrip().endswith(_LIST_SEPARATORS)
+        and normalise_phrase(stripped) in rules.lines
+    ):
+        return False
+    joined = run[0].strip()
+    for line in run[1:]:
+        joined = _join(joined, line.strip())
+    return normalise_phrase(joined) not in rules.lines
+
+
 def _has_ended(line: str) -> bool:
     """A line that ends its sentence (`reif."` has, `in den` has not)."""
     return line.rstrip(_CLOSING_MARKS).endswith(_FINISHED_ENDINGS)
@@ -266,13 +296,16 @@ def _has_a_line_longer_than(text: str, width: int) -> bool:
     return len(text) - start > width
 
 
-def unwrap(text: str, marks: re.Pattern[str] | None = None) -> tuple[str, list[int]] | None:
+def unwrap(
+    text: str, marks: re.Pattern[str] | None = None, rules: RuleSet | None = None
+) -> tuple[str, list[int]] | None:
     """The page with its wrapped lines joined, and how many input lines each
     of its lines was made of; None when the page is not hard-wrapped.
 
     `marks` finds what the wrapper wrote into the lines beside the page's
     words (lynx's link numbers): counted in the widths, as the wrapper
-    counted them, and not read as words.
+    counted them, and not read as words. `rules`: a whole chrome line of
+    the tables goes on with no line above it (`_table_line_apart`).
     """
     if _has_a_line_longer_than(text, MAX_WRAP_WIDTH):
         return None
@@ -299,9 +332,15 @@ def unwrap(text: str, marks: re.Pattern[str] | None = None) -> tuple[str, list[i
         ):
             breaks[i] = True
     words = lines if marks is None else [marks.sub("", line) for line in lines]
+    start = 0  # the first line of the run that line i is in
     for i in range(len(lines) - 1):
-        if breaks[i] and not breaks[i + 1] and _alt_text_under_a_paragraph(words, i):
+        if breaks[i] and (
+            (not breaks[i + 1] and _alt_text_under_a_paragraph(words, i))
+            or (rules is not None and _table_line_apart(words[start : i + 2], rules))
+        ):
             breaks[i] = False
+        if not breaks[i]:
+            start = i + 1
     joined: list[str] = []
     spans: list[int] = []
     joined_open = False
@@ -419,6 +458,8 @@ _CUT_STARTS = frozenset([*_CONTINUING_PUNCTUATION, *_DASHES])
 # between two authors or footer links, the "," between two topic links): it
 # and the lines on either side are one line.
 _SEPARATORS = frozenset(["|", ",", ";", ":", "/", "·", "•", "–", "-"])
+# (As `str.endswith` takes them.)
+_LIST_SEPARATORS = tuple(_SEPARATORS)
 # A link's text, the piece between two pieces of a sentence, is this long at
 # most: "Präsidentschaftswahlen im August 2020", "Krieg in der Ukraine". (A
 # longer one that starts in lower case goes on with the line above anyway.)
@@ -832,7 +873,7 @@ def undo_layout(text: str, rules: RuleSet | None = None) -> Layout:
 def _undo_wrapping_or_spacing(
     text: str, marks: re.Pattern[str] | None = None, rules: RuleSet | None = None
 ) -> Layout:
-    unwrapped = unwrap(text, marks)
+    unwrapped = unwrap(text, marks, rules)
     if unwrapped is not None:
         text, spans = unwrapped
         return Layout(text, spans, HARD_WRAPPED, spans)

@@ -15,6 +15,7 @@ from cleaner.core import analyse
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import to_documents
+from cleaner.rules import default_ruleset, normalise_phrase
 from cleaner.unwrap import columns, split_link_list, undo_layout, unwrap
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -217,6 +218,64 @@ def test_no_space_is_put_where_w3m_broke_after_a_slash_or_before_a_hyphen() -> N
     assert "picture alliance/akg-images" in [image.credit for image in colonial.images]
     vaccine = clean(read(DUMPS / "de-new-2023-06-13.w3m.txt"))
     assert "Multiple-Sklerose-Diagnosen" in vaccine.text
+
+
+@pytest.mark.parametrize("path", [*WRAPPED, *LYNX_LINKED], ids=lambda p: p.name)
+def test_an_ad_label_of_a_wrapped_dump_stays_a_line_of_its_own(path: Path) -> None:
+    # lynx writes the ad label right under an image's credit, and "Anzeige"
+    # would just have fitted after "...dpa/picture alliance": it was joined
+    # to the credit as the rest of its line ("Mikhail Sinitsyn/TASS/dpa/
+    # picture alliance Anzeige"). A whole chrome line of the tables goes on
+    # with no line above it.
+    rules = default_ruleset()
+    ad_labels = {phrase for phrase, rule in rules.lines.items() if rule.category == "ads"}
+    for row in render_explanation(read(path)).splitlines():
+        fields = row.split()
+        if len(fields) < 5 or not fields[0].isdigit():
+            continue
+        line = regex.sub(r"\[\d+\]", "", " ".join(fields[4:]))
+        if normalise_phrase(line) in ad_labels:
+            assert fields[1:3] == ["DROP", "ads"], row
+    doc = to_documents(read(path), source=path.name)[0]
+    assert isinstance(doc, Document)
+    for image in doc.images:
+        words = normalise_phrase(image.credit or "").split()
+        assert not any(" ".join(words[-n:]) in ad_labels for n in (1, 2)), image
+
+
+def test_a_chrome_line_of_the_tables_goes_on_only_with_a_list_or_a_sentence() -> None:
+    body = (
+        "Seit dem Machtwechsel in Brasilien wird von deutscher Seite versucht, die\n"
+        "Beziehungen zu dem südamerikanischen Land wieder zu verbessern und neue\n"
+        "Formen der Kooperation zu suchen.\n\n"
+    )
+    # Each of these lines is so wide that the next line's first word would not
+    # have fit after it (the widest line is 73 columns).
+    credit = "Wladimir Putin auf einer Wahlkampfveranstaltung Bild: dpa/picture alliance"
+    footer = "© 2021 Deutsche Welle | Protection des données | Impressum | Contact |"
+    sentence = "Wer die Rede noch einmal sehen will, findet sie hier als ein langes"
+    share = "Send Facebook Twitter google+ Whatsapp Tumblr linkedin stumble Digg reddit"
+    page = body * 3 + (
+        f"{credit}\nAnzeige\n\n{footer}\nVersion mobile\n\n"
+        f"{sentence}\nvideo\n\n{share}\nNewsvine\n"
+    )
+    result = unwrap(page, rules=default_ruleset())
+    assert result is not None
+    lines = result[0].splitlines()
+    assert lines[-8:] == [
+        # An ad label under a credit: a line of its own.
+        credit, "Anzeige", "",
+        # A footer's links, the line ending on a separator: the next item.
+        f"{footer} Version mobile", "",
+        # A sentence going on in lower case ("video" is a table line, casefolded).
+        f"{sentence} video", "",
+        # A line the tables know whole (a share row).
+        f"{share} Newsvine",
+    ]  # fmt: skip
+    # Without the tables, the fit test alone: the label goes on with the credit.
+    unruled = unwrap(page)
+    assert unruled is not None
+    assert f"{credit} Anzeige" in unruled[0].splitlines()
 
 
 def test_explain_shows_every_input_line_of_a_wrapped_dump() -> None:
