@@ -235,9 +235,10 @@ def _alt_text_under_a_paragraph(lines: list[str], i: int) -> bool:
     )
 
 
-def _table_line_apart(run: list[str], rules: RuleSet) -> bool:
-    """Is the last line of a run of wrapped lines, as a whole, a chrome line
-    of the rule tables ("Anzeige") that goes on with no line above it?
+def _table_line_apart(lines: list[str], start: int, last: int, rules: RuleSet) -> bool:
+    """Is `lines[last]`, the last of the run of wrapped lines from `start`, as
+    a whole a chrome line of the rule tables ("Anzeige") that goes on with no
+    line above it?
 
     Such a line is a block of its own: lynx writes an ad's label right under
     an image's credit ("...dpa/picture alliance" / "Anzeige"), and where the
@@ -250,7 +251,7 @@ def _table_line_apart(run: list[str], rules: RuleSet) -> bool:
     (a share row, "Send Facebook ... Whatsapp" / "Tumblr ... reddit" /
     "Newsvine").
     """
-    above, stripped = run[-2], run[-1].strip()
+    above, stripped = lines[last - 1], lines[last].strip()
     if not (
         stripped
         and not stripped[:1].islower()
@@ -258,8 +259,8 @@ def _table_line_apart(run: list[str], rules: RuleSet) -> bool:
         and normalise_phrase(stripped) in rules.lines
     ):
         return False
-    joined = run[0].strip()
-    for line in run[1:]:
+    joined = lines[start].strip()
+    for line in lines[start + 1 : last + 1]:
         joined = _join(joined, line.strip())
     return normalise_phrase(joined) not in rules.lines
 
@@ -336,7 +337,7 @@ def unwrap(
     for i in range(len(lines) - 1):
         if breaks[i] and (
             (not breaks[i + 1] and _alt_text_under_a_paragraph(words, i))
-            or (rules is not None and _table_line_apart(words[start : i + 2], rules))
+            or (rules is not None and _table_line_apart(words, start, i + 1, rules))
         ):
             breaks[i] = False
         if not breaks[i]:
