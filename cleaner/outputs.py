@@ -149,6 +149,25 @@ def write_target(path: str) -> tuple[str, bool]:
     return real, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
+# The names of this process's own open descriptors.
+_OWN_DESCRIPTOR = re.compile(r"/dev/(?:fd/(\d+)|(stdin|stdout|stderr))|/proc/self/fd/(\d+)")
+_STANDARD_DESCRIPTORS = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+def _own_descriptor(path: str) -> int | None:
+    """The descriptor `path` names (/dev/stderr, /dev/fd/3, /proc/self/fd/1),
+    if it names one. Written through a copy of it, a file shares its offset
+    with the process's other writes: opened anew, as `2>log` had it, the
+    rejects were written at the end of the log and then overwritten by the
+    run's summary, written at standard error's own offset."""
+    found = _OWN_DESCRIPTOR.fullmatch(path)
+    if found is None:
+        return None
+    if found[2] is not None:
+        return _STANDARD_DESCRIPTORS[found[2]]
+    return int(found[1] or found[3])
+
+
 class AtomicFile:
     """A file written under a temporary name and renamed when committed.
 
@@ -169,6 +188,8 @@ class AtomicFile:
         try:
             if self.replaces:
                 self._raw: IO[bytes] = open(self.temp_path, "wb")  # noqa: SIM115 - closed in commit/discard
+            elif (descriptor := _own_descriptor(path)) is not None:
+                self._raw = os.fdopen(os.dup(descriptor), "wb")
             else:
                 self._raw = open(self.target, "ab")  # noqa: SIM115 - closed in commit/discard
         except OSError as error:

@@ -1454,6 +1454,25 @@ def test_rejects_to_a_named_pipe_are_written_into_it(tmp_path: Path) -> None:
     assert reasons == ["binary", "empty", "empty", "encoding"]
 
 
+@pytest.mark.skipif(not Path("/dev/stderr").exists(), reason="needs /dev/stderr")
+def test_rejects_to_dev_stderr_go_into_a_log_file_among_the_messages(tmp_path: Path) -> None:
+    # README QA: with `2>log`, the rejects (written at the end of the log
+    # through a new handle) were overwritten by the summary, written at
+    # standard error's own offset.
+    log = tmp_path / "log"
+    with log.open("wb") as stderr:
+        result = subprocess.run(
+            [PYTHON, "-m", "cleaner", str(BAD / "empty.txt"),
+             str(EXAMPLES / "001_26d23cd7d08ed03d.txt"),
+             "-o", str(tmp_path / "out.jsonl"), "--rejects", "/dev/stderr"],
+            stdout=subprocess.DEVNULL, stderr=stderr, check=False, timeout=60)
+    assert result.returncode == 1
+    lines = log.read_text(encoding="utf-8").splitlines()
+    rejects = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [reject["reason"] for reject in rejects] == ["empty"]
+    assert any(line.startswith("dw-clean: 2 inputs, 1 records, 1 rejects") for line in lines)
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 def test_an_unwritable_rejects_file_is_refused_before_any_cleaning(tmp_path: Path) -> None:
     # QA: found when the rejects were written after the last input, and the
