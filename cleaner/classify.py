@@ -1927,7 +1927,7 @@ def label_body(page: Page) -> None:
         # five items gave two or three of them to `headings`.
         in_list = short and (in_list or (above is not None and is_list_label(above.text)))
         is_heading = (
-            0 < position < last
+            0 <= position < last
             and short
             and not in_list
             and line.is_heading_like

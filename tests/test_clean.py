@@ -186,6 +186,18 @@ def test_a_byline_label_over_its_names_is_the_byline() -> None:
     assert any(p.startswith(paragraph) for p in doc.text.split("\n\n"))
 
 
+def test_a_text_that_opens_with_a_subheading_has_no_lead() -> None:
+    # README QA: the first line of the text was never read as a subheading,
+    # so a page whose article opens with one gave it as the lead.
+    page = read("examples/de-new-2024-01-30.txt")
+    lead = clean(page).lead
+    assert lead is not None and lead.startswith("Tausende standen")
+    doc = clean(page.replace(lead, f"Worum es geht\n\n{lead}", 1))
+    assert doc.lead is None
+    assert doc.headings[0] == "Worum es geht"
+    assert doc.text.startswith(f"Worum es geht\n\n{lead}")
+
+
 def test_new_layout_in_a_language_with_a_small_table() -> None:
     doc = clean(read("pages/ru-new-layout-constructed.txt"))
     assert doc.title == "Выборы в России: Надеждин делает ставку на конец эпохи Путина"
