@@ -1634,7 +1634,7 @@ def _title_before_lead(page: Page, stop: int) -> None:
     title.
     """
     lead = first_prose(page)
-    if lead is None or lead >= stop:
+    if lead is None or lead >= stop or page.title_index is not None:
         return
     above = page.prev_nonblank(lead)
     if above is None or not page.free(above) or not page.lines[above].is_heading_like:
@@ -1928,6 +1928,7 @@ def label_body(page: Page) -> None:
         in_list = short and (in_list or (above is not None and is_list_label(above.text)))
         is_heading = (
             0 <= position < last
+            and (position > 0 or _one_phrase(line.text))
             and short
             and not in_list
             and line.is_heading_like
@@ -1939,6 +1940,13 @@ def label_body(page: Page) -> None:
             page.set(i, HEADING, "structure:short_line_between_paragraphs", line.text)
         else:
             labels[i] = _REMAINING_TEXT
+
+
+def _one_phrase(text: str) -> bool:
+    """No sentence ends inside the line. A short first paragraph of two
+    sentences ("Er scheint sich nicht sicher zu sein. Wie realistisch ist
+    ein Sieg?") is a teaser, the lead, not a subheading that opens the text."""
+    return not any(f"{mark} " in text for mark in ".!?")
 
 
 # The label of every paragraph (one tuple: labels are immutable).

@@ -196,6 +196,22 @@ def test_a_text_that_opens_with_a_subheading_has_no_lead() -> None:
     assert doc.lead is None
     assert doc.headings[0] == "Worum es geht"
     assert doc.text.startswith(f"Worum es geht\n\n{lead}")
+    # A short teaser of two sentences is the lead all the same.
+    teaser = "Er wagt es. Kann er gewinnen?"
+    doc = clean(page.replace(lead, f"{teaser}\n\n{lead}", 1))
+    assert doc.lead == teaser and teaser not in doc.headings
+
+
+def test_a_markdown_subheading_right_under_the_headline_is_no_second_title() -> None:
+    # README QA: with no date between them, "## ..." under the "# ..."
+    # headline was taken for the title too, and lost from text and headings.
+    page = read("dumps/de-new-2024-01-30.trafilatura.md")
+    page = page.replace("\n30. Januar 2024\n", "\n## Worum es geht\n\n", 1)
+    doc = clean_any(page, source="x.md")
+    assert doc.title == "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära"
+    assert doc.headings[0] == "Worum es geht"
+    assert doc.text.startswith("Worum es geht\n\nDie erste Hürde")
+    assert doc.lead is None and doc.removed["title"] == 1
 
 
 def test_new_layout_in_a_language_with_a_small_table() -> None:
