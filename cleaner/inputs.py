@@ -1182,10 +1182,12 @@ _MISREAD_SPOT = compiled_on_first_use(
     | (?<![\p{L}\p{N}])[[\p{S}\p{Po}]--[\x00-\x7f\u00b0\u00bf\u00a1\u2026\u2022\u00b7]]\p{Ll}
                                         # a symbol that opens a word: "©ef" (Croatian
                                         # Latin-2 "Šef" read as cp1250)
-    | \p{Latin}[\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Han}]
-    | [\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Han}]\p{Latin}
-                                        # two scripts in one word: "Putin-Ћra",
-                                        # "Fr黨burgunder" (cp1252 read as GB18030)
+    | \p{Latin}[\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}]
+    | [\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}]\p{Latin}
+                                        # two scripts in one word: "Putin-Ћra"
+    | \p{Latin}\p{Han}\p{Latin}           # a Chinese character inside a Latin word:
+                                        # "Fr黨burgunder" (cp1252 read as GB18030;
+                                        # Chinese writes "DW表示" with no space)
     | \p{Ll}[\p{Lu}--[\x00-\x7f]]\p{Ll} | \p{Lu}[\p{Lu}--[\x00-\x7f]]\p{Ll}
                                         # a capital inside a word: "WŠhrend"
     """,

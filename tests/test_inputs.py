@@ -531,6 +531,15 @@ def test_an_unsupported_encoding_is_rejected_not_misread(encoding: str) -> None:
     assert caught.value.reason is Reason.ENCODING
 
 
+def test_chinese_with_latin_words_unspaced_is_not_taken_for_a_misread() -> None:
+    # Chinese writes Latin names with no space around them ("对DW表示"): only a
+    # Chinese character inside a Latin word ("Fr黨burgunder") marks a misread.
+    text = ("北约NATO秘书长对DW表示，G7和EU国家将在5月讨论乌克兰问题。"
+            "微软Windows和苹果iPhone的用户也受到影响。\n") * 3
+    decoded = decode(text.encode("gb18030"))
+    assert (decoded.text, decoded.encoding) == (text, "gb18030")
+
+
 def test_a_page_misread_as_chinese_is_read_in_its_western_encoding() -> None:
     # charset_normalizer's best guess for this English page with a few
     # German words in cp1252 was GB18030: "Fr黨burgunder" for "Frühburgunder".
