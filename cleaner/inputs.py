@@ -1126,7 +1126,7 @@ def _decode_legacy(data: bytes) -> Decoded:
         raise Rejected(Reason.ENCODING, "not UTF-8, and no supported encoding fits")
     misread = _misread(decoded.text)
     if not misread:
-        return decoded
+        return _in_the_latin_code_page_one_language_writes(data, decoded)
     alternative = _first_read_right(data)
     if alternative is not None:
         return alternative
@@ -1136,6 +1136,75 @@ def _decode_legacy(data: bytes) -> Decoded:
         f"not UTF-8, and read as {decoded.encoding} its words hold symbols or mix "
         f"scripts ({examples[:120]}): an encoding dw-clean does not support",
     )
+
+
+# The accented letters each Latin-script language DW publishes in writes (and
+# Czech and Slovak, whose names cp1250 pages carry). A short text defeats
+# charset_normalizer's statistics: Turkish "Erdoğan seçimi kazandı." in cp1254
+# came out as cp1250 "Erdođan ... kazandý", Croatian "će" in cp1250 as cp1252
+# "æe". A wrong Latin code page mixes letters of several alphabets; the right
+# one gives letters of a single language.
+_ALPHABETS: dict[str, frozenset[str]] = {
+    language: frozenset(letters + "ªºµ")  # ordinals and the micro sign: any language
+    for language, letters in {
+        "de": "äöüß",
+        "fr": "àâæçéèêëîïôœùûüÿ",
+        "es": "áéíóúñü",
+        "pt": "áàâãçéêíóôõú",
+        "pl": "ąćęłńóśźż",
+        "ro": "ăâîșțşţ",
+        "hr-bs-sr": "čćđšž",
+        "sq": "çë",
+        "tr": "çğıöşüâî",
+        "cs-sk": "áäčďéěíĺľňóôŕřšťúůýž",
+        # Languages without a rule table are cleaned too; their pages fit
+        # their own alphabet, not a neighbour's: Italian "però" read as cp1250
+        # is Czech "peroň".
+        "it": "àèéìíîòóù",
+        "nl": "áéèëïóöü",
+        "ca": "àçèéíïòóú",
+        "sv-fi": "åäöé",
+        "da-no": "æøåé",
+        "is": "áðéíóúýþæö",
+        "hu": "áéíóöőúüű",
+        "sl": "čšž",
+    }.items()
+}
+# The single-byte Latin code pages, in the order a replacement is tried.
+_LATIN_CODE_PAGES = ("cp1252", "cp1250", "cp1254", "iso8859-2")
+# A character no word holds between two letters: a symbol, digit sign or
+# control ("Tysi¹ce", Polish cp1250 read as cp1252), where apostrophes,
+# hyphens, dashes and the soft hyphen are fine.
+_NON_LETTER_INSIDE_A_WORD = compiled_on_first_use(
+    r"\p{L}[^\p{L}\p{M}\s\x00-\x7f\u2010-\u2015\u2018\u2019\u02bc\u00ad\u00b7]\p{L}",
+    regex.VERSION1,
+)
+
+
+def _one_languages_letters(text: str) -> bool:
+    letters = {char for char in text.lower() if char > "\x7f" and char.isalpha()}
+    return any(letters <= alphabet for alphabet in _ALPHABETS.values())
+
+
+def _in_the_latin_code_page_one_language_writes(data: bytes, decoded: Decoded) -> Decoded:
+    """`decoded`, or another Latin code page's reading when `decoded`'s letters
+    belong to no one language and that reading's do.
+
+    Both must hold: a German page naming "Poincaré" and "Nový" fits no one
+    alphabet in any code page, and keeps the one it was given.
+    """
+    if decoded.encoding not in _LATIN_CODE_PAGES or _one_languages_letters(decoded.text):
+        return decoded
+    for encoding in _LATIN_CODE_PAGES:
+        if encoding == decoded.encoding:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _one_languages_letters(text) and not _NON_LETTER_INSIDE_A_WORD().search(text):
+            return Decoded(text, encoding)
+    return decoded
 
 
 def _misread(text: str) -> list[str]:

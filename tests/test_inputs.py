@@ -504,6 +504,26 @@ def test_legacy_encodings_that_share_bytes_with_cp1252(text: str, encoding: str)
     assert decoded.encoding == encoding
 
 
+# Short texts, a headline or a one-line JSON record: too few bytes for
+# charset_normalizer's statistics, which read the first three as cp1250 or
+# cp1252 ("Erdođan ... kazandý", "Þehir", "æe"). The right code page gives
+# letters of one language; a wrong one mixes alphabets.
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Erdoğan seçimi kazandı.", "cp1254"),
+        ("Şehir merkezinde büyük gösteri", "cp1254"),
+        ("Hrvatska će ući u šengenski prostor.", "cp1250"),
+        ("Tysiące ludzi protestowało w Warszawie.", "cp1250"),
+        ("Molti economisti però ritengono che la regola sia rigida.", "cp1252"),
+        ("Der Ökonom Jan Nový sagte, für Verbraucher ändert sich wenig.", "cp1252"),
+    ],
+)
+def test_a_short_text_is_read_in_the_code_page_of_one_language(text: str, encoding: str) -> None:
+    decoded = decode(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
 POLISH = (
     "Tysiące ludzi stoją w kolejkach. Źródła zbliżone do Kremla twierdzą, że komisja "
     "znajdzie błędy. Ściśle kontrolowany system rzadko dopuszcza konkurencję.\n"
