@@ -235,6 +235,45 @@ def _alt_text_under_a_paragraph(lines: list[str], i: int) -> bool:
     )
 
 
+# An alt text lynx wrapped itself, over a few lines, may hold anything a
+# caption does ("...auf die ukrainischen" / "Stadt Uman, 28. April 2023"):
+# its shape tells nothing. The old layout's caption, the next block, repeats
+# most of its words ("Folgen eines russische Raketenangriffs auf die
+# ukrainischen Stadt Uman, 28. April 2023"), which no paragraph's last
+# sentence and the paragraph after it do.
+_MAX_ALT_TEXT_LINES = 3
+_MIN_WORDS_THE_CAPTION_REPEATS = 4
+_MIN_SHARE_THE_CAPTION_REPEATS = 0.5
+_TOKEN = regex.compile(r"\w+")
+
+
+def _alt_text_the_caption_repeats(lines: list[str], breaks: list[bool], i: int) -> bool:
+    """Are the lines joined to line i, from line i + 1 to the next blank line,
+    an image's alt text that the block after that blank line repeats?"""
+    if _SENTENCE_ENDS_ON_A_WORD.search(lines[i].rstrip()) is None:
+        return False
+    last = i + 1
+    while breaks[last]:
+        last += 1
+        if last - i > _MAX_ALT_TEXT_LINES or last + 1 >= len(lines):
+            return False
+    if last + 2 >= len(lines) or lines[last + 1].strip():
+        return False
+    alt = " ".join(line.strip() for line in lines[i + 1 : last + 1])
+    if not alt[:1].isupper() or alt[-1] in ".!?":
+        return False
+    block_end = last + 2
+    while block_end < len(lines) and lines[block_end].strip():
+        block_end += 1
+    caption = set(_TOKEN.findall(" ".join(lines[last + 2 : block_end]).casefold()))
+    alt_words = _TOKEN.findall(alt.casefold())
+    repeated = sum(1 for word in alt_words if word in caption)
+    return (
+        repeated >= _MIN_WORDS_THE_CAPTION_REPEATS
+        and repeated >= _MIN_SHARE_THE_CAPTION_REPEATS * len(alt_words)
+    )
+
+
 def _table_line_apart(lines: list[str], start: int, last: int, rules: RuleSet) -> bool:
     """Is `lines[last]`, the last of the run of wrapped lines from `start`, as
     a whole a chrome line of the rule tables ("Anzeige") that goes on with no
@@ -337,6 +376,7 @@ def unwrap(
     for i in range(len(lines) - 1):
         if breaks[i] and (
             (not breaks[i + 1] and _alt_text_under_a_paragraph(words, i))
+            or _alt_text_the_caption_repeats(words, breaks, i)
             or (rules is not None and _table_line_apart(words, start, i + 1, rules))
         ):
             breaks[i] = False

@@ -170,27 +170,13 @@ HEADING_FAILURES = (
     ".bs4-strip.txt",
 )
 HEADING_DUMPS = [path for path in DUMPS if not path.name.endswith(HEADING_FAILURES)]
-# lynx writes an image's alt text right under the paragraph above it; one it
-# wrapped over two lines, with a date in it, is still joined to that
-# paragraph, and its caption is left as a subheading.
-# (Both of its lynx dumps: with its link numbers, it is read as without them.)
-LYNX_WRAPPED_ALT = ("de-old-2023-04-28.lynx-nolist.txt", "de-old-2023-04-28.lynx.txt")
-
-
 def _known_failure(path: Path, names: tuple[str, ...], reason: str) -> object:
     if path.name in names:
         return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
     return path
 
 
-def _heading_case(path: Path) -> object:
-    reason = "an alt text lynx wrapped over two lines is joined to the paragraph"
-    return _known_failure(path, LYNX_WRAPPED_ALT, reason)
-
-
-@pytest.mark.parametrize(
-    "path", [_heading_case(path) for path in HEADING_DUMPS], ids=lambda path: path.name
-)
+@pytest.mark.parametrize("path", HEADING_DUMPS, ids=lambda path: path.name)
 def test_every_heading_is_a_subheading_of_the_article(path: Path) -> None:
     # inscriptis leaves out an image's alt text and credit but keeps its
     # caption, a short line between paragraphs, indented deeper than they are.
