@@ -867,7 +867,10 @@ class Layout(NamedTuple):
 # links:", then "  1. https://..."). The numbers are lynx's, not the page's:
 # they hid every menu entry from the rule tables and stayed in `text`. And
 # the list's URLs, over 100 characters, made the page look unwrapped.
-_LINK_LIST_HEADING = "\nReferences\n"
+# (Its line may end in CR LF, or have trailing spaces, as a page saved on
+# Windows or trimmed by no one has: a heading matched as "\nReferences\n"
+# left such a page's link numbers and list in place, and the page ruined.)
+_LINK_LIST_HEADING = re.compile(r"^References[ \t]*\r?$", re.MULTILINE)
 _LINK_NUMBER = re.compile(r"\[\d+\](?=\S)")
 # What follows the heading: lynx's sublist titles, or the first URL.
 _LINK_LIST_START = re.compile(r"\s*(?:Visible links:|Hidden links:|\d+\. \S+://)")
@@ -879,10 +882,11 @@ def split_link_list(text: str) -> tuple[str, str] | None:
     """A `lynx -dump` page (with its link numbers and "References" list) as
     the page above the list and the list (from its heading on); None for any
     other page."""
-    at = text.rfind(_LINK_LIST_HEADING)
-    if at < 0:
+    headings = list(_LINK_LIST_HEADING.finditer(text)) if "References" in text else []
+    if not headings:
         return None
-    head, tail = text[: at + 1], text[at + 1 :]
+    at = headings[-1].start()
+    head, tail = text[:at], text[at:]
     following = tail.split("\n", _LINK_LIST_WITHIN + 1)[1 : _LINK_LIST_WITHIN + 1]
     if not any(_LINK_LIST_START.match(line) for line in following if line.strip()):
         return None

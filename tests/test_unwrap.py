@@ -5,6 +5,7 @@ dump of the same page."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,28 @@ def test_a_lynx_dump_with_its_links_cleans_as_without_them(path: Path) -> None:
     rows = render_explanation(read(path)).splitlines()
     assert f"{len(read(path).splitlines()):>5}  DROP" in "\n".join(rows)
     assert any("[4]" in row for row in rows)
+
+
+@pytest.mark.parametrize("path", LYNX_LINKED, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda page: page.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda page: page.replace("\nReferences\n", "\nReferences  \n"),
+                     id="trailing-spaces"),
+    ],
+)
+def test_a_lynx_dump_saved_with_crlf_or_trailing_spaces_cleans_as_it_is(
+    path: Path, variant: Callable[[str], str]
+) -> None:
+    # QA: its "References" line was looked for as "\nReferences\n": a page
+    # saved on Windows kept its link numbers and list, and lost its title,
+    # its authors and up to 27 paragraphs.
+    page = read(path)
+    changed = variant(page)
+    assert changed != page
+    want, got = clean(page), clean(changed)
+    assert (got.title, got.authors, got.text) == (want.title, want.authors, want.text)
 
 
 def test_a_page_whose_references_are_no_link_list_keeps_its_brackets() -> None:
