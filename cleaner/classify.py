@@ -1504,6 +1504,16 @@ class HtmlTitle:
 
 
 def _title_from_html_title(page: Page, stop: int) -> bool:
+    """Whether the page has a <title> line; the line below that repeats it is
+    the title, unless the page's title is known already (a markdown page's
+    first heading): a related item of the same name further down (an old
+    layout's "Audios et vidéos sur le sujet") was taken for a second title,
+    and the lead above it for navigation."""
+    if page.title_index is not None:
+        return any(
+            label is not None and isinstance(label.value, HtmlTitle)
+            for label in page.labels[:stop]
+        )
     for i in range(stop):
         label = page.labels[i]
         if label is None or not isinstance(label.value, HtmlTitle):
@@ -1584,8 +1594,9 @@ def label_title(page: Page, stop: int) -> None:
         else:
             _title_from_html_title(page, stop)
             return
-        page.set(title, "title", "structure:title_above_date", page.lines[title].text)
-        page.title_index = title
+        if page.title_index is None:
+            page.set(title, "title", "structure:title_above_date", page.lines[title].text)
+            page.title_index = title
         _byline_below_date(page, anchor, stop)
         return
     if _title_from_html_title(page, stop):

@@ -9,6 +9,7 @@ shape reader services write check the markdown-only chrome.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -744,3 +745,20 @@ def test_a_bold_label_item_with_a_line_break_reads_like_one_line(path: Path) -> 
     assert broken != text or "* **" not in text
     assert clean_any(broken, source=path.name).to_dict() == clean_any(
         text, source=path.name).to_dict()
+
+
+def test_a_related_item_named_as_the_page_is_no_second_title() -> None:
+    # QA: markdownify with links and images stripped (`strip=["a", "img"]`)
+    # leaves the old layout's "Audios et vidéos sur le sujet" item as a
+    # heading of the page's own name. Matched against the <title> line after
+    # the first heading had been taken for the title, it became a second
+    # title: the lead above it was navigation, and the footer menu below it
+    # was kept as the article.
+    name = "fr-old-2011-elephants.markdownify.md"
+    stripped = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", dump(name))
+    stripped = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", stripped)
+    doc = clean_any(stripped, source=name)
+    expected = gold(page_of(name))
+    assert title_matches(doc.title, expected.title), doc.title
+    assert doc.text.startswith(expected.body[0][:60])
+    assert "Contact" not in doc.text.splitlines()
