@@ -445,8 +445,11 @@ def _check_options(
         # Found out only when the rejects were written, after all the cleaning.
         raise UsageError(f"--rejects {rejects} is a directory; name a file for the rejects "
                          f"(such as {os.path.join(rejects, 'rejects.jsonl')}).")  # noqa: PTH118
+    # (Real paths too: with a link to the -o file as --rejects, the rejects
+    # replaced the records, and the message said the file was left as it was.)
     same = rejects is not None and output is not None and (
         os.path.abspath(rejects) == os.path.abspath(output)  # noqa: PTH100
+        or os.path.realpath(rejects) == os.path.realpath(output)
     )
     if same:
         raise UsageError("--rejects and -o must be different files.")

@@ -220,6 +220,16 @@ class Decoded:
 # --- discovery -------------------------------------------------------------
 
 
+def _places_written(path: str) -> tuple[tuple[str, str], ...]:
+    """(real directory, name) of an output file given as `path`: the name
+    itself, and, for a symbolic link, the file it leads to, which is the one
+    replaced (`outputs.write_target`). Without the second, `-o link.jsonl`
+    to an input replaced that input with the run's records, exit 0."""
+    named = (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+    real = os.path.realpath(path)
+    return (named, (os.path.dirname(real), os.path.basename(real)))
+
+
 @dataclass(frozen=True, slots=True)
 class OwnOutputs:
     """The run's own output paths, which a directory walk never reads back.
@@ -252,9 +262,10 @@ class OwnOutputs:
             os.path.realpath(path) for path in (output_dir,) if path is not None and local(path)
         )
         files = frozenset(
-            (os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path))
+            place
             for path in (output, rejects)
             if path is not None and local(path)
+            for place in _places_written(path)
         )
         return cls(directories, files)
 

@@ -1438,6 +1438,37 @@ def test_an_output_through_a_symbolic_link_is_written_to_its_file(
     assert not [path.name for path in tmp_path.iterdir() if ".tmp-" in path.name]
 
 
+@pytest.mark.parametrize("option", ["-o", "--rejects"])
+def test_an_output_linked_to_an_input_is_refused_and_the_input_kept(
+    tmp_path: Path, option: str
+) -> None:
+    # QA: the link's file is the one replaced, and only the link's own name
+    # was compared with the inputs: `dw-clean raw.jsonl -o link.jsonl` put
+    # the records over raw.jsonl (with --rejects, an empty file), exit 0.
+    records_file = tmp_path / "raw.jsonl"
+    made = invoke([str(EXAMPLES), "-o", str(records_file), "-j", "1"])
+    assert made.exit_code == 0, made.output
+    before = records_file.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to("raw.jsonl")
+    other = ["-o", str(tmp_path / "out.jsonl")] if option == "--rejects" else []
+    result = invoke([str(records_file), option, str(tmp_path / "link.jsonl"), *other])
+    assert result.exit_code == 2, result.output
+    assert "is both an input and this run's output" in result.stderr
+    assert records_file.read_bytes() == before
+
+
+def test_rejects_linked_to_the_output_file_are_a_usage_error(tmp_path: Path) -> None:
+    # QA: the rejects replaced the records written through the other name,
+    # and the message said the file had been left as it was.
+    (tmp_path / "out.jsonl").write_text('{"earlier": "run"}\n')
+    (tmp_path / "link.jsonl").symlink_to("out.jsonl")
+    result = invoke([str(BAD), "-o", str(tmp_path / "out.jsonl"),
+                     "--rejects", str(tmp_path / "link.jsonl")])
+    assert result.exit_code == 2, result.output
+    assert "--rejects and -o must be different files" in result.stderr
+    assert (tmp_path / "out.jsonl").read_text() == '{"earlier": "run"}\n'
+
+
 def test_rejects_to_a_named_pipe_are_written_into_it(tmp_path: Path) -> None:
     # QA: a device or a pipe was replaced by a regular file holding the
     # rejects; as root, `--rejects /dev/null` did that to /dev/null.
