@@ -638,6 +638,7 @@ def expand_path(
     stdin: BinaryIO | None,
     max_bytes: int,
     own_outputs: OwnOutputs = NO_OUTPUTS,
+    literal: bool = False,
 ) -> Iterator[InputRef]:
     """The inputs one command-line path stands for.
 
@@ -645,6 +646,10 @@ def expand_path(
     file named as such is read, whatever it is, but one the run writes (-o,
     --rejects, the shards, manifest and run.json of --output-dir) is refused:
     the run would replace it, and the input were lost.
+
+    `literal`: a name, never a glob, as a `--files-from` list's entries are
+    (`find` wrote them): "./[a].txt", gone by the time of the run, was
+    expanded as a glob, and "./a.txt" read in its place, exit 0.
     """
     if path == "-":
         if stdin is None:
@@ -652,7 +657,7 @@ def expand_path(
         yield read_stdin(stdin, max_bytes)
     elif os.path.isdir(path):
         yield from walk_directory(path, pattern, own_outputs)
-    elif has_glob(path) and not os.path.lexists(path):
+    elif not literal and has_glob(path) and not os.path.lexists(path):
         yield from expand_glob(path, pattern, own_outputs)
     else:
         if own_outputs and own_outputs.names_file(path):
@@ -800,7 +805,7 @@ def discover(
                                      "to read it)")
             continue
         yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
-                               own_outputs=own_outputs)
+                               own_outputs=own_outputs, literal=True)
 
 
 # --- reading -------------------------------------------------------------
