@@ -547,7 +547,8 @@ def parse_jsonl(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
 
 class SourceCounts:
     """How many times each source is listed (done, or failed, by an earlier
-    run), looked up by the name as this run writes it.
+    run), looked up by the name as this run writes it, unless the manifest
+    recorded that name as another absolute path.
 
     A name not listed is looked up by its absolute path among the listed
     ones (a relative one's as the manifest recorded it, else taken from the
@@ -566,7 +567,7 @@ class SourceCounts:
     def take(self, source: str) -> str | None:
         """The listed source that `source` is (itself, or one with its
         absolute path), counted off once; None when none is left."""
-        if self.counts[source] > 0:
+        if self.counts[source] > 0 and not self._elsewhere(source):
             found: str | None = source
         else:
             found = next(
@@ -575,6 +576,18 @@ class SourceCounts:
         if found is not None:
             self.counts[found] -= 1
         return found
+
+    def _elsewhere(self, source: str) -> bool:
+        """Whether the manifest recorded `source`, a relative name, as the
+        path of another file: the same name from another working directory
+        (`cd b2 && dw-clean pages --resume` after a run in b1) was skipped
+        as done, and b2's file was in no output, exit 0."""
+        recorded = self.paths.get(source)
+        return (
+            recorded is not None
+            and is_local_name(source)
+            and recorded != absolute_name(source)
+        )
 
     def _same_path(self, source: str) -> list[str]:
         if not is_local_name(source):

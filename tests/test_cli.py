@@ -1683,6 +1683,26 @@ def test_resume_from_another_directory_knows_inputs_named_by_relative_paths(
     assert _shard_records(data / "out") == records
 
 
+def test_resume_from_another_directory_cleans_another_file_of_the_same_relative_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: `cd b1 && dw-clean pages --output-dir /x`, then `cd b2 && dw-clean
+    # pages --output-dir /x --resume`: b2's pages/ were skipped as done, by
+    # their name, though the manifest named b1's files, and were in no output.
+    pages = sorted(EXAMPLES.glob("*.txt"))
+    for folder, page in (("b1", pages[0]), ("b2", pages[1])):
+        (tmp_path / folder / "pages").mkdir(parents=True)
+        shutil.copy(page, tmp_path / folder / "pages" / "page.txt")
+    monkeypatch.chdir(tmp_path / "b1")
+    assert invoke(["pages", "--output-dir", str(tmp_path / "out"), "-j", "1"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "b2")
+    result = invoke(["pages", "--output-dir", str(tmp_path / "out"), "-j", "1", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "skipped as done" not in result.stderr
+    texts = [record["text"] for record in _shard_records(tmp_path / "out")]
+    assert len(texts) == 2 and texts[0] != texts[1]
+
+
 def test_a_resumed_run_exits_as_the_whole_run_would_for_earlier_rejects(tmp_path: Path) -> None:
     # Its rejects all came before the interruption: the resumed part has none,
     # and exited 0, so a script gating on $? missed them.
