@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import cleaner.formats.records as records_module
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, UsageError
 from cleaner.explain import explain_rows
@@ -786,3 +787,29 @@ def test_a_record_holding_trafilatura_metadata_output_reads_as_the_file_does(
     assert (doc.text, doc.removed) == (as_file.text, as_file.removed)
     rows = _explained(data, "pages.jsonl", 1)
     assert "\n\n".join(row[4] for row in rows if row[1] == "KEEP") == doc.text
+
+
+def test_a_one_line_record_text_counts_words_once_per_note_not_per_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # QA: RSS scrapers join a page's paragraphs by spaces. The words of the
+    # whole rest of the line were counted at every sentence break, looking
+    # for a note such as "Adaption aus dem Englischen: ...": quadratic time,
+    # 5 s for a record of 266 kB, and a 4 MB one ran into --timeout.
+    counted: list[str] = []
+    real = records_module.structural_words
+
+    def counting(text: str) -> int:
+        counted.append(text)
+        return real(text)
+
+    monkeypatch.setattr(records_module, "structural_words", counting)
+    sentences = " ".join(
+        f"Der Minister sagte am Dienstag {n} Worte zum Haushalt." for n in range(400)
+    )
+    record = json.dumps({"text": f"{sentences} Adaption aus dem Englischen: Anna Schmidt"})
+    [doc] = to_documents(record + "\n", source="rss.jsonl")
+    assert isinstance(doc, Document)
+    assert "Adaption" not in doc.text and doc.text.count("Worte zum Haushalt.") == 400
+    long_counts = [text for text in counted if len(text) > 1000]
+    assert len(long_counts) <= 1
