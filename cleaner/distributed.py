@@ -429,7 +429,7 @@ def discover_any(
             yield from expand(path)
         else:
             yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
-                                   own_outputs=own_outputs, literal=True)
+                                   own_outputs=own_outputs, literal=null)
 
 
 # --- the work on a worker -----------------------------------------------------

@@ -647,9 +647,10 @@ def expand_path(
     --rejects, the shards, manifest and run.json of --output-dir) is refused:
     the run would replace it, and the input were lost.
 
-    `literal`: a name, never a glob, as a `--files-from` list's entries are
-    (`find` wrote them): "./[a].txt", gone by the time of the run, was
-    expanded as a glob, and "./a.txt" read in its place, exit 0.
+    `literal`: a name, never a glob, as the entries of a `--files-from -0`
+    list are, every byte literal (`find -print0` wrote them): "./[a].txt",
+    gone by the time of the run, was expanded as a glob, and "./a.txt" read
+    in its place, exit 0.
     """
     if path == "-":
         if stdin is None:
@@ -805,7 +806,7 @@ def discover(
                                      "to read it)")
             continue
         yield from expand_path(path, pattern=pattern, stdin=None, max_bytes=max_bytes,
-                               own_outputs=own_outputs, literal=True)
+                               own_outputs=own_outputs, literal=null)
 
 
 # --- reading -------------------------------------------------------------
