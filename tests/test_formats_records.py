@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import cleaner.formats.records as records_module
+from cleaner.core import article_id
 from cleaner.document import Document
 from cleaner.errors import DwCleanError, UsageError
 from cleaner.explain import explain_rows
@@ -813,3 +814,67 @@ def test_a_one_line_record_text_counts_words_once_per_note_not_per_sentence(
     assert "Adaption" not in doc.text and doc.text.count("Worte zum Haushalt.") == 400
     long_counts = [text for text in counted if len(text) > 1000]
     assert len(long_counts) <= 1
+
+
+PAGE_TEXT = (RECORDS.parent / "examples" / "001_26d23cd7d08ed03d.txt").read_text(encoding="utf-8")
+
+
+def _record_document(**fields: object) -> Document:
+    [doc] = to_documents(json.dumps({"text": PAGE_TEXT, **fields}) + "\n", source="r.jsonl")
+    assert isinstance(doc, Document)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("title", "date"),
+    [
+        ("Lavrov: not boosting presence in Syria | News | DW | 10.09.2015", "2015-09-10"),
+        ("Lavrov: not boosting presence in Syria – DW – 10.09.2015", "2015-09-10"),
+    ],
+)
+def test_a_record_title_loses_dws_suffix_as_a_page_title_does(title: str, date: str) -> None:
+    # QA: the HTML and metadata-header readers take " | DW | 10.09.2015" off
+    # a title; a JSON record's title kept it.
+    doc = _record_document(title=title)
+    assert (doc.title, doc.date) == ("Lavrov: not boosting presence in Syria", date)
+    assert doc.input == {}
+
+
+def test_a_record_author_that_is_the_site_is_no_author() -> None:
+    doc = _record_document(author="Deutsche Welle", authors=["DW", "Anna Schmidt"])
+    assert "Anna Schmidt" in doc.authors
+    assert not {"Deutsche Welle", "DW"} & set(doc.authors)
+
+
+@pytest.mark.parametrize(
+    ("fields", "kept"),
+    [
+        # Scrapy writes fields as lists; an epoch date is a number.
+        ({"url": ["https://www.dw.com/en/a-18702265"]}, "url"),
+        ({"date": 1441699200}, "date"),
+        # Dates that are no day of the calendar.
+        ({"date": "2015-02-30"}, "date"),
+        ({"date": "0000-00-00"}, "date"),
+    ],
+)
+def test_a_record_field_that_gives_nothing_is_kept_under_input(
+    fields: dict[str, object], kept: str
+) -> None:
+    # QA: such fields were dropped, neither used nor kept; an impossible ISO
+    # date stood in `date`.
+    doc = _record_document(**fields)
+    assert doc.input == {kept: fields[kept]}
+    assert doc.url is None
+    assert doc.date == "2015-09-10"  # the page's own
+
+
+def test_a_blank_record_url_is_no_url() -> None:
+    assert _record_document(url="   ").url is None
+
+
+def test_a_record_title_is_part_of_the_id_the_text_and_title_give() -> None:
+    # QA: the id hashed the text's own title, before the record's was set:
+    # two records that differ only in title shared an id.
+    first, second = _record_document(title="One headline"), _record_document(title="Another")
+    assert first.id.startswith("sha256-") and first.id != second.id
+    assert first.id == article_id(None, first.text, "One headline")

@@ -25,7 +25,7 @@ from cleaner.classify import (
     looks_like_names,
     split_names,
 )
-from cleaner.core import classify_lines, settle
+from cleaner.core import article_id, classify_lines, settle
 from cleaner.document import Document
 from cleaner.lines import split_lines
 from cleaner.rules import RuleSet, normalise_phrase
@@ -200,6 +200,14 @@ def overlay(document: Document, **fields: Any) -> Document:
     unknown = set(fields) - OVERLAY_FIELDS
     if unknown:
         raise TypeError(f"not an overlay field: {sorted(unknown)}")
-    return dataclasses.replace(
+    changed = dataclasses.replace(
         document, **{name: value for name, value in fields.items() if value is not None}
     )
+    if changed.title != document.title and document.id.startswith("sha256-"):
+        # The id hashes the title with the text: a record's or header's own
+        # title, set after the text's, was left out of it, and two records
+        # that differ only in title shared an id.
+        changed = dataclasses.replace(
+            changed, id=article_id(changed.url, changed.text, changed.title)
+        )
+    return changed

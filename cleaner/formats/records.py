@@ -39,6 +39,7 @@ classifier sees them (after joining the lines of a hard-wrapped text, as
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 from collections.abc import Iterator
@@ -62,7 +63,9 @@ from cleaner.errors import RecordError, Rejected
 from cleaner.formats.common import (
     classify_dump,
     comparable,
+    is_person,
     overlay,
+    split_title,
     unique,
 )
 from cleaner.formats.detect import (
@@ -93,8 +96,9 @@ FORMAT = "jsonl"
 REASON_JSON = "json"
 REASON_NO_TEXT = "no_text"
 
-# Fields the record is built from; everything else goes to `input` as it is.
-USED_FIELDS = ("url", "title", "date")
+# Fields the record is built from (`url`, `title` and `date` too, and they
+# alone leave `input` when they give a value); everything else goes to
+# `input` as it is.
 AUTHOR_FIELDS = ("author", "authors")
 PERMALINK_FIELD = "permalink"
 
@@ -285,21 +289,40 @@ def field_text(value: object) -> str | None:
 
 
 def field_date(value: object, rules: RuleSet) -> str | None:
+    """An ISO date from a record's date field; None for no date, or one
+    that is no day of the calendar ("2015-02-30", a scraper's "0000-00-00":
+    taken as they were, they stood in `date` as if real)."""
     if not isinstance(value, str) or not value.strip():
         return None
     iso = regex.match(r"\s*(\d{4}-\d{2}-\d{2})", value)
-    return iso.group(1) if iso else parse_date_line(value, rules)
+    if iso is None:
+        return parse_date_line(value, rules)
+    try:
+        return datetime.date.fromisoformat(iso.group(1)).isoformat()
+    except ValueError:
+        return None
 
 
 def field_names(record: dict[str, Any]) -> list[str]:
+    """The persons a record's author fields name: not the site ("DW",
+    "Deutsche Welle"), which the HTML and metadata-header readers leave out too."""
     names: list[str] = []
     for key in AUTHOR_FIELDS:
         value = record.get(key)
         values = value if isinstance(value, list) else [value]
         for item in values:
             if isinstance(item, str):
-                names.extend(split_names(item))
+                names.extend(name for name in split_names(item) if is_person(name, ()))
     return names
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def field_url(value: object) -> str | None:
+    """A record's `url`, if it is a string with something in it."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def field_path(record: dict[str, Any], text_field: str) -> tuple[str, ...] | None:
@@ -557,7 +580,7 @@ def record_document(
     # A JSON string may hold any control character ("\u0000"); the file's
     # reader removed the raw ones from a page file, these are removed here.
     text, had_controls = without_stray_controls(with_lf_line_breaks(text))
-    url = record.get("url") if isinstance(record.get("url"), str) and record["url"] else None
+    url = field_url(record.get("url"))
     try:
         document = _record_text_document(record, text, source=source, url=url,
                                          keep_gallery=keep_gallery, rules=rules)
@@ -567,14 +590,25 @@ def record_document(
         return RecordError(source, rejected.reason.value, rejected.detail)
     permalink = record.get(PERMALINK_FIELD)
     is_dw = "dw.com/" in (url or "")
+    # DW's title suffix (" | DW | 19.01.2020"), as the HTML and metadata
+    # header readers take it off, its date the page's if nothing else says.
+    title, title_date = split_title(field_text(record.get("title")))
+    date = field_date(record.get("date"), rules)
+    # A field that gave nothing (a list of URLs, as Scrapy writes them, an
+    # epoch number, a date that is no day) stays under `input`, not lost.
+    # (An empty string, a field the scraper lost, says nothing to keep.)
+    used = {
+        key: value is not None or _blank(record.get(key))
+        for key, value in (("url", url), ("title", title), ("date", date))
+    }
     return overlay(
         document,
-        title=field_text(record.get("title")) or document.title,
-        date=field_date(record.get("date"), rules) or document.date,
+        title=title or document.title,
+        date=date or document.date or title_date,
         authors=unique(field_names(record) + document.authors),
         permalink=permalink if isinstance(permalink, str) and permalink else None,
         input={k: v for k, v in _without_field(record, text_path).items()
-               if k not in USED_FIELDS},
+               if not used.get(k, False)},
         warnings=[w for w in document.warnings if not (is_dw and w == WARN_NO_CHROME)]
         + ([WARN_CONTROLS_REMOVED] if had_controls else [])
         + ([WARN_SURROGATES_REPLACED] if had_surrogates else []),
