@@ -134,6 +134,17 @@ def without_lone_surrogates(text: str) -> tuple[str, bool]:
     return _LONE_SURROGATE.sub("\ufffd", text), True
 
 
+def names_without_lone_surrogates(
+    source: str | None, url: str | None
+) -> tuple[str | None, str | None, bool]:
+    """`source` and `url` with lone surrogates replaced, and whether they had
+    any: a file name from `os.listdir` that is not UTF-8 holds them, and the
+    record could not be written as UTF-8 (`json.dumps(...).encode()` raised)."""
+    new_source, in_source = without_lone_surrogates(source) if source else (source, False)
+    new_url, in_url = without_lone_surrogates(url) if url else (url, False)
+    return new_source, new_url, in_source or in_url
+
+
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
     """Label every line of a page; `clean()` and `explain` both build on this.
 
@@ -185,9 +196,10 @@ def clean(
 ) -> Document:
     """Clean one scraped DW page (a plain-text dump) into a `Document`."""
     text, replaced = without_lone_surrogates(page_text(text, "clean"))
+    source, url, replaced_in_names = names_without_lone_surrogates(source, url)
     page = _analyse_text(text, rules or default_ruleset(), keep_gallery)
     document = document_from_page(page, source=source, url=url)
-    if replaced:
+    if replaced or replaced_in_names:
         document.warnings.append(WARN_SURROGATES_REPLACED)
     return document
 

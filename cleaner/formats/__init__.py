@@ -21,7 +21,13 @@ from __future__ import annotations
 
 from cleaner import core
 from cleaner.classify import Page
-from cleaner.core import WARN_SURROGATES_REPLACED, analyse, page_text, without_lone_surrogates
+from cleaner.core import (
+    WARN_SURROGATES_REPLACED,
+    analyse,
+    names_without_lone_surrogates,
+    page_text,
+    without_lone_surrogates,
+)
 from cleaner.document import Document
 from cleaner.errors import RecordError, UsageError
 from cleaner.formats.detect import FORMATS, HTML, JSONL, MARKDOWN, TEXT, detect_format
@@ -69,7 +75,9 @@ def _clean_page(
         )
         document.format = TEXT
         return document
-    data, replaced = without_lone_surrogates(data)
+    data, replaced_in_data = without_lone_surrogates(data)
+    source, url, replaced_in_names = names_without_lone_surrogates(source, url)
+    replaced = replaced_in_data or replaced_in_names
     document = clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
                            rules=rules)
     if replaced:
@@ -131,11 +139,16 @@ def to_documents(
         with untimed():
             from cleaner.formats.records import iter_records  # noqa: PLC0415
 
-        return list(
+        source, _, replaced = names_without_lone_surrogates(source, None)
+        results = list(
             iter_records(
                 data, source=source, text_field=text_field, keep_gallery=keep_gallery, rules=rules
             )
         )
+        for result in results:
+            if replaced and isinstance(result, Document):
+                result.warnings.append(WARN_SURROGATES_REPLACED)
+        return results
     return [
         _clean_page(data, resolved, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     ]
