@@ -33,7 +33,8 @@ cleaner, same record. Then:
   the empty ones: their `dw_warnings` hold `empty_text`. Other counters:
   `removed_<category>` (lines removed), `total`, `forwarded`, `dropped`;
 - a text that holds several records (JSON Lines) gives several documents,
-  the extra ones with ids `ID#1`, `ID#2`...
+  the extra ones with their record's `source` as id (`ID#2`, `ID#3`...: the
+  line, or the element of a JSON array, they come from).
 
 Only core datatrove is needed (`pip install 'dw-clean[datatrove]'`); its
 `processing` extra pins an old trafilatura. The step holds only plain
@@ -116,10 +117,15 @@ class DWCleanStep(PipelineStep):  # type: ignore[misc]  # datatrove is untyped
     def apply(
         self, doc: DatatroveDocument, record: dict[str, Any], index: int
     ) -> DatatroveDocument:
-        """`doc` carrying `record`; a copy with id `ID#N` for a text's N-th extra record."""
+        """`doc` carrying `record`; for a text's extra records, a copy with the
+        record's own source as its id (`ID#2`: JSON Lines line 2), which the
+        record names in `source` (ids counted 1, 2... apart from it said `ID#1`
+        for the record of line 2)."""
         if index:
-            doc = DatatroveDocument(text="", id=f"{doc.id}#{index}", media=list(doc.media),
-                                    metadata=dict(doc.metadata))
+            source = record.get("source")
+            own = isinstance(source, str) and source.startswith(f"{doc.id}#")
+            doc = DatatroveDocument(text="", id=source if own else f"{doc.id}#{index}",
+                                    media=list(doc.media), metadata=dict(doc.metadata))
         doc.text = record["text"]
         prefix = self.metadata_prefix
         doc.metadata.update({prefix + key: value for key, value in record.items()

@@ -232,6 +232,15 @@ def test_several_records_in_one_text(monkeypatch: pytest.MonkeyPatch) -> None:
         ("page", "one", 1), ("page#1", "two", 1)]
 
 
+def test_the_extra_records_of_a_text_are_named_by_their_source() -> None:
+    # QA: the record of line 2 was "page#1", its dw_source "page#2".
+    page = (BAD / "no-chrome.txt").read_text(encoding="utf-8")
+    lines = "".join(json.dumps({"text": f"{page}\n{n}"}) + "\n" for n in range(3))
+    docs = list(DWCleanStep().run(iter([DatatroveDocument(text=lines, id="page")])))
+    assert [doc.metadata["dw_source"] for doc in docs] == ["page#1", "page#2", "page#3"]
+    assert [doc.id for doc in docs] == ["page", "page#2", "page#3"]
+
+
 def test_step_pickles_for_slurm_and_ray() -> None:
     step = DWCleanStep(metadata_prefix="x_", keep_gallery=True)
     copy = pickle.loads(pickle.dumps(step))
