@@ -1405,6 +1405,10 @@ def decode(data: bytes, *, name: str | None = None, fmt: str = "auto") -> Decode
     `name` and `fmt` (the input's file name and `--format`) tell JSON Lines,
     whose lines may each have their own encoding.
     """
+    if not isinstance(data, bytes | bytearray):
+        # (A str failed inside, in bytes.startswith, naming no cause.)
+        raise TypeError(f"decode() takes the input's bytes, not {type(data).__name__}: "
+                        "a str is text already, for clean_any() or to_documents()")
     decoded = _decode_with_bom(data) or _decode_utf16_without_bom(data)
     if decoded is None:
         check_not_binary(data)

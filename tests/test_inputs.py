@@ -763,3 +763,10 @@ def test_nul_bytes_inside_a_small_page_still_make_it_binary() -> None:
     with pytest.raises(Rejected) as caught:
         decode(page[:-10] + b"\x00\x00" + page[-10:] + b"\x00")
     assert caught.value.reason is Reason.BINARY
+
+
+def test_decode_given_a_str_says_it_takes_bytes() -> None:
+    # QA: it failed inside, on bytes.startswith, naming no cause.
+    with pytest.raises(TypeError, match="takes the input's bytes, not str"):
+        decode("Ein Satz.")  # type: ignore[arg-type]
+    assert decode(bytearray(b"Ein Satz.")).text == "Ein Satz."
