@@ -25,7 +25,7 @@ from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
 from cleaner.lines import Line, split_lines, with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import DOUBLE_SPACED, undo_layout
+from cleaner.unwrap import DOUBLE_SPACED, Layout, join_double_spaced, undo_layout
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -134,15 +134,12 @@ def without_lone_surrogates(text: str) -> tuple[str, bool]:
     return _LONE_SURROGATE.sub("\ufffd", text), True
 
 
-def names_without_lone_surrogates(
-    source: str | None, url: str | None
-) -> tuple[str | None, str | None, bool]:
-    """`source` and `url` with lone surrogates replaced, and whether they had
-    any: a file name from `os.listdir` that is not UTF-8 holds them, and the
-    record could not be written as UTF-8 (`json.dumps(...).encode()` raised)."""
-    new_source, in_source = without_lone_surrogates(source) if source else (source, False)
-    new_url, in_url = without_lone_surrogates(url) if url else (url, False)
-    return new_source, new_url, in_source or in_url
+def url_without_lone_surrogates(url: str | None) -> tuple[str | None, bool]:
+    """`url` with lone surrogates replaced, and whether it had any: no URL
+    holds one, and the record could not be written as UTF-8. (A `source`
+    keeps its own: a file name from `os.listdir` that is not UTF-8 holds them
+    for its bytes, which the run's writer writes back as they were.)"""
+    return without_lone_surrogates(url) if url else (url, False)
 
 
 def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = False) -> Page:
@@ -159,6 +156,18 @@ def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     """`analyse()` of a page already read as the library reads it (`page_text`,
     `without_lone_surrogates`)."""
     layout = undo_layout(text, rules)
+    page = _classified(layout, rules, keep_gallery)
+    if layout.kind == DOUBLE_SPACED and any(
+        label is not None and not label.kept for label in page.labels
+    ):
+        # A page with chrome, not clean text: its pieces, if cut, are joined.
+        joined = join_double_spaced(layout, rules)
+        if joined is not None:
+            page = _classified(joined, rules, keep_gallery)
+    return page
+
+
+def _classified(layout: Layout, rules: RuleSet, keep_gallery: bool) -> Page:
     page = classify_lines(split_lines(layout.text), rules, keep_gallery, layout=layout.kind)
     page.input_spans = layout.spans
     page.input_parts = layout.parts
@@ -196,10 +205,10 @@ def clean(
 ) -> Document:
     """Clean one scraped DW page (a plain-text dump) into a `Document`."""
     text, replaced = without_lone_surrogates(page_text(text, "clean"))
-    source, url, replaced_in_names = names_without_lone_surrogates(source, url)
+    url, replaced_in_url = url_without_lone_surrogates(url)
     page = _analyse_text(text, rules or default_ruleset(), keep_gallery)
     document = document_from_page(page, source=source, url=url)
-    if replaced or replaced_in_names:
+    if replaced or replaced_in_url:
         document.warnings.append(WARN_SURROGATES_REPLACED)
     return document
 

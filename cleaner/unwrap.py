@@ -915,6 +915,37 @@ def undo_layout(text: str, rules: RuleSet | None = None) -> Layout:
     return Layout(joined + link_list, [*spans, *[1] * len(list_lines)], layout.kind, parts)
 
 
+def join_double_spaced(layout: Layout, rules: RuleSet | None = None) -> Layout | None:
+    """A double-spaced page (`layout`, read without its blank lines) with the
+    pieces of its sentences joined, when it is cut at inline elements:
+    BeautifulSoup's `get_text("\n\n")`, whose every link and emphasis stood
+    as a paragraph of its own, and the captions' "Bild:" labels apart from
+    their credits. None for any other page.
+
+    Clean text is double-spaced too, and may read as cut: the caller joins
+    only a page whose unjoined reading removes some line, as a second
+    cleaning of clean text removes none.
+    """
+    if layout.kind != DOUBLE_SPACED or layout.spans is None:
+        return None
+    joined = join_inline_pieces(layout.text, rules)
+    if joined is None:
+        return None
+    return Layout(joined.text, _spans_through(joined.spans, layout.spans), DOUBLE_SPACED,
+                  joined.parts)
+
+
+def _spans_through(outer: list[int], inner: list[int]) -> list[int]:
+    """The input lines each line stands for, when it stands for `outer` lines
+    of a text whose lines stand for `inner` lines of the input each."""
+    spans: list[int] = []
+    at = 0
+    for span in outer:
+        spans.append(sum(inner[at : at + span]))
+        at += span
+    return spans
+
+
 def _undo_wrapping_or_spacing(
     text: str, marks: re.Pattern[str] | None = None, rules: RuleSet | None = None
 ) -> Layout:
@@ -926,7 +957,7 @@ def _undo_wrapping_or_spacing(
     if spaced is not None:
         # Not joined even where its lines are cut: a blank line between every
         # two lines is how `clean()` writes its paragraphs, and cleaning clean
-        # text must change nothing.
+        # text must change nothing (`join_double_spaced` says when it is).
         return Layout(*spaced, DOUBLE_SPACED)
     joined = join_inline_pieces(text, rules)
     if joined is None:

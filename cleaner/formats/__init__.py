@@ -24,8 +24,8 @@ from cleaner.classify import Page
 from cleaner.core import (
     WARN_SURROGATES_REPLACED,
     analyse,
-    names_without_lone_surrogates,
     page_text,
+    url_without_lone_surrogates,
     without_lone_surrogates,
 )
 from cleaner.document import Document
@@ -76,8 +76,8 @@ def _clean_page(
         document.format = TEXT
         return document
     data, replaced_in_data = without_lone_surrogates(data)
-    source, url, replaced_in_names = names_without_lone_surrogates(source, url)
-    replaced = replaced_in_data or replaced_in_names
+    url, replaced_in_url = url_without_lone_surrogates(url)
+    replaced = replaced_in_data or replaced_in_url
     document = clean_form(data, fmt, source=source, url=url, keep_gallery=keep_gallery,
                            rules=rules)
     if replaced:
@@ -139,16 +139,11 @@ def to_documents(
         with untimed():
             from cleaner.formats.records import iter_records  # noqa: PLC0415
 
-        source, _, replaced = names_without_lone_surrogates(source, None)
-        results = list(
+        return list(
             iter_records(
                 data, source=source, text_field=text_field, keep_gallery=keep_gallery, rules=rules
             )
         )
-        for result in results:
-            if replaced and isinstance(result, Document):
-                result.warnings.append(WARN_SURROGATES_REPLACED)
-        return results
     return [
         _clean_page(data, resolved, source=source, url=url, keep_gallery=keep_gallery, rules=rules)
     ]
