@@ -518,6 +518,8 @@ def _dump_in_one_piece(text: str) -> MarkdownDump:
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
     rules = default_ruleset()
     line_paragraphs = markdown_module.one_paragraph_a_line(normalised)
+    if not line_paragraphs:
+        normalised = markdown_module.join_wrapped_headings(normalised)
     pandoc = markdown_module.is_pandoc_markdown(normalised)
     converted = markdown_module._split_dated_heads(
         markdown_module._convert(normalised, line_paragraphs=line_paragraphs, pandoc=pandoc),
@@ -762,3 +764,21 @@ def test_a_related_item_named_as_the_page_is_no_second_title() -> None:
     assert title_matches(doc.title, expected.title), doc.title
     assert doc.text.startswith(expected.body[0][:60])
     assert "Contact" not in doc.text.splitlines()
+
+
+@pytest.mark.parametrize(
+    "path", sorted(DUMPS.glob("*.html2text.txt")), ids=lambda path: path.name
+)
+def test_a_line_right_under_the_title_heading_is_a_block_of_its_own(path: Path) -> None:
+    # QA: with no blank line under "# Title", the byline (new layout) or the
+    # lead (old layout) was read as the heading's continuation: the title
+    # became "...Putin-Ära Jennifer Pahlke" and the authors were lost. An
+    # ATX heading is one line; only a wrapper's break (html2text's at 78
+    # columns, where the next word would not have fitted) goes on.
+    text = path.read_text(encoding="utf-8")
+    joined = re.sub(r"^(# [^\n]*)\n\n", r"\1\n", text, count=1, flags=re.MULTILINE)
+    assert joined != text
+    expected = clean_any(text, source=path.name)
+    record = clean_any(joined, source=path.name)
+    assert (record.title, record.authors, record.date, record.text) == (
+        expected.title, expected.authors, expected.date, expected.text)

@@ -54,7 +54,7 @@ from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter
 from cleaner.lines import SENTENCE_END, structural_words
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import MIN_WRAP_WIDTH, columns
+from cleaner.unwrap import FIT_SLACK, MAX_WRAP_WIDTH, MIN_WRAP_BREAKS, MIN_WRAP_WIDTH, columns
 
 FORMAT = "markdown"
 
@@ -96,6 +96,8 @@ _LIST_ITEM = regex.compile(
 _BLOCK_QUOTE = regex.compile(r"^ {0,3}(?:>[ \t]?)+")
 # "[1]: https://..." under a text that uses reference links.
 _REFERENCE_DEFINITION = regex.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
+# A heading with a line of text right under it (see `join_wrapped_headings`).
+_HEADING_OVER_TEXT = regex.compile(r"^ {0,3}#{1,6}[ \t][^\n]*\n[ \t]*[^\s#]", flags=regex.MULTILINE)
 # "|---|:---:|" under a table's header row.
 _TABLE_SEPARATOR = regex.compile(
     r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
@@ -328,18 +330,108 @@ def _underlined(current: _Block | None, level: int) -> bool:
     return True
 
 
-def _heading_wrapped(current: _Block | None, above: str) -> TypeGuard[_Block]:
-    """Whether the text line under a heading goes on with it.
+def _link_wrapped(current: _Block | None) -> TypeGuard[_Block]:
+    """Whether the text line under a heading goes on with it: the heading
+    opened a link, or a link's target, that it did not close.
 
     A heading is one line in markdown, but html2text wraps it like any
-    paragraph: a long teaser headline, or a short one in a link whose target
-    did not fit ("## [DW News on Facebook" / "](https://...)"). Converters
-    that do not wrap set a blank line under a heading.
+    paragraph, and a short one in a link whose target did not fit ("## [DW
+    News on Facebook" / "](https://...)") goes on on the next line, as does
+    one whose target it broke at a hyphen ("](/de/corona-und-" /
+    "wissenschaft-...)"). (A wide heading that html2text wrapped is joined
+    before the page is cut into pieces, where the page's wrap width is
+    known: see `join_wrapped_headings`.)
     """
     if current is None or current.kind != "heading":
         return False
     heading = current.lines[-1]
-    return columns(above.rstrip()) >= MIN_WRAP_WIDTH or heading.count("[") > heading.count("]")
+    return heading.count("[") > heading.count("]") or heading.count("(") > heading.count(")")
+
+
+def _first_word_columns(line: str) -> int:
+    return columns(line.strip().split(" ", 1)[0])
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a wrapper broke the page's paragraphs at, or None: not hard-wrapped.
+
+    As for a text dump (`cleaner.unwrap`): the width of the widest lines that
+    go on on the next line, if enough of them were broken where the next
+    line's first word would not have fitted. Only a paragraph's text lines
+    count, with a space in them: html2text does not wrap list items (a
+    menu's, with their links), nor a link target (no space), and pandoc
+    indents a list item's lines. A wrapper fills line after line to within a
+    few columns of its width; a wider line here and there is one it could
+    not break (pandoc keeps "angeblicher\u00a0Impfschäden" together, and
+    pandoc's GFM an image's tag, which is shorter as markdown), so the width
+    is the widest that several lines come close to.
+    """
+    widths = [columns(line.rstrip()) for line in lines]
+    going_on = [
+        i
+        for i in range(len(lines) - 1)
+        if MIN_WRAP_WIDTH <= widths[i] <= MAX_WRAP_WIDTH
+        and _paragraph_text(lines[i])
+        and " " in lines[i].strip()
+        and _paragraph_text(lines[i + 1])
+    ]
+    candidates = sorted((widths[i] for i in going_on), reverse=True)
+    width = next(
+        (
+            w
+            for w, close in zip(candidates, candidates[MIN_WRAP_BREAKS - 1 :], strict=False)
+            if w - close < FIT_SLACK
+        ),
+        None,
+    )
+    if width is None:
+        return None
+    breaks = sum(
+        1
+        for i in going_on
+        if widths[i] <= width
+        and widths[i] + 1 + _first_word_columns(lines[i + 1]) > width - FIT_SLACK
+    )
+    return width if breaks >= MIN_WRAP_BREAKS else None
+
+
+def _paragraph_text(line: str) -> bool:
+    """A line of a paragraph's text, not indented (no list item, heading or markup line)."""
+    return line[:1] not in ("", " ", "\t") and _remembered_line_shape(line)[0] == _TEXT
+
+
+def join_wrapped_headings(text: str) -> str:
+    """A wide heading that html2text wrapped is on one line again.
+
+    A heading is one line in markdown, and a line right under it is a block
+    of its own (a byline or a lead that no blank line sets apart from the
+    title: "# Russland-Wahl: ... Putin-Ära" / "Jennifer Pahlke"). But
+    html2text wraps a long headline like any paragraph; its next line goes on
+    with the heading where, on a hard-wrapped page, its first word would not
+    have fitted after it. Only a page with a text line right under a heading
+    pays for finding its wrap width.
+    """
+    if "#" not in text or _HEADING_OVER_TEXT.search(text) is None:
+        return text
+    lines = text.split("\n")
+    width = _wrap_width(lines)
+    if width is None:
+        return text
+    out: list[str] = []
+    heading = False  # the line last put out is a heading's (first or wrapped) line
+    for line in lines:
+        above = out[-1] if out else ""
+        if (
+            heading
+            and _line_shape_of(line)[0] in (_TEXT, _ITEM)
+            and not _SETEXT_UNDERLINE.match(line)
+            and columns(above.rstrip()) + 1 + _first_word_columns(line) > width - FIT_SLACK
+        ):
+            out[-1] = _join_wrapped(above.rstrip(), line.strip())
+            continue
+        heading = line.lstrip(" ")[:1] == "#" and _ATX_HEADING.match(line) is not None
+        out.append(line)
+    return "\n".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,7 +554,7 @@ def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
                 content.startswith(("**", "__")) and _WHOLLY_STRONG.match(content) is not None
             )
             continue
-        if not setext and _heading_wrapped(current, above):
+        if not setext and _link_wrapped(current):
             current.add(content, joined=True)
             continue
         if current is None or current.kind not in ("para", "item"):
@@ -898,6 +990,8 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = raw_html_as_markdown(text)
     line_paragraphs = one_paragraph_a_line(text)
+    if not line_paragraphs:
+        text = join_wrapped_headings(text)
     pandoc = is_pandoc_markdown(text)
     pieces_memo = _PANDOC_PIECES if pandoc else _PIECES
     known_pieces = pieces_memo.values
