@@ -31,6 +31,7 @@ is left to the rule tables, like in every other form.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -96,8 +97,12 @@ _LIST_ITEM = regex.compile(
 _BLOCK_QUOTE = regex.compile(r"^ {0,3}(?:>[ \t]?)+")
 # "[1]: https://..." under a text that uses reference links.
 _REFERENCE_DEFINITION = regex.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
-# A heading with a line of text right under it (see `join_wrapped_headings`).
-_HEADING_OVER_TEXT = regex.compile(r"^ {0,3}#{1,6}[ \t][^\n]*\n[ \t]*[^\s#]", flags=regex.MULTILINE)
+# A sentence's end, a blank line (or more), and the next line's first
+# character: where a paragraph may end (see `has_paragraph_break`). (`re`: a
+# search costs half of what `regex`'s does.)
+_SENTENCE_END_ABOVE_BLANK = re.compile(r"[.!?…。！？][\"'”’»]*[ \t]*\n(?:[ \t]*\n)+[ \t]*(\S)")
+# What opens a list item, a heading or a quote, after its indentation.
+_BLOCK_MARKER = re.compile(r"[ \t]*(?:[*+\-•#>]|\d{1,9}[.)])(?:[ \t]|$)")
 # "|---|:---:|" under a table's header row.
 _TABLE_SEPARATOR = regex.compile(
     r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
@@ -274,15 +279,22 @@ class _Block:
     level: int = 0
     # A list item's marker: "1." is kept in the text (policy), a bullet is not.
     marker: str = ""
-    # A paragraph's first source line, when the next one was joined to it: a
-    # date line that a converter set directly above the lead (see
-    # _split_dated_heads).
-    head: str = ""
+    # A paragraph's first source lines (up to three), when more than one: a
+    # date line that a converter set directly above the lead, or the byline
+    # and the date above it (see _split_dated_heads).
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def head(self) -> str:
+        """The paragraph's first source line, when the next one was joined to it."""
+        return self.sources[0] if self.sources else ""
 
     def add(self, text: str, *, joined: bool) -> None:
         if joined and self.lines:
-            if len(self.lines) == 1 and not self.head and self.kind in ("para", "item"):
-                self.head = self.lines[0]
+            if len(self.lines) == 1 and len(self.sources) < 3 and self.kind in ("para", "item"):
+                if not self.sources:
+                    self.sources.append(self.lines[0])
+                self.sources.append(text)
             self.lines[-1] = _join_wrapped(self.lines[-1], text)
         else:
             self.lines.append(text)
@@ -342,17 +354,19 @@ def _link_wrapped(current: _Block | None) -> TypeGuard[_Block]:
     before the page is cut into pieces, where the page's wrap width is
     known: see `join_wrapped_headings`.)
     """
-    if current is None or current.kind != "heading":
-        return False
-    heading = current.lines[-1]
-    return heading.count("[") > heading.count("]") or heading.count("(") > heading.count(")")
+    return current is not None and current.kind == "heading" and _link_open(current.lines[-1])
+
+
+def _link_open(text: str) -> bool:
+    """Whether a line leaves a link (or image) or a link's target open."""
+    return text.count("[") > text.count("]") or text.count("(") > text.count(")")
 
 
 def _first_word_columns(line: str) -> int:
     return columns(line.strip().split(" ", 1)[0])
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(text: str) -> int | None:
     """The width a wrapper broke the page's paragraphs at, or None: not hard-wrapped.
 
     As for a text dump (`cleaner.unwrap`): the width of the widest lines that
@@ -366,16 +380,19 @@ def _wrap_width(lines: list[str]) -> int | None:
     pandoc's GFM an image's tag, which is shorter as markdown), so the width
     is the widest that several lines come close to.
     """
-    widths = [columns(line.rstrip()) for line in lines]
-    going_on = [
-        i
-        for i in range(len(lines) - 1)
-        if MIN_WRAP_WIDTH <= widths[i] <= MAX_WRAP_WIDTH
-        and _paragraph_text(lines[i])
-        and " " in lines[i].strip()
-        and _paragraph_text(lines[i + 1])
-    ]
-    candidates = sorted((widths[i] for i in going_on), reverse=True)
+    going_on: list[tuple[int, str]] = []  # a line that goes on: its width, the line below
+    # (The pattern finds the lines to look at in C: a Python loop over every
+    # line of pandoc's pages, thousands of them, took a millisecond.)
+    for match in _LINE_GOING_ON.finditer(f"\n{text}"):
+        line, below = match.group(1, 2)
+        if (
+            " " in line.strip()
+            and MIN_WRAP_WIDTH <= (line_width := columns(line.rstrip())) <= MAX_WRAP_WIDTH
+            and _paragraph_text(line)
+            and _paragraph_text(below)
+        ):
+            going_on.append((line_width, below))
+    candidates = sorted((line_width for line_width, _ in going_on), reverse=True)
     width = next(
         (
             w
@@ -388,16 +405,52 @@ def _wrap_width(lines: list[str]) -> int | None:
         return None
     breaks = sum(
         1
-        for i in going_on
-        if widths[i] <= width
-        and widths[i] + 1 + _first_word_columns(lines[i + 1]) > width - FIT_SLACK
+        for line_width, below in going_on
+        if line_width <= width and line_width + 1 + _first_word_columns(below) > width - FIT_SLACK
     )
     return width if breaks >= MIN_WRAP_BREAKS else None
 
 
+# (A blank line's first character is "".)
+_INDENTS = ("", " ", "\t")
+# An unindented line of MIN_WRAP_WIDTH columns or more (half as many
+# characters, for CJK) up to MAX_WRAP_WIDTH, and an unindented line under it.
+# (Found after a line break, a literal the search skips to: "^" with
+# re.MULTILINE is tried at every character.)
+_LINE_GOING_ON = re.compile(r"\n(\S[^\n]{19,99})(?=\n(\S[^\n]*))")
+
+
 def _paragraph_text(line: str) -> bool:
-    """A line of a paragraph's text, not indented (no list item, heading or markup line)."""
-    return line[:1] not in ("", " ", "\t") and _remembered_line_shape(line)[0] == _TEXT
+    """A line of a paragraph's text (no list item, heading or markup line)."""
+    line_shape = _LINE_SHAPES.values.get(line) or _remembered_line_shape(line)
+    return line_shape[0] == _TEXT
+
+
+def _heading_over_text(text: str) -> bool:
+    """Whether a heading wide enough to have been wrapped (MIN_WRAP_WIDTH
+    columns, of which a CJK character takes two) has an unindented line of
+    text right under it. (html2text writes its headings unindented. Line by
+    line from one "\n#" to the next: a pattern over the page took 20-40 us,
+    on every markdown page.)"""
+    page = f"\n{text}"
+    start = page.find("\n#")
+    while start >= 0:
+        end = page.find("\n", start + 1)
+        if end < 0:
+            return False
+        if (
+            end - start > MIN_WRAP_WIDTH // 2
+            and page[end + 1 : end + 2] not in _NO_TEXT_UNDER_A_HEADING
+            and _ATX_HEADING.match(page[start + 1 : end]) is not None
+        ):
+            return True
+        start = page.find("\n#", end)
+    return False
+
+
+# What the line under a heading starts with, when it is no text that may go on
+# with it: nothing (a blank line, the page's end), indentation, another heading.
+_NO_TEXT_UNDER_A_HEADING = frozenset(["", "\n", " ", "\t", "#"])
 
 
 def join_wrapped_headings(text: str) -> str:
@@ -411,24 +464,24 @@ def join_wrapped_headings(text: str) -> str:
     have fitted after it. Only a page with a text line right under a heading
     pays for finding its wrap width.
     """
-    if "#" not in text or _HEADING_OVER_TEXT.search(text) is None:
+    if not _heading_over_text(text):
         return text
-    lines = text.split("\n")
-    width = _wrap_width(lines)
+    width = _wrap_width(text)
     if width is None:
         return text
     out: list[str] = []
     heading = False  # the line last put out is a heading's (first or wrapped) line
-    for line in lines:
-        above = out[-1] if out else ""
-        if (
-            heading
-            and _line_shape_of(line)[0] in (_TEXT, _ITEM)
-            and not _SETEXT_UNDERLINE.match(line)
-            and columns(above.rstrip()) + 1 + _first_word_columns(line) > width - FIT_SLACK
-        ):
-            out[-1] = _join_wrapped(above.rstrip(), line.strip())
-            continue
+    for line in text.split("\n"):
+        if heading and line[:1] not in _INDENTS:
+            kind, setext = (_LINE_SHAPES.values.get(line) or _remembered_line_shape(line))[:2]
+            above = out[-1].rstrip()
+            if (
+                kind in (_TEXT, _ITEM)
+                and not setext
+                and columns(above) + 1 + _first_word_columns(line) > width - FIT_SLACK
+            ):
+                out[-1] = _join_wrapped(above, line.strip())
+                continue
         heading = line.lstrip(" ")[:1] == "#" and _ATX_HEADING.match(line) is not None
         out.append(line)
     return "\n".join(out)
@@ -560,9 +613,11 @@ def _blocks(text: str, *, line_paragraphs: bool = False) -> list[_Block]:
         if current is None or current.kind not in ("para", "item"):
             current = _Block("para")
             blocks.append(current)
-        elif line_paragraphs and not raw[:1].isspace():
+        elif line_paragraphs and not raw[:1].isspace() and not _link_open(current.lines[-1]):
             # trafilatura keeps the HTML source's line breaks in a paragraph
-            # with a link, and the indentation of the lines that go on.
+            # with a link, and the indentation of the lines that go on; an
+            # image's alt text with a line break in it (html2text) goes on
+            # too, unindented, as its brackets say.
             current = _Block("para")
             blocks.append(current)
         current.add(content, joined=not broken)
@@ -750,9 +805,9 @@ def _header_date(value: str | None) -> str | None:
 # What a piece of a page (the lines between two blank lines) becomes in the
 # dump: its lines, and which of them are headings, images' alt texts (with the
 # alt), candidates for the title (level-1 headings of two words or more) and
-# paragraphs that may open with a date line (index, that first source line,
-# the rest), each by its index in the piece.
-_Split = tuple[int, str, str]
+# paragraphs that may open with a date line (index, the byline above the
+# date or "", that first date line, the rest), each by its index in the piece.
+_Split = tuple[int, tuple[str, str], str]
 _Piece = tuple[
     tuple[str, ...],
     tuple[int, ...],
@@ -821,7 +876,10 @@ def _convert(piece: str, *, line_paragraphs: bool = False, pandoc: bool = False)
                     candidates.append(len(out))
             elif raw is block.lines[0] and (head := _date_head(block, alts)) is not None:
                 rest_of_raw = raw[len(block.head) + 1 :]
-                splits.append((len(out), inline_text(head), inline_text(rest_of_raw)))
+                splits.append((len(out), ("", inline_text(head)), inline_text(rest_of_raw)))
+            elif raw is block.lines[0] and (byline := _byline_over_date(block, alts)):
+                rest_of_raw = raw[len(byline[0]) + len(byline[1]) + 2 :]
+                splits.append((len(out), byline, inline_text(rest_of_raw)))
             out.append(rest)
             glued = False
         if not glued and not line_paragraphs:
@@ -854,6 +912,28 @@ def _date_head(block: _Block, alts: tuple[str, ...]) -> str | None:
     return head
 
 
+def _byline_over_date(block: _Block, alts: tuple[str, ...]) -> tuple[str, str] | None:
+    """A paragraph's first two source lines, if they could be a byline and a
+    date line on their own ("Jennifer Pahlke" / "30.01.2024"): the first
+    short, no sentence ended (a wrapper's line is wide), no digit, the second
+    as `_date_head`'s. (Empty strings if not: pieces are remembered.)"""
+    if block.kind != "para" or len(block.sources) < 2 or alts:
+        return None
+    byline, date = block.sources[:2]
+    if (
+        columns(byline) >= MIN_WRAP_WIDTH
+        or byline.rstrip().endswith(SENTENCE_END)
+        or "[" in byline
+        or any(char.isdigit() for char in byline)
+        or "[" in date
+        or len(date) > MAX_DATE_LINE_CHARS
+        or not any(char.isdigit() for char in date)
+        or not block.lines[0].startswith(f"{byline} {date}")
+    ):
+        return None
+    return inline_text(byline), inline_text(date)
+
+
 def _split_dated_heads(piece: _Piece, rules: RuleSet) -> _Piece:
     """A date line glued to the paragraph under it becomes a line of its own.
 
@@ -866,20 +946,23 @@ def _split_dated_heads(piece: _Piece, rules: RuleSet) -> _Piece:
     is split off; the classifier then takes it for the date as in a text dump.
     """
     lines, headings, images, candidates, splits = piece
+    # (A byline and its date may make the whole paragraph.)
     taken = [
-        (index, head, rest)
+        (index, [line for line in (*head, rest) if line])
         for index, head, rest in splits
-        if rest[:1] and not rest[:1].islower() and parse_date_line(head, rules)
+        if (rest[:1] or head[0]) and not rest[:1].islower() and parse_date_line(head[1], rules)
     ]
     if not taken:
         return lines, headings, images, candidates, ()
     out = list(lines)
-    for shift, (index, head, rest) in enumerate(taken):
-        out[index + shift : index + shift + 1] = [head, rest]
+    shift = 0
+    for index, parts in taken:
+        out[index + shift : index + shift + 1] = parts
+        shift += len(parts) - 1
 
     def moved(index: int) -> int:
-        # Every split above a line moves it down by one.
-        return index + sum(1 for split_index, _, _ in taken if split_index < index)
+        # Every split above a line moves it down by the lines it made.
+        return index + sum(len(parts) - 1 for split_index, parts in taken if split_index < index)
 
     return (
         tuple(out),
@@ -891,33 +974,59 @@ def _split_dated_heads(piece: _Piece, rules: RuleSet) -> _Piece:
 
 
 def one_paragraph_a_line(text: str) -> bool:
-    """Is this a text dump with markdown links, one paragraph a line?
+    """Is this a page of one block a line, paragraphs not set apart by blank lines?
 
     trafilatura's text output with `--links` keeps links as `[text](url)` and
     writes every paragraph, heading and list item on a line of its own, with
     no blank line anywhere (an indented line goes on with the paragraph
-    above: the source's line break in a paragraph with a link). As markdown
-    its lines would make one paragraph, the whole article, headings and all.
-    Real markdown separates paragraphs by blank lines (a page has more than
-    one), so a page without a single blank line is read a line at a time,
-    once its lines end sentences where a paragraph would (a wrapped paragraph
-    breaks its lines anywhere).
+    above: the source's line break in a paragraph with a link); html2text
+    with `single_line_break=True` writes its markdown so, with blank lines
+    only around lists. As markdown their lines would make one paragraph of
+    the whole article, headings, byline and date and all. Real markdown
+    separates paragraphs by blank lines, so a page where no paragraph that
+    ends a sentence has one under it (`has_paragraph_break`) is read a line at
+    a time, once its lines end sentences where a paragraph would, unless it
+    is hard-wrapped (a wrapped paragraph breaks its lines anywhere, and a
+    page of one paragraph over a list has no paragraph break either).
     """
     text = text.strip("\n")
-    # An empty line anywhere says no at once: real markdown has one between
-    # every two paragraphs, and splitting the page for the check below cost
-    # every markdown page 20 us.
-    if "\n\n" in text:
+    # A paragraph break says no at once: real markdown has one between
+    # every two paragraphs, near the top, and splitting the page for the
+    # check below cost every markdown page 20 us.
+    if "\n\n" in text and has_paragraph_break(text):
         return False
     lines = text.split("\n")
-    if not all(line.strip() for line in lines):
-        return False
+    # (Paragraphs, not list items: the items of a list end on a full stop
+    # as often, with no blank line between them in any markdown.)
     ended = sum(
         1
         for line, below in pairwise(lines)
-        if line.rstrip().endswith(SENTENCE_END) and not below[:1].isspace()
+        if line.rstrip().endswith(SENTENCE_END)
+        and below[:1] not in _INDENTS
+        and line[:1] not in _INDENTS
+        and _paragraph_text(line)
+        and _paragraph_text(below)
     )
-    return ended >= MIN_ENDED_LINES
+    return ended >= MIN_ENDED_LINES and _wrap_width(text) is None
+
+
+def has_paragraph_break(text: str) -> bool:
+    """Does a paragraph that ends a sentence have a blank line under it, and
+    another paragraph under that: real markdown's paragraph break?
+
+    Not a list item's line, a heading's or a quote's, above or below:
+    html2text sets blank lines around lists even where it sets none between
+    paragraphs.
+    """
+    for match in _SENTENCE_END_ABOVE_BLANK.finditer(text):
+        below = match.start(1)
+        above = text.rfind("\n", 0, match.start()) + 1
+        if not (
+            _BLOCK_MARKER.match(text, above)
+            or _BLOCK_MARKER.match(text, text.rfind("\n", 0, below) + 1)
+        ):
+            return True
+    return False
 
 
 def is_pandoc_markdown(text: str) -> bool:
