@@ -21,7 +21,8 @@ what the classifier can use and drops the syntax:
 - trafilatura's metadata header above its markdown gives url, title, date and
   authors (`cleaner.formats.frontmatter`), like a reader service's header;
 - trafilatura's text output with `--links` is markdown only in its links: a
-  page with no blank line at all is read one paragraph a line, as written.
+  page with no blank line at all is read one paragraph a line, as written;
+  so is html2text's with `single_line_break` (blank lines around lists only).
 
 Chrome that markdown renders like any other text ("Explore more" underlined
 with `---`, "To view this video please enable JavaScript...", "Related topics")
