@@ -839,3 +839,19 @@ def test_a_byline_and_date_without_a_blank_line_between_are_two_lines() -> None:
     record = clean_any(joined, source=name)
     assert (record.title, record.authors, record.date, record.text) == (
         expected.title, expected.authors, expected.date, expected.text)
+
+
+@pytest.mark.parametrize(
+    "name", ["de-new-2024-01-30.markdownify.md", "de-new-2024-01-30.html2text.txt"]
+)
+def test_an_invisible_character_in_the_byline_keeps_the_authors(name: str) -> None:
+    # QA: a zero-width space inside a name ("Jenni\u200bfer Pahlke") made the
+    # byline under the title no names: the authors were lost, and the
+    # section with them. The line is read as the classifier reads it.
+    text = dump(name)
+    assert "\nJennifer Pahlke\n" in text
+    marked = text.replace("\nJennifer Pahlke\n", "\nJenni\u200bfer Pahlke\n", 1)
+    expected = clean_any(text, source=name)
+    record = clean_any(marked, source=name)
+    assert (record.authors, record.section, record.title, record.text) == (
+        expected.authors, expected.section, expected.title, expected.text)

@@ -27,7 +27,7 @@ from cleaner.classify import (
 )
 from cleaner.core import article_id, classify_lines, settle
 from cleaner.document import Document
-from cleaner.lines import split_lines
+from cleaner.lines import make_line, split_lines
 from cleaner.rules import RuleSet, normalise_phrase
 
 # Record fields a reader may set from what the input carries outside the text.
@@ -178,7 +178,9 @@ def byline_below_title(lines: list[str], title_index: int | None, rule: str) -> 
     if title_index is None:
         return {}
     for index in range(title_index + 1, len(lines)):
-        text = " ".join(lines[index].split())
+        # The line as the classifier reads it: an invisible character
+        # ("Jenni\u200bfer") is no letter of a name, nor a line of it alone text.
+        text = make_line(lines[index]).text
         if not text:
             continue
         if looks_like_names(text):
