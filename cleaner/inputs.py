@@ -1469,8 +1469,12 @@ def _is_json_lines(data: bytes, name: str | None, fmt: str) -> bool:
     try:
         # Latin-1 maps every byte: enough to see the JSON structure, all ASCII.
         return isinstance(json.loads(first.decode("latin-1")), dict)
-    except ValueError:
+    except json.JSONDecodeError:
         return False
+    except (ValueError, RecursionError):
+        # An object Python cannot load (nested too deeply, an integer too
+        # long): the records reader rejects that line alone and reads the rest.
+        return True
 
 
 def _decode_by_line(data: bytes) -> Decoded | None:

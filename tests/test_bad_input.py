@@ -487,3 +487,103 @@ def test_a_json_record_of_html_nested_too_deep_is_rejected_alone(tmp_path: Path)
         ("pages.jsonl#2", "unreadable")
     ]
     assert code == 1
+
+
+# --- JSON that Python cannot load ------------------------------------------------
+
+RECORD_TEXTS = (
+    "Die Regierung hat am Montag einen neuen Plan vorgestellt.",
+    "Der Plan soll im kommenden Jahr in Kraft treten.",
+)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [300, 100_000], ids=["parses", "past-the-parser"])
+@pytest.mark.parametrize("line", [1, 2, 3])
+def test_a_json_lines_line_nested_too_deeply_is_rejected_alone(
+    tmp_path: Path, depth: int, line: int
+) -> None:
+    # Past about 1,000 levels json.loads raises RecursionError, and at 300 the
+    # cleaner's own walk of the record did: either way the whole file was an
+    # `error` reject, its good records lost.
+    lines = [json.dumps({"text": text}) for text in RECORD_TEXTS]
+    lines.insert(line - 1, '{"text": "Ein Satz.", "n": ' + _nested(depth) + "}")
+    records, rejects, code = _run(tmp_path, "pages.jsonl", "\n".join(lines).encode("utf-8"))
+    assert len(records) == len(RECORD_TEXTS)
+    assert [(reject["source"].rsplit("/", 1)[1], reject["reason"], reject["detail"])
+            for reject in rejects] == [
+        (f"pages.jsonl#{line}", "json",
+         "JSON nested too deeply: arrays and objects more than 200 levels deep")
+    ]
+    assert code == 1
+
+
+def test_a_json_lines_line_with_an_integer_too_long_is_rejected_alone(tmp_path: Path) -> None:
+    lines = [json.dumps({"text": text}) for text in RECORD_TEXTS]
+    lines.insert(1, '{"text": "Ein Satz.", "n": ' + "7" * 5000 + "}")
+    records, rejects, _ = _run(tmp_path, "pages.jsonl", "\n".join(lines).encode("utf-8"))
+    assert len(records) == len(RECORD_TEXTS)
+    assert [(reject["source"].rsplit("/", 1)[1], reject["reason"], reject["detail"])
+            for reject in rejects] == [
+        ("pages.jsonl#2", "json", "JSON integer too long: more than 4300 digits")
+    ]
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["one-line", "pretty"])
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [("7" * 5000, "JSON integer too long"), (_nested(5000), "JSON nested too deeply")],
+    ids=["integer", "nesting"],
+)
+def test_a_json_document_python_cannot_load_is_a_json_reject(
+    tmp_path: Path, indent: int | None, value: str, detail: str
+) -> None:
+    # Where json.loads gave up is not known: none of the records is read,
+    # and the reject says why (it said `error`, "a bug").
+    records = [{"text": text, "n": 0} for text in RECORD_TEXTS]
+    for document in (records, records[0]):
+        data = json.dumps(document, indent=indent).replace('"n": 0', '"n": ' + value, 1)
+        written, rejects, code = _run(tmp_path, "export.json", data.encode("utf-8"))
+        assert written == []
+        assert [(reject["source"].rsplit("/", 1)[1], reject["reason"]) for reject in rejects] == [
+            ("export.json", "json")
+        ]
+        assert rejects[0]["detail"].startswith(detail)
+        assert code == 1
+
+
+def test_a_json_array_element_nested_too_deeply_is_rejected_alone(tmp_path: Path) -> None:
+    records: list[object] = [{"text": text} for text in RECORD_TEXTS]
+    records.insert(1, {"text": "Ein Satz.", "n": json.loads(_nested(300))})
+    written, rejects, _ = _run(tmp_path, "export.json", json.dumps(records).encode("utf-8"))
+    assert len(written) == len(RECORD_TEXTS)
+    assert [(reject["source"].rsplit("/", 1)[1], reject["reason"]) for reject in rejects] == [
+        ("export.json#2", "json")
+    ]
+
+
+def test_json_lines_whose_first_line_is_nested_too_deeply_are_still_json_lines(
+    tmp_path: Path,
+) -> None:
+    # Named .txt, the form is told by the first line, which json.loads could
+    # not load (RecursionError): detection failed the whole input.
+    lines = ['{"text": "Ein Satz.", "n": ' + _nested(1500) + "}",
+             *(json.dumps({"text": text}) for text in RECORD_TEXTS)]
+    written, rejects, _ = _run(tmp_path, "pages.txt", "\n".join(lines).encode("utf-8"))
+    assert len(written) == len(RECORD_TEXTS)
+    assert [(reject["source"].rsplit("/", 1)[1], reject["reason"]) for reject in rejects] == [
+        ("pages.txt#1", "json")
+    ]
+
+
+def test_an_html_page_whose_json_ld_is_nested_too_deeply_is_cleaned(tmp_path: Path) -> None:
+    # A broken JSON-LD block is skipped; one json.loads gave up on by
+    # recursion failed the whole page as `error`.
+    page = HTML_PAGE.read_bytes()
+    head = page.index(b"</head>")
+    block = b'<script type="application/ld+json">' + _nested(5000).encode() + b"</script>"
+    written, rejects, code = _run(tmp_path, "page.html", page[:head] + block + page[head:])
+    assert (len(written), rejects, code) == (1, [], 0)

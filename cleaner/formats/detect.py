@@ -218,8 +218,12 @@ def looks_like_jsonl(head: str) -> bool:
     try:
         if not isinstance(json.loads(first[0]), dict):
             return False
-    except ValueError:
+    except json.JSONDecodeError:
         return False
+    except (ValueError, RecursionError):
+        # An object Python cannot load (nested too deeply, an integer too
+        # long): a record all the same, which the reader rejects on its own.
+        pass
     # A text dump can open with a line of JSON (a page's leaked JSON-LD): read
     # as records, its article was 29 rejects, one a line. In JSON Lines, lines
     # that are not objects are the odd damaged one.

@@ -215,7 +215,7 @@ def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # (nested too deeply to load: broken too)
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime
 import html
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -641,12 +642,76 @@ def _first_line(data: str) -> tuple[int, str]:
     return number, _JSON_LINE_BREAK.split(data[start:], maxsplit=1)[0]
 
 
-def _parses_alone(line: str) -> bool:
+# Records nested deeper than this are rejected (`json`): no scraper writes
+# them, and the steps after parsing walk a record by recursion (two Python
+# frames a level), as Python's JSON writer does, so that a record nested 800
+# deep parsed and then failed the whole input on RecursionError. Far below
+# the recursion limit, wherever the cleaning runs (a worker thread included).
+MAX_JSON_DEPTH = 200
+
+
+class UnloadableJSONError(ValueError):
+    """Valid JSON that Python's reader cannot load: nested too deeply, or an
+    integer too long. Its message is the reject's detail."""
+
+
+def _too_deep_detail() -> str:
+    return f"JSON nested too deeply: arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+
+
+def load_json(text: str) -> Any:
+    """`json.loads(text)`, with what Python cannot load as `UnloadableJSONError`.
+
+    Python's reader recurses a level of nesting at a time (RecursionError past
+    about a thousand levels, which no `except ValueError` caught: one such
+    line rejected its whole file as `error`), and reads no integer of more
+    than `sys.get_int_max_str_digits()` digits (a ValueError whose message
+    only a Python programmer can act on).
+    """
     try:
-        json.loads(line)
+        return json.loads(text)
+    except RecursionError:
+        raise UnloadableJSONError(_too_deep_detail()) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # (the only other ValueError a str gives json.loads)
+        raise UnloadableJSONError(
+            f"JSON integer too long: more than {sys.get_int_max_str_digits()} digits"
+        ) from error
+
+
+def deeper_than(value: object, limit: int) -> bool:
+    """Are arrays and objects nested more than `limit` levels deep in `value`?
+
+    Level by level, not by recursion (that is what it guards), and done after
+    `limit` levels: a flat record costs two passes over its fields.
+    """
+    level = [value]
+    for _ in range(limit):
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, dict | list) for item in level)
+
+
+def _parses_alone(line: str) -> bool:
+    """Is `line` a JSON value on its own? One Python cannot load counts: a
+    JSON Lines file whose first line is nested too deeply keeps its other records."""
+    try:
+        load_json(line)
+    except UnloadableJSONError:
+        return True
     except ValueError:
         return False
     return True
+
+
+def _checked(where: str, value: object) -> tuple[str, object] | RecordError:
+    """(where, value), or the record's reject if it is nested too deeply."""
+    if isinstance(value, dict | list) and deeper_than(value, MAX_JSON_DEPTH):
+        return RecordError(where, REASON_JSON, _too_deep_detail())
+    return where, value
 
 
 def json_values(data: str, name: str) -> Iterator[tuple[str, object] | RecordError]:
@@ -660,25 +725,33 @@ source is the number of the line it starts on).
     """
     body = data[1:] if data.startswith("\ufeff") else data
     start = body.lstrip()[:1]
-    broken: json.JSONDecodeError | None = None  # the document's, if it breaks
+    broken: str | None = None  # why the document does not load, if it does not
     if start in ("[", "{"):
         try:
-            document = json.loads(body)
+            document = load_json(body)
         except json.JSONDecodeError as error:
             number, line = _first_line(body)
             if error.lineno > number and not _parses_alone(line):
                 yield RecordError(name, REASON_JSON, _not_valid_json_detail(error))
                 return
-            broken = error
+            broken = _not_valid_json_detail(error)
+        except UnloadableJSONError as error:
+            # Where Python gave up is not known: JSON Lines if the first line
+            # stands alone (its bad line is then a reject of its own), else a
+            # document none of whose records can be read.
+            if not _parses_alone(_first_line(body)[1]):
+                yield RecordError(name, REASON_JSON, str(error))
+                return
+            broken = str(error)
         else:
             if isinstance(document, dict):
-                yield f"{name}#{_first_line(body)[0]}", document
+                yield _checked(f"{name}#{_first_line(body)[0]}", document)
                 return
             if not document:
                 yield RecordError(name, REASON_NO_TEXT, "an empty JSON array: no record in it")
                 return
             for number, value in enumerate(document, start=1):
-                yield f"{name}#{number}", value
+                yield _checked(f"{name}#{number}", value)
             return
     # Until a line is a JSON object, what the lines give is held back: a file
     # with none at all is not JSON records (a text dump or an HTML error page
@@ -692,8 +765,8 @@ source is the number of the line it starts on).
         try:
             # `cat a.jsonl b.jsonl` of files written with a BOM has one at the
             # start of b's first line: the record is there all the same.
-            item = where, json.loads(line.removeprefix("\ufeff"))
-        except ValueError as error:
+            item = _checked(where, load_json(line.removeprefix("\ufeff")))
+        except ValueError as error:  # (UnloadableJSONError too: its message says why)
             item = RecordError(where, REASON_JSON, str(error))
         if held is not None:
             if isinstance(item, RecordError) or not isinstance(item[1], dict):
@@ -703,9 +776,10 @@ source is the number of the line it starts on).
             held = None
         yield item
     if held and broken is not None and all(isinstance(item, RecordError) for item in held):
-        # A document of one line that breaks ('{"text": "a", "x": }'): no
-        # line is a record either, and where it breaks says more than its look.
-        yield RecordError(name, REASON_JSON, _not_valid_json_detail(broken))
+        # A document of one line that breaks ('{"text": "a", "x": }') or that
+        # Python cannot load (an integer too long): no line is a record either,
+        # and why the document fails says more than its look.
+        yield RecordError(name, REASON_JSON, broken)
     elif held:
         yield RecordError(name, REASON_JSON, _not_json_records_detail(body, held))
 
