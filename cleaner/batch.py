@@ -14,10 +14,11 @@ The pieces, so that each can be swapped (a Dask executor later, say):
   summary, and a clean stop on SIGINT/SIGTERM.
 
 Time limits, two layers: inside whichever process cleans, SIGALRM interrupts a
-document after `timeout` seconds (`time_limit`, main thread only); in a worker
-pool the parent also kills a worker whose current document has run past
-`timeout` plus a grace period, which catches code that signals cannot
-interrupt (a long call into C). `--jobs 1` has only the first layer.
+document (a page, or one JSON record: each has the whole `timeout`) after
+`timeout` seconds (`time_limit`, main thread only); in a worker pool the
+parent also kills a worker whose current document has run past `timeout` plus
+a grace period, which catches code that signals cannot interrupt (a long call
+into C). `--jobs 1` has only the first layer.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ from cleaner.document import Document
 from cleaner.errors import DwCleanError, Reason, RecordError, Rejected
 from cleaner.inputs import (
     DEFAULT_MAX_BYTES,
+    JSON_RECORDS,
     InputRef,
     decode,
+    input_format,
+    pending_records,
     read_input_salvaging_lines,
     to_documents,
 )
@@ -186,12 +190,28 @@ def timeout_detail(timeout: float | None) -> str:
     return f"cleaning took over {as_typed(timeout)} s"
 
 
-def process_input(ref: InputRef, options: Options, stop: StopRequested | None = None) -> Outcome:
+# How a document's cleaning is given its time limit: `time_limit` (SIGALRM)
+# in a run's processes, a timer thread in a Dask worker's threads.
+TimeLimit = Callable[[float | None], contextlib.AbstractContextManager[None]]
+
+
+def process_input(
+    ref: InputRef,
+    options: Options,
+    stop: StopRequested | None = None,
+    *,
+    limit: TimeLimit = time_limit,
+    on_record: Callable[[], None] | None = None,
+) -> Outcome:
     """Read, decode and clean one input. Never raises for a bad input.
 
     With `stop`, a signal interrupts the reading (`WaitInterrupted`): a named
     pipe, `<(zcat pages.gz)`, waits for its writer, and a first Ctrl-C did
-    nothing until it ended. Cleaning, once begun, is finished."""
+    nothing until it ended. Cleaning, once begun, is finished.
+
+    `--timeout` is `limit`ed per document: a page's, or each JSON record's
+    (`on_record` is called as each record starts, for the pool's watchdog).
+    """
     clean = load_cleaner(options.cleaner) if options.cleaner else None
     cut_off: tuple[RecordError, ...] = ()
     try:
@@ -203,18 +223,30 @@ def process_input(ref: InputRef, options: Options, stop: StopRequested | None = 
             cut_off = (lost,)
         decoded = decode(data, name=ref.source, fmt=options.fmt)
         del data
-        with time_limit(options.timeout):
-            documents = to_documents(
+        with limit(options.timeout):
+            fmt = input_format(decoded.text, source=ref.source, fmt=options.fmt)
+            if fmt != JSON_RECORDS:  # a page: its one document
+                documents = to_documents(
+                    decoded.text,
+                    source=ref.source,
+                    encoding=decoded.encoding,
+                    warnings=decoded.warnings,
+                    line_encodings=dict(decoded.line_encodings),
+                    fmt=fmt,
+                    text_field=options.text_field,
+                    keep_gallery=options.keep_gallery,
+                    clean=clean,
+                )
+        if fmt == JSON_RECORDS:
+            return _records_outcome(ref.source, pending_records(
                 decoded.text,
                 source=ref.source,
                 encoding=decoded.encoding,
                 warnings=decoded.warnings,
                 line_encodings=dict(decoded.line_encodings),
-                fmt=options.fmt,
                 text_field=options.text_field,
                 keep_gallery=options.keep_gallery,
-                clean=clean,
-            )
+            ), cut_off, options, limit=limit, on_record=on_record)
     except Rejected as rejected:
         return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
     except DocumentTimeout:
@@ -228,24 +260,77 @@ def process_input(ref: InputRef, options: Options, stop: StopRequested | None = 
     records: list[Record] = []
     record_rejects: list[tuple[str, Reason, str]] = []
     for doc in (*documents, *cut_off):
-        if not isinstance(doc, Document):
-            record_rejects.append((doc.source, Reason(doc.reason), doc.detail))
-            continue
-        try:
-            line = encode_record(doc.to_dict())
-        except Exception as error:  # a record JSON cannot write is a bug
-            # Its own reject, not the input's: the other records of a JSON
-            # Lines file are written, and the run goes on.
-            record_rejects.append((doc.source or ref.source, Reason.ERROR,
-                                   f"cannot write the record: {type(error).__name__}: {error}"))
-            continue
-        records.append(Record(
-            line,
-            text_digest(doc.text) if options.digests else None,
-            dict(doc.removed),
-            doc.source or ref.source,
-        ))
+        _keep(doc, ref.source, options, records, record_rejects)
     return Outcome(ref.source, records=tuple(records), record_rejects=tuple(record_rejects))
+
+
+def _records_outcome(
+    source: str,
+    pending: Iterable[tuple[str, Callable[[], Document | RecordError]] | RecordError],
+    cut_off: tuple[RecordError, ...],
+    options: Options,
+    *,
+    limit: TimeLimit,
+    on_record: Callable[[], None] | None,
+) -> Outcome:
+    """The outcome of an input of JSON records, each cleaned in its own time limit.
+
+    A record that runs over it, or that the cleaner fails on, is rejected
+    alone: one limit for the whole file rejected 5,000 short records that
+    together took over `--timeout`. Each is encoded as soon as cleaned, so
+    that a file's Documents are not all kept alive beside their lines.
+    """
+    records: list[Record] = []
+    record_rejects: list[tuple[str, Reason, str]] = []
+    for item in pending:
+        if on_record is not None:
+            on_record()
+        if isinstance(item, RecordError):
+            _keep(item, source, options, records, record_rejects)
+            continue
+        where, clean_record = item
+        try:
+            with limit(options.timeout):
+                document = clean_record()
+        except DocumentTimeout:
+            document = RecordError(where, Reason.TIMEOUT.value, timeout_detail(options.timeout))
+        except Rejected as rejected:
+            document = RecordError(where, rejected.reason.value, rejected.detail)
+        except DwCleanError:
+            raise
+        except Exception as error:  # a cleaner bug on one record: the others stand
+            document = RecordError(where, Reason.ERROR.value, f"{type(error).__name__}: {error}")
+        _keep(document, source, options, records, record_rejects)
+    for lost in cut_off:
+        _keep(lost, source, options, records, record_rejects)
+    return Outcome(source, records=tuple(records), record_rejects=tuple(record_rejects))
+
+
+def _keep(
+    doc: Document | RecordError,
+    source: str,
+    options: Options,
+    records: list[Record],
+    record_rejects: list[tuple[str, Reason, str]],
+) -> None:
+    """Add `doc` to an input's records, encoded, or to its rejects."""
+    if not isinstance(doc, Document):
+        record_rejects.append((doc.source, Reason(doc.reason), doc.detail))
+        return
+    try:
+        line = encode_record(doc.to_dict())
+    except Exception as error:  # a record JSON cannot write is a bug
+        # Its own reject, not the input's: the other records of a JSON
+        # Lines file are written, and the run goes on.
+        record_rejects.append((doc.source or source, Reason.ERROR,
+                               f"cannot write the record: {type(error).__name__}: {error}"))
+        return
+    records.append(Record(
+        line,
+        text_digest(doc.text) if options.digests else None,
+        dict(doc.removed),
+        doc.source or source,
+    ))
 
 
 # --- ordered execution ------------------------------------------------------
@@ -381,6 +466,12 @@ def _worker_main(
     if options.sys_path:
         sys.path[:] = list(options.sys_path)
     parent = os.getppid()
+
+    def restart() -> None:
+        # Each JSON record has its own --timeout: the watchdog's clock starts
+        # again with it, or a file of many quick records was killed whole.
+        progress[1] = time.monotonic()
+
     try:
         results.send(("ready", os.getpid()))
     except OSError:  # the parent died while this worker started
@@ -400,7 +491,7 @@ def _worker_main(
         for seq, ref in chunk:
             progress[1] = time.monotonic()
             progress[0] = seq  # written last: a reader seeing seq sees its start
-            cleaned.append((seq, process_input(ref, options)))
+            cleaned.append((seq, process_input(ref, options, on_record=restart)))
         progress[0] = -1
         try:
             results.send(("done", cleaned))

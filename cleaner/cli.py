@@ -238,7 +238,8 @@ def clean_command(  # noqa: PLR0917 - Typer maps each parameter to an option
     timeout: Annotated[
         float,
         typer.Option("--timeout", min=0, metavar="SECONDS", callback=_timeout_seconds,
-                     help="Reject a document whose cleaning takes longer (0: no limit)."),
+                     help="Reject a document whose cleaning takes longer (0: no limit); "
+                          "each JSON record is a document of its own."),
     ] = 60.0,
     fmt: Annotated[
         str,

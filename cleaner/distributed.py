@@ -18,7 +18,7 @@ Paths without a protocol are read by the workers from their own file system
 through `FsspecShardSink`, which writes the same files and can be resumed too.
 
 Time limits: Dask runs tasks in worker threads, where SIGALRM cannot reach,
-so `call_with_time_limit` raises the timeout in the worker thread itself
+so `thread_time_limit` raises the timeout in the worker thread itself
 (`PyThreadState_SetAsyncExc`). Like `--jobs 1`, this cannot interrupt a long
 call into C, and there is no hard kill.
 
@@ -464,20 +464,23 @@ def _set_async_exc(thread_id: int, exception: type[BaseException] | None) -> Non
     )
 
 
-def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
-    """`function()`, raising `DocumentTimeout` in it after `seconds`.
+@contextmanager
+def thread_time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `DocumentTimeout` in the block after `seconds`, in any thread.
 
     In the main thread this is `cleaner.timelimit.time_limit` (SIGALRM). Elsewhere
     (Dask worker threads) a timer thread raises the exception asynchronously in
     this thread. The lock and the final clearing make sure that it can only be
-    raised while `function` runs or in this function's `finally`, both inside
+    raised while the block runs or in this function's `finally`, both inside
     the caller's `try`, never later in Dask's own code.
     """
     if not seconds or seconds <= 0:
-        return function()
+        yield
+        return
     if threading.current_thread() is threading.main_thread():
         with time_limit(seconds):
-            return function()
+            yield
+        return
     target = threading.get_ident()
     lock = threading.Lock()
     armed = True
@@ -491,7 +494,7 @@ def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
     timer.daemon = True
     timer.start()
     try:
-        return function()
+        yield
     finally:
         with lock:
             armed = False
@@ -499,17 +502,25 @@ def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
         _set_async_exc(target, None)
 
 
-def _read_and_clean(ref: InputRef, options: Options) -> Outcome:
-    if is_url(ref.path):
-        assert ref.path is not None
-        ref = InputRef(source=ref.source, data=read_url(ref.path, options.max_bytes))
-    return process_input(ref, options)
+def call_with_time_limit(seconds: float | None, function: Callable[[], T]) -> T:
+    """`function()`, raising `DocumentTimeout` in it after `seconds` (`thread_time_limit`)."""
+    with thread_time_limit(seconds):
+        return function()
 
 
 def clean_one(ref: InputRef, options: Options) -> Outcome:
-    """What `process_input` gives in a local run, from a worker thread."""
+    """What `process_input` gives in a local run, from a worker thread.
+
+    The time limit is process_input's, a document at a time (each record of
+    JSON records its own, as in a local run); a URL's reading has one too.
+    """
     try:
-        return call_with_time_limit(options.timeout, lambda: _read_and_clean(ref, options))
+        if is_url(ref.path):
+            assert ref.path is not None
+            path = ref.path
+            data = call_with_time_limit(options.timeout, lambda: read_url(path, options.max_bytes))
+            ref = InputRef(source=ref.source, data=data)
+        return process_input(ref, options, limit=thread_time_limit)
     except Rejected as rejected:
         return Outcome(ref.source, reason=rejected.reason, detail=rejected.detail)
     except DocumentTimeout:
@@ -1125,4 +1136,5 @@ __all__ = [
     "ordered_outcomes",
     "read_url",
     "run_dask",
+    "thread_time_limit",
 ]

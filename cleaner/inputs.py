@@ -65,6 +65,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import fnmatch
+import functools
 import gzip
 import io
 import json
@@ -92,6 +93,8 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # `to_documents()`.
 FORMATS: tuple[str, ...] = ("auto", "text", "markdown", "html", "jsonl")
 SUPPORTED_FORMATS: frozenset[str] = frozenset(FORMATS)
+# The form of JSON records (`input_format`), which hold a page per record.
+JSON_RECORDS = "jsonl"
 
 # Name of the input read from standard input, as it was given on the command
 # line (the record schema says `-`), in records,
@@ -1537,7 +1540,8 @@ def to_documents(
 ) -> list[Document | RecordError]:
     """Clean one decoded input into its records (one, or one per JSON Lines line).
 
-    The single place where input formats dispatch (`cleaner.formats`). A
+    The single place where input formats dispatch (`cleaner.formats`; with
+    `pending_records`, which gives a run JSON records one at a time). A
     JSON Lines line that cannot be read comes back as a `RecordError` in its
     place. `url` is the page's address when the input came with one (a
     datatrove document's metadata; JSON records carry their own). `clean`
@@ -1566,16 +1570,81 @@ def to_documents(
         )
     for document in results:
         if isinstance(document, Document):
-            line = _line_number(document.source, source) if line_encodings else None
-            document.encoding = (
-                line_encodings.get(line, encoding)
-                if line_encodings and line is not None
-                else encoding
-            )
-            extra = [warning for warning in warnings if warning not in document.warnings]
-            if extra:
-                document.warnings = [*document.warnings, *extra]
+            _add_input_facts(document, source, encoding, warnings, line_encodings)
     return results
+
+
+def input_format(text: str, *, source: str | None, fmt: str = "auto") -> str:
+    """The form `to_documents` reads `text` in ("jsonl" for JSON records):
+    given to it as `fmt`, it is not detected again."""
+    check_format(fmt)
+    from cleaner import formats  # noqa: PLC0415 - see to_documents
+    from cleaner.core import page_text  # noqa: PLC0415
+
+    return formats.resolve_format(page_text(text, "input_format"), fmt, name=source)
+
+
+def pending_records(
+    text: str,
+    *,
+    source: str | None,
+    encoding: str | None = None,
+    warnings: Iterable[str] = (),
+    line_encodings: Mapping[int, str] | None = None,
+    text_field: str | None = None,
+    keep_gallery: bool = False,
+) -> Iterator[tuple[str, Callable[[], Document | RecordError]] | RecordError]:
+    """The records of JSON records `text` (see `to_documents`) one at a time,
+    each its source and the call that cleans it, or the `RecordError` of one
+    that cannot be read: a caller can time each record alone (`--timeout`)."""
+    from cleaner.core import page_text  # noqa: PLC0415 - see to_documents
+    from cleaner.formats import records  # noqa: PLC0415
+
+    warnings = tuple(warnings)
+    for item in records.pending_records(
+        page_text(text, "pending_records"), source=source,
+        text_field=text_field or "text", keep_gallery=keep_gallery,
+    ):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        where, clean_record = item
+        yield where, functools.partial(
+            _cleaned_with_facts, clean_record, source, encoding, warnings, line_encodings
+        )
+
+
+def _cleaned_with_facts(
+    clean_record: Callable[[], Document | RecordError],
+    source: str | None,
+    encoding: str | None,
+    warnings: Iterable[str],
+    line_encodings: Mapping[int, str] | None,
+) -> Document | RecordError:
+    document = clean_record()
+    if isinstance(document, Document):
+        _add_input_facts(document, source, encoding, warnings, line_encodings)
+    return document
+
+
+def _add_input_facts(
+    document: Document,
+    source: str | None,
+    encoding: str | None,
+    warnings: Iterable[str],
+    line_encodings: Mapping[int, str] | None,
+) -> None:
+    """What the reader found out about the input, on one of its documents:
+    the encoding (a JSON Lines record's own line's, if it had one), warnings."""
+    line = _line_number(document.source, source) if line_encodings else None
+    document.encoding = (
+        line_encodings.get(line, encoding)
+        if line_encodings and line is not None
+        else encoding
+    )
+    extra = [warning for warning in warnings if warning not in document.warnings]
+    if extra:
+        document.warnings = [*document.warnings, *extra]
 
 
 def _line_number(record_source: str | None, source: str | None) -> int | None:

@@ -17,9 +17,11 @@ import pytest
 
 import cleaner.batch
 import cleaner.core
+import cleaner.formats.records
 from cleaner.batch import (
     CHUNK,
     IN_FLIGHT_PER_WORKER,
+    SMALL_RUN,
     Options,
     Outcome,
     Summary,
@@ -29,7 +31,7 @@ from cleaner.batch import (
     run,
 )
 from cleaner.document import Document
-from cleaner.errors import DwCleanError, Reason
+from cleaner.errors import DwCleanError, Reason, RecordError
 from cleaner.inputs import InputRef, discover
 from cleaner.outputs import FileSink, ShardSink, read_jsonl
 from cleaner.timelimit import DocumentTimeout, time_limit, untimed
@@ -88,10 +90,32 @@ def killed_or_slow(text, **options):
 '''
 
 
+# JSON records that take their time, in worker processes too: importing the
+# module (as Options.cleaner makes a worker do) slows every record by its
+# own "sleep" field.
+RECORD_HOOKS = '''
+import time
+
+import cleaner.formats.records as records
+from cleaner.core import clean
+
+real_record_document = records.record_document
+
+
+def record_document(record, **options):
+    time.sleep(float(record.get("sleep", 0)))
+    return real_record_document(record, **options)
+
+
+records.record_document = record_document
+'''
+
+
 @pytest.fixture(scope="module")
 def hooks_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     directory = tmp_path_factory.mktemp("hooks")
     (directory / "dwclean_test_hooks.py").write_text(HOOKS)
+    (directory / "dwclean_record_hooks.py").write_text(RECORD_HOOKS)
     return str(directory)
 
 
@@ -259,6 +283,85 @@ def test_timeout_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert time.monotonic() - started < 10
     assert [o.reason for o in got] == [None, Reason.TIMEOUT, None]
     assert got[1].detail is not None and "0.3" in got[1].detail
+
+
+def slow_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records take as long as their "sleep" field says (in this process)."""
+    real = cleaner.formats.records.record_document
+
+    def slow(record: dict[str, Any], **options: Any) -> Document | RecordError:
+        time.sleep(float(record.get("sleep", 0)))
+        return real(record, **options)
+
+    monkeypatch.setattr(cleaner.formats.records, "record_document", slow)
+
+
+def records_file(path: Path, sleeps: list[float]) -> InputRef:
+    text = "Die Regierung hat am Montag einen neuen Plan vorgestellt. Nummer {}."
+    path.write_text("".join(json.dumps({"text": text.format(n), "sleep": sleep}) + "\n"
+                            for n, sleep in enumerate(sleeps, start=1)))
+    return InputRef(str(path), str(path))
+
+
+def test_each_json_record_has_its_own_time_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # One limit for the whole file rejected it whole: records that each take
+    # a fraction of --timeout, together longer, all stand; a record over it
+    # is the only reject, under its own source.
+    slow_records(monkeypatch)
+    ref = records_file(tmp_path / "pages.jsonl", [0.1] * 6 + [30, 0.1])
+    started = time.monotonic()
+    [got] = outcomes([ref], Options(timeout=0.3), jobs=1)
+    assert time.monotonic() - started < 10
+    assert got.reason is None
+    assert [record.source for record in got.records] == [
+        f"{ref.source}#{n}" for n in (1, 2, 3, 4, 5, 6, 8)]
+    assert got.record_rejects == (
+        (f"{ref.source}#7", Reason.TIMEOUT, "cleaning took over 0.3 s"),)
+
+
+def test_a_page_keeps_one_time_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = cleaner.core.clean
+
+    def slow(text: str, **options: Any) -> Document:
+        time.sleep(0.4)
+        return real(text, **options)
+
+    monkeypatch.setattr(cleaner.core, "clean", slow)
+    [ref] = make_pages(tmp_path, 1)
+    [got] = outcomes([ref], Options(timeout=0.3), jobs=1)
+    assert (got.reason, got.records) == (Reason.TIMEOUT, ())
+
+
+def test_a_cleaner_failure_on_one_json_record_rejects_that_record(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real = cleaner.formats.records.record_document
+
+    def failing(record: dict[str, Any], **options: Any) -> Document | RecordError:
+        if record.get("sleep"):
+            raise ValueError("a bug")
+        return real(record, **options)
+
+    monkeypatch.setattr(cleaner.formats.records, "record_document", failing)
+    ref = records_file(tmp_path / "pages.jsonl", [0, 1, 0])
+    [got] = outcomes([ref], Options(), jobs=1)
+    assert got.reason is None and len(got.records) == 2
+    assert got.record_rejects == ((f"{ref.source}#2", Reason.ERROR, "ValueError: a bug"),)
+
+
+def test_the_watchdog_times_each_json_record(tmp_path: Path, hooks_path: str) -> None:
+    # The parent kills a worker whose input runs past --timeout plus a grace:
+    # it must count from the record in hand, or a file of quick records is
+    # killed once they add up (here 3 s, the grace ends at 2.3 s).
+    refs = make_pages(tmp_path, SMALL_RUN)
+    refs.insert(1, records_file(tmp_path / "pages.jsonl", [0.1] * 30))
+    options = Options(timeout=0.3, cleaner="dwclean_record_hooks:clean",
+                      sys_path=(hooks_path, *sys.path))
+    got = list(outcomes(refs, options, jobs=2))
+    assert [o.reason for o in got] == [None] * len(refs)
+    assert len(got[1].records) == 30
 
 
 def test_the_time_limit_stands_still_while_a_reader_is_imported() -> None:

@@ -40,6 +40,7 @@ from cleaner.distributed import (
     run_dask,
 )
 from cleaner.errors import Reason, UsageError
+from cleaner.formats import records
 from cleaner.inputs import InputRef, discover
 from cleaner.outputs import MANIFEST_NAME, REJECTS_NAME, RUN_NAME, ShardSink, read_jsonl
 
@@ -345,6 +346,34 @@ def test_time_limit_in_a_thread(hooks_dir: str) -> None:
     # Longer than the limit after a fast page: the cancelled timer stays silent.
     time.sleep(0.7)
     assert not thread.is_alive()
+
+
+def test_each_json_record_has_its_own_time_limit_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As in a local run: records that together take longer than --timeout
+    # stand; the one over it is rejected alone (it was the whole file).
+    real = records.record_document
+
+    def slow(record: dict[str, Any], **options: Any) -> Any:
+        for _ in range(int(record["sleep"] * 100)):  # (see HOOKS' slow)
+            time.sleep(0.01)
+        return real(record, **options)
+
+    monkeypatch.setattr(records, "record_document", slow)
+    text = "Die Regierung hat am Montag einen neuen Plan vorgestellt."
+    data = "".join(json.dumps({"text": text, "sleep": sleep}) + "\n"
+                   for sleep in [0.2, 0.2, 30, 0.2]).encode()
+    results: list[Outcome] = []
+    thread = threading.Thread(target=lambda: results.append(
+        clean_one(InputRef("pages.jsonl", data=data), Options(timeout=0.5))))
+    thread.start()
+    thread.join(timeout=20)
+    [got] = results
+    assert got.reason is None
+    assert [record.source for record in got.records] == [
+        "pages.jsonl#1", "pages.jsonl#2", "pages.jsonl#4"]
+    assert got.record_rejects == (("pages.jsonl#3", Reason.TIMEOUT, "cleaning took over 0.5 s"),)
 
 
 @pytest.mark.parametrize(

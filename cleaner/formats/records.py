@@ -40,10 +40,11 @@ classifier sees them (after joining the lines of a hard-wrapped text, as
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import regex
@@ -803,16 +804,23 @@ def _not_json_records_detail(data: str, held: list[tuple[str, object] | RecordEr
     return f"{detail}; it looks like {looks_like} (--format {looks_like} reads it so)"
 
 
-def iter_records(
+# A record read and not yet cleaned: its source ("<path>#<n>") and the call
+# that cleans it, so that the caller can give each record its own time limit
+# (`--timeout`) and keep the others when one runs over.
+PendingRecord = tuple[str, Callable[[], Document | RecordError]]
+
+
+def pending_records(
     data: str,
     *,
     source: str | None = None,
     text_field: str = "text",
     keep_gallery: bool = False,
     rules: RuleSet | None = None,
-) -> Iterator[Document | RecordError]:
-    """One `Document` or `RecordError` per record: per non-blank line of JSON Lines,
-    per element of a JSON array, or one for a single JSON object (see `json_values`)."""
+) -> Iterator[PendingRecord | RecordError]:
+    """Per record of `data` (see `json_values`), a `PendingRecord`, or the
+    `RecordError` of one that cannot be read. Each line (or the document) is
+    parsed as the iterator reaches it; nothing is cleaned until called."""
     rules = rules or default_ruleset()
     name = source or "<jsonl>"
     for item in json_values(data, name):
@@ -823,6 +831,22 @@ def iter_records(
         if not isinstance(record, dict):
             yield RecordError(where, REASON_JSON, not_an_object_detail(record))
             continue
-        yield record_document(
-            record, source=where, text_field=text_field, keep_gallery=keep_gallery, rules=rules
+        yield where, functools.partial(
+            record_document, record, source=where, text_field=text_field,
+            keep_gallery=keep_gallery, rules=rules,
         )
+
+
+def iter_records(
+    data: str,
+    *,
+    source: str | None = None,
+    text_field: str = "text",
+    keep_gallery: bool = False,
+    rules: RuleSet | None = None,
+) -> Iterator[Document | RecordError]:
+    """One `Document` or `RecordError` per record: per non-blank line of JSON Lines,
+    per element of a JSON array, or one for a single JSON object (see `json_values`)."""
+    for item in pending_records(data, source=source, text_field=text_field,
+                                keep_gallery=keep_gallery, rules=rules):
+        yield item if isinstance(item, RecordError) else item[1]()
