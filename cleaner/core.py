@@ -34,6 +34,10 @@ _ARTICLE_ID = regex.compile(r"/(?P<id>(?:a|av|g|l|live|audio|video|e|s|t)-\d+)(?
 # Warnings a record may carry.
 WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
+# A second set of skip links after the article's end: another page follows in
+# the same input (two dumps concatenated, a scraper's file appended to). Its
+# article was counted as the first page's footer and related links, unsaid.
+WARN_ANOTHER_PAGE = "another_page_follows"
 WARN_SURROGATES_REPLACED = "lone_surrogates_replaced"
 
 # Half of a UTF-16 pair alone: no character, and UTF-8 cannot write it. A
@@ -208,6 +212,10 @@ def clean(
     url, replaced_in_url = url_without_lone_surrogates(url)
     page = _analyse_text(text, rules or default_ruleset(), keep_gallery)
     document = document_from_page(page, source=source, url=url)
+    # (A text dump's lines are in page order; the HTML reader's are not: the
+    # article comes first, then the page's other lines.)
+    if _another_page_follows(page):
+        document.warnings.append(WARN_ANOTHER_PAGE)
     if replaced or replaced_in_url:
         document.warnings.append(WARN_SURROGATES_REPLACED)
     return document
@@ -309,6 +317,24 @@ _NOT_CHROME = frozenset({"title", "date", "section", "byline", "front_matter"})
 
 # Categories whose removed line is itself the value, when its label has none.
 _VALUE_IS_THE_LINE = frozenset({"updated", "notes"})
+
+
+def _another_page_follows(page: Page) -> bool:
+    """Whether skip links, which open a page, stand after its article began,
+    or after its end. (Where the first page's last line ran into the next
+    one's first, `cat` of a file without a final line break, the end was not
+    found: the second page's menu and article were kept as the first's.)"""
+    first_kept = next(
+        (i for i, label in enumerate(page.labels) if label is not None and label.kept), None
+    )
+    last_skip_link = next(
+        (i for i in range(len(page.labels) - 1, -1, -1)
+         if (label := page.labels[i]) is not None and label.category == "skip_links"),
+        None,
+    )
+    return (
+        first_kept is not None and last_skip_link is not None and last_skip_link > first_kept
+    )
 
 
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:

@@ -1248,3 +1248,21 @@ def test_terminal_colours_given_to_the_library_go_as_the_cli_removes_them() -> N
     coloured = f"{page[:start]}\x1b[1;31m{word}\x1b[0m{page[start + len(word):]}"
     assert clean(coloured).text == plain.text
     assert make_line("\x1b[32mGrün\x1b[0m ist die Hoffnung").text == "Grün ist die Hoffnung"
+
+
+def test_a_second_page_in_the_same_input_is_warned_of() -> None:
+    # QA: two dumps in one file gave the first page's record, the second
+    # page's article counted as its footer and related links, unsaid.
+    first = (FIXTURES / "examples" / "001_26d23cd7d08ed03d.txt").read_text(encoding="utf-8")
+    second = (FIXTURES / "dumps" / "de-new-2024-01-30.resiliparse.txt").read_text(encoding="utf-8")
+    assert "another_page_follows" in clean(first + second).warnings
+    assert "another_page_follows" in clean(second + first).warnings
+
+
+@pytest.mark.parametrize(
+    "path", sorted((FIXTURES / "dumps").glob("*.txt")), ids=lambda path: path.name
+)
+def test_a_page_alone_is_not_taken_for_two(path: Path) -> None:
+    assert "another_page_follows" not in clean_any(
+        path.read_text(encoding="utf-8"), source=path.name
+    ).warnings
