@@ -118,6 +118,24 @@ class Line(NamedTuple):
 _new_line = tuple.__new__
 
 
+# A whole line in markdown emphasis, as trafilatura's txt output with
+# --formatting writes a bold subheading ("**Reaping the harvest**") or an
+# italic note ("*Adaption aus dem Russischen: ...*"): the marks are markup,
+# and hid the note from the tables' prefixes.
+_WHOLE_LINE_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=[^\s*_])(.*[^\s*_])\1")
+
+
+def _without_emphasis(line: str, count: int) -> tuple[str, int]:
+    """`line` without emphasis marks around it whole, and its word count."""
+    match = _WHOLE_LINE_EMPHASIS.fullmatch(line)
+    if match is None or not any(char.isalpha() for char in match[2]):
+        return line, count
+    inner = match[2]
+    if match[1] in inner:  # two emphasised pieces, "*a* and *b*": not one span
+        return line, count
+    return inner, inner.count(" ") + 1
+
+
 def make_line(raw: str, *, invisible: bool = True) -> Line:
     """One line of a page; `invisible=False` says the page has no invisible characters."""
     spaced = raw.strip(" ")
@@ -148,6 +166,8 @@ def make_line(raw: str, *, invisible: bool = True) -> Line:
         if not words:
             return _new_line(Line, (raw, "", "", 0, 0, True, False, False))
         count = len(words)
+    if normalised[0] in "*_" and normalised[-1] == normalised[0]:
+        normalised, count = _without_emphasis(normalised, count)
     first = normalised.partition(" ")[0]
     if first in _GLYPHS or first[0].isdigit() or first[0] == "(":
         text = _LIST_GLYPH.sub("", normalised, count=1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from cleaner.lines import has_sentence_break, split_sentences
+from cleaner import clean
+from cleaner.lines import has_sentence_break, make_line, split_sentences
 from cleaner.rules import default_ruleset
 
 ONE_SENTENCE = [
@@ -56,3 +59,21 @@ def test_sentences_are_cut_where_a_break_is_found() -> None:
         "Darum",
     ]
     assert split_sentences("", abbreviations) == []
+
+
+def test_a_line_in_emphasis_whole_is_read_without_the_marks() -> None:
+    # QA: trafilatura's txt output with --formatting writes an italic note
+    # ("*Adaption aus dem Russischen: ...*"), which the tables' prefixes then
+    # missed: it stayed in the text, asterisks and all.
+    dumps = Path(__file__).resolve().parent.parent / "fixtures" / "dumps"
+    path = dumps / "de-old-2022-01.trafilatura.txt"
+    page = path.read_text(encoding="utf-8")
+    note = "Adaption aus dem Russischen: Markian Ostaptschuk"
+    assert note in page.splitlines()
+    formatted = page.replace(note, f"*{note}*")
+    assert clean(formatted).to_dict() == clean(page).to_dict()
+    assert clean(formatted).notes == [note]
+    assert make_line("**Reaping the harvest**").text == "Reaping the harvest"
+    # Not emphasis around the whole line: kept as written.
+    for line in ("*a* and *b*", "***", "2 * 3 * 4", "_internal_name_"):
+        assert make_line(line).text == line
