@@ -711,7 +711,7 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         if null:
             yield from _nul_terminated(buffered)
             return
-        _refuse_utf16_list(buffered.peek(len(codecs.BOM_UTF16_LE)), name)
+        _refuse_utf16_list(buffered.peek(2 * _UTF16_SNIFF_UNITS), name)
         if buffered.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
             # Notepad and PowerShell start a UTF-8 list with a BOM: not part
             # of the first path, which was then "no such file".
@@ -731,10 +731,21 @@ def _list_entries(stream: BinaryIO, name: str, *, null: bool) -> Iterator[str]:
         ) from error
 
 
+# Code units of a UTF-16 list without a byte-order mark that are looked at:
+# ASCII path characters, each with a NUL byte on the same side.
+_UTF16_SNIFF_UNITS = 4
+
+
 def _refuse_utf16_list(start: bytes, name: str) -> None:
     """A UTF-16 list (Windows PowerShell's `>` writes one) has a NUL byte in
-    every path: said for what it is, rather than as a list that needs --null."""
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    every path: said for what it is, rather than as a list that needs --null.
+    (Without a byte-order mark too, as .NET's `Encoding.Unicode` writes it:
+    "a\0.\0t\0x\0" was a list that needs --null.)"""
+    units = start[: 2 * _UTF16_SNIFF_UNITS]
+    without_bom = len(units) == 2 * _UTF16_SNIFF_UNITS and any(
+        not any(units[nul::2]) and all(units[1 - nul :: 2]) for nul in (0, 1)
+    )
+    if without_bom or start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise UsageError(f"--files-from {name} is UTF-16 text; save the list as UTF-8 "
                          "(PowerShell: Out-File -Encoding utf8).")
 

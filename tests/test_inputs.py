@@ -734,9 +734,17 @@ def test_a_files_from_list_saved_by_windows_tools_gives_its_paths(tmp_path: Path
     assert sources(list(discover([], files_from=str(listing))), root) == expected
     piped = io.BytesIO(codecs.BOM_UTF8 + lines.encode())
     assert sources(list(discover([], files_from="-", stdin=piped)), root) == expected
-    # Windows PowerShell's `>` writes UTF-16: not a list that needs --null.
-    listing.write_bytes(lines.encode("utf-16"))
-    with pytest.raises(UsageError, match=r"list.txt is UTF-16 text; save the list as UTF-8"):
+    # Windows PowerShell's `>` writes UTF-16: not a list that needs --null;
+    # nor is one without a byte order mark (QA), as .NET's Encoding.Unicode
+    # writes it.
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        listing.write_bytes(lines.encode(encoding))
+        with pytest.raises(UsageError, match=r"list.txt is UTF-16 text; save the list as UTF-8"):
+            list(discover([], files_from=str(listing)))
+    # A list of NUL-terminated one-character names read without --null is
+    # not UTF-16 (three names of one character, then a longer one).
+    listing.write_bytes(b"a\0b\0c\0dd\0")
+    with pytest.raises(UsageError, match=r"needs --null"):
         list(discover([], files_from=str(listing)))
 
 
