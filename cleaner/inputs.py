@@ -1169,8 +1169,11 @@ def _decode_legacy(data: bytes) -> Decoded:
     )
 
 
-# The accented letters each Latin-script language DW publishes in writes (and
-# Czech and Slovak, whose names cp1250 pages carry). A short text defeats
+# The accented letters each Latin-script language DW publishes in writes, and
+# no other: every alphabet more is one more a wrong reading may fit (Czech's
+# ä, á, č, ŕ, ě, ň and ř made a French "Sánchez très critiqué à Madrid" in
+# cp1252 cp1250, "trčs ... ŕ Madrid"; Icelandic's þ and é, a French name
+# beside Romanian "Ionuţ" cp1252). A short text defeats
 # charset_normalizer's statistics: Turkish "Erdoğan seçimi kazandı." in cp1254
 # came out as cp1250 "Erdođan ... kazandý", Croatian "će" in cp1250 as cp1252
 # "æe". A wrong Latin code page mixes letters of several alphabets; the right
@@ -1187,42 +1190,49 @@ _ALPHABETS: dict[str, frozenset[str]] = {
         "hr-bs-sr": "čćđšž",
         "sq": "çë",
         "tr": "çğıöşüâî",
-        "cs-sk": "áäčďéěíĺľňóôŕřšťúůýž",
-        # Languages without a rule table are cleaned too; their pages fit
-        # their own alphabet, not a neighbour's: Italian "però" read as cp1250
-        # is Czech "peroň".
-        "it": "àèéìíîòóù",
-        "nl": "áéèëïóöü",
-        "ca": "àçèéíïòóú",
-        "sv-fi": "åäöé",
-        "da-no": "æøåé",
-        "is": "áðéíóúýþæö",
-        "hu": "áéíóöőúüű",
-        "sl": "čšž",
     }.items()
 }
 # The single-byte Latin code pages, in the order a replacement is tried.
 _LATIN_CODE_PAGES = ("cp1252", "cp1250", "cp1254", "iso8859-2")
-# A character no word holds between two letters: a symbol, digit sign or
-# control ("Tysi¹ce", Polish cp1250 read as cp1252), where apostrophes,
-# hyphens, dashes and the soft hyphen are fine.
+# A character no word holds, next to a letter: a symbol, digit sign or
+# control ("Tysi¹ce", "przyjecha³ do £odzi": Polish cp1250 read as cp1252),
+# where quotation marks, apostrophes, hyphens, dashes, the soft hyphen and
+# Spanish "¿" are fine.
+_NOT_OF_A_WORD = (
+    r"[^\p{L}\p{M}\s\x00-\x7f\u2010-\u2015\u2018-\u201f\u02bc\u00ad\u00b7"
+    r"\u00ab\u00bb\u00bf\u00a1\u2026]"
+)
 _NON_LETTER_INSIDE_A_WORD = compiled_on_first_use(
-    r"\p{L}[^\p{L}\p{M}\s\x00-\x7f\u2010-\u2015\u2018\u2019\u02bc\u00ad\u00b7]\p{L}",
-    regex.VERSION1,
+    rf"\p{{L}}{_NOT_OF_A_WORD}|{_NOT_OF_A_WORD}\p{{L}}", regex.VERSION1
 )
 
 
 def _one_languages_letters(text: str) -> bool:
-    letters = {char for char in text.lower() if char > "\x7f" and char.isalpha()}
+    """Whether the accented letters of `text`'s words in lower case, a
+    language's own words, are those of one alphabet. (A name's are not: a
+    German text naming "Nový", or Polish naming "Müller", is read as it
+    was, whatever its letters.)"""
+    letters = {
+        char
+        for word in text.split()
+        if not word.isascii() and _starts_in_lower_case(word)
+        for char in word.lower()
+        if char > "\x7f" and char.isalpha()
+    }
     return any(letters <= alphabet for alphabet in _ALPHABETS.values())
 
 
-def _in_the_latin_code_page_one_language_writes(data: bytes, decoded: Decoded) -> Decoded:
-    """`decoded`, or another Latin code page's reading when `decoded`'s letters
-    belong to no one language and that reading's do.
+def _starts_in_lower_case(word: str) -> bool:
+    first = next((char for char in word if char.isalpha()), "")
+    return first.islower()
 
-    Both must hold: a German page naming "Poincaré" and "Nový" fits no one
-    alphabet in any code page, and keeps the one it was given.
+
+def _in_the_latin_code_page_one_language_writes(data: bytes, decoded: Decoded) -> Decoded:
+    """`decoded`, or another Latin code page's reading when the letters of
+    `decoded`'s words belong to no one language and that reading's do.
+
+    Both must hold: a French text naming "Schäuble" fits no one alphabet in
+    any code page, and keeps the one it was given.
     """
     if decoded.encoding not in _LATIN_CODE_PAGES or _one_languages_letters(decoded.text):
         return decoded
