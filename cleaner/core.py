@@ -4,6 +4,7 @@ changed, safe to call from any process or framework."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -161,14 +162,22 @@ def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     `without_lone_surrogates`)."""
     layout = undo_layout(text, rules)
     page = _classified(layout, rules, keep_gallery)
-    if layout.kind == DOUBLE_SPACED and any(
-        label is not None and not label.kept for label in page.labels
+    if (
+        layout.kind == DOUBLE_SPACED
+        and any(label is not None and not label.kept for label in page.labels)
+        and _WHITESPACE_ONLY_LINE.search(text) is None
     ):
         # A page with chrome, not clean text: its pieces, if cut, are joined.
+        # (Not BeautifulSoup's get_text("\n\n") without strip=True: its lines
+        # of spaces, the whitespace between the HTML's blocks, are where its
+        # paragraphs end, and they are gone once its blank lines are.)
         joined = join_double_spaced(layout, rules)
         if joined is not None:
             page = _classified(joined, rules, keep_gallery)
     return page
+
+
+_WHITESPACE_ONLY_LINE = re.compile(r"^[^\S\n]+$", re.MULTILINE)
 
 
 def _classified(layout: Layout, rules: RuleSet, keep_gallery: bool) -> Page:

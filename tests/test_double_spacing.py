@@ -13,6 +13,7 @@ from cleaner import clean
 from cleaner.document import Document
 from cleaner.explain import render_explanation
 from cleaner.formats import detect_format, to_documents
+from cleaner.lines import make_line, page_lines
 from cleaner.unwrap import CUT_AT_INLINE_ELEMENTS, DOUBLE_SPACED, single_space, undo_layout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -203,3 +204,20 @@ def test_a_double_spaced_page_is_joined_where_cut_only_when_it_has_chrome() -> N
     assert clean(body).text == body
     once = clean(page).text
     assert clean(once).text == once
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.glob("html/*.html")), ids=lambda path: path.name
+)
+def test_get_text_double_spaced_without_strip_joins_no_lines(path: Path) -> None:
+    # QA: without strip=True, the lines of spaces between the HTML's blocks
+    # mark where paragraphs end, and they go with the blank lines: joined as
+    # pieces, "...frühburgunder." ran on into the next paragraph, and the
+    # page kept 7 paragraphs of 31. Such a page is read line by line.
+    from bs4 import BeautifulSoup  # noqa: PLC0415 - a test dependency only here
+
+    page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text("\n\n")
+    lines = {make_line(line).text for line in page_lines(page)}
+    paragraphs = clean(page).text.split("\n\n")
+    assert paragraphs != [""]
+    assert all(paragraph in lines for paragraph in paragraphs)
