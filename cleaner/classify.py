@@ -1553,7 +1553,26 @@ def _free_lines_above(page: Page, anchor: int) -> list[int]:
     return found
 
 
+def _title_repeated(page: Page, stop: int) -> None:
+    """A known title's copy on the next line is the title too: a scraper that
+    puts "# <title>" above markdown that opens with it. (Before a known title
+    stood, it was taken for a title above the date line, or for the line that
+    repeats the <title>; a title found already now stands.)"""
+    if page.title_index is None:
+        return
+    wanted = _comparable(page.lines[page.title_index].text)
+    following = page.next_nonblank(page.title_index, stop)
+    while (
+        following is not None
+        and page.free(following)
+        and _comparable(page.lines[following].text) == wanted
+    ):
+        page.set(following, "title", "structure:title_repeated", page.lines[following].text)
+        following = page.next_nonblank(following, stop)
+
+
 def label_title(page: Page, stop: int) -> None:
+    _title_repeated(page, stop)
     anchor = _date_anchor(page, stop)
     if anchor is not None:
         page.set(

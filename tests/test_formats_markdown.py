@@ -855,3 +855,15 @@ def test_an_invisible_character_in_the_byline_keeps_the_authors(name: str) -> No
     record = clean_any(marked, source=name)
     assert (record.authors, record.section, record.title, record.text) == (
         expected.authors, expected.section, expected.title, expected.text)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DUMPS.glob("*.pandoc.md")))
+def test_a_title_put_twice_on_top_is_one_title(name: str) -> None:
+    # QA: a scraper that puts "# <title>" above markdown opening with it
+    # left the copy in the text as a subheading (since 6817a7c, a title
+    # found first stands, and the copy was no longer taken for a second one).
+    page = dump(name)
+    heading = next(line for line in page.splitlines() if line.startswith("# "))
+    doubled = page.replace(heading, f"{heading}\n\n{heading}", 1)
+    once, twice = clean_any(page, source=name), clean_any(doubled, source=name)
+    assert (twice.title, twice.text, twice.headings) == (once.title, once.text, once.headings)

@@ -177,11 +177,12 @@ def byline_below_title(lines: list[str], title_index: int | None, rule: str) -> 
     """
     if title_index is None:
         return {}
+    title = comparable(make_line(lines[title_index]).text)
     for index in range(title_index + 1, len(lines)):
         # The line as the classifier reads it: an invisible character
         # ("Jenni\u200bfer") is no letter of a name, nor a line of it alone text.
         text = make_line(lines[index]).text
-        if not text:
+        if not text or comparable(text) == title:  # (the title again, put twice)
             continue
         if looks_like_names(text):
             return {index: Label("byline", rule, split_names(text))}
