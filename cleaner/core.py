@@ -24,9 +24,16 @@ from cleaner.classify import (
 from cleaner.dates import parse_date_line
 from cleaner.document import Document, Image, Media
 from cleaner.language import detect_language
-from cleaner.lines import Line, split_lines, with_lf_line_breaks
+from cleaner.lines import Line, make_line, split_lines, with_lf_line_breaks
 from cleaner.rules import RuleSet, default_ruleset
-from cleaner.unwrap import DOUBLE_SPACED, Layout, join_double_spaced, undo_layout
+from cleaner.unwrap import (
+    DOUBLE_SPACED,
+    Layout,
+    LinkTargets,
+    join_double_spaced,
+    split_link_targets,
+    undo_layout,
+)
 
 # DW article ids in URLs: /a-18702265 (article), /av-... (video), /g-... (gallery),
 # /l-... or /live-... (live blog), /audio-... (audio).
@@ -160,6 +167,17 @@ def analyse(text: str, *, rules: RuleSet | None = None, keep_gallery: bool = Fal
 def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     """`analyse()` of a page already read as the library reads it (`page_text`,
     `without_lone_surrogates`)."""
+    linked = split_link_targets(text)
+    if linked is None:
+        return _analyse_layout(text, rules, keep_gallery)
+    # Read without its links' targets, as the same page rendered without
+    # them; the lines of nothing else are put back after, so that no rule
+    # reads them as a page's line (they stood between an alt text and its
+    # caption, in a menu's block).
+    return with_link_target_lines(_analyse_layout(linked.text, rules, keep_gallery), linked)
+
+
+def _analyse_layout(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
     layout = undo_layout(text, rules)
     page = _classified(layout, rules, keep_gallery)
     if (
@@ -178,6 +196,64 @@ def _analyse_text(text: str, rules: RuleSet, keep_gallery: bool) -> Page:
 
 
 _WHITESPACE_ONLY_LINE = re.compile(r"^[^\S\n]+$", re.MULTILINE)
+
+
+LINK_TARGETS_RULE = "structure:link_targets"
+_LINK_TARGETS_LABEL = Label("markup", LINK_TARGETS_RULE)
+
+
+def with_link_target_lines(page: Page, linked: LinkTargets) -> Page:
+    """The page read without its links' targets (`unwrap.split_link_targets`),
+    with the lines that held nothing else back in their places, as `markup`
+    (counted in `removed`, shown by `explain`); every input line has its row
+    in `explain`, as written, targets and all."""
+    spans = page.input_spans or [1] * len(page.lines)
+    parts = page.input_parts
+    # The input lines the page's lines were read from, by their index.
+    targets = {index for index, _ in linked.lines}
+    total = sum(spans) + len(targets)
+    read = [index for index in range(total) if index not in targets]
+    lines: list[Line] = []
+    labels: list[Label | None] = []
+    new_spans: list[int] = []
+    new_parts: list[int] = []
+    moved: dict[int, int] = {}
+    pending = list(reversed(linked.lines))
+    at = 0
+
+    def put_target_lines(before: int) -> None:
+        while pending and pending[-1][0] < before:
+            lines.append(make_line(pending.pop()[1]))
+            labels.append(_LINK_TARGETS_LABEL)
+            new_spans.append(1)
+            new_parts.append(1)
+
+    for index, (line, label, span) in enumerate(zip(page.lines, page.labels, spans, strict=True)):
+        put_target_lines(read[at])
+        last = read[at + span - 1]
+        # A target's line inside a line joined from several (rare): its row
+        # in `explain` is the joined line's.
+        inside = 0
+        while pending and pending[-1][0] < last:
+            pending.pop()
+            inside += 1
+        moved[index] = len(lines)
+        lines.append(line)
+        labels.append(label)
+        new_spans.append(span + inside)
+        new_parts.append(parts[index] if parts is not None else 1)
+        at += span
+    put_target_lines(total)
+    page.lines, page.labels = lines, labels
+    # Spans always: `explain` shows the input lines as written, with their targets.
+    page.input_spans = new_spans
+    page.input_parts = new_parts if parts is not None else None
+    page.table_rules = {moved[index]: rule for index, rule in page.table_rules.items()}
+    page.code_openers = [moved[index] for index in page.code_openers]
+    if page.title_index is not None:
+        page.title_index = moved[page.title_index]
+    page.end_index = moved.get(page.end_index, len(lines))
+    return page
 
 
 def _classified(layout: Layout, rules: RuleSet, keep_gallery: bool) -> Page:

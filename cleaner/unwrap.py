@@ -897,6 +897,71 @@ def split_link_list(text: str) -> tuple[str, str] | None:
     return (head, tail) if _LINK_NUMBER.search(head) is not None else None
 
 
+# resiliparse's `extract_plain_text(links=True)`, and renderers like it, write
+# each link's target after its text, in brackets and after a space: "Wladimir
+# Putin (/de/wladimir-putin/t-17289915) antreten", "  • Europa     (/de/...)",
+# an image link's alt text "Kristina Timanovskaya (#)", the video notice "...
+# support the video element. (https://videojs.com/...)", and an icon link's
+# target alone on its line (the share buttons'). The targets are the
+# renderer's words, not the page's: they hid chrome from the rule tables (a
+# video block lost its notice, and with it the block) and stayed in `text`.
+# A target is a URL with a scheme, a path or a fragment ("#", an image link's);
+# markdown's "[text](url)" has no space before its bracket, and no fixture of
+# another renderer has a line that ends in one.
+_TARGET = (
+    r"(?:[a-z][a-z0-9+.-]*://|(?:mailto|sms|tel|javascript):|[/#])"
+    r"[^\s()]*(?:\([^\s()]*\)[^\s()]*)*"
+)
+# (A literal bracket first: the search skips to each one in C.)
+_TARGET_AT_LINE_END = re.compile(rf"\({_TARGET}\)[ \t]*\r?$", re.MULTILINE)
+# Where stripped: also an empty target, "Change it here ()", a link whose
+# href is empty.
+_LINK_TARGET = re.compile(rf"(?:^|[ \t]+)\((?:{_TARGET})?\)")
+# Lines ending in a target before a page counts as written so: a page of
+# resiliparse's has dozens; a page that has three video notices, and nothing
+# else linked, three.
+MIN_TARGETED_LINES = 3
+
+
+class LinkTargets(NamedTuple):
+    """A page read without the link targets its renderer wrote (`text`), and
+    the lines that held nothing else, left out of it: each one's index among
+    the page's lines, and its text."""
+
+    text: str
+    lines: list[tuple[int, str]]
+
+
+def _ends_lines_in_link_targets(text: str) -> bool:
+    found = 0
+    for match in _TARGET_AT_LINE_END.finditer(text):
+        start = match.start()
+        # After a space or alone on its line: not markdown's "](url)".
+        if start == 0 or text[start - 1] in " \t\n":
+            found += 1
+            if found >= MIN_TARGETED_LINES:
+                return True
+    return False
+
+
+def split_link_targets(text: str) -> LinkTargets | None:
+    """The page without its links' targets (`_LINK_TARGET`), when its
+    renderer wrote them; None for any other page."""
+    # (No substring test first: in a page with a character beyond Latin-1, a
+    # two-character search takes three times the pattern's search for "(".)
+    if not _ends_lines_in_link_targets(text):
+        return None
+    kept: list[str] = []
+    targets: list[tuple[int, str]] = []
+    for index, line in enumerate(page_lines(text)):
+        without = _LINK_TARGET.sub("", line) if "(" in line else line
+        if without != line and not without.strip():
+            targets.append((index, line))
+        else:
+            kept.append(without)
+    return LinkTargets("\n".join(kept), targets)
+
+
 def undo_layout(text: str, rules: RuleSet | None = None) -> Layout:
     """The page with hard wrapping (`unwrap`) or double spacing
     (`single_space`) undone, or as it is when it has neither; a `lynx -dump`

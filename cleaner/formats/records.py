@@ -92,7 +92,7 @@ from cleaner.lines import (
 )
 from cleaner.rules import RuleSet, default_ruleset, normalise_phrase
 from cleaner.timelimit import untimed
-from cleaner.unwrap import undo_layout
+from cleaner.unwrap import split_link_targets, undo_layout
 
 FORMAT = "jsonl"
 REASON_JSON = "json"
@@ -265,7 +265,11 @@ def record_text_to_dump(text: str, rules: RuleSet) -> tuple[list[str], set[int],
     # A scraper that stored `w3m -dump` output stored it wrapped: joined first,
     # as a text dump file is (`core.analyse`), while the lines still have the
     # widths the wrapper gave them. A double-spaced text loses its blank lines.
-    layout = undo_layout(text, rules)
+    # A text whose renderer wrote its links' targets is read without them, as
+    # a file is; the lines of nothing else are left out (the record's dump
+    # shows the lines it was cleaned from).
+    linked = split_link_targets(text)
+    layout = undo_layout(text if linked is None else linked.text, rules)
     lines, headings = html_to_lines(layout.text)
     pattern = inline_pattern(rules)
     out: list[str] = []
