@@ -6,7 +6,10 @@ what the classifier can use and drops the syntax:
 - paragraphs: lines up to a blank line are one paragraph (CommonMark; markdownify
   keeps the HTML source's line breaks inside paragraphs), so each becomes one
   line of the dump; a hard break ("  " or "\\" at a line end) starts a new line;
-- links `[text](url)` become their text, reference definitions are dropped;
+- links `[text](url)` become their text; reference links and images
+  (`[text][1]`, `![alt][2]`, `[text][]`, `[text]`) are read as inline ones
+  where a definition (`[1]: url`) names their label, and the definitions
+  are counted as markup;
 - images `![alt](src)` become a line with the alt text, directly followed by what
   came after the image (a caption, with the credit glued on in DW's new layout):
   the same shape resiliparse gives the classifier, so its image rules apply. An
@@ -53,7 +56,7 @@ from cleaner.formats.common import (
 )
 from cleaner.formats.detect import HTML_ELEMENTS
 from cleaner.formats.frontmatter import overlay_front_matter, split_front_matter, with_header_lines
-from cleaner.lines import SENTENCE_END, structural_words
+from cleaner.lines import SENTENCE_END, make_line, structural_words
 from cleaner.memo import LineMemo
 from cleaner.rules import RuleSet, default_ruleset
 from cleaner.unwrap import FIT_SLACK, MAX_WRAP_WIDTH, MIN_WRAP_BREAKS, MIN_WRAP_WIDTH, columns
@@ -205,6 +208,46 @@ _LINK = regex.compile(
 )
 # "[text][ref]", "[text][]".
 _REFERENCE_LINK = regex.compile(r"\[(?P<text>(?:[^\[\]\\]++|\\.)++)\]\[[^\]]*+\]")
+# A definition: its label, its target (html2text writes an image's empty
+# src as none: "[45]: "), and a title in quotes or brackets; the label and
+# the title may go on on the next lines (an alt text with a line break in
+# it; CommonMark allows a label of up to 999 characters). (Found after a
+# line break, a literal the search skips to in C: "^" with MULTILINE is
+# tried at every character, 0.2 ms on html2text's pages.)
+_DEFINITION = re.compile(
+    r"""\n\ {0,3}\[(?P<label>[^\[\]]{1,999})\]:
+    (?:[ \t]+(?:<[^<>\n]*>|\S+))?
+    (?:[ \t]+(?:"[^"]*"|'[^']*'|\([^()]*(?:\([^()]*\)[^()]*)*\)))?
+    [ \t]*(?=\n|\Z)""",
+    flags=re.VERBOSE,
+)
+# html2text and pandoc write the definitions after the page's last block, or
+# each block's after it: either way the page's last lines hold some (DW's
+# footer has links). Only they are looked at first, so that the pages
+# without any pay a few microseconds, not the 30 a search of the whole page
+# for "]:" takes.
+_DEFINITIONS_TAIL = 2000
+_DEFINITION_MARK = re.compile(r"\]:")
+# Reference links and images, whose targets are defined apart ("[1]:
+# https://..." at the page's end, as html2text writes them with
+# `inline_links=False`): "[text][1]", "![alt][2]", "[text][]" and, where
+# "[text]" is a defined label, "[text]" (CommonMark's shortcut). Each is
+# written as an inline one before the page is read (`_inline_references`),
+# so it is flattened as they are: its text kept, an image's alt text to
+# `images`, an icon link ("[][1]") nothing. The label takes the target's
+# place, so a wrapped line keeps its width.
+_IMAGE_REFERENCE = regex.compile(
+    r"!\[(?P<text>(?:[^\[\]\\]++|\\.)*+)\]\[(?P<label>[^\[\]]*+)\]"
+)
+# (Its text may hold an image, written inline by then: "[![alt](2)][3]".
+# `re`: twice as fast as `regex` over html2text's pages.)
+_FULL_REFERENCE = re.compile(
+    r"\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]\[(?P<label>[^\[\]]*+)\]"
+)
+# "[text]" or "![alt]" alone: no target, no label, no definition after it.
+_SHORTCUT_REFERENCE = regex.compile(
+    r"(?<![\]\\])(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.)++)\](?![(\[:])"
+)
 # "<https://...>".
 _AUTOLINK = regex.compile(r"<(?P<url>(?:https?|ftp|mailto):[^>\s]+)>")
 _INLINE_CODE = regex.compile(r"`+")
@@ -499,6 +542,9 @@ class MarkdownDump:
     title_index: int | None
     # Index of each image's alt-text line -> the alt text.
     images: Mapping[int, str]
+    # Reference links' definitions ("[1]: https://..."), no line of the dump:
+    # counted as markup (`with_definition_lines`).
+    definitions: tuple[str, ...] = ()
 
 
 # What a line outside fenced code is, as a block marker, whatever stands around
@@ -1089,6 +1135,49 @@ def raw_html_as_markdown(text: str) -> str:
     return _RAW_TAG.sub(_raw_tag_as_markdown, text)
 
 
+def _label(text: str) -> str:
+    """A reference's label as CommonMark matches it: case and spacing aside."""
+    return " ".join(text.split()).casefold()
+
+
+def _inline_references(text: str) -> tuple[str, tuple[str, ...]]:
+    """The page with its reference links and images written inline (see
+    `_DEFINITION`), and its definition lines; the page as it is, and none,
+    when it defines no label. A reference to a label it does not define is
+    left as it is: CommonMark reads "[sic]" as text."""
+    if _DEFINITION_MARK.search(text, max(0, len(text) - _DEFINITIONS_TAIL)) is None:
+        return text, ()
+    lined = f"\n{text}"
+    definitions = list(_DEFINITION.finditer(lined))
+    if not definitions:
+        return text, ()
+    labels = {_label(match["label"]) for match in definitions}
+    # Each a block break, as a blank line is.
+    text = _DEFINITION.sub("\n", lined)[1:]
+
+    def inline(match: re.Match[str] | regex.Match[str]) -> str:
+        label = match["label"] or match["text"]
+        if _label(label) not in labels:
+            return match.group()
+        bang = "!" if match.group().startswith("!") else ""
+        return f"{bang}[{match['text']}]({label})"
+
+    def shortcut(match: regex.Match[str]) -> str:
+        if _label(match["text"]) not in labels:
+            return match.group()
+        return f"{match['bang']}[{match['text']}]()"
+
+    if "![" in text:
+        text = _IMAGE_REFERENCE.sub(inline, text)
+    text = _FULL_REFERENCE.sub(inline, text)
+    # A number names no link's text: html2text's and pandoc's labels
+    # ("[1]") leave no shortcut to look for (a search of every bracket,
+    # 0.6 ms on such a page).
+    if not all(label.isdigit() for label in labels):
+        text = _SHORTCUT_REFERENCE.sub(shortcut, text)
+    return text, tuple(" ".join(match.group().split()) for match in definitions)
+
+
 def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     """The text dump of a markdown page and what its markup said about the lines."""
     rules = rules or default_ruleset()
@@ -1099,6 +1188,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
     if "\r" in text:  # (a memchr, where each replace read the page: 25 us)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = raw_html_as_markdown(text)
+    text, definitions = _inline_references(text)
     line_paragraphs = one_paragraph_a_line(text)
     if not line_paragraphs:
         text = join_wrapped_headings(text)
@@ -1132,7 +1222,7 @@ def markdown_to_dump(text: str, rules: RuleSet | None = None) -> MarkdownDump:
                 if not is_table_phrase(lines[index], rules):
                     title_index = start + index
                     break
-    return MarkdownDump("\n".join(out), frozenset(headings), title_index, images)
+    return MarkdownDump("\n".join(out), frozenset(headings), title_index, images, definitions)
 
 
 def _is_caption(page: Page, index: int, dump: MarkdownDump) -> bool:
@@ -1208,7 +1298,22 @@ def _analyse(
     heading_is_no_image(page, dump)
     label_images(page, dump)
     promote_headings(page, sorted(dump.headings), "markdown:heading")
+    page = with_definition_lines(page, dump.definitions)
     return with_header_lines(page, front_lines), header, front_matter
+
+
+_DEFINITION_LABEL = Label("markup", "markdown:link_definition")
+
+
+def with_definition_lines(page: Page, definitions: tuple[str, ...]) -> Page:
+    """The page with its reference links' definitions after its last line,
+    as `markup`: counted in `removed` and shown by `explain`, and added
+    after the page was read, so that no rule reads a URL list as a line of
+    the page (html2text writes them after the footer)."""
+    if definitions:
+        page.lines = page.lines + [make_line(line) for line in definitions]
+        page.labels = page.labels + [_DEFINITION_LABEL] * len(definitions)
+    return page
 
 
 def analyse_markdown(
