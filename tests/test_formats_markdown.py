@@ -516,6 +516,7 @@ def test_escapes_and_reference_links() -> None:
 def _dump_in_one_piece(text: str) -> MarkdownDump:
     """The page converted whole, without cutting it at its blank lines or any memo."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    normalised, definitions = markdown_module._inline_references(normalised)
     rules = default_ruleset()
     line_paragraphs = markdown_module.one_paragraph_a_line(normalised)
     if not line_paragraphs:
@@ -527,7 +528,7 @@ def _dump_in_one_piece(text: str) -> MarkdownDump:
     )
     lines, headings, images, candidates, _ = converted
     title = next((i for i in candidates if not is_table_phrase(lines[i], rules)), None)
-    return MarkdownDump("\n".join(lines), frozenset(headings), title, dict(images))
+    return MarkdownDump("\n".join(lines), frozenset(headings), title, dict(images), definitions)
 
 
 @pytest.mark.parametrize("name", NAMES)
