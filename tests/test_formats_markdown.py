@@ -868,3 +868,30 @@ def test_a_title_put_twice_on_top_is_one_title(name: str) -> None:
     doubled = page.replace(heading, f"{heading}\n\n{heading}", 1)
     once, twice = clean_any(page, source=name), clean_any(doubled, source=name)
     assert (twice.title, twice.text, twice.headings) == (once.title, once.text, once.headings)
+
+
+def test_a_wrapped_headline_of_a_short_page_is_joined_where_it_goes_on_in_lower_case() -> None:
+    # QA review of 0ede02c: a page too short to show its wrap width (a JSON
+    # record's text) had its headline cut where html2text wrapped it, the
+    # rest of it in the text. A line in lower case goes on with a wide
+    # heading; a byline, in capitals, does not.
+    wrapped = (
+        "# Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära und will gegen\n"
+        "den Amtsinhaber antreten\n\n"
+        "Boris Nadeschdin will bei der Präsidentenwahl im März antreten.\n"
+    )
+    doc = clean_any(wrapped, source="short.md")
+    assert doc.title == (
+        "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära und will gegen "
+        "den Amtsinhaber antreten"
+    )
+    assert doc.text == "Boris Nadeschdin will bei der Präsidentenwahl im März antreten."
+    byline = (
+        "# Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära\n"
+        "Jennifer Pahlke\n\n"
+        "Boris Nadeschdin will bei der Präsidentenwahl im März antreten.\n"
+    )
+    doc = clean_any(byline, source="short.md")
+    assert (doc.title, doc.authors) == (
+        "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära", ["Jennifer Pahlke"]
+    )

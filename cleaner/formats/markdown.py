@@ -511,8 +511,6 @@ def join_wrapped_headings(text: str) -> str:
     if not _heading_over_text(text):
         return text
     width = _wrap_width(text)
-    if width is None:
-        return text
     out: list[str] = []
     heading = False  # the line last put out is a heading's (first or wrapped) line
     for line in text.split("\n"):
@@ -522,13 +520,24 @@ def join_wrapped_headings(text: str) -> str:
             if (
                 kind in (_TEXT, _ITEM)
                 and not setext
-                and columns(above) + 1 + _first_word_columns(line) > width - FIT_SLACK
+                and _wrapped_under(above, line, width)
             ):
                 out[-1] = _join_wrapped(above, line.strip())
                 continue
         heading = line.lstrip(" ")[:1] == "#" and _ATX_HEADING.match(line) is not None
         out.append(line)
     return "\n".join(out)
+
+
+def _wrapped_under(heading: str, line: str, width: int | None) -> bool:
+    """Whether `line` is the rest of the wide `heading` above it: its first
+    word would not have fitted at the page's wrap width; or, on a page too
+    short to show one (a JSON record's text, a teaser), the heading is as
+    wide as a wrapped line is and `line` goes on in lower case, as no byline
+    or lead starts ("... will gegen" / "den Amtsinhaber antreten")."""
+    if width is not None:
+        return columns(heading) + 1 + _first_word_columns(line) > width - FIT_SLACK
+    return columns(heading) >= MIN_WRAP_WIDTH and line.lstrip()[:1].islower()
 
 
 @dataclass(frozen=True, slots=True)
