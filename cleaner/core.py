@@ -299,7 +299,7 @@ def clean(
     document = document_from_page(page, source=source, url=url)
     # (A text dump's lines are in page order; the HTML reader's are not: the
     # article comes first, then the page's other lines.)
-    if _another_page_follows(page):
+    if _another_page_follows(page, document.removed):
         document.warnings.append(WARN_ANOTHER_PAGE)
     if replaced or replaced_in_url:
         document.warnings.append(WARN_SURROGATES_REPLACED)
@@ -404,22 +404,27 @@ _NOT_CHROME = frozenset({"title", "date", "section", "byline", "front_matter"})
 _VALUE_IS_THE_LINE = frozenset({"updated", "notes"})
 
 
-def _another_page_follows(page: Page) -> bool:
+def _another_page_follows(page: Page, removed: Mapping[str, int]) -> bool:
     """Whether skip links, which open a page, stand after its article began,
     or after its end. (Where the first page's last line ran into the next
     one's first, `cat` of a file without a final line break, the end was not
-    found: the second page's menu and article were kept as the first's.)"""
-    first_kept = next(
-        (i for i, label in enumerate(page.labels) if label is not None and label.kept), None
-    )
-    last_skip_link = next(
-        (i for i in range(len(page.labels) - 1, -1, -1)
-         if (label := page.labels[i]) is not None and label.category == "skip_links"),
-        None,
-    )
-    return (
-        first_kept is not None and last_skip_link is not None and last_skip_link > first_kept
-    )
+    found: the second page's menu and article were kept as the first's.)
+
+    `removed` counts every skip link's input lines: those before the first
+    kept line are looked at, not the whole page."""
+    total = removed.get("skip_links", 0)
+    if not total:
+        return False
+    parts = page.input_parts
+    before = 0
+    for i, label in enumerate(page.labels):
+        if label is None:
+            continue
+        if label.kept:
+            return before < total
+        if label.category == "skip_links":
+            before += parts[i] if parts is not None else 1
+    return False
 
 
 def document_from_page(page: Page, *, source: str | None, url: str | None) -> Document:
