@@ -415,15 +415,18 @@ def _another_page_follows(page: Page, removed: Mapping[str, int]) -> bool:
     total = removed.get("skip_links", 0)
     if not total:
         return False
-    parts = page.input_parts
     before = 0
-    for i, label in enumerate(page.labels):
+    # (Not strict: `repeat(1)` has no end. `category in KEPT`, not the
+    # `kept` property: a call fewer for each of the menu's lines.)
+    parts: Iterable[int] = page.input_parts if page.input_parts is not None else repeat(1)
+    for label, part in zip(page.labels, parts, strict=False):
         if label is None:
             continue
-        if label.kept:
+        category = label.category
+        if category in KEPT:
             return before < total
-        if label.category == "skip_links":
-            before += parts[i] if parts is not None else 1
+        if category == "skip_links":
+            before += part
     return False
 
 
