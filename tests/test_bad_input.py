@@ -542,17 +542,24 @@ def test_a_json_document_python_cannot_load_is_a_json_reject(
     tmp_path: Path, indent: int | None, value: str, detail: str
 ) -> None:
     # Where json.loads gave up is not known: none of the records is read,
-    # and the reject says why (it said `error`, "a bug").
+    # and the reject says why (it said `error`, "a bug"). (Whether it gives
+    # up on nesting depends on the recursion limit, which a test run's
+    # plugins may have raised: read whole, the record nested too deeply is
+    # rejected alone, and the others are read.)
     records = [{"text": text, "n": 0} for text in RECORD_TEXTS]
     for document in (records, records[0]):
         data = json.dumps(document, indent=indent).replace('"n": 0', '"n": ' + value, 1)
         written, rejects, code = _run(tmp_path, "export.json", data.encode("utf-8"))
-        assert written == []
-        assert [(reject["source"].rsplit("/", 1)[1], reject["reason"]) for reject in rejects] == [
-            ("export.json", "json")
-        ]
+        sources = [reject["source"].rsplit("/", 1)[1] for reject in rejects]
+        assert [reject["reason"] for reject in rejects] == ["json"]
         assert rejects[0]["detail"].startswith(detail)
         assert code == 1
+        if sources != ["export.json"]:  # read whole: the deep record alone
+            assert detail == "JSON nested too deeply"
+            assert sources[0].startswith("export.json#")
+            assert len(written) == (len(records) - 1 if isinstance(document, list) else 0)
+        else:
+            assert written == []
 
 
 def test_a_json_array_element_nested_too_deeply_is_rejected_alone(tmp_path: Path) -> None:
