@@ -42,9 +42,10 @@ _ARTICLE_ID = regex.compile(r"/(?P<id>(?:a|av|g|l|live|audio|video|e|s|t)-\d+)(?
 # Warnings a record may carry.
 WARN_NO_CHROME = "no_dw_chrome"
 WARN_EMPTY_TEXT = "empty_text"
-# A second set of skip links after the article's end: another page follows in
-# the same input (two dumps concatenated, a scraper's file appended to). Its
-# article was counted as the first page's footer and related links, unsaid.
+# Skip links after the article began: another page follows in the same input
+# (two dumps concatenated, a scraper's file appended to). Its article was
+# counted as the first page's footer and related links, unsaid, or kept as
+# the first page's text where the first file's last line ran into it.
 WARN_ANOTHER_PAGE = "another_page_follows"
 WARN_SURROGATES_REPLACED = "lone_surrogates_replaced"
 
